@@ -1,0 +1,55 @@
+/**
+ * The errors avmon raises. Each says whether trying again can help, so queues and workers know whether to
+ * release a job for redelivery or fail it for good. Defects are data, never errors.
+ */
+export abstract class AvmonError extends Error {
+  abstract readonly code: string;
+  abstract readonly retryable: boolean;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The source could not be reached (network, DNS, HTTP 5xx): may work later. */
+export class SourceUnreachableError extends AvmonError {
+  readonly code = "SOURCE_UNREACHABLE";
+  readonly retryable = true;
+}
+
+/** The source does not exist or is not allowed (missing file, forbidden protocol): retrying cannot help. */
+export class InvalidSourceError extends AvmonError {
+  readonly code = "INVALID_SOURCE";
+  readonly retryable = false;
+}
+
+/** The source was read but holds no decodable audio or video (text file, truncated, empty). */
+export class UnsupportedMediaError extends AvmonError {
+  readonly code = "UNSUPPORTED_MEDIA";
+  readonly retryable = false;
+}
+
+/** ffmpeg or ffprobe failed in a way not explained by the source; carries the tail of its stderr. */
+export class FfmpegError extends AvmonError {
+  readonly code = "FFMPEG_FAILED";
+  readonly retryable = true;
+  constructor(
+    message: string,
+    readonly stderrTail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Bad configuration or thresholds: names what is wrong. */
+export class ConfigError extends AvmonError {
+  readonly code = "INVALID_CONFIG";
+  readonly retryable = false;
+}
+
+/** The analysis was stopped on request (job deleted, shutdown). */
+export class AbortedError extends AvmonError {
+  readonly code = "ABORTED";
+  readonly retryable = true;
+}

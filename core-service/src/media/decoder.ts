@@ -1,0 +1,222 @@
+/**
+ * Decodes a source once with one ffmpeg process and streams what the detectors need, with backpressure:
+ * - analysis video: every frame's luma, downscaled (area average) to a small fixed size → stdout;
+ * - native video: luma at the decoded size, every k-th frame (block corruption needs the real pixel grid) → fd 3;
+ * - audio: float PCM at the native rate and channel count → fd 4;
+ * - decoder complaints (concealment, damaged macroblocks) → parsed from stderr.
+ * Times are on the media timeline: a constant-rate frame index (ffmpeg's fps filter) plus the stream's offset.
+ */
+import type { Readable } from "node:stream";
+import type { AudioChunk, DecodeErrorEvent, LumaFrame } from "../detectors/types.ts";
+import { AbortedError, type AvmonError, UnsupportedMediaError } from "../domain/errors.ts";
+import { channelNames } from "./channel-layout.ts";
+import { classifyFfmpegFailure, StderrTail, spawnFfmpeg } from "./ffmpeg.ts";
+import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
+import type { MediaInfo } from "./probe.ts";
+import type { ResolvedSource } from "./source.ts";
+
+export interface DecodePlan {
+  /** Size of the downscaled frames for whole-picture detectors; undefined = not needed. */
+  readonly analysisSize?: { readonly width: number; readonly height: number };
+  /** Native-resolution frames per second wanted (approximate); undefined = not needed. */
+  readonly nativeFramesPerSecond?: number;
+  readonly audio: boolean;
+  /** ffmpeg decoder threads; 0 = ffmpeg decides. */
+  readonly threads?: number;
+}
+
+/** Receives decoded media. A returned promise pauses decoding until it settles (backpressure). */
+export interface DecodeSink {
+  analysisFrame?(frame: LumaFrame): void | Promise<void>;
+  nativeFrame?(frame: LumaFrame): void | Promise<void>;
+  audio?(chunk: AudioChunk): void | Promise<void>;
+  decodeError?(event: DecodeErrorEvent): void;
+}
+
+export interface DecodeResult {
+  readonly videoFrames: number;
+  readonly audioSeconds: number;
+  /** Media time just after the last decoded frame or sample. */
+  readonly endTime: number;
+}
+
+const VIDEO_DECODERS =
+  /^(h264|hevc|mpeg2video|mpeg1video|mpeg4|vp8|vp9|av1|libdav1d|h263|mjpeg|prores|vc1|wmv3)$/;
+const DECODER_COMPLAINT =
+  /conceal|error|damaged|corrupt|invalid|missing|not available|overread|out of range/i;
+
+export function buildDecodeArgs(source: ResolvedSource, media: MediaInfo, plan: DecodePlan): string[] {
+  const graph: string[] = [];
+  const outputs: string[] = [];
+  const video = media.video;
+  const wantAnalysis = video && plan.analysisSize;
+  const nativeStep =
+    video && plan.nativeFramesPerSecond ? nativeFrameStep(video.fps, plan.nativeFramesPerSecond) : 0;
+  if (video && (wantAnalysis || nativeStep)) {
+    const branches = [wantAnalysis ? "[va]" : "", nativeStep ? "[vn]" : ""].filter(Boolean);
+    const split = branches.length === 2 ? `split=2${branches.join("")}` : `null${branches[0]}`;
+    graph.push(`[0:${video.index}]fps=fps=${video.fpsRational},${split}`);
+    if (wantAnalysis) {
+      const { width, height } = plan.analysisSize;
+      graph.push(`[va]scale=${width}:${height}:flags=area,format=gray[analysis]`);
+      outputs.push("-map", "[analysis]", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1");
+    }
+    if (nativeStep) {
+      graph.push(`[vn]select='not(mod(n\\,${nativeStep}))',format=gray[native]`);
+      outputs.push("-map", "[native]", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:3");
+    }
+  }
+  if (media.audio && plan.audio) {
+    // first_pts=0 pads the start with silence when audio begins after the timeline start, and async fills
+    // timestamp gaps, so a sample's index always gives its media time.
+    graph.push(`[0:${media.audio.index}]aresample=async=1:first_pts=0,aformat=sample_fmts=flt[audio]`);
+    outputs.push("-map", "[audio]", "-f", "f32le", "-c:a", "pcm_f32le", "pipe:4");
+  }
+  if (outputs.length === 0) throw new UnsupportedMediaError(`${source.original}: nothing to analyse in it`);
+  return [
+    "-loglevel",
+    "info",
+    "-nostats",
+    "-noautorotate",
+    "-threads",
+    String(plan.threads ?? 0),
+    ...source.inputOptions,
+    "-i",
+    source.input,
+    "-filter_complex_threads",
+    "1",
+    "-filter_complex",
+    graph.join(";"),
+    "-vsync",
+    "0",
+    ...outputs,
+  ];
+}
+
+export function nativeFrameStep(fps: number, wantedPerSecond: number): number {
+  return Math.max(1, Math.round(fps / wantedPerSecond));
+}
+
+export function decode(
+  source: ResolvedSource,
+  media: MediaInfo,
+  plan: DecodePlan,
+  sink: DecodeSink,
+  signal?: AbortSignal,
+): Promise<DecodeResult> {
+  const args = buildDecodeArgs(source, media, plan);
+  const child = spawnFfmpeg(args, { signal, extraPipes: 2 });
+  const stdio = child.stdio as unknown as (Readable | null)[];
+  const streams = [stdio[1], stdio[3], stdio[4]].filter((s): s is Readable => s != null);
+  const video = media.video;
+  const nativeStep =
+    video && plan.nativeFramesPerSecond ? nativeFrameStep(video.fps, plan.nativeFramesPerSecond) : 1;
+  let videoFrames = 0;
+  let videoEnd = 0;
+  let audioSamples = 0;
+
+  // One pause/resume for all pipes: ffmpeg writes them in turn, so it stalls as soon as any pipe is full.
+  let waiting = 0;
+  const withBackpressure = (result: void | Promise<void>) => {
+    if (!result) return;
+    waiting++;
+    for (const s of streams) s.pause();
+    result
+      .catch((error: unknown) => fail(error))
+      .finally(() => {
+        waiting--;
+        if (waiting === 0) for (const s of streams) s.resume();
+      });
+  };
+
+  let failure: unknown;
+  const fail = (error: unknown) => {
+    failure ??= error;
+    child.kill("SIGKILL");
+  };
+
+  if (video && plan.analysisSize) {
+    const { width, height } = plan.analysisSize;
+    const reader = new FixedSizeReader(width * height);
+    stdio[1]?.on("data", (chunk: Buffer) =>
+      reader.push(chunk, (data) => {
+        const index = videoFrames++;
+        const time = video.offset + index / video.fps;
+        videoEnd = time + 1 / video.fps;
+        if (sink.analysisFrame)
+          withBackpressure(sink.analysisFrame({ index, time, width, height, data, range: video.range }));
+      }),
+    );
+  } else stdio[1]?.resume();
+
+  if (video && plan.nativeFramesPerSecond) {
+    const reader = new FixedSizeReader(video.width * video.height);
+    let nativeFrames = 0;
+    stdio[3]?.on("data", (chunk: Buffer) =>
+      reader.push(chunk, (data) => {
+        const index = nativeFrames++ * nativeStep;
+        const time = video.offset + index / video.fps;
+        if (!plan.analysisSize) videoEnd = time + nativeStep / video.fps;
+        const frame = { index, time, width: video.width, height: video.height, data, range: video.range };
+        if (sink.nativeFrame) withBackpressure(sink.nativeFrame(frame));
+      }),
+    );
+  } else stdio[3]?.resume();
+
+  const audio = media.audio;
+  if (audio && plan.audio) {
+    const reader = new PcmReader(audio.channels * 4);
+    const names = channelNames(audio.channelLayout, audio.channels);
+    stdio[4]?.on("data", (chunk: Buffer) => {
+      const samples = reader.push(chunk);
+      if (!samples) return;
+      const time = audioSamples / audio.sampleRate;
+      audioSamples += samples.length / audio.channels;
+      const piece = {
+        time,
+        sampleRate: audio.sampleRate,
+        channels: audio.channels,
+        channelNames: names,
+        samples,
+      };
+      if (sink.audio) withBackpressure(sink.audio(piece));
+    });
+  } else stdio[4]?.resume();
+
+  const stderrTail = new StderrTail();
+  let partial = "";
+  child.stderr?.setEncoding("utf8").on("data", (text: string) => {
+    stderrTail.append(text);
+    const lines = (partial + text).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) {
+      const complaint = parseDecoderComplaint(line);
+      if (complaint && sink.decodeError) sink.decodeError({ time: videoEnd, message: complaint });
+    }
+  });
+
+  return new Promise((resolve, reject) => {
+    child.once("error", (err) => reject(err));
+    child.once("close", (code) => {
+      if (signal?.aborted) return reject(new AbortedError(`analysis of ${source.original} was stopped`));
+      if (failure) return reject(failure);
+      const audioSeconds = audio ? audioSamples / audio.sampleRate : 0;
+      if (code !== 0) return reject(decodeFailure(stderrTail.toString(), source.original, code));
+      if (videoFrames === 0 && audioSamples === 0 && !(video && !plan.analysisSize))
+        return reject(new UnsupportedMediaError(`${source.original}: no frame or sample could be decoded`));
+      resolve({ videoFrames, audioSeconds, endTime: Math.max(videoEnd, audioSeconds) });
+    });
+  });
+}
+
+function decodeFailure(stderr: string, source: string, code: number | null): AvmonError {
+  return classifyFfmpegFailure(stderr, source, code);
+}
+
+/** "[h264 @ 0x55d…] concealing 236 DC, 236 AC, 236 MV errors in P frame" → the message, for video decoders only. */
+export function parseDecoderComplaint(line: string): string | undefined {
+  const match = /^\[([\w-]+) @ 0x[0-9a-f]+\] (.+)$/.exec(line.trim());
+  if (!match?.[1] || !match[2]) return undefined;
+  if (!VIDEO_DECODERS.test(match[1]) || !DECODER_COMPLAINT.test(match[2])) return undefined;
+  return `${match[1]}: ${match[2]}`;
+}

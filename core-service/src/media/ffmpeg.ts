@@ -1,0 +1,140 @@
+/**
+ * The one place that knows how to find and run ffmpeg/ffprobe. Everything else asks this module, so the
+ * binaries (or the wrapper) can be replaced in one file.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { accessSync, chmodSync, constants } from "node:fs";
+import { createRequire } from "node:module";
+import {
+  AbortedError,
+  type AvmonError,
+  FfmpegError,
+  InvalidSourceError,
+  SourceUnreachableError,
+  UnsupportedMediaError,
+} from "../domain/errors.ts";
+
+const require = createRequire(import.meta.url);
+
+export interface FfmpegBinaries {
+  readonly ffmpeg: string;
+  readonly ffprobe: string;
+}
+
+let resolved: FfmpegBinaries | undefined;
+
+/** FFMPEG_PATH / FFPROBE_PATH when set, else the binaries shipped by the npm installer packages. */
+export function ffmpegBinaries(): FfmpegBinaries {
+  if (resolved) return resolved;
+  const ffmpeg = process.env.FFMPEG_PATH || packagedBinary("@ffmpeg-installer/ffmpeg");
+  const ffprobe = process.env.FFPROBE_PATH || packagedBinary("@ffprobe-installer/ffprobe");
+  resolved = { ffmpeg, ffprobe };
+  return resolved;
+}
+
+function packagedBinary(pkg: string): string {
+  const path = (require(pkg) as { path: string }).path;
+  // npm may skip the packages' own `chmod u+x` install script; make the binary runnable ourselves.
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    chmodSync(path, 0o755);
+  }
+  return path;
+}
+
+const STDERR_TAIL_BYTES = 4096;
+
+/** Keeps the last few KB of a child's stderr, for error messages. */
+export class StderrTail {
+  private text = "";
+  append(chunk: string): void {
+    this.text = (this.text + chunk).slice(-STDERR_TAIL_BYTES);
+  }
+  toString(): string {
+    return this.text;
+  }
+  lastLines(n: number): string {
+    return this.text.trim().split("\n").slice(-n).join("\n");
+  }
+}
+
+export interface SpawnOptions {
+  readonly signal?: AbortSignal;
+  /** Number of extra output pipes (fd 3, 4, …) beyond stdout. */
+  readonly extraPipes?: number;
+}
+
+/** Spawns ffmpeg with an argument array (never a shell string); kills it when `signal` aborts. */
+export function spawnFfmpeg(args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+  const extra = Array.from({ length: options.extraPipes ?? 0 }, () => "pipe" as const);
+  const child = spawn(ffmpegBinaries().ffmpeg, ["-hide_banner", "-nostdin", ...args], {
+    stdio: ["ignore", "pipe", "pipe", ...extra],
+  });
+  const { signal } = options;
+  if (signal) {
+    const kill = () => child.kill("SIGKILL");
+    if (signal.aborted) kill();
+    else signal.addEventListener("abort", kill, { once: true });
+    child.once("exit", () => signal.removeEventListener("abort", kill));
+  }
+  return child;
+}
+
+/** Runs ffmpeg to its end, collecting stderr; rejects with a typed error naming the cause. */
+export function runFfmpeg(
+  args: readonly string[],
+  options: { signal?: AbortSignal; source?: string } = {},
+): Promise<{ stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawnFfmpeg(args, { signal: options.signal });
+    let stderr = "";
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.stdout?.resume();
+    child.once("error", (err) =>
+      reject(new FfmpegError(`cannot run ffmpeg: ${err.message}`, "", { cause: err })),
+    );
+    child.once("close", (code) => {
+      if (options.signal?.aborted) reject(new AbortedError("ffmpeg was stopped"));
+      else if (code === 0) resolve({ stderr });
+      else reject(classifyFfmpegFailure(stderr, options.source ?? "input", code));
+    });
+  });
+}
+
+/** Maps ffmpeg/ffprobe's stderr to the error a user needs to see. */
+export function classifyFfmpegFailure(stderr: string, source: string, code: number | null): AvmonError {
+  const tail = stderr.trim().split("\n").slice(-8).join("\n");
+  const has = (re: RegExp) => re.test(stderr);
+  if (has(/No such file or directory/i)) return new InvalidSourceError(`${source}: no such file`);
+  if (has(/Permission denied/i)) return new InvalidSourceError(`${source}: permission denied`);
+  if (has(/Protocol not found|not on whitelist|Unsupported protocol/i))
+    return new InvalidSourceError(`${source}: protocol not allowed`);
+  if (has(/Server returned 4\d\d|HTTP error 4\d\d/i))
+    return new InvalidSourceError(
+      `${source}: the server refused it (${firstMatch(stderr, /Server returned [^\n]*/)})`,
+    );
+  if (
+    has(
+      /Connection refused|Connection timed out|Failed to resolve hostname|Name or service not known|Network is unreachable|Server returned 5\d\d|I\/O error|End of file|Immediate exit requested/i,
+    )
+  )
+    return new SourceUnreachableError(`${source}: cannot reach the source (${lastLine(tail)})`);
+  if (
+    has(
+      /Invalid data found when processing input|moov atom not found|could not find codec parameters|does not contain any stream|Output file #0 does not contain any stream|Invalid argument/i,
+    )
+  )
+    return new UnsupportedMediaError(`${source}: not a readable audio/video file (${lastLine(tail)})`);
+  return new FfmpegError(`ffmpeg failed on ${source} (exit ${code}): ${lastLine(tail)}`, tail);
+}
+
+function lastLine(text: string): string {
+  return text.trim().split("\n").pop()?.trim() ?? "";
+}
+
+function firstMatch(text: string, re: RegExp): string {
+  return re.exec(text)?.[0] ?? "";
+}

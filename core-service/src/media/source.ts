@@ -1,0 +1,68 @@
+/**
+ * What avmon may read, and how ffmpeg is told to read it. Only these protocols reach ffmpeg, through
+ * `-protocol_whitelist`, so a playlist cannot smuggle in `concat:`, `subfile:`, `data:` or a local file.
+ */
+import { resolve } from "node:path";
+import { InvalidSourceError } from "../domain/errors.ts";
+
+export type SourceKind = "file" | "url";
+
+export interface ResolvedSource {
+  readonly kind: SourceKind;
+  /** What the user gave, for messages and the report. */
+  readonly original: string;
+  /** What ffmpeg receives: `file:` + an absolute path, or the URL. */
+  readonly input: string;
+  /** Input options that confine ffmpeg to the allowed protocols (and bound network waits). */
+  readonly inputOptions: readonly string[];
+}
+
+const URL_PROTOCOLS: Record<string, readonly string[]> = {
+  "http:": ["http", "https", "tcp", "tls", "crypto"],
+  "https:": ["http", "https", "tcp", "tls", "crypto"],
+};
+
+/** Network reads give up after this long without data, so an unreachable URL fails instead of hanging. */
+const NETWORK_TIMEOUT_MICROSECONDS = "15000000";
+
+const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
+
+/**
+ * Turns a user's path or URL into ffmpeg input arguments, or refuses it. Local paths are allowed only when
+ * `allowLocalFiles` (the CLI and the local stack; never on AWS).
+ */
+export function resolveSource(source: string, options: { allowLocalFiles: boolean }): ResolvedSource {
+  const trimmed = source.trim();
+  if (trimmed === "") throw new InvalidSourceError("source is empty");
+  const scheme = SCHEME.exec(trimmed)?.[1]?.toLowerCase();
+  // A Windows drive letter ("C:\…") is a path, not a scheme.
+  if (scheme && scheme.length > 1) return resolveUrl(trimmed, `${scheme}:`);
+  if (!options.allowLocalFiles) throw new InvalidSourceError(`${source}: local files are not allowed here`);
+  return {
+    kind: "file",
+    original: source,
+    input: `file:${resolve(trimmed)}`,
+    inputOptions: ["-protocol_whitelist", "file"],
+  };
+}
+
+function resolveUrl(source: string, protocol: string): ResolvedSource {
+  const allowed = URL_PROTOCOLS[protocol];
+  if (!allowed) {
+    const known = Object.keys(URL_PROTOCOLS).join(", ");
+    throw new InvalidSourceError(`${source}: protocol "${protocol}" is not allowed (allowed: ${known})`);
+  }
+  let url: URL;
+  try {
+    url = new URL(source);
+  } catch {
+    throw new InvalidSourceError(`${source}: not a valid URL`);
+  }
+  if (!url.hostname) throw new InvalidSourceError(`${source}: the URL has no host`);
+  return {
+    kind: "url",
+    original: source,
+    input: url.href,
+    inputOptions: ["-protocol_whitelist", allowed.join(","), "-rw_timeout", NETWORK_TIMEOUT_MICROSECONDS],
+  };
+}
