@@ -1,0 +1,33 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { buildApp } from "fauxqs";
+
+export interface FauxqsServer {
+  /** `http://127.0.0.1:<port>`; queue URLs created through it share this host. */
+  readonly endpoint: string;
+  /** An SDK client pointed at this server with throwaway credentials. */
+  readonly client: SQSClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real fauxqs server (SQS wire protocol) on loopback and a free port. Built from `buildApp` rather than
+ * `startFauxqs` because the latter binds every interface, which a test has no reason to expose.
+ */
+export async function startFauxqsServer(): Promise<FauxqsServer> {
+  const app = buildApp({ logger: false });
+  const endpoint = await app.listen({ host: "127.0.0.1", port: 0 });
+  const client = new SQSClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
+  return {
+    endpoint,
+    client,
+    async stop() {
+      client.destroy();
+      await app.close();
+    },
+  };
+}
