@@ -1,0 +1,47 @@
+import { type AvmonEvent, EVENT_SOURCE } from "../../domain/events.ts";
+import { type JobView, projectJob } from "../../domain/job-projection.ts";
+import type { SubscribableEventBus } from "../../ports/event-bus.ts";
+import type { JobStore } from "../../ports/job-store.ts";
+
+export interface MemoryJobStoreOptions {
+  /** Jobs kept; past it the least recently updated job is forgotten, so a long-running local stack stays bounded. */
+  readonly maxJobs?: number;
+}
+
+/** The local read side of jobs, projected from the bus's events. */
+export class MemoryJobStore implements JobStore {
+  readonly #jobs = new Map<string, JobView>();
+  readonly #maxJobs: number;
+
+  constructor(options: MemoryJobStoreOptions = {}) {
+    this.#maxJobs = options.maxJobs ?? 10_000;
+  }
+
+  /** Keeps the store up to date with every avmon event on the bus; returns the unsubscribe function. */
+  subscribeTo(bus: SubscribableEventBus): () => void {
+    return bus.subscribe({ source: [EVENT_SOURCE] }, (event) => this.apply(event));
+  }
+
+  async apply(event: AvmonEvent): Promise<void> {
+    const { jobId } = event.detail;
+    const next = projectJob(this.#jobs.get(jobId), event);
+    // Re-inserting moves the job to the end of the Map's order, which makes the first key the least recent.
+    this.#jobs.delete(jobId);
+    this.#jobs.set(jobId, next);
+    this.#evictBeyondLimit();
+  }
+
+  async get(jobId: string): Promise<JobView | undefined> {
+    const view = this.#jobs.get(jobId);
+    // A copy, so callers cannot change the stored view behind the projection's back.
+    return view && structuredClone(view);
+  }
+
+  #evictBeyondLimit(): void {
+    while (this.#jobs.size > this.#maxJobs) {
+      const oldest = this.#jobs.keys().next();
+      if (oldest.done) return;
+      this.#jobs.delete(oldest.value);
+    }
+  }
+}

@@ -1,0 +1,263 @@
+import { createHash, randomUUID } from "node:crypto";
+import { z } from "zod";
+import { Defect, DetectorName } from "./defect.ts";
+import { JobMode } from "./job.ts";
+import { Report } from "./report.ts";
+
+/**
+ * The events avmon publishes, in EventBridge's envelope so that the local bus and the AWS bus carry the same
+ * JSON and subscribers write one pattern for both. Every `detail` carries a `version` so its shape can evolve
+ * without breaking subscribers that pin one.
+ */
+export const EVENT_SOURCE = "avmon";
+export const DETAIL_VERSION = 1;
+
+export const DETAIL_TYPES = [
+  "Job Accepted",
+  "Job Started",
+  "Defect Detected",
+  "Defect Cleared",
+  "Job Completed",
+  "Job Failed",
+] as const;
+export const DetailType = z.enum(DETAIL_TYPES);
+export type DetailType = z.infer<typeof DetailType>;
+
+const IsoTime = z.iso.datetime({ offset: true });
+
+const detailBase = {
+  version: z.literal(DETAIL_VERSION),
+  jobId: z.string().min(1),
+  occurredAt: IsoTime,
+};
+
+export const JobAcceptedDetail = z.object({
+  ...detailBase,
+  source: z.string().min(1),
+  mode: JobMode,
+  detectors: z.array(DetectorName),
+  labels: z.record(z.string(), z.string()),
+});
+export type JobAcceptedDetail = z.infer<typeof JobAcceptedDetail>;
+
+export const JobStartedDetail = z.object({
+  ...detailBase,
+  workerId: z.string().optional(),
+  attempt: z.int().min(1),
+});
+export type JobStartedDetail = z.infer<typeof JobStartedDetail>;
+
+export const DefectDetectedDetail = z.object({
+  ...detailBase,
+  alertId: z.string().min(1),
+  defect: Defect,
+});
+export type DefectDetectedDetail = z.infer<typeof DefectDetectedDetail>;
+
+export const DefectClearedDetail = z.object({
+  ...detailBase,
+  alertId: z.string().min(1),
+  defect: Defect.extend({ end: z.number() }),
+});
+export type DefectClearedDetail = z.infer<typeof DefectClearedDetail>;
+
+/** `stopped`: the job ended on request (a live job deleted) rather than at the end of its source. */
+export const CompletionReason = z.enum(["end-of-source", "stopped"]);
+export type CompletionReason = z.infer<typeof CompletionReason>;
+
+export const JobCompletedDetail = z.object({
+  ...detailBase,
+  reason: CompletionReason.optional(),
+  summary: Report,
+});
+export type JobCompletedDetail = z.infer<typeof JobCompletedDetail>;
+
+export const JobFailedDetail = z.object({
+  ...detailBase,
+  error: z.object({ code: z.string().min(1), message: z.string(), retryable: z.boolean() }),
+});
+export type JobFailedDetail = z.infer<typeof JobFailedDetail>;
+
+function envelope<T extends DetailType, D extends z.ZodType>(detailType: T, detail: D) {
+  return z.object({
+    version: z.literal("0"),
+    id: z.string().min(1),
+    source: z.literal(EVENT_SOURCE),
+    "detail-type": z.literal(detailType),
+    time: IsoTime,
+    region: z.string(),
+    account: z.string(),
+    resources: z.array(z.string()),
+    detail,
+  });
+}
+
+export const JobAcceptedEvent = envelope("Job Accepted", JobAcceptedDetail);
+export const JobStartedEvent = envelope("Job Started", JobStartedDetail);
+export const DefectDetectedEvent = envelope("Defect Detected", DefectDetectedDetail);
+export const DefectClearedEvent = envelope("Defect Cleared", DefectClearedDetail);
+export const JobCompletedEvent = envelope("Job Completed", JobCompletedDetail);
+export const JobFailedEvent = envelope("Job Failed", JobFailedDetail);
+export type JobAcceptedEvent = z.infer<typeof JobAcceptedEvent>;
+export type JobStartedEvent = z.infer<typeof JobStartedEvent>;
+export type DefectDetectedEvent = z.infer<typeof DefectDetectedEvent>;
+export type DefectClearedEvent = z.infer<typeof DefectClearedEvent>;
+export type JobCompletedEvent = z.infer<typeof JobCompletedEvent>;
+export type JobFailedEvent = z.infer<typeof JobFailedEvent>;
+
+/** One schema per detail-type: what `schemas/*.json` are generated from. */
+export const EVENT_SCHEMAS = {
+  "Job Accepted": JobAcceptedEvent,
+  "Job Started": JobStartedEvent,
+  "Defect Detected": DefectDetectedEvent,
+  "Defect Cleared": DefectClearedEvent,
+  "Job Completed": JobCompletedEvent,
+  "Job Failed": JobFailedEvent,
+} as const satisfies Record<DetailType, z.ZodType>;
+
+export const AvmonEvent = z.discriminatedUnion("detail-type", [
+  JobAcceptedEvent,
+  JobStartedEvent,
+  DefectDetectedEvent,
+  DefectClearedEvent,
+  JobCompletedEvent,
+  JobFailedEvent,
+]);
+export type AvmonEvent = z.infer<typeof AvmonEvent>;
+export type AvmonEventOf<T extends DetailType> = Extract<AvmonEvent, { "detail-type": T }>;
+
+/**
+ * The same defect always gets the same id, whichever worker publishes it and however often: subscribers
+ * de-duplicate on it and pair a Defect Cleared with its Defect Detected. Onset is rounded to the millisecond so
+ * float noise in `start` cannot split one defect into two alerts.
+ */
+export function alertId(jobId: string, defect: Pick<Defect, "type" | "start">): string {
+  const onset = defect.start.toFixed(3);
+  return createHash("sha256").update(`${jobId}\n${defect.type}\n${onset}`).digest("hex").slice(0, 32);
+}
+
+/** Local stand-ins: on AWS, EventBridge stamps its own region and account on delivered events. */
+const LOCAL_REGION = "local";
+const LOCAL_ACCOUNT = "000000000000";
+
+function envelopeFields(now: Date) {
+  return {
+    version: "0",
+    id: randomUUID(),
+    source: EVENT_SOURCE,
+    time: now.toISOString(),
+    region: LOCAL_REGION,
+    account: LOCAL_ACCOUNT,
+    resources: [] as string[],
+  } as const;
+}
+
+function base(jobId: string, now: Date) {
+  return { version: DETAIL_VERSION, jobId, occurredAt: now.toISOString() } as const;
+}
+
+export function jobAccepted(
+  jobId: string,
+  job: Pick<JobAcceptedDetail, "source" | "mode" | "detectors" | "labels">,
+  now = new Date(),
+): JobAcceptedEvent {
+  const { source, mode, detectors, labels } = job;
+  return {
+    ...envelopeFields(now),
+    "detail-type": "Job Accepted",
+    detail: { ...base(jobId, now), source, mode, detectors, labels },
+  };
+}
+
+export function jobStarted(
+  jobId: string,
+  run: { attempt: number; workerId?: string },
+  now = new Date(),
+): JobStartedEvent {
+  const detail: JobStartedDetail = { ...base(jobId, now), attempt: run.attempt };
+  if (run.workerId !== undefined) detail.workerId = run.workerId;
+  return { ...envelopeFields(now), "detail-type": "Job Started", detail };
+}
+
+export function defectDetected(jobId: string, defect: Defect, now = new Date()): DefectDetectedEvent {
+  return {
+    ...envelopeFields(now),
+    "detail-type": "Defect Detected",
+    detail: { ...base(jobId, now), alertId: alertId(jobId, defect), defect },
+  };
+}
+
+export function defectCleared(
+  jobId: string,
+  defect: Defect & { end: number },
+  now = new Date(),
+): DefectClearedEvent {
+  return {
+    ...envelopeFields(now),
+    "detail-type": "Defect Cleared",
+    detail: { ...base(jobId, now), alertId: alertId(jobId, defect), defect },
+  };
+}
+
+export function jobCompleted(
+  jobId: string,
+  summary: Report,
+  now = new Date(),
+  reason: CompletionReason = "end-of-source",
+): JobCompletedEvent {
+  return {
+    ...envelopeFields(now),
+    "detail-type": "Job Completed",
+    detail: { ...base(jobId, now), reason, summary },
+  };
+}
+
+export function jobFailed(
+  jobId: string,
+  error: { code: string; message: string; retryable: boolean },
+  now = new Date(),
+): JobFailedEvent {
+  const { code, message, retryable } = error;
+  return {
+    ...envelopeFields(now),
+    "detail-type": "Job Failed",
+    detail: { ...base(jobId, now), error: { code, message, retryable } },
+  };
+}
+
+/** File name of each detail-type's JSON Schema under `core-service/schemas/`, e.g. `defect-detected.json`. */
+export function schemaFileName(detailType: DetailType): string {
+  return `${detailType.toLowerCase().replace(/\s+/g, "-")}.json`;
+}
+
+/** The JSON Schema documents subscribers code against, keyed by file name. */
+export function eventJsonSchemas(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const detailType of DETAIL_TYPES) {
+    const schema = EVENT_SCHEMAS[detailType].meta({
+      title: `avmon ${detailType}`,
+      description: `EventBridge event with source "${EVENT_SOURCE}" and detail-type "${detailType}".`,
+    });
+    // "input" leaves objects open (no additionalProperties: false), so adding an optional field later does not
+    // break subscribers that validate strictly.
+    out[schemaFileName(detailType)] = z.toJSONSchema(schema, { io: "input" });
+  }
+  return out;
+}
+
+/** Something offered as an avmon event that does not match its schema: a bug in the publisher. */
+export class InvalidEventError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "InvalidEventError";
+  }
+}
+
+/** Validates an event at a bus boundary; the error names the offending field. */
+export function parseAvmonEvent(event: unknown): AvmonEvent {
+  const result = AvmonEvent.safeParse(event);
+  if (result.success) return result.data;
+  throw new InvalidEventError(`invalid avmon event: ${z.prettifyError(result.error)}`, {
+    cause: result.error,
+  });
+}
