@@ -1,0 +1,71 @@
+import type { Defect, DefectType } from "../domain/defect.ts";
+
+/**
+ * One picture's luma plane, 8 bits per pixel, row-major, stride = width.
+ * `time` is seconds on the media timeline (from the source's first frame).
+ */
+export interface LumaFrame {
+  readonly index: number;
+  readonly time: number;
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+  /** "limited" = luma 16..235 (most delivery video), "full" = 0..255. */
+  readonly range: "limited" | "full";
+}
+
+/**
+ * A window of decoded audio, float samples interleaved by channel, nominally in [-1, 1] (lossy decoders may
+ * overshoot). `time` is the media time of the first sample.
+ */
+export interface AudioChunk {
+  readonly time: number;
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** Channel names in order, as ffprobe's layout gives them (FL, FR, FC, LFE, BL, BR, SL, SR…) when known. */
+  readonly channelNames: readonly string[];
+  readonly samples: Float32Array;
+}
+
+/** A decoder complaint (e.g. h264 "concealing N DC, N AC, N MV errors") at an approximate media time. */
+export interface DecodeErrorEvent {
+  readonly time: number;
+  readonly message: string;
+}
+
+/**
+ * What a detector tells the pipeline. `open` is sent once, as soon as a defect has lasted its minimum duration
+ * (its `start` is the onset, `end` absent); `close` when it ends, with `start` and `end`. A defect that is
+ * closed without having been opened first (possible at end of input) is sent as `close` only.
+ */
+export type DetectorEvent =
+  | { readonly kind: "open"; readonly defect: Defect }
+  | { readonly kind: "close"; readonly defect: Defect & { end: number } };
+
+interface DetectorBase {
+  readonly type: DefectType;
+  /** Ends the stream: closes any defect still running at `endTime` (if it lasted its minimum) and returns the events. */
+  flush(endTime: number): DetectorEvent[];
+  /** Figures for the whole source that belong in the report (e.g. integrated loudness); null when unknown. */
+  summary?(): Record<string, number | null>;
+}
+
+/** Works on every frame at the analysis resolution (small, e.g. 320 px wide). */
+export interface AnalysisFrameDetector extends DetectorBase {
+  readonly input: "analysis-video";
+  push(frame: LumaFrame): DetectorEvent[];
+}
+
+/** Works on native-resolution frames, sampled a few times a second, plus decoder error reports. */
+export interface NativeFrameDetector extends DetectorBase {
+  readonly input: "native-video";
+  push(frame: LumaFrame): DetectorEvent[];
+  pushDecodeError(event: DecodeErrorEvent): DetectorEvent[];
+}
+
+export interface AudioDetector extends DetectorBase {
+  readonly input: "audio";
+  push(chunk: AudioChunk): DetectorEvent[];
+}
+
+export type Detector = AnalysisFrameDetector | NativeFrameDetector | AudioDetector;

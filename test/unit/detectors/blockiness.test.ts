@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import {
+  BlockinessOptions,
+  createBlockinessDetector,
+} from "../../../core-service/src/detectors/blockiness.ts";
+import type { DetectorEvent, NativeFrameDetector } from "../../../core-service/src/detectors/types.ts";
+import {
+  concealedSlices,
+  frameAt,
+  type Plane,
+  quantiseBlocks,
+  sampleTimes,
+  texturedScene,
+} from "./blockiness-pictures.ts";
+
+const WIDTH = 320;
+const HEIGHT = 184;
+const WHOLE = { x0: 0, y0: 0, x1: WIDTH, y1: HEIGHT };
+const scenes = [1, 2, 3, 4].map((seed) => texturedScene(WIDTH, HEIGHT, seed));
+const clean = (i: number) => scenes[i % scenes.length] as Plane;
+const blocky = (i: number, detailKept = 0.5) => quantiseBlocks(clean(i), WHOLE, detailKept);
+
+/** Feeds 5 samples a second over [0, duration), each drawn by `picture(time, i)`, and flushes at `duration`. */
+function run(
+  detector: NativeFrameDetector,
+  duration: number,
+  picture: (time: number, i: number) => Plane,
+  errors: readonly { time: number; message: string }[] = [],
+): DetectorEvent[] {
+  const events: DetectorEvent[] = [];
+  const pending = [...errors];
+  sampleTimes(0, duration).forEach((time, i) => {
+    while (pending.length > 0 && (pending[0]?.time ?? Infinity) <= time) {
+      events.push(...detector.pushDecodeError(pending.shift() as { time: number; message: string }));
+    }
+    events.push(...detector.push(frameAt(picture(time, i), time)));
+  });
+  return [...events, ...detector.flush(duration)];
+}
+
+const CONCEAL = "concealing 236 DC, 236 AC, 236 MV errors in P frame";
+
+describe("blockiness detector", () => {
+  it("reports 8x8 blocking from 2.0 s to 3.6 s, opening once it has lasted half a second", () => {
+    const detector = createBlockinessDetector();
+    const opened: number[] = [];
+    const events: DetectorEvent[] = [];
+    for (const [i, time] of sampleTimes(0, 6).entries()) {
+      const out = detector.push(frameAt(time >= 2 && time < 3.6 ? blocky(i) : clean(i), time));
+      if (out.some((e) => e.kind === "open")) opened.push(time);
+      events.push(...out);
+    }
+    events.push(...detector.flush(6));
+
+    expect(events.map((e) => e.kind)).toEqual(["open", "close"]);
+    expect(opened).toEqual([2.6]);
+    const closed = events[1]?.defect;
+    expect(closed).toMatchObject({ type: "blockiness", start: 2, end: 3.6, severity: "major" });
+    expect(closed?.metrics.blockiness).toBeGreaterThan(0.3);
+    expect(closed?.metrics.decodeErrors).toBe(0);
+    expect(closed?.confidence).toBeGreaterThan(0.6);
+  });
+
+  it("reports nothing for clean pictures, or for blocking shorter than the minimum duration", () => {
+    expect(run(createBlockinessDetector(), 5, (_, i) => clean(i))).toEqual([]);
+    expect(run(createBlockinessDetector(), 5, (t, i) => (t >= 2 && t < 2.4 ? blocky(i) : clean(i)))).toEqual(
+      [],
+    );
+  });
+
+  it("keeps one interval across a single quiet sample inside the blocking", () => {
+    const events = run(createBlockinessDetector(), 6, (t, i) =>
+      t >= 1 && t < 4 && t !== 2.4 ? blocky(i) : clean(i),
+    );
+
+    expect(events.filter((e) => e.kind === "close").map((e) => [e.defect.start, e.defect.end])).toEqual([
+      [1, 4],
+    ]);
+  });
+
+  it("closes blocking still running at the end of the source at the flush time", () => {
+    const events = run(createBlockinessDetector(), 4, (t, i) => (t >= 3 ? blocky(i) : clean(i)));
+
+    expect(events.map((e) => e.kind)).toEqual(["open", "close"]);
+    expect(events[1]?.defect).toMatchObject({ start: 3, end: 4 });
+  });
+
+  it("judges a source that always carries a faint grid against its own baseline", () => {
+    const faintThenStronger = (t: number, i: number) => blocky(i, t < 5 ? 0.88 : 0.8);
+    const cleanThenStronger = (t: number, i: number) => (t < 5 ? clean(i) : blocky(i, 0.8));
+
+    expect(run(createBlockinessDetector(), 8, faintThenStronger)).toEqual([]);
+    const events = run(createBlockinessDetector(), 8, cleanThenStronger);
+    expect(events.map((e) => [e.kind, e.defect.start])).toEqual([
+      ["open", 5],
+      ["close", 5],
+    ]);
+  });
+
+  it("opens at the first decoder error of a burst and closes after the hold when the picture looks clean", () => {
+    const detector = createBlockinessDetector();
+    const errors = [1.0, 1.04, 1.08].map((time) => ({ time, message: CONCEAL }));
+
+    const events = run(detector, 4, (_, i) => clean(i), errors);
+
+    expect(events.map((e) => e.kind)).toEqual(["open", "close"]);
+    expect(events[0]?.defect.start).toBe(1);
+    expect(events[1]?.defect).toMatchObject({ start: 1, end: 1.6, severity: "major" });
+    expect(events[1]?.defect.metrics).toMatchObject({ decodeErrors: 3, concealedBlocks: 708 });
+    expect(events[1]?.defect.confidence).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("sends open as soon as the decoder reports damage, before any frame confirms it", () => {
+    const detector = createBlockinessDetector();
+    detector.push(frameAt(clean(0), 0.8));
+
+    const events = detector.pushDecodeError({
+      time: 1.0,
+      message: "error while decoding MB 12 34, bytestream -5",
+    });
+
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ kind: "open", defect: { start: 1, metrics: { decodeErrors: 1 } } });
+  });
+
+  it("keeps a damage interval open while the concealed picture stays rougher than the source's baseline", () => {
+    const damaged = (i: number) => concealedSlices(clean(i), [3, 4, 8], 30);
+    const picture = (t: number, i: number) => (t >= 2 && t < 3.6 ? damaged(i) : clean(i));
+
+    const events = run(createBlockinessDetector(), 6, picture, [{ time: 2, message: CONCEAL }]);
+
+    expect(events.filter((e) => e.kind === "close").map((e) => [e.defect.start, e.defect.end])).toEqual([
+      [2, 3.6],
+    ]);
+  });
+
+  it("does not let concealment-like edges alone, without decoder errors, raise an alarm", () => {
+    const picture = (t: number, i: number) =>
+      t >= 2 && t < 3.6 ? concealedSlices(clean(i), [3, 4, 8], 30) : clean(i);
+
+    expect(run(createBlockinessDetector(), 6, picture)).toEqual([]);
+  });
+
+  it("ends damage after maxDamagePersistence even if the picture never calms down", () => {
+    const damaged = (i: number) => concealedSlices(clean(i), [3, 4, 8], 30);
+    const detector = createBlockinessDetector({ maxDamagePersistence: 2 });
+
+    const events = run(detector, 8, (t, i) => (t >= 1 ? damaged(i) : clean(i)), [
+      { time: 1, message: CONCEAL },
+    ]);
+
+    expect(events.filter((e) => e.kind === "close").map((e) => e.defect.end)).toEqual([3.2]);
+  });
+});
+
+describe("BlockinessOptions", () => {
+  it("fills documented defaults and rejects unknown settings", () => {
+    expect(BlockinessOptions.parse({})).toMatchObject({
+      minDuration: 0.5,
+      gridThreshold: 0.3,
+      errorHold: 0.5,
+    });
+    expect(() => BlockinessOptions.parse({ threshold: 1 })).toThrow();
+    expect(() => createBlockinessDetector({ minDuration: -1 })).toThrow();
+  });
+});
