@@ -1,7 +1,8 @@
 /** Reads a source's streams with ffprobe (through fluent-ffmpeg) and keeps what the analysis needs. */
 import ffmpeg, { type FfprobeData, type FfprobeStream } from "fluent-ffmpeg";
 import { UnsupportedMediaError } from "../domain/errors.ts";
-import { classifyFfmpegFailure, ffmpegBinaries } from "./ffmpeg.ts";
+import { classifyFfmpegFailure, ffmpegBinaries, spawnFfmpeg } from "./ffmpeg.ts";
+import { parseInputSummary } from "./input-summary.ts";
 import type { ResolvedSource } from "./source.ts";
 
 export interface VideoStreamInfo {
@@ -35,12 +36,28 @@ export interface MediaInfo {
 }
 
 const DEFAULT_FPS = "25/1";
+const NOT_MEDIA_FORMATS =
+  /^(tty|image2|\w+_pipe|lrc|srt|ass|webvtt|subviewer\d?|microdvd|jacosub|sami|realtext|stl|pjs|vplayer|mpl2)$/;
 
-export function probeSource(source: ResolvedSource): Promise<MediaInfo> {
+export async function probeSource(source: ResolvedSource): Promise<MediaInfo> {
+  try {
+    return await probeWithFfprobe(source);
+  } catch (error) {
+    if (!(error instanceof FfprobeCrashedError)) throw error;
+    return probeWithFfmpeg(source);
+  }
+}
+
+/** ffprobe died on a signal (the packaged builds segfault on MPEG-TS): not the source's fault. */
+class FfprobeCrashedError extends Error {}
+
+function probeWithFfprobe(source: ResolvedSource): Promise<MediaInfo> {
   return new Promise((resolve, reject) => {
     ffmpeg(source.input)
       .setFfprobePath(ffmpegBinaries().ffprobe)
       .ffprobe([...source.inputOptions], (err: Error | null, data: FfprobeData) => {
+        if (err && /killed with signal/.test(err.message))
+          return reject(new FfprobeCrashedError(err.message));
         if (err) return reject(classifyFfmpegFailure(err.message, source.original, 1));
         try {
           resolve(toMediaInfo(data, source.original));
@@ -51,14 +68,36 @@ export function probeSource(source: ResolvedSource): Promise<MediaInfo> {
   });
 }
 
+/** Lets ffmpeg open the input with no output and reads the streams from its summary. */
+function probeWithFfmpeg(source: ResolvedSource): Promise<MediaInfo> {
+  return new Promise((resolve, reject) => {
+    const child = spawnFfmpeg([...source.inputOptions, "-i", source.input]);
+    let stderr = "";
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.stdout?.resume();
+    child.once("error", reject);
+    child.once("close", (code) => {
+      const media = parseInputSummary(stderr);
+      if (media) resolve(media);
+      else reject(classifyFfmpegFailure(stderr, source.original, code));
+    });
+  });
+}
+
 export function toMediaInfo(data: FfprobeData, name: string): MediaInfo {
+  const formatName = data.format.format_name ?? "unknown";
+  // ffmpeg renders text files as video ("tty") and reads single images as one-frame streams: neither is media.
+  if (NOT_MEDIA_FORMATS.test(formatName))
+    throw new UnsupportedMediaError(`${name}: not a readable audio/video file (it looks like ${formatName})`);
   const timelineStart = finite(data.format.start_time) ?? 0;
   const videoStream = data.streams.find((s) => s.codec_type === "video" && !s.disposition?.attached_pic);
   const audioStream = data.streams.find((s) => s.codec_type === "audio" && (s.channels ?? 0) > 0);
   if (!videoStream && !audioStream)
     throw new UnsupportedMediaError(`${name}: no audio or video stream found`);
   return {
-    formatName: data.format.format_name ?? "unknown",
+    formatName,
     duration: finite(data.format.duration),
     video: videoStream && toVideoInfo(videoStream, timelineStart),
     audio: audioStream && toAudioInfo(audioStream, timelineStart),

@@ -22,6 +22,13 @@ const URL_PROTOCOLS: Record<string, readonly string[]> = {
   "https:": ["http", "https", "tcp", "tls", "crypto"],
 };
 
+/** Protocols only a live job may use: a file job has no business reading a socket that never ends. */
+const LIVE_PROTOCOLS: Record<string, readonly string[]> = {
+  "rtmp:": ["rtmp", "tcp"],
+  "srt:": ["srt"],
+  "udp:": ["udp"],
+};
+
 /** Network reads give up after this long without data, so an unreachable URL fails instead of hanging. */
 const NETWORK_TIMEOUT_MICROSECONDS = "15000000";
 
@@ -31,12 +38,15 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
  * Turns a user's path or URL into ffmpeg input arguments, or refuses it. Local paths are allowed only when
  * `allowLocalFiles` (the CLI and the local stack; never on AWS).
  */
-export function resolveSource(source: string, options: { allowLocalFiles: boolean }): ResolvedSource {
+export function resolveSource(
+  source: string,
+  options: { allowLocalFiles: boolean; live?: boolean },
+): ResolvedSource {
   const trimmed = source.trim();
   if (trimmed === "") throw new InvalidSourceError("source is empty");
   const scheme = SCHEME.exec(trimmed)?.[1]?.toLowerCase();
   // A Windows drive letter ("C:\…") is a path, not a scheme.
-  if (scheme && scheme.length > 1) return resolveUrl(trimmed, `${scheme}:`);
+  if (scheme && scheme.length > 1) return resolveUrl(trimmed, `${scheme}:`, options.live ?? false);
   if (!options.allowLocalFiles) throw new InvalidSourceError(`${source}: local files are not allowed here`);
   return {
     kind: "file",
@@ -46,10 +56,11 @@ export function resolveSource(source: string, options: { allowLocalFiles: boolea
   };
 }
 
-function resolveUrl(source: string, protocol: string): ResolvedSource {
-  const allowed = URL_PROTOCOLS[protocol];
+function resolveUrl(source: string, protocol: string, live: boolean): ResolvedSource {
+  const protocols = live ? { ...URL_PROTOCOLS, ...LIVE_PROTOCOLS } : URL_PROTOCOLS;
+  const allowed = protocols[protocol];
   if (!allowed) {
-    const known = Object.keys(URL_PROTOCOLS).join(", ");
+    const known = Object.keys(protocols).join(", ");
     throw new InvalidSourceError(`${source}: protocol "${protocol}" is not allowed (allowed: ${known})`);
   }
   let url: URL;

@@ -1,0 +1,71 @@
+/** `avmon analyze <path|url> [--json] [--detectors a,b] [--config thresholds.json]` */
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { parseDetectorList, parseThresholds } from "../detectors/registry.ts";
+import { ConfigError } from "../domain/errors.ts";
+import { Thresholds } from "../domain/job.ts";
+import { analyzeSource } from "../pipeline/analyze.ts";
+import type { CliIo } from "./io.ts";
+import { formatReportTable } from "./report-table.ts";
+
+export const ANALYZE_USAGE =
+  "avmon analyze <path|url> [--json] [--detectors black,freeze,...] [--config thresholds.json]";
+
+export async function analyzeCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean", default: false },
+      detectors: { type: "string" },
+      config: { type: "string" },
+    },
+  });
+  const [source, ...extra] = positionals;
+  if (!source || extra.length > 0) throw new ConfigError(`usage: ${ANALYZE_USAGE}`);
+  const detectors = values.detectors === undefined ? undefined : parseDetectorList(values.detectors);
+  const thresholds = values.config ? await readThresholds(values.config) : undefined;
+  const showProgress = io.stderrIsTTY;
+  const report = await analyzeSource(source, {
+    detectors,
+    thresholds,
+    allowLocalFiles: true,
+    signal: io.signal,
+    onProgress: showProgress ? ({ time, duration }) => io.progress(progressLine(time, duration)) : undefined,
+  });
+  if (showProgress) io.progress("");
+  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report));
+  return 0;
+}
+
+async function readThresholds(path: string): Promise<Thresholds> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `--config ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`--config ${path}: not valid JSON (${(error as Error).message})`);
+  }
+  const result = Thresholds.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(
+      `--config ${path}: ${[...(issue?.path ?? [])].join(".") || "top level"}: ${issue?.message}`,
+    );
+  }
+  parseThresholds(result.data);
+  return result.data;
+}
+
+function progressLine(time: number, duration: number | undefined): string {
+  if (!duration) return `analysing… ${time.toFixed(0)} s`;
+  const percent = Math.min(100, (100 * time) / duration);
+  return `analysing… ${time.toFixed(0)} / ${duration.toFixed(0)} s (${percent.toFixed(0)} %)`;
+}

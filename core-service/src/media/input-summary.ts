@@ -1,0 +1,71 @@
+/**
+ * Reads the streams of an input from ffmpeg's own "Input #0" summary on stderr. Used where ffprobe cannot be:
+ * the packaged ffprobe builds crash on MPEG-TS (files, HLS segments, TS over HTTP/UDP), while ffmpeg reads it.
+ */
+import type { AudioStreamInfo, MediaInfo, VideoStreamInfo } from "./probe.ts";
+
+const STREAM = /Stream #0:(\d+)[^:]*: (Video|Audio): ([\w-]+)([^\n]*)/g;
+const CHANNELS_BY_LAYOUT: Record<string, number> = {
+  mono: 1,
+  stereo: 2,
+  "2.1": 3,
+  quad: 4,
+  "5.0": 5,
+  "5.1": 6,
+  "7.1": 8,
+};
+
+/** The first video and first audio stream of ffmpeg's "Input #0" summary; undefined when it has neither. */
+export function parseInputSummary(stderr: string): MediaInfo | undefined {
+  let video: VideoStreamInfo | undefined;
+  let audio: AudioStreamInfo | undefined;
+  for (const match of stderr.matchAll(STREAM)) {
+    const [, index, type, codec, details] = match;
+    if (index === undefined || codec === undefined || details === undefined) continue;
+    if (type === "Video" && !video) video = videoInfo(Number(index), codec, details);
+    if (type === "Audio" && !audio) audio = audioInfo(Number(index), codec, details);
+  }
+  if (!video && !audio) return undefined;
+  const format = /Input #0, ([^\s,]+)/.exec(stderr)?.[1] ?? "unknown";
+  return { formatName: format, duration: parseDuration(stderr), video, audio };
+}
+
+function videoInfo(index: number, codec: string, details: string): VideoStreamInfo | undefined {
+  const size = /, (\d{2,5})x(\d{2,5})/.exec(details);
+  if (!size) return undefined;
+  const fps = Number(/, ([\d.]+) fps/.exec(details)?.[1] ?? /, ([\d.]+) tbr/.exec(details)?.[1] ?? 25);
+  const full = /\byuvj|\(pc[,)]/.test(details);
+  return {
+    index,
+    codec,
+    width: Number(size[1]),
+    height: Number(size[2]),
+    fps,
+    fpsRational: `${Math.round(fps * 1000)}/1000`,
+    offset: 0,
+    range: full ? "full" : "limited",
+  };
+}
+
+function audioInfo(index: number, codec: string, details: string): AudioStreamInfo | undefined {
+  const rate = /, (\d+) Hz, ([^,]+)/.exec(details);
+  if (!rate?.[1] || !rate[2]) return undefined;
+  const layout = rate[2].trim();
+  const counted = /^(\d+) channels/.exec(layout)?.[1];
+  const channels = counted ? Number(counted) : (CHANNELS_BY_LAYOUT[layout.replace(/\(.*\)$/, "")] ?? 2);
+  return {
+    index,
+    codec,
+    sampleRate: Number(rate[1]),
+    channels,
+    channelLayout: counted ? "" : layout,
+    offset: 0,
+  };
+}
+
+/** "Duration: 00:01:02.50, start: …" → 62.5; undefined for "N/A" (live). */
+function parseDuration(stderr: string): number | undefined {
+  const match = /Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(stderr);
+  if (!match) return undefined;
+  return Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3]);
+}

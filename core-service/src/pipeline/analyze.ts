@@ -1,0 +1,114 @@
+/**
+ * The analysis engine: one source, decoded once, every selected detector fed from memory, defects streamed out
+ * as they are found and gathered into the report.
+ */
+
+import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
+import type { Detector, DetectorEvent } from "../detectors/types.ts";
+import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
+import type { Thresholds } from "../domain/job.ts";
+import type { Report } from "../domain/report.ts";
+import { type DecodePlan, decode } from "../media/decoder.ts";
+import { type MediaInfo, probeSource } from "../media/probe.ts";
+import { resolveSource } from "../media/source.ts";
+import { DetectorSet } from "./detector-set.ts";
+
+export interface AnalyzeOptions {
+  readonly detectors?: readonly DetectorName[];
+  readonly thresholds?: Thresholds;
+  readonly allowLocalFiles: boolean;
+  readonly signal?: AbortSignal;
+  /** Every open/close as it happens; a returned promise slows decoding down until it settles. */
+  readonly onDetectorEvent?: (event: DetectorEvent) => void | Promise<void>;
+  readonly onProgress?: (progress: { time: number; duration: number | undefined }) => void;
+  /** ffmpeg decoder threads (0 = ffmpeg decides). */
+  readonly decoderThreads?: number;
+}
+
+/** Whole-picture detectors see every frame at this width; enough for black/freeze, cheap to move and scan. */
+const ANALYSIS_WIDTH = 320;
+/** Native-resolution frames for block corruption: a few a second keep onsets within 0.25 s. */
+const NATIVE_FRAMES_PER_SECOND = 5;
+
+export async function analyzeSource(source: string, options: AnalyzeOptions): Promise<Report> {
+  const started = performance.now();
+  const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);
+  const resolved = resolveSource(source, { allowLocalFiles: options.allowLocalFiles });
+  const media = await probeSource(resolved);
+  const set = new DetectorSet(detectors, options.onDetectorEvent);
+  const result = await decode(
+    resolved,
+    media,
+    decodePlan(media, detectors, options),
+    set.sink(options.onProgress, media.duration),
+    options.signal,
+  );
+  await set.finish(result.endTime);
+  const wallSeconds = (performance.now() - started) / 1000;
+  const duration = media.duration ?? result.endTime;
+  return {
+    source,
+    media: summarizeMedia(media, duration),
+    defects: set.closedDefects(),
+    ...loudnessSummary(set.summaries()),
+    stats: {
+      videoFrames: result.videoFrames,
+      audioSeconds: round(result.audioSeconds, 3),
+      wallSeconds: round(wallSeconds, 3),
+      realtimeFactor: round(wallSeconds > 0 ? duration / wallSeconds : 0, 1),
+    },
+  };
+}
+
+export function decodePlan(
+  media: MediaInfo,
+  detectors: readonly Detector[],
+  options: AnalyzeOptions,
+): DecodePlan {
+  const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
+  return {
+    analysisSize:
+      media.video && wants("analysis-video")
+        ? analysisSize(media.video.width, media.video.height)
+        : undefined,
+    nativeFramesPerSecond: media.video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
+    audio: Boolean(media.audio) && wants("audio"),
+    threads: options.decoderThreads,
+  };
+}
+
+/** Downscaled size keeping the aspect ratio, even dimensions; never upscaled. */
+export function analysisSize(width: number, height: number): { width: number; height: number } {
+  const targetWidth = Math.min(ANALYSIS_WIDTH, width);
+  const even = (n: number) => Math.max(2, 2 * Math.round(n / 2));
+  return { width: even(targetWidth), height: even((targetWidth * height) / Math.max(1, width)) };
+}
+
+function summarizeMedia(media: MediaInfo, duration: number): Report["media"] {
+  const { video, audio } = media;
+  return {
+    duration: round(duration, 3),
+    ...(video && {
+      video: { codec: video.codec, width: video.width, height: video.height, fps: round(video.fps, 3) },
+    }),
+    ...(audio && { audio: { codec: audio.codec, sampleRate: audio.sampleRate, channels: audio.channels } }),
+  };
+}
+
+function loudnessSummary(summaries: Record<string, number | null>): Pick<Report, "loudness"> {
+  if (!("integratedLoudness" in summaries)) return {};
+  const integrated = summaries.integratedLoudness ?? null;
+  return {
+    loudness: {
+      integrated: integrated === null ? null : round(integrated, 1),
+      target: summaries.target ?? -23,
+    },
+  };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export type { ClosedDefect };

@@ -1,0 +1,30 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { FILE_DEFECT_TYPES } from "../../core-service/src/domain/defect.ts";
+import { analyzeSource } from "../../core-service/src/pipeline/analyze.ts";
+import { CORPUS } from "../support/accuracy-corpus.ts";
+import { Scoreboard } from "../support/scoring.ts";
+import { makeClip } from "../support/test-media.ts";
+
+const TOLERANCE_SECONDS = 0.25;
+const board = new Scoreboard(TOLERANCE_SECONDS);
+
+describe("detection accuracy on generated clips with known defects", () => {
+  beforeAll(async () => {
+    for (const clip of CORPUS) {
+      const path = await makeClip(clip.spec);
+      const report = await analyzeSource(path, { allowLocalFiles: true });
+      board.add(clip.name, clip.truths, report.defects, FILE_DEFECT_TYPES);
+    }
+  });
+
+  for (const type of FILE_DEFECT_TYPES) {
+    it(`finds ${type} with precision and recall of at least 0.95, onset and end within ${TOLERANCE_SECONDS} s`, () => {
+      const score = board.byType.get(type);
+      expect(score?.truths ?? 0, `no clip carries a ${type} defect`).toBeGreaterThan(0);
+      expect(board.recall(type), `misses: ${score?.misses.join("; ")}`).toBeGreaterThanOrEqual(0.95);
+      expect(board.precision(type), `false alarms: ${score?.falseAlarms.join("; ")}`).toBeGreaterThanOrEqual(
+        0.95,
+      );
+    });
+  }
+});

@@ -1,0 +1,189 @@
+/**
+ * The clips the accuracy suite analyses: each with defects at known times and known non-defects beside them,
+ * spread over codecs, containers, frame rates and audio layouts. `truths` lists what must be found; everything
+ * else in a clip (short dips, pauses, quiet passages, night scenes, noisy static shots) must not be.
+ */
+
+import type { Truth } from "./scoring.ts";
+import type { ClipSpec } from "./test-media.ts";
+
+export interface CorpusClip {
+  readonly name: string;
+  readonly spec: ClipSpec;
+  readonly truths: readonly Truth[];
+}
+
+export const CORPUS: readonly CorpusClip[] = [
+  {
+    name: "h264-mp4-25fps-stereo-aac",
+    spec: {
+      duration: 16,
+      container: "mp4",
+      video: {
+        codec: "libx264",
+        size: "320x180",
+        fps: "25",
+        gop: 25,
+        events: [
+          { type: "black", start: 1, end: 3.5 },
+          { type: "black", start: 5, end: 5.5 }, // a dip shorter than a second: not black
+          { type: "freeze", start: 7, end: 10 },
+          { type: "freeze", start: 12, end: 13.2 }, // too short to be a freeze
+        ],
+      },
+      audio: {
+        codec: "aac",
+        channels: 2,
+        events: [
+          { type: "silence", start: 2, end: 5 },
+          { type: "silence", start: 7, end: 8.4 }, // a pause under 1.5 s: not silence
+          { type: "clip", start: 11, end: 12 },
+        ],
+      },
+    },
+    truths: [
+      { type: "black", start: 1, end: 3.5 },
+      { type: "freeze", start: 7, end: 10 },
+      { type: "silence", start: 2, end: 5 },
+      { type: "clipping", start: 11, end: 12 },
+    ],
+  },
+  {
+    name: "hevc-mkv-29.97fps-mono-aac",
+    spec: {
+      duration: 14,
+      container: "mkv",
+      video: {
+        codec: "libx265",
+        size: "320x180",
+        fps: "30000/1001",
+        gop: 30,
+        events: [
+          { type: "freeze", start: 2, end: 5 },
+          { type: "black", start: 8, end: 11 },
+        ],
+      },
+      audio: {
+        codec: "aac",
+        channels: 1,
+        sampleRate: 44100,
+        events: [
+          { type: "level", start: 2, end: 5, dbfs: -45 }, // a quiet passage: not silence
+          { type: "silence", start: 8, end: 11.5 },
+        ],
+      },
+    },
+    truths: [
+      { type: "freeze", start: 2, end: 5 },
+      { type: "black", start: 8, end: 11 },
+      { type: "silence", start: 8, end: 11.5 },
+    ],
+  },
+  {
+    name: "vp9-webm-50fps-stereo-opus-night",
+    spec: {
+      duration: 12,
+      container: "webm",
+      video: {
+        codec: "libvpx-vp9",
+        size: "320x180",
+        fps: "50",
+        gop: 50,
+        content: "night",
+        events: [{ type: "freeze", start: 3, end: 6.5 }],
+      },
+      audio: { codec: "libopus", channels: 2, events: [{ type: "silence", start: 7, end: 10 }] },
+    },
+    truths: [
+      { type: "freeze", start: 3, end: 6.5 },
+      { type: "silence", start: 7, end: 10 },
+    ],
+  },
+  {
+    name: "mpeg2-ts-25fps-5.1-ac3",
+    spec: {
+      duration: 14,
+      container: "ts",
+      video: {
+        codec: "mpeg2video",
+        size: "352x288",
+        fps: "25",
+        gop: 12,
+        events: [
+          { type: "black", start: 2, end: 6 }, // a black picture is also a still one: black, not freeze
+          { type: "freeze", start: 9, end: 12 },
+        ],
+      },
+      audio: {
+        codec: "ac3",
+        channels: 6,
+        events: [
+          { type: "clip", start: 3, end: 4 },
+          { type: "silence", start: 8, end: 10.5 },
+        ],
+      },
+    },
+    truths: [
+      { type: "black", start: 2, end: 6 },
+      { type: "freeze", start: 9, end: 12 },
+      { type: "clipping", start: 3, end: 4 },
+      { type: "silence", start: 8, end: 10.5 },
+    ],
+  },
+  {
+    name: "mpeg2-ps-mpg-25fps-stereo-mp2",
+    spec: {
+      duration: 12,
+      container: "mpg",
+      video: {
+        codec: "mpeg2video",
+        size: "320x240",
+        fps: "25",
+        gop: 15,
+        events: [
+          { type: "freeze", start: 1.5, end: 4.5 },
+          { type: "black", start: 7, end: 9 },
+        ],
+      },
+      audio: { codec: "mp2", channels: 2, events: [{ type: "silence", start: 5, end: 8 }] },
+    },
+    truths: [
+      { type: "freeze", start: 1.5, end: 4.5 },
+      { type: "black", start: 7, end: 9 },
+      { type: "silence", start: 5, end: 8 },
+    ],
+  },
+  {
+    name: "h264-mov-noisy-static-shot",
+    spec: {
+      duration: 14,
+      container: "mov",
+      // A still camera with sensor noise for 8 s (not frozen), then the signal freezes (the noise stops).
+      video: {
+        codec: "libx264",
+        size: "320x180",
+        fps: "25",
+        gop: 25,
+        content: "noisy-static",
+        events: [{ type: "freeze", start: 8, end: 12 }],
+      },
+      audio: { codec: "aac", channels: 2 },
+    },
+    truths: [{ type: "freeze", start: 8, end: 12 }],
+  },
+  {
+    name: "h264-mp4-slow-zoom",
+    spec: {
+      duration: 10,
+      container: "mp4",
+      video: {
+        codec: "libx264",
+        size: "320x180",
+        fps: "25",
+        content: "mandelbrot",
+        events: [{ type: "freeze", start: 4, end: 7 }],
+      },
+    },
+    truths: [{ type: "freeze", start: 4, end: 7 }],
+  },
+];

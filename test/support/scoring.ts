@@ -1,0 +1,67 @@
+/** Precision/recall of detected defects against known ones, matching by type and onset/end tolerance. */
+import type { Defect } from "../../core-service/src/domain/defect.ts";
+
+export interface Truth {
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface TypeScore {
+  truths: number;
+  detections: number;
+  matchedTruths: number;
+  matchedDetections: number;
+  misses: string[];
+  falseAlarms: string[];
+}
+
+export class Scoreboard {
+  readonly byType = new Map<string, TypeScore>();
+
+  constructor(private readonly tolerance: number) {}
+
+  add(clip: string, truths: readonly Truth[], detected: readonly Defect[], types: readonly string[]): void {
+    for (const type of types) {
+      const score = this.score(type);
+      const want = truths.filter((t) => t.type === type);
+      const got = detected.filter((d) => d.type === type);
+      score.truths += want.length;
+      score.detections += got.length;
+      const matches = (t: Truth, d: Defect) =>
+        Math.abs(d.start - t.start) <= this.tolerance &&
+        Math.abs((d.end ?? d.start) - t.end) <= this.tolerance;
+      for (const t of want) {
+        if (got.some((d) => matches(t, d))) score.matchedTruths++;
+        else score.misses.push(`${clip}: ${type} ${t.start}–${t.end} (got ${describe(got)})`);
+      }
+      for (const d of got) {
+        if (want.some((t) => matches(t, d))) score.matchedDetections++;
+        else score.falseAlarms.push(`${clip}: ${type} ${d.start.toFixed(2)}–${d.end?.toFixed(2)}`);
+      }
+    }
+  }
+
+  precision(type: string): number {
+    const s = this.score(type);
+    return s.detections === 0 ? 1 : s.matchedDetections / s.detections;
+  }
+
+  recall(type: string): number {
+    const s = this.score(type);
+    return s.truths === 0 ? 1 : s.matchedTruths / s.truths;
+  }
+
+  private score(type: string): TypeScore {
+    let s = this.byType.get(type);
+    if (!s) {
+      s = { truths: 0, detections: 0, matchedTruths: 0, matchedDetections: 0, misses: [], falseAlarms: [] };
+      this.byType.set(type, s);
+    }
+    return s;
+  }
+}
+
+function describe(defects: readonly Defect[]): string {
+  return defects.map((d) => `${d.start.toFixed(2)}–${d.end?.toFixed(2)}`).join(", ") || "nothing";
+}

@@ -1,0 +1,220 @@
+/**
+ * Generates test clips with ffmpeg, each with defects at known times, cached under .cache/test-media by a hash of
+ * the exact ffmpeg command (so a changed recipe makes a new clip). Picture and sound are built on separate
+ * timelines of "events" (freeze, black, silence, …) that become ffmpeg filters.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
+
+export type VideoEventType = "black" | "freeze" | "blocking";
+export type AudioEventType = "silence" | "level" | "clip";
+
+export interface VideoEvent {
+  readonly type: VideoEventType;
+  readonly start: number;
+  readonly end: number;
+}
+export interface AudioEvent {
+  readonly type: AudioEventType;
+  readonly start: number;
+  readonly end: number;
+  /** For "level": the tone's peak level in dBFS during the event. */
+  readonly dbfs?: number;
+}
+
+export type VideoContent = "testsrc2" | "noisy-static" | "night" | "mandelbrot";
+
+export interface ClipSpec {
+  readonly duration: number;
+  readonly container: "mp4" | "mkv" | "webm" | "ts" | "mpg" | "mov" | "m4a" | "wav";
+  readonly video?: {
+    readonly codec: "libx264" | "libx265" | "libvpx-vp9" | "mpeg2video" | "ffv1";
+    readonly size: string;
+    readonly fps: string;
+    readonly content?: VideoContent;
+    readonly events?: readonly VideoEvent[];
+    /** Keyframe interval in frames; short intervals put keyframe refreshes inside freezes. */
+    readonly gop?: number;
+  };
+  readonly audio?: {
+    readonly codec: "aac" | "libopus" | "ac3" | "mp2" | "pcm_s16le";
+    readonly channels: 1 | 2 | 6;
+    readonly sampleRate?: number;
+    /** Peak level of the programme tone; −23 dBFS reads about −23 LUFS. */
+    readonly dbfs?: number;
+    readonly events?: readonly AudioEvent[];
+  };
+}
+
+export const CACHE_DIR = join(import.meta.dirname, "../../.cache/test-media");
+
+export async function makeClip(spec: ClipSpec): Promise<string> {
+  const args = clipArgs(spec);
+  const hash = createHash("sha256").update(JSON.stringify(args)).digest("hex").slice(0, 16);
+  const path = join(CACHE_DIR, `${hash}.${spec.container}`);
+  if (existsSync(path)) return path;
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const partial = join(CACHE_DIR, `${hash}.partial.${spec.container}`);
+  await runFfmpeg(["-y", ...args, partial]);
+  renameSync(partial, path);
+  return path;
+}
+
+function clipArgs(spec: ClipSpec): string[] {
+  const graph: string[] = [];
+  const maps: string[] = [];
+  const codecArgs: string[] = [];
+  if (spec.video) {
+    graph.push(videoGraph(spec.duration, spec.video));
+    maps.push("-map", "[video]");
+    codecArgs.push(...videoCodecArgs(spec.video));
+  }
+  if (spec.audio) {
+    graph.push(audioGraph(spec.duration, spec.audio));
+    maps.push("-map", "[audio]");
+    codecArgs.push(...audioCodecArgs(spec.audio));
+  }
+  const format = spec.container === "mpg" ? ["-f", "vob"] : [];
+  return ["-filter_complex", graph.join(";"), ...maps, ...codecArgs, "-t", String(spec.duration), ...format];
+}
+
+function baseVideo(content: VideoContent, size: string, fps: string, duration: number): string {
+  const d = duration + 1;
+  switch (content) {
+    case "testsrc2":
+      return `testsrc2=size=${size}:rate=${fps}:duration=${d}`;
+    case "mandelbrot":
+      return `mandelbrot=size=${size}:rate=${fps},trim=duration=${d}`;
+    case "night":
+      // A dark scene: luma squeezed into 16..60, so the mean is low but texture and highlights remain.
+      return `testsrc2=size=${size}:rate=${fps}:duration=${d},lutyuv=y='16+(val-16)*0.2'`;
+    case "noisy-static":
+      // One still picture with fresh sensor-like noise on every frame.
+      return `testsrc2=size=${size}:rate=${fps}:duration=${d},trim=end_frame=1,loop=loop=-1:size=1:start=0,setpts=N/(${fps})/TB,trim=duration=${d},noise=alls=12:allf=t`;
+  }
+}
+
+function videoGraph(duration: number, video: NonNullable<ClipSpec["video"]>): string {
+  const events = video.events ?? [];
+  const freezes = events.filter((e) => e.type === "freeze").sort((a, b) => a.start - b.start);
+  const base = baseVideo(video.content ?? "testsrc2", video.size, video.fps, duration);
+  const parts: string[] = [];
+  let timeline: string;
+  if (freezes.length === 0) {
+    parts.push(`${base}[timeline]`);
+    timeline = "[timeline]";
+  } else {
+    // Cut the moving picture at each freeze and hold the freeze's first frame for its length.
+    const pieces: string[] = [];
+    const cuts: string[] = [];
+    let cursor = 0;
+    freezes.forEach((f, i) => {
+      pieces.push(`[src${2 * i}]trim=${cursor}:${f.start},setpts=PTS-STARTPTS[p${2 * i}]`);
+      pieces.push(
+        `[src${2 * i + 1}]trim=start=${f.start},trim=end_frame=1,loop=loop=-1:size=1:start=0,setpts=N/(${video.fps})/TB,trim=duration=${f.end - f.start}[p${2 * i + 1}]`,
+      );
+      cuts.push(`[p${2 * i}][p${2 * i + 1}]`);
+      cursor = f.end;
+    });
+    const last = 2 * freezes.length;
+    pieces.push(`[src${last}]trim=start=${cursor},setpts=PTS-STARTPTS[p${last}]`);
+    cuts.push(`[p${last}]`);
+    const outputs = Array.from({ length: last + 1 }, (_, i) => `[src${i}]`).join("");
+    parts.push(
+      `${base},split=${last + 1}${outputs}`,
+      ...pieces,
+      `${cuts.join("")}concat=n=${last + 1}:v=1:a=0[timeline]`,
+    );
+    timeline = "[timeline]";
+  }
+  const blacks = events.filter((e) => e.type === "black");
+  const overlays = blacks.map(
+    (b) => `drawbox=enable='between(t,${b.start},${b.end - 0.001})':color=black:t=fill`,
+  );
+  parts.push(`${timeline}${[...overlays, "format=yuv420p"].join(",")}[video]`);
+  return parts.join(";");
+}
+
+function videoCodecArgs(video: NonNullable<ClipSpec["video"]>): string[] {
+  const gop = String(video.gop ?? 50);
+  const blocking = (video.events ?? []).filter((e) => e.type === "blocking");
+  const fps = video.fps.includes("/")
+    ? Number(video.fps.split("/")[0]) / Number(video.fps.split("/")[1])
+    : Number(video.fps);
+  switch (video.codec) {
+    case "libx264": {
+      // Starved zones: x264 at its coarsest quantiser, the 8×8/16×16 grid of a starved encoder.
+      const zones = blocking
+        .map((b) => `${Math.round(b.start * fps)},${Math.round(b.end * fps) - 1},q=51`)
+        .join("/");
+      const params = zones ? ["-x264-params", `zones=${zones}`] : [];
+      return ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", gop, ...params];
+    }
+    case "libx265":
+      return [
+        "-c:v",
+        "libx265",
+        "-preset",
+        "ultrafast",
+        "-crf",
+        "28",
+        "-x265-params",
+        `keyint=${gop}:log-level=error`,
+      ];
+    case "libvpx-vp9":
+      return ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "400k", "-g", gop];
+    case "mpeg2video":
+      return ["-c:v", "mpeg2video", "-q:v", "4", "-g", gop];
+    case "ffv1":
+      return ["-c:v", "ffv1"];
+  }
+}
+
+function audioGraph(duration: number, audio: NonNullable<ClipSpec["audio"]>): string {
+  const rate = audio.sampleRate ?? 48000;
+  const base = 10 ** ((audio.dbfs ?? -23) / 20);
+  let gain = String(base);
+  // Later events win where they overlap; each is a gain applied to the programme tone.
+  for (const e of audio.events ?? []) {
+    const level = e.type === "silence" ? 0 : e.type === "clip" ? 8 : 10 ** ((e.dbfs ?? -23) / 20);
+    gain = `if(between(t,${e.start},${e.end - 0.0001}),${level},${gain})`;
+  }
+  const layout = audio.channels === 1 ? "mono" : audio.channels === 2 ? "stereo" : "5.1";
+  // The same tone on every channel at full level (an automatic mono-to-stereo mix would lower it by 3 dB).
+  const tone = "sin(2*PI*1000*t)*0.9+sin(2*PI*300*t)*0.1";
+  // A 1 kHz tone with a quieter 300 Hz partial, driven by the gain timeline; the cast to 16-bit integers pins
+  // anything past full scale there, as clipping does.
+  return [
+    `aevalsrc='${Array(audio.channels).fill(tone).join("|")}':channel_layout=${layout}:sample_rate=${rate}:duration=${duration + 1}`,
+    `volume='${gain}':eval=frame`,
+    `aformat=sample_fmts=s16:channel_layouts=${layout}`,
+    // Encoders with a fixed frame size want exactly that many samples per frame from a filter graph.
+    `asetnsamples=n=${ENCODER_FRAME_SAMPLES[audio.codec]}:p=0[audio]`,
+  ].join(",");
+}
+
+const ENCODER_FRAME_SAMPLES: Record<NonNullable<ClipSpec["audio"]>["codec"], number> = {
+  aac: 1024,
+  libopus: 960,
+  ac3: 1536,
+  mp2: 1152,
+  pcm_s16le: 1024,
+};
+
+function audioCodecArgs(audio: NonNullable<ClipSpec["audio"]>): string[] {
+  const rate = ["-ar", String(audio.sampleRate ?? 48000)];
+  switch (audio.codec) {
+    case "aac":
+      return ["-c:a", "aac", "-b:a", "160k", ...rate];
+    case "libopus":
+      return ["-c:a", "libopus", "-b:a", "128k", ...rate];
+    case "ac3":
+      return ["-c:a", "ac3", "-b:a", "384k", ...rate];
+    case "mp2":
+      return ["-c:a", "mp2", "-b:a", "192k", ...rate];
+    case "pcm_s16le":
+      return ["-c:a", "pcm_s16le", ...rate];
+  }
+}
