@@ -1,9 +1,12 @@
+import { parseArgs } from "node:util";
+import { ConfigError } from "../domain/errors.ts";
 import {
   compileEventPattern,
   describeInvalidEnvelope,
   InvalidEventPatternError,
   matchesEventPattern,
 } from "../domain/event-pattern/index.ts";
+import type { CliIo } from "./io.ts";
 
 export interface TestEventPatternResult {
   /** 0 when the question could be answered (match or not), 2 when the input was invalid. */
@@ -56,3 +59,21 @@ export function runTestEventPattern(args: { eventPattern: string; event: string 
     throw error;
   }
 }
+
+/** `avmon test-event-pattern --event-pattern '<json>' --event '<json>'`, like `aws events test-event-pattern`. */
+export async function testEventPatternCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { "event-pattern": { type: "string" }, event: { type: "string" } },
+  });
+  const eventPattern = values["event-pattern"];
+  const event = values.event;
+  if (eventPattern === undefined || event === undefined)
+    throw new ConfigError(`usage: ${TEST_EVENT_PATTERN_USAGE}`);
+  const result = runTestEventPattern({ eventPattern, event });
+  if (result.exitCode === 0) io.stdout(`${result.output}\n`);
+  else io.stderr(`avmon: ${result.output}\n`);
+  return result.exitCode;
+}
+
+export const TEST_EVENT_PATTERN_USAGE = "avmon test-event-pattern --event-pattern '<json>' --event '<json>'";

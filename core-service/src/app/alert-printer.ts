@@ -1,0 +1,41 @@
+import type { AvmonEvent } from "../domain/events.ts";
+import type { SubscribableEventBus } from "../ports/event-bus.ts";
+
+/** The demo's console output: one readable line per alert and per finished job. */
+export function printAlerts(bus: SubscribableEventBus, write: (line: string) => void): () => void {
+  const pattern = { "detail-type": ["Defect Detected", "Defect Cleared", "Job Completed", "Job Failed"] };
+  return bus.subscribe(pattern, (event) => {
+    const line = alertLine(event);
+    if (line) write(`${line}\n`);
+  });
+}
+
+export function alertLine(event: AvmonEvent): string | undefined {
+  const job = `(job ${event.detail.jobId})`;
+  switch (event["detail-type"]) {
+    case "Defect Detected": {
+      const { type, start, severity } = event.detail.defect;
+      return `ALERT   ${type} ${mediaTime(start)}–…  ${severity} ${job}`;
+    }
+    case "Defect Cleared": {
+      const { type, start, end, severity } = event.detail.defect;
+      return `CLEARED ${type} ${mediaTime(start)}–${mediaTime(end)} ${severity} ${job}`;
+    }
+    case "Job Completed": {
+      const { summary, reason } = event.detail;
+      return `JOB ${reason === "stopped" ? "stopped" : "completed"}: ${summary.defects.length} defect(s) in ${mediaTime(summary.media.duration)} of media ${job}`;
+    }
+    case "Job Failed":
+      return `JOB failed: ${event.detail.error.code} ${event.detail.error.message} ${job}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Seconds on the media timeline as mm:ss.cc, e.g. 00:09.00. */
+export function mediaTime(seconds: number): string {
+  const centis = Math.round(seconds * 100);
+  const minutes = Math.floor(centis / 6000);
+  const rest = (centis % 6000) / 100;
+  return `${String(minutes).padStart(2, "0")}:${rest.toFixed(2).padStart(5, "0")}`;
+}

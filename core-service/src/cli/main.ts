@@ -1,0 +1,69 @@
+/** avmon's command line: one function per command, errors as one clear line and a non-zero exit. */
+import { AvmonError, ConfigError } from "../domain/errors.ts";
+import { ANALYZE_USAGE, analyzeCommand } from "./analyze-command.ts";
+import { demoCommand } from "./demo-command.ts";
+import { type CliIo, processIo } from "./io.ts";
+import { serveCommand } from "./serve-command.ts";
+import { TEST_EVENT_PATTERN_USAGE, testEventPatternCommand } from "./test-event-pattern.ts";
+import { workerCommand } from "./worker-command.ts";
+
+const USAGE = `Usage:
+  ${ANALYZE_USAGE}
+  avmon demo                       analyse a generated demo clip with scheduled defects
+  avmon serve                      the local stack: HTTP API, worker, in-memory queue and bus (npm start)
+  avmon worker                     the container's worker on SQS and EventBridge (AWS)
+  ${TEST_EVENT_PATTERN_USAGE}
+  avmon help
+`;
+
+type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  analyze: analyzeCommand,
+  demo: demoCommand,
+  serve: serveCommand,
+  worker: workerCommand,
+  "test-event-pattern": testEventPatternCommand,
+};
+
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo(interruptSignal()),
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    io.stdout(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`avmon: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    io.stderr(`avmon: ${errorMessage(error)}\n`);
+    return error instanceof ConfigError || isUsageError(error) ? 2 : 1;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof AvmonError) return error.message;
+  if (isUsageError(error)) return (error as Error).message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** node:util parseArgs throws TypeErrors with codes like ERR_PARSE_ARGS_UNKNOWN_OPTION. */
+function isUsageError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
+}
+
+/** Ctrl-C stops ffmpeg cleanly instead of leaving it running. */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  process.once("SIGTERM", () => controller.abort());
+  return controller.signal;
+}

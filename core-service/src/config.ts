@@ -1,0 +1,175 @@
+/**
+ * Every setting avmon's container and local stack read from the environment, parsed once at start-up. A bad
+ * value stops the process at once with a message naming the variable, instead of failing on the first job.
+ */
+import { z } from "zod";
+import { ALL_DETECTORS, parseDetectorList } from "./detectors/registry.ts";
+import { type DetectorName, DetectorName as DetectorNameSchema } from "./domain/defect.ts";
+import { ConfigError } from "./domain/errors.ts";
+
+export interface SettingDescription {
+  readonly name: string;
+  readonly default: string;
+  readonly description: string;
+}
+
+/** The README's settings table is checked against this list. */
+export const SETTINGS = [
+  {
+    name: "PORT",
+    default: "3000",
+    description: "HTTP port: the local API (`serve`) or the health check (`worker`).",
+  },
+  {
+    name: "AVMON_DATA_DIR",
+    default: ".avmon-data",
+    description: "Where the local stack keeps its files (the demo clip).",
+  },
+  {
+    name: "AVMON_DEMO",
+    default: "true",
+    description: "`serve` submits the demo clip at start-up and prints its alerts; `false` turns it off.",
+  },
+  { name: "AVMON_QUEUE_URL", default: "(none)", description: "SQS jobs queue URL; required by `worker`." },
+  {
+    name: "AVMON_EVENT_BUS_NAME",
+    default: "(none)",
+    description: "EventBridge bus name; required by `worker`.",
+  },
+  { name: "AWS_REGION", default: "(SDK default)", description: "Region of the queue and the bus." },
+  {
+    name: "AVMON_DETECTORS",
+    default: "all",
+    description: "Comma-separated detectors this worker runs (a detector group).",
+  },
+  { name: "AVMON_CONCURRENCY", default: "2", description: "Jobs one worker analyses at once." },
+  {
+    name: "AVMON_SHUTDOWN_DEADLINE_SECONDS",
+    default: "100",
+    description: "On SIGTERM, how long running jobs may finish before they are released.",
+  },
+  {
+    name: "AVMON_VISIBILITY_TIMEOUT_SECONDS",
+    default: "30",
+    description: "How long a received job stays hidden between heartbeats.",
+  },
+  {
+    name: "AVMON_MAX_RECEIVE_COUNT",
+    default: "5",
+    description: "Deliveries of a job before it fails for good (match the queue's redrive policy).",
+  },
+  {
+    name: "AVMON_RETRY_BASE_SECONDS",
+    default: "5",
+    description: "First backoff delay of a retryable failure; doubles per attempt, capped at 900.",
+  },
+  {
+    name: "AVMON_MAX_BODY_BYTES",
+    default: "65536",
+    description: "Largest request body the local API accepts.",
+  },
+  { name: "AVMON_LOG_LEVEL", default: "info", description: "debug, info, warn, error or silent." },
+] as const satisfies readonly SettingDescription[];
+
+type SettingName = (typeof SETTINGS)[number]["name"];
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" })
+    .default(fallback ? "true" : "false")
+    .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const detectorList = z
+  .string()
+  .default("all")
+  .transform((value, ctx): DetectorName[] => {
+    if (value.trim() === "all") return [...ALL_DETECTORS];
+    try {
+      return parseDetectorList(value);
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected "all" or a list of ${DetectorNameSchema.options.join(", ")}`,
+      });
+      return z.NEVER;
+    }
+  });
+
+const EnvSchema = z.object({
+  PORT: int(0, 65_535, 3000),
+  AVMON_DATA_DIR: z.string().min(1).default(".avmon-data"),
+  AVMON_DEMO: booleanFlag(true),
+  AVMON_QUEUE_URL: optionalText,
+  AVMON_EVENT_BUS_NAME: optionalText,
+  AWS_REGION: optionalText,
+  AVMON_DETECTORS: detectorList,
+  AVMON_CONCURRENCY: int(1, 64, 2),
+  AVMON_SHUTDOWN_DEADLINE_SECONDS: int(0, 3600, 100),
+  AVMON_VISIBILITY_TIMEOUT_SECONDS: int(1, 43_200, 30),
+  AVMON_MAX_RECEIVE_COUNT: int(1, 1000, 5),
+  AVMON_RETRY_BASE_SECONDS: int(0, 900, 5),
+  AVMON_MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024, 65_536),
+  AVMON_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+} satisfies Record<SettingName, z.ZodType>);
+
+export interface AvmonConfig {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly demo: boolean;
+  readonly queueUrl: string | undefined;
+  readonly eventBusName: string | undefined;
+  readonly awsRegion: string | undefined;
+  readonly detectors: readonly DetectorName[];
+  readonly concurrency: number;
+  readonly shutdownDeadlineSeconds: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  readonly retryBaseSeconds: number;
+  readonly maxBodyBytes: number;
+  readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}
+
+/** Reads the settings from `env`; throws a ConfigError naming every variable that is wrong. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
+  const parsed = EnvSchema.safeParse(presentOnly(env));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid environment: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    dataDir: e.AVMON_DATA_DIR,
+    demo: e.AVMON_DEMO,
+    queueUrl: e.AVMON_QUEUE_URL,
+    eventBusName: e.AVMON_EVENT_BUS_NAME,
+    awsRegion: e.AWS_REGION,
+    detectors: e.AVMON_DETECTORS,
+    concurrency: e.AVMON_CONCURRENCY,
+    shutdownDeadlineSeconds: e.AVMON_SHUTDOWN_DEADLINE_SECONDS,
+    visibilityTimeoutSeconds: e.AVMON_VISIBILITY_TIMEOUT_SECONDS,
+    maxReceiveCount: e.AVMON_MAX_RECEIVE_COUNT,
+    retryBaseSeconds: e.AVMON_RETRY_BASE_SECONDS,
+    maxBodyBytes: e.AVMON_MAX_BODY_BYTES,
+    logLevel: e.AVMON_LOG_LEVEL,
+  };
+}
+
+// An empty variable (`PORT=`) means "not set", as shells and compose files usually intend.
+function presentOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { name } of SETTINGS) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== "") out[name] = value;
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+import express, { type Express } from "express";
+import type { Logger } from "../logging/logger.ts";
+import type { SubscribableEventBus } from "../ports/event-bus.ts";
+import { DASHBOARD_HTML } from "./dashboard.ts";
+import { streamEvents } from "./event-stream.ts";
+import { errorHandler, HttpError } from "./http-errors.ts";
+import type { JobService } from "./job-service.ts";
+import type { Metrics } from "./metrics.ts";
+import type { Webhooks } from "./webhooks.ts";
+
+export interface HttpAppOptions {
+  readonly jobs: JobService;
+  readonly bus: SubscribableEventBus;
+  readonly webhooks: Webhooks;
+  readonly metrics: Metrics;
+  readonly maxBodyBytes: number;
+  readonly logger: Logger;
+  /** Lets the server end open event streams when it shuts down; returns a function that forgets one. */
+  readonly trackStream: (close: () => void) => () => void;
+  readonly isHealthy: () => boolean;
+}
+
+/** The local stack's HTTP API (the architecture page's contract), the dashboard and the operational endpoints. */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const { jobs, webhooks } = options;
+  const app = express();
+  app.disable("x-powered-by");
+  // Parse any declared JSON type and anything without one, so a missing header is a clear 400, not an empty body.
+  app.use(express.json({ limit: options.maxBodyBytes, type: ["application/json", "application/*+json"] }));
+
+  app.post("/v1/jobs", async (req, res) => {
+    const jobId = await jobs.submit(req.body, req.get("idempotency-key"));
+    res.status(202).location(`/v1/jobs/${jobId}`).json({ jobId, status: "queued" });
+  });
+  app.get("/v1/jobs/:jobId", async (req, res) => {
+    const view = await jobs.get(req.params.jobId);
+    if (!view) throw new HttpError(404, `job ${req.params.jobId} not found`, "jobId");
+    res.json(view);
+  });
+  app.delete("/v1/jobs/:jobId", async (req, res) => {
+    const view = await jobs.stop(req.params.jobId);
+    res.status(202).json({ jobId: view.jobId, status: "stopping" });
+  });
+
+  app.get("/v1/events", streamEvents(options.bus, options.trackStream));
+
+  app.post("/v1/subscriptions", (req, res) => {
+    const subscription = webhooks.create(req.body);
+    res.status(201).location(`/v1/subscriptions/${subscription.subscriptionId}`).json(subscription);
+  });
+  app.get("/v1/subscriptions", (_req, res) => {
+    res.json({ subscriptions: webhooks.list() });
+  });
+  app.delete("/v1/subscriptions/:subscriptionId", (req, res) => {
+    if (!webhooks.remove(req.params.subscriptionId)) {
+      throw new HttpError(404, `subscription ${req.params.subscriptionId} not found`, "subscriptionId");
+    }
+    res.status(204).end();
+  });
+
+  app.get("/healthz", (_req, res) => {
+    const healthy = options.isHealthy();
+    res.status(healthy ? 200 : 503).json({ status: healthy ? "ok" : "stopping" });
+  });
+  app.get("/metrics", (_req, res) => {
+    res.type("text/plain; version=0.0.4; charset=utf-8").send(options.metrics.render());
+  });
+  app.get("/", (_req, res) => {
+    res.type("html").send(DASHBOARD_HTML);
+  });
+
+  app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(options.logger));
+  return app;
+}

@@ -1,0 +1,121 @@
+import { DETAIL_TYPES, EVENT_SOURCE } from "../domain/events.ts";
+import { JobStatus } from "../domain/job.ts";
+import type { SubscribableEventBus } from "../ports/event-bus.ts";
+
+export interface MetricSources {
+  readonly bus: SubscribableEventBus;
+  readonly queueCounts: () => { visible: number; inFlight: number; delayed: number; deadLetters: number };
+  readonly eventsPublished: () => number;
+  readonly eventsFailed: () => number;
+  readonly webhookDeliveries: () => { delivered: number; retried: number; failed: number };
+}
+
+const MAX_TRACKED_JOBS = 10_000;
+
+/** The local stack's counters, kept from the bus, rendered in Prometheus's text format for /metrics. */
+export class Metrics {
+  readonly #sources: MetricSources;
+  readonly #jobStatus = new Map<string, JobStatus>();
+  readonly #defects = new Map<string, number>();
+  readonly #unsubscribe: () => void;
+
+  constructor(sources: MetricSources) {
+    this.#sources = sources;
+    this.#unsubscribe = sources.bus.subscribe(
+      { source: [EVENT_SOURCE], "detail-type": [...DETAIL_TYPES] },
+      (event) => {
+        switch (event["detail-type"]) {
+          case "Job Accepted":
+            if (!this.#jobStatus.has(event.detail.jobId)) this.#track(event.detail.jobId, "queued");
+            return;
+          case "Job Started":
+            return this.#track(event.detail.jobId, "running");
+          case "Job Completed":
+            return this.#track(
+              event.detail.jobId,
+              event.detail.reason === "stopped" ? "stopped" : "completed",
+            );
+          case "Job Failed":
+            return this.#track(event.detail.jobId, "failed");
+          case "Defect Detected": {
+            const type = event.detail.defect.type;
+            this.#defects.set(type, (this.#defects.get(type) ?? 0) + 1);
+            return;
+          }
+          case "Defect Cleared":
+            return;
+        }
+      },
+    );
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  render(): string {
+    const queue = this.#sources.queueCounts();
+    const webhooks = this.#sources.webhookDeliveries();
+    const byStatus = new Map<string, number>(JobStatus.options.map((s) => [s, 0]));
+    for (const status of this.#jobStatus.values()) byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    return [
+      gauge(
+        "avmon_jobs",
+        "Jobs by status.",
+        [...byStatus].map(([status, n]) => [{ status }, n]),
+      ),
+      counter(
+        "avmon_defects_detected_total",
+        "Defect Detected events, by defect type.",
+        [...this.#defects].map(([type, n]) => [{ type }, n]),
+      ),
+      gauge("avmon_queue_messages", "Jobs on the queue, by state.", [
+        [{ state: "visible" }, queue.visible],
+        [{ state: "in_flight" }, queue.inFlight],
+        [{ state: "delayed" }, queue.delayed],
+      ]),
+      gauge("avmon_queue_dead_letters", "Messages moved to the dead-letter list.", [[{}, queue.deadLetters]]),
+      counter("avmon_events_published_total", "Events accepted by the bus.", [
+        [{}, this.#sources.eventsPublished()],
+      ]),
+      counter("avmon_events_failed_total", "Events the bus refused.", [[{}, this.#sources.eventsFailed()]]),
+      counter("avmon_webhook_deliveries_total", "Webhook delivery attempts, by outcome.", [
+        [{ outcome: "delivered" }, webhooks.delivered],
+        [{ outcome: "retried" }, webhooks.retried],
+        [{ outcome: "failed" }, webhooks.failed],
+      ]),
+    ].join("");
+  }
+
+  #track(jobId: string, status: JobStatus): void {
+    this.#jobStatus.delete(jobId);
+    this.#jobStatus.set(jobId, status);
+    if (this.#jobStatus.size > MAX_TRACKED_JOBS) {
+      const oldest = this.#jobStatus.keys().next();
+      if (!oldest.done) this.#jobStatus.delete(oldest.value);
+    }
+  }
+}
+
+type Sample = readonly [Record<string, string>, number];
+
+function gauge(name: string, help: string, samples: readonly Sample[]): string {
+  return family(name, "gauge", help, samples);
+}
+
+function counter(name: string, help: string, samples: readonly Sample[]): string {
+  return family(name, "counter", help, samples);
+}
+
+function family(name: string, type: string, help: string, samples: readonly Sample[]): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
+  for (const [labels, value] of samples) lines.push(`${name}${labelText(labels)} ${value}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function labelText(labels: Record<string, string>): string {
+  const pairs = Object.entries(labels).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`,
+  );
+  return pairs.length === 0 ? "" : `{${pairs.join(",")}}`;
+}

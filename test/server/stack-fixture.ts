@@ -1,0 +1,17 @@
+import { LocalStack, type LocalStackOptions } from "../../core-service/src/app/local-stack.ts";
+import { parseConfig } from "../../core-service/src/config.ts";
+import { silentLogger } from "../../core-service/src/logging/logger.ts";
+
+/** A local stack on a free loopback port, configured as `avmon serve` would be, demo off. */
+export async function startStack(options: Partial<LocalStackOptions> = {}, env: Record<string, string> = {}) {
+  const config = parseConfig({ PORT: "0", AVMON_DEMO: "false", AVMON_MAX_BODY_BYTES: "4096", ...env });
+  const stack = new LocalStack({ config, logger: silentLogger, ...options });
+  const url = await stack.start();
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+  return { stack, url, post };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig, SETTINGS } from "../../core-service/src/config.ts";
+import { ConfigError } from "../../core-service/src/domain/errors.ts";
+
+describe("config", () => {
+  it("gives the documented defaults when nothing is set", () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      dataDir: ".avmon-data",
+      demo: true,
+      concurrency: 2,
+      shutdownDeadlineSeconds: 100,
+      queueUrl: undefined,
+    });
+    expect(config.detectors).toEqual(["black", "freeze", "blockiness", "silence", "clipping", "loudness"]);
+    for (const setting of SETTINGS.filter((s) => /^\d+$/.test(s.default))) {
+      expect(Object.values(config)).toContain(Number(setting.default));
+    }
+  });
+
+  it("reads the container's settings", () => {
+    const config = parseConfig({
+      AVMON_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs",
+      AVMON_EVENT_BUS_NAME: "avmon",
+      AVMON_DETECTORS: "black,freeze",
+      AVMON_CONCURRENCY: "4",
+      AVMON_DEMO: "false",
+    });
+    expect(config).toMatchObject({
+      eventBusName: "avmon",
+      concurrency: 4,
+      demo: false,
+      detectors: ["black", "freeze"],
+    });
+  });
+
+  it.each([
+    ["PORT", "http"],
+    ["AVMON_CONCURRENCY", "0"],
+    ["AVMON_DETECTORS", "black,flicker"],
+    ["AVMON_DEMO", "maybe"],
+    ["AVMON_LOG_LEVEL", "loud"],
+  ])("fails fast naming %s when it is %j", (name, value) => {
+    expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+
+  it("describes every setting it reads, for the README's table", () => {
+    const names = SETTINGS.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const setting of SETTINGS) expect(setting.description.length).toBeGreaterThan(10);
+  });
+});
