@@ -1,0 +1,63 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { Metrics } from "@aws-lambda-powertools/metrics";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { parseAvmonEvent } from "../../core-service/src/domain/events.ts";
+import { documentClient } from "../shared/aws-clients.ts";
+import { ENV, parseEnv, StatusProjectorEnv } from "../shared/env.ts";
+import { DynamoJobStore } from "../shared/job-table.ts";
+import { DIMENSION, METRIC } from "../shared/metric-names.ts";
+import { createLambdaLogger, createLambdaMetrics } from "../shared/powertools.ts";
+import { processSqsBatch } from "../shared/sqs-batch.ts";
+
+export interface StatusProjectorDeps {
+  readonly store: DynamoJobStore;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+const TERMINAL = new Set(["completed", "failed", "stopped"]);
+
+/** Every avmon event (via the rule's SQS buffer) folded into the job table that `GET /v1/jobs/{id}` reads. */
+export function createStatusProjectorHandler(deps: StatusProjectorDeps) {
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    try {
+      return await processSqsBatch(event, (record) => project(record, deps), deps.logger);
+    } finally {
+      deps.metrics.publishStoredMetrics();
+    }
+  };
+}
+
+async function project(record: SQSRecord, deps: StatusProjectorDeps): Promise<void> {
+  const event = parseAvmonEvent(JSON.parse(record.body));
+  const { before, after } = await deps.store.applyAndCompare(event);
+  // Counted on change only, so a redelivered event does not inflate the dashboard.
+  if (event["detail-type"] === "Defect Detected") {
+    const known = before?.defects.some((d) => d.alertId === event.detail.alertId) ?? false;
+    if (!known) count(deps.metrics, METRIC.defectsDetected, DIMENSION.defectType, event.detail.defect.type);
+  }
+  if (after.status !== before?.status && TERMINAL.has(after.status)) {
+    count(deps.metrics, METRIC.jobsFinished, DIMENSION.status, after.status);
+  }
+}
+
+function count(metrics: Metrics, name: string, dimension: string, value: string): void {
+  const single = metrics.singleMetric();
+  single.addDimension(dimension, value);
+  single.addMetric(name, MetricUnit.Count, 1);
+}
+
+let handle: ReturnType<typeof createStatusProjectorHandler> | undefined;
+
+export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => {
+  if (!handle) {
+    const env = parseEnv(StatusProjectorEnv);
+    handle = createStatusProjectorHandler({
+      store: new DynamoJobStore({ client: documentClient(), tableName: env[ENV.jobTableName] }),
+      logger: createLambdaLogger("avmon-status-projector"),
+      metrics: createLambdaMetrics("avmon-status-projector"),
+    });
+  }
+  return handle(event);
+};

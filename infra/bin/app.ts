@@ -1,0 +1,3 @@
+import { buildAvmonApp } from "../lib/build-app.ts";
+
+buildAvmonApp();

@@ -1,0 +1,77 @@
+import { z } from "zod";
+import { DetectorName, FILE_DEFECT_TYPES, Severity } from "../../core-service/src/domain/defect.ts";
+
+/** A slice of the detectors run by its own ECS service, fed by its own queue. */
+export const DetectorGroupConfig = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,19}$/, "group names are lower-case letters, digits and dashes, ≤ 20 chars"),
+    detectors: z.array(DetectorName).min(1),
+    minTasks: z.number().int().min(0).default(1),
+    maxTasks: z.number().int().min(1).default(10),
+  })
+  .refine((group) => group.maxTasks >= group.minTasks, "maxTasks must be ≥ minTasks");
+export type DetectorGroupConfig = z.infer<typeof DetectorGroupConfig>;
+
+const AuthConfig = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("iam") }),
+  z.object({ type: z.literal("jwt"), userPoolId: z.string().min(1) }),
+]);
+
+/**
+ * Everything the stack can be told from outside (cdk.json context or `-c avmon:config='{…}'`).
+ * Parsed once, with defaults, so constructs receive plain readonly values.
+ */
+export const AvmonConfig = z
+  .object({
+    busName: z.string().min(1).default("avmon"),
+    /** Deploy into an existing VPC instead of creating one. */
+    vpcId: z.string().startsWith("vpc-").optional(),
+    auth: AuthConfig.default({ type: "iam" }),
+    detectorGroups: z
+      .array(DetectorGroupConfig)
+      .min(1)
+      .default([{ name: "all", detectors: [...FILE_DEFECT_TYPES], minTasks: 1, maxTasks: 10 }]),
+    alertSeverities: z.array(Severity).min(1).default(["major", "critical"]),
+    alertEmails: z.array(z.email()).default([]),
+    /** Name of a Secrets Manager secret holding a Slack-compatible incoming-webhook URL. */
+    webhookSecretName: z.string().min(1).optional(),
+    /** Messages waiting per running task that autoscaling aims for. */
+    backlogPerTask: z.number().positive().default(4),
+    taskCpu: z.number().int().default(2048),
+    taskMemoryMiB: z.number().int().default(4096),
+    ingestPrefix: z.string().default("incoming/"),
+    logRetentionDays: z.number().int().default(30),
+    eventArchiveDays: z.number().int().min(1).default(30),
+    apiRateLimit: z.number().positive().default(50),
+    apiBurstLimit: z.number().int().positive().default(100),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const names = config.detectorGroups.map((group) => group.name);
+    if (new Set(names).size !== names.length) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["detectorGroups"],
+        message: "detector group names must be unique",
+      });
+    }
+  });
+export type AvmonConfig = z.infer<typeof AvmonConfig>;
+export type AvmonConfigInput = z.input<typeof AvmonConfig>;
+
+export const CONFIG_CONTEXT_KEY = "avmon:config";
+
+/** Parses the context value (an object, or a JSON string when given with `-c`), naming what is wrong. */
+export function parseAvmonConfig(raw: unknown): AvmonConfig {
+  const value = typeof raw === "string" ? JSON.parse(raw) : (raw ?? {});
+  const parsed = AvmonConfig.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`,
+    );
+    throw new Error(`invalid ${CONFIG_CONTEXT_KEY} context: ${issues.join("; ")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,166 @@
+import { type CfnElement, Duration, Stack } from "aws-cdk-lib";
+import type { ScalableTarget } from "aws-cdk-lib/aws-applicationautoscaling";
+import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { SubnetType } from "aws-cdk-lib/aws-ec2";
+import {
+  type ContainerImage,
+  CpuArchitecture,
+  FargateService,
+  FargateTaskDefinition,
+  type ICluster,
+  LogDrivers,
+  OperatingSystemFamily,
+} from "aws-cdk-lib/aws-ecs";
+import type { IEventBus } from "aws-cdk-lib/aws-events";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IBucket } from "aws-cdk-lib/aws-s3";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import type { DetectorGroupConfig } from "../config.ts";
+import { BacklogScaling } from "./backlog-scaling.ts";
+
+export const WORKER_PORT = 3000;
+/** Long enough for a worker to finish flushing reports and release its messages after SIGTERM. */
+export const STOP_TIMEOUT = Duration.seconds(120);
+const VCPU_UNITS = 1024;
+
+export interface CoreServiceProps {
+  readonly cluster: ICluster;
+  readonly image: ContainerImage;
+  readonly group: DetectorGroupConfig;
+  readonly queue: IQueue;
+  readonly bus: IEventBus;
+  readonly ingestBucket: IBucket;
+  /** Where `DELETE /v1/jobs/{id}` leaves a stop request (item `STOP#<jobId>`) for the task running the job. */
+  readonly stopRequests: ITableV2;
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly backlogPerTask: number;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * One detector group of the core: a Fargate service running the worker with its subset of detectors, reading
+ * its own queue, publishing to the bus, scaled on backlog per task and CPU.
+ */
+export class CoreService extends Construct {
+  readonly service: FargateService;
+  readonly taskDefinition: FargateTaskDefinition;
+  readonly logGroup: LogGroup;
+  /** The resources the task role's wildcard-suffixed statements point at (for the nag acknowledgements). */
+  readonly ingestBucketResource: CfnElement;
+  readonly clusterResource: CfnElement;
+
+  constructor(scope: Construct, id: string, props: CoreServiceProps) {
+    super(scope, id);
+    this.ingestBucketResource = props.ingestBucket.node.defaultChild as CfnElement;
+    this.clusterResource = props.cluster.node.defaultChild as CfnElement;
+    this.logGroup = new LogGroup(this, "Logs", { retention: props.logRetention });
+    this.taskDefinition = this.createTaskDefinition(props);
+    this.grantTaskRole(props);
+    this.service = new FargateService(this, "Service", {
+      cluster: props.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: props.group.minTasks,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+    });
+    this.addAutoscaling(props);
+  }
+
+  private createTaskDefinition(props: CoreServiceProps): FargateTaskDefinition {
+    const taskDefinition = new FargateTaskDefinition(this, "Task", {
+      cpu: props.cpu,
+      memoryLimitMiB: props.memoryMiB,
+      runtimePlatform: {
+        cpuArchitecture: CpuArchitecture.ARM64,
+        operatingSystemFamily: OperatingSystemFamily.LINUX,
+      },
+    });
+    taskDefinition.addContainer("worker", {
+      image: props.image,
+      command: ["node", "bin/avmon.mjs", "worker"],
+      environment: {
+        AVMON_QUEUE_URL: props.queue.queueUrl,
+        AVMON_EVENT_BUS_NAME: props.bus.eventBusName,
+        AVMON_JOB_TABLE_NAME: props.stopRequests.tableName,
+        AVMON_DETECTORS: props.group.detectors.join(","),
+        // One live stream per vCPU keeps decode and detection in real time with headroom.
+        AVMON_CONCURRENCY: String(Math.max(1, Math.floor(props.cpu / VCPU_UNITS))),
+        AWS_REGION: Stack.of(this).region,
+        PORT: String(WORKER_PORT),
+      },
+      logging: LogDrivers.awsLogs({ streamPrefix: props.group.name, logGroup: this.logGroup }),
+      healthCheck: {
+        command: [
+          "CMD-SHELL",
+          `node -e "fetch('http://127.0.0.1:${WORKER_PORT}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"`,
+        ],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
+      stopTimeout: STOP_TIMEOUT,
+      readonlyRootFilesystem: false,
+    });
+    return taskDefinition;
+  }
+
+  private grantTaskRole(props: CoreServiceProps): void {
+    const role = this.taskDefinition.taskRole;
+    props.queue.grantConsumeMessages(role);
+    props.bus.grantPutEventsTo(role);
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: "ReadStopRequests",
+        actions: ["dynamodb:GetItem"],
+        resources: [props.stopRequests.tableArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: "ReadIngestedMedia",
+        actions: ["s3:GetObject"],
+        resources: [props.ingestBucket.arnForObjects("*")],
+      }),
+    );
+    // The ECS agent's task-protection endpoint acts with the task role's credentials.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: "HoldScaleInProtectionWhileBusy",
+        actions: ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"],
+        resources: [
+          Stack.of(this).formatArn({
+            service: "ecs",
+            resource: "task",
+            resourceName: `${props.cluster.clusterName}/*`,
+          }),
+        ],
+      }),
+    );
+  }
+
+  private addAutoscaling(props: CoreServiceProps): void {
+    const taskCount = this.service.autoScaleTaskCount({
+      minCapacity: props.group.minTasks,
+      maxCapacity: props.group.maxTasks,
+    });
+    taskCount.scaleOnCpuUtilization("Cpu", {
+      targetUtilizationPercent: 70,
+      scaleOutCooldown: Duration.seconds(60),
+      scaleInCooldown: Duration.minutes(5),
+    });
+    new BacklogScaling(this, "BacklogScaling", {
+      target: taskCount.node.findChild("Target") as ScalableTarget,
+      cluster: props.cluster,
+      service: this.service,
+      queue: props.queue,
+      backlogPerTask: props.backlogPerTask,
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import { RemovalPolicy } from "aws-cdk-lib";
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { Construct } from "constructs";
+
+/** The attribute DynamoDB's TTL reads: idempotency keys and alert marks expire, job records do not. */
+export const TTL_ATTRIBUTE = "expiresAt";
+
+/**
+ * The single table behind the edge functions: job status (`JOB#id`, written by the status projector, read by
+ * `GET /v1/jobs/{id}`), idempotency keys (`IDEMPOTENCY#key`) and sent-alert marks (`ALERT#alertId`).
+ */
+export class JobTable extends Construct {
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new TableV2(this, "Table", {
+      partitionKey: { name: "pk", type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

@@ -1,0 +1,230 @@
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
+import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
+import { jobAccepted, jobStarted } from "../../core-service/src/domain/events.ts";
+import type { Resolver } from "../../core-service/src/security/ssrf-guard.ts";
+import { createIngestApiHandler } from "../../edge-functions/ingest-api/handler.ts";
+import type { GroupQueue } from "../../edge-functions/shared/env.ts";
+import { dynamoIdempotencyStore } from "../../edge-functions/shared/idempotency.ts";
+import { DynamoJobStore, dynamoStopRequests } from "../../edge-functions/shared/job-table.ts";
+import { fakeJobTable } from "./fake-table.ts";
+import { apiEvent, quietMetrics, silentLambdaLogger } from "./support.ts";
+
+const VIDEO_QUEUE = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs-video";
+const AUDIO_QUEUE = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs-audio";
+const GROUPS: GroupQueue[] = [
+  { name: "video", queueUrl: VIDEO_QUEUE, detectors: ["black", "freeze", "blockiness"] },
+  { name: "audio", queueUrl: AUDIO_QUEUE, detectors: ["silence", "clipping", "loudness"] },
+];
+const BUCKET = "avmon-ingest-bucket";
+const dns: Resolver = async (host) => {
+  const table: Record<string, string[]> = {
+    "cdn.example.com": ["93.184.215.14"],
+    "metadata.attacker.test": ["169.254.169.254"],
+  };
+  const found = table[host];
+  if (!found) throw new Error(`ENOTFOUND ${host}`);
+  return found;
+};
+
+const sqsMock = mockClient(SQSClient);
+const eventsMock = mockClient(EventBridgeClient);
+let table: ReturnType<typeof fakeJobTable>;
+let handler: ReturnType<typeof createIngestApiHandler>;
+let ids: number;
+
+beforeEach(() => {
+  sqsMock.reset();
+  eventsMock.reset();
+  sqsMock.on(SendMessageCommand).resolves({ MessageId: "m" });
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e" }] });
+  table = fakeJobTable();
+  ids = 0;
+  const sqs = new SQSClient({ region: "eu-west-1" });
+  const tableName = "avmon-jobs";
+  handler = createIngestApiHandler({
+    groups: GROUPS,
+    send: (queueUrl, message) =>
+      new SqsJobQueue({ client: sqs, queueUrl, visibilityTimeoutSeconds: 300 }).send(message),
+    bus: new EventBridgeEventBus({
+      client: new EventBridgeClient({ region: "eu-west-1" }),
+      busName: "avmon",
+    }),
+    idempotency: dynamoIdempotencyStore(table.client, tableName),
+    jobs: new DynamoJobStore({ client: table.client, tableName }),
+    stops: dynamoStopRequests(table.client, tableName),
+    ingestBucket: BUCKET,
+    resolve: dns,
+    newJobId: () => `job-${++ids}`,
+    logger: silentLambdaLogger(),
+    metrics: quietMetrics(),
+  });
+});
+
+const sentMessages = () =>
+  sqsMock.commandCalls(SendMessageCommand).map((call) => ({
+    queueUrl: call.args[0].input.QueueUrl,
+    body: JSON.parse(call.args[0].input.MessageBody ?? "{}"),
+  }));
+
+describe("POST /v1/jobs", () => {
+  it("queues a valid job to every detector group and announces Job Accepted", async () => {
+    const response = await handler(
+      apiEvent("POST", { body: { source: "https://cdn.example.com/live/master.m3u8", mode: "live" } }),
+    );
+
+    expect(response.statusCode).toBe(202);
+    expect(JSON.parse(response.body)).toEqual({ jobId: "job-1", status: "queued" });
+    const sent = sentMessages();
+    expect(sent.map((m) => m.queueUrl).sort()).toEqual([AUDIO_QUEUE, VIDEO_QUEUE]);
+    expect(sent.find((m) => m.queueUrl === VIDEO_QUEUE)?.body).toMatchObject({
+      version: 1,
+      jobId: "job-1",
+      mode: "live",
+      detectors: ["black", "freeze", "blockiness"],
+    });
+    const [put] = eventsMock.commandCalls(PutEventsCommand);
+    const entry = put?.args[0].input.Entries?.[0];
+    expect(entry).toMatchObject({ EventBusName: "avmon", Source: "avmon", DetailType: "Job Accepted" });
+    expect(JSON.parse(entry?.Detail ?? "{}").detectors).toHaveLength(6);
+  });
+
+  it("sends a job only to the groups that run the detectors it asks for, with their thresholds", async () => {
+    await handler(
+      apiEvent("POST", {
+        body: {
+          source: `s3://${BUCKET}/incoming/a.mp4`,
+          detectors: ["loudness"],
+          thresholds: { loudness: { target: -24 }, black: { pixel: 0.1 } },
+        },
+      }),
+    );
+    const sent = sentMessages();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.queueUrl).toBe(AUDIO_QUEUE);
+    expect(sent[0]?.body).toMatchObject({
+      detectors: ["loudness"],
+      thresholds: { loudness: { target: -24 } },
+    });
+    expect(sent[0]?.body.thresholds.black).toBeUndefined();
+  });
+
+  it.each([
+    [{ mode: "file" }, /^source:/],
+    [{ source: "https://cdn.example.com/a.mp4", mode: "sometimes" }, /^mode:/],
+    [{ source: "https://cdn.example.com/a.mp4", detectors: ["sparkles"] }, /^detectors\.0:/],
+    [{ source: "https://cdn.example.com/a.mp4", colour: "blue" }, /colour/],
+    ["{not json", /JSON/],
+  ])("refuses %j with 400 naming the problem, and queues nothing", async (body, message) => {
+    const response = await handler(apiEvent("POST", { body }));
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).error).toMatch(message);
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(eventsMock.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
+  it("returns the same job for a repeated Idempotency-Key with the same body, queueing it once", async () => {
+    const body = { source: "https://cdn.example.com/a.mp4", labels: { channel: "one", region: "eu" } };
+    const first = await handler(apiEvent("POST", { body, headers: { "Idempotency-Key": "k-1" } }));
+    const reordered = { labels: { region: "eu", channel: "one" }, source: body.source };
+    const repeat = await handler(
+      apiEvent("POST", { body: reordered, headers: { "idempotency-key": "k-1" } }),
+    );
+
+    expect(repeat.statusCode).toBe(202);
+    expect(JSON.parse(repeat.body).jobId).toBe(JSON.parse(first.body).jobId);
+    expect(repeat.headers?.["idempotent-replayed"]).toBe("true");
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(2);
+    expect(eventsMock.commandCalls(PutEventsCommand)).toHaveLength(1);
+  });
+
+  it("refuses the same Idempotency-Key with a different body", async () => {
+    await handler(
+      apiEvent("POST", {
+        body: { source: "https://cdn.example.com/a.mp4" },
+        headers: { "Idempotency-Key": "k-2" },
+      }),
+    );
+    const reuse = await handler(
+      apiEvent("POST", {
+        body: { source: "https://cdn.example.com/b.mp4" },
+        headers: { "Idempotency-Key": "k-2" },
+      }),
+    );
+    expect(reuse.statusCode).toBe(422);
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(2);
+  });
+
+  it("forgets the key when queueing fails, so the client's retry goes through", async () => {
+    sqsMock.on(SendMessageCommand).rejectsOnce(new Error("ServiceUnavailable")).resolves({ MessageId: "m" });
+    const request = apiEvent("POST", {
+      body: { source: "https://cdn.example.com/a.mp4" },
+      headers: { "Idempotency-Key": "k-3" },
+    });
+    expect((await handler(request)).statusCode).toBe(500);
+    const retry = await handler(request);
+    expect(retry.statusCode).toBe(202);
+    expect(retry.headers?.["idempotent-replayed"]).toBeUndefined();
+  });
+
+  it.each([
+    "http://169.254.169.254/latest/meta-data/iam/",
+    "http://169.254.170.2/v2/credentials/",
+    "http://2852039166/",
+    "http://0xA9FEA9FE/",
+    "http://0251.0376.0251.0376/",
+    "http://0x7f.0.0.1/",
+    "http://127.1/",
+    "http://[::1]/",
+    "http://[::ffff:169.254.169.254]/",
+    "http://[fd00:ec2::254]/",
+    "http://[fe80::a9fe:a9fe]/",
+    "http://100.64.0.1/",
+    "rtmp://0177.0.0.1/live",
+    "rtsp://10.0.0.8/cam",
+    "https://metadata.attacker.test/x.mp4",
+    "file:///etc/passwd",
+  ])("refuses the SSRF attempt %s with 400 and queues nothing", async (source) => {
+    const response = await handler(apiEvent("POST", { body: { source } }));
+    expect(response.statusCode).toBe(400);
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it("refuses S3 sources outside the stack's ingest bucket", async () => {
+    const response = await handler(apiEvent("POST", { body: { source: "s3://someone-elses-bucket/a.mp4" } }));
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).error).toContain(BUCKET);
+  });
+});
+
+describe("GET and DELETE /v1/jobs/{jobId}", () => {
+  it("shows the projected status of a known job and 404 for an unknown one", async () => {
+    const store = new DynamoJobStore({ client: table.client, tableName: "avmon-jobs" });
+    await store.apply(
+      jobAccepted("job-9", {
+        source: "https://cdn.example.com/a.mp4",
+        mode: "file",
+        detectors: ["black"],
+        labels: {},
+      }),
+    );
+    await store.apply(jobStarted("job-9", { attempt: 1 }));
+
+    const found = await handler(apiEvent("GET", { jobId: "job-9" }));
+    expect(found.statusCode).toBe(200);
+    expect(JSON.parse(found.body)).toMatchObject({ jobId: "job-9", status: "running" });
+    expect((await handler(apiEvent("GET", { jobId: "nope" }))).statusCode).toBe(404);
+  });
+
+  it("records a stop request for a running job", async () => {
+    const store = new DynamoJobStore({ client: table.client, tableName: "avmon-jobs" });
+    await store.apply(jobStarted("job-live", { attempt: 1 }));
+
+    const response = await handler(apiEvent("DELETE", { jobId: "job-live" }));
+    expect(response.statusCode).toBe(202);
+    expect(table.items.get("STOP#job-live")).toMatchObject({ jobId: "job-live" });
+  });
+});

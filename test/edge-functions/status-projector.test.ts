@@ -1,0 +1,72 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Defect } from "../../core-service/src/domain/defect.ts";
+import {
+  defectDetected,
+  jobAccepted,
+  jobCompleted,
+  jobStarted,
+} from "../../core-service/src/domain/events.ts";
+import type { Report } from "../../core-service/src/domain/report.ts";
+import { DynamoJobStore } from "../../edge-functions/shared/job-table.ts";
+import { createStatusProjectorHandler } from "../../edge-functions/status-projector/handler.ts";
+import { fakeJobTable } from "./fake-table.ts";
+import { quietMetrics, silentLambdaLogger, sqsBatch } from "./support.ts";
+
+const black: Defect = { type: "black", start: 3, end: 5, severity: "major", confidence: 0.99, metrics: {} };
+const report: Report = {
+  source: "s3://b/a.mp4",
+  media: { duration: 30 },
+  defects: [black],
+  stats: { videoFrames: 750, audioSeconds: 30, wallSeconds: 2, realtimeFactor: 15 },
+};
+let store: DynamoJobStore;
+let metrics: ReturnType<typeof quietMetrics>;
+let handler: ReturnType<typeof createStatusProjectorHandler>;
+
+beforeEach(() => {
+  store = new DynamoJobStore({ client: fakeJobTable().client, tableName: "avmon-jobs" });
+  metrics = quietMetrics();
+  handler = createStatusProjectorHandler({ store, logger: silentLambdaLogger(), metrics });
+});
+
+describe("status-projector", () => {
+  it("folds a job's events into the view GET /v1/jobs/{id} returns", async () => {
+    const accepted = jobAccepted("job-1", {
+      source: "s3://b/a.mp4",
+      mode: "file",
+      detectors: ["black"],
+      labels: {},
+    });
+    const result = await handler(
+      sqsBatch([
+        accepted,
+        jobStarted("job-1", { attempt: 1 }),
+        defectDetected("job-1", black),
+        jobCompleted("job-1", report),
+      ]),
+    );
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await store.get("job-1")).toMatchObject({
+      status: "completed",
+      source: "s3://b/a.mp4",
+      defects: [expect.objectContaining({ type: "black", start: 3 })],
+      progress: { fraction: 1 },
+    });
+  });
+
+  it("counts a defect once for the dashboard even when its event is delivered twice", async () => {
+    const addMetric = vi.spyOn(metrics, "singleMetric");
+    const detected = defectDetected("job-1", black);
+    await handler(sqsBatch([detected, detected]));
+    expect(addMetric).toHaveBeenCalledTimes(1);
+  });
+
+  it("fails only the record that is not an avmon event", async () => {
+    const result = await handler(
+      sqsBatch([jobStarted("job-2", { attempt: 1 }), JSON.stringify({ source: "other" })]),
+    );
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-1" }]);
+    expect((await store.get("job-2"))?.status).toBe("running");
+  });
+});
