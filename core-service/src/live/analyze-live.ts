@@ -1,0 +1,203 @@
+/**
+ * The live analysis engine: follows one live source until stopped (signal) or `maxDuration`, reconnecting with
+ * exponential backoff whenever ffmpeg ends or the stream stalls, and reports defects as they open and close.
+ *
+ * Alert latency: a frame is handed to the detectors as soon as ffmpeg has decoded it (no pipe or muxer
+ * buffering, no backpressure from listeners), so an `open` leaves within a frame of the defect reaching its
+ * minimum duration, plus the source's own delivery delay (for HLS: up to one segment and one playlist reload).
+ */
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
+import type { Detector } from "../detectors/types.ts";
+import { SourceUnreachableError } from "../domain/errors.ts";
+import { silentLogger } from "../logging/logger.ts";
+import type { MediaInfo } from "../media/probe.ts";
+import { type ResolvedSource, resolveSource } from "../media/source.ts";
+import { analysisSize } from "../pipeline/analyze.ts";
+import type { LivePlan } from "./live-args.ts";
+import { openLiveConnection } from "./live-connection.ts";
+import { probeLive } from "./live-probe.ts";
+import { LiveSession } from "./live-session.ts";
+import {
+  type LiveDetectorEvent,
+  type LiveEndReason,
+  type LiveOptions,
+  type LiveSummary,
+  ReconnectPolicy,
+  StreamThresholds,
+} from "./types.ts";
+
+/** How often the stall detector and the stats look at the clock. */
+const TICK_MS = 200;
+const NATIVE_FRAMES_PER_SECOND = 5;
+
+export async function analyzeLive(source: string, options: LiveOptions): Promise<LiveSummary> {
+  const started = Date.now();
+  const resolved = resolveSource(source, { allowLocalFiles: false, live: true });
+  const thresholds = StreamThresholds.parse(options.streamThresholds ?? {});
+  const policy = ReconnectPolicy.parse(options.reconnect ?? {});
+  const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);
+  const logger = options.logger ?? silentLogger;
+  const delivery = new OrderedDelivery(options.onDetectorEvent, (error) =>
+    logger.warn("live event listener failed", { error }),
+  );
+  const session = new LiveSession({
+    detectors,
+    thresholds,
+    resume: options.resumeState,
+    newAlertId: options.newAlertId ?? randomUUID,
+    emit: (event) => delivery.push(event),
+    nowMs: Date.now,
+  });
+
+  const stop = new AbortController();
+  const ending: { reason: LiveEndReason } = { reason: "aborted" };
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
+  const maxTimer =
+    options.maxDuration === undefined
+      ? undefined
+      : setTimeout(() => {
+          ending.reason = "max-duration";
+          stop.abort();
+        }, options.maxDuration * 1000);
+  const ticker = startTicker(session, options);
+
+  try {
+    await follow(resolved, detectors, session, thresholds, policy, stop.signal, options);
+  } finally {
+    clearInterval(ticker);
+    clearTimeout(maxTimer);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+  if (ending.reason === "max-duration") session.closeEverything();
+  await delivery.drained();
+  return {
+    source,
+    endReason: ending.reason,
+    wallSeconds: (Date.now() - started) / 1000,
+    videoFrames: session.videoFrames,
+    audioSeconds: Math.round(session.audioSeconds * 1000) / 1000,
+    reconnects: session.reconnects,
+    defectsOpened: session.counts.opened,
+    defectsClosed: session.counts.closed,
+    watchGapSeconds: Math.round(session.watchGapSeconds * 1000) / 1000,
+    resumeState: session.resumeState(),
+  };
+}
+
+/** Connects, watches, and reconnects with backoff until stopped. */
+async function follow(
+  source: ResolvedSource,
+  detectors: readonly Detector[],
+  session: LiveSession,
+  thresholds: StreamThresholds,
+  policy: ReconnectPolicy,
+  signal: AbortSignal,
+  options: LiveOptions,
+): Promise<void> {
+  let failures = 0;
+  while (!signal.aborted) {
+    const framesBefore = session.videoFrames;
+    const secondsBefore = session.audioSeconds;
+    await watchOnce(source, detectors, session, thresholds, signal, options).catch((error: unknown) => {
+      if (!signal.aborted) options.logger?.warn("live connection failed", { source: source.original, error });
+    });
+    if (signal.aborted) return;
+    const gotMedia = session.videoFrames > framesBefore || session.audioSeconds > secondsBefore;
+    failures = gotMedia ? 1 : failures + 1;
+    if (policy.maxAttempts !== undefined && failures > policy.maxAttempts)
+      throw new SourceUnreachableError(`${source.original}: gave up after ${policy.maxAttempts} reconnects`);
+    const delay = backoffDelay(policy, failures);
+    session.reconnects++;
+    options.onReconnect?.(session.reconnects, delay);
+    await sleep(delay * 1000, undefined, { signal }).catch(() => undefined);
+  }
+}
+
+export function backoffDelay(policy: ReconnectPolicy, attempt: number): number {
+  return Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** Math.max(0, attempt - 1));
+}
+
+/** One probe + one ffmpeg, until ffmpeg ends, the stream stalls, or the job is stopped. */
+async function watchOnce(
+  source: ResolvedSource,
+  detectors: readonly Detector[],
+  session: LiveSession,
+  thresholds: StreamThresholds,
+  signal: AbortSignal,
+  options: LiveOptions,
+): Promise<void> {
+  const media = await probeLive(source, thresholds.stallAfter, signal);
+  if (signal.aborted) return;
+  const plan = livePlan(media, detectors, thresholds);
+  session.connected();
+  const connection = openLiveConnection(source, media, plan, session.sink(media, plan.analysisSize));
+  options.onProcess?.({ pid: connection.pid, exited: connection.ended.then(() => undefined) });
+  session.connectedNow = true;
+  const openedAt = Date.now();
+  const watchdog = setInterval(() => {
+    // A connection that delivers nothing for stallAfter is replaced, whatever ffmpeg thinks of it.
+    const quietMs = Math.min(session.silenceMs(), Date.now() - openedAt);
+    if (quietMs >= thresholds.stallAfter * 1000) connection.close();
+  }, TICK_MS);
+  const onAbort = () => connection.close();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const end = await connection.ended;
+    if (!signal.aborted)
+      options.logger?.info("live connection ended", { code: end.code, stderr: end.stderrTail.slice(-500) });
+  } finally {
+    clearInterval(watchdog);
+    signal.removeEventListener("abort", onAbort);
+    session.connectedNow = false;
+  }
+}
+
+function livePlan(media: MediaInfo, detectors: readonly Detector[], thresholds: StreamThresholds): LivePlan {
+  const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
+  const video = media.video;
+  return {
+    // Analysis frames also carry the video timeline for the stream-level detectors, so they are always made.
+    analysisSize: video ? analysisSize(video.width, video.height) : undefined,
+    nativeFramesPerSecond: video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
+    // Audio is decoded whatever the detectors, for audio-loss and the timeline.
+    audio: Boolean(media.audio),
+    readTimeout: thresholds.stallAfter,
+  };
+}
+
+function startTicker(session: LiveSession, options: LiveOptions): NodeJS.Timeout {
+  const intervalMs = (options.statsInterval ?? 1) * 1000;
+  let lastStatsMs = Date.now();
+  let framesAtLastStats = session.videoFrames;
+  return setInterval(() => {
+    session.tick();
+    const now = Date.now();
+    if (!options.onStats || now - lastStatsMs < intervalMs) return;
+    const fps = ((session.videoFrames - framesAtLastStats) * 1000) / (now - lastStatsMs);
+    lastStatsMs = now;
+    framesAtLastStats = session.videoFrames;
+    options.onStats(session.stats(Math.round(fps * 10) / 10));
+  }, TICK_MS);
+}
+
+/** Hands events to the listener one at a time, in order, without making decoding wait for it. */
+class OrderedDelivery {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly listener: (event: LiveDetectorEvent) => void | Promise<void>,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  push(event: LiveDetectorEvent): void {
+    this.chain = this.chain.then(() => this.listener(event)).catch(this.onError);
+  }
+
+  drained(): Promise<void> {
+    return this.chain;
+  }
+}

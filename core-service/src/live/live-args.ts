@@ -1,0 +1,160 @@
+/**
+ * The ffmpeg command that follows a live source. Compared with the file decoder it:
+ * - keeps the stream's own timestamps (`-copyts`, `-vsync passthrough`, no fps filter, no audio gap filling),
+ *   so stalls, losses and jumps stay visible;
+ * - sends each output's timestamps down a side pipe as `framecrc` lines (one per frame, in output order; the
+ *   checksum of a 320 px picture costs next to nothing), paired in order with the raw data pipes;
+ * - reads with as little buffering as ffmpeg allows, so a frame reaches the detectors soon after the origin
+ *   publishes it.
+ */
+import type { MediaInfo } from "../media/probe.ts";
+import type { ResolvedSource } from "../media/source.ts";
+
+/** The pipes of one live ffmpeg: data on the left, its timestamps on the right. */
+export const LIVE_PIPES = {
+  analysis: { data: 1, times: 5 },
+  native: { data: 3, times: 6 },
+  audio: { data: 4, times: 7 },
+} as const;
+/** fd 3 … fd 7 beyond stdout. */
+export const LIVE_EXTRA_PIPES = 5;
+
+export interface LivePlan {
+  readonly analysisSize?: { readonly width: number; readonly height: number };
+  /** Native-resolution pictures per second for block corruption; undefined = none. */
+  readonly nativeFramesPerSecond?: number;
+  readonly audio: boolean;
+  /** Seconds without a byte before ffmpeg gives up on a read. */
+  readonly readTimeout: number;
+}
+
+/** Small probing keeps start-up (and every reconnect) short; live streams repeat their headers anyway. */
+const LIVE_PROBE_BYTES = "500000";
+const LIVE_ANALYZE_MICROSECONDS = "1000000";
+
+export function liveInputOptions(source: ResolvedSource, readTimeout: number): string[] {
+  const scheme = new URL(source.input).protocol;
+  const options = [
+    ...source.inputOptions,
+    "-rw_timeout",
+    String(Math.round(readTimeout * 1_000_000)),
+    "-fflags",
+    "nobuffer",
+    "-probesize",
+    LIVE_PROBE_BYTES,
+    "-analyzeduration",
+    LIVE_ANALYZE_MICROSECONDS,
+  ];
+  if (isHls(source)) {
+    // Start at the newest segment: older ones only add delay. (Options of a demuxer the input does not use
+    // are rejected, so this is added for playlists only.)
+    options.push("-live_start_index", "-1");
+  } else if (scheme === "http:" || scheme === "https:") {
+    // A progressive HTTP stream (MPEG-TS over HTTP) can resume a dropped connection inside ffmpeg.
+    options.push("-reconnect", "1", "-reconnect_streamed", "1", "-reconnect_delay_max", "2");
+  } else if (scheme === "udp:") {
+    // A slow reader must lose packets (seen as corruption or jumps), not stop the socket.
+    options.push("-overrun_nonfatal", "1", "-fifo_size", "50000");
+  }
+  return options;
+}
+
+export function isHls(source: ResolvedSource): boolean {
+  return /\.m3u8?$/i.test(new URL(source.input).pathname);
+}
+
+export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: LivePlan): string[] {
+  const graph: string[] = [];
+  const outputs: string[] = [];
+  const video = media.video;
+  const branches: string[] = [];
+  if (video && plan.analysisSize) branches.push("[va]");
+  if (video && plan.nativeFramesPerSecond) branches.push("[vn]");
+  if (video && branches.length > 0) {
+    const fanOut = branches.length === 2 ? `split=2${branches.join("")}` : `null${branches[0]}`;
+    graph.push(`[0:${video.index}]${fanOut}`);
+  }
+  if (video && plan.analysisSize) {
+    const { width, height } = plan.analysisSize;
+    graph.push(`[va]scale=${width}:${height}:flags=area,format=gray,split=2[analysis][analysis_t]`);
+    outputs.push(...rawOutput("[analysis]", "analysis"), ...timesOutput("[analysis_t]", "analysis"));
+  }
+  if (video && plan.nativeFramesPerSecond) {
+    // Picks frames by their own timestamps, so gaps and jumps (even backwards) never stop the sampling.
+    const step = 1 / plan.nativeFramesPerSecond;
+    graph.push(
+      `[vn]select='isnan(prev_selected_t)+gte(abs(t-prev_selected_t)\\,${step})',scale=${video.width}:${video.height},format=gray,split=2[native][native_t]`,
+    );
+    outputs.push(...rawOutput("[native]", "native"), ...timesOutput("[native_t]", "native"));
+  }
+  if (media.audio && plan.audio) {
+    // A fixed rate and sample format keep the PCM readable should the stream change them.
+    graph.push(
+      `[0:${media.audio.index}]aresample=${media.audio.sampleRate},aformat=sample_fmts=flt,asplit=2[audio][audio_t]`,
+    );
+    outputs.push(
+      ...["-map", "[audio]", "-c:a", "pcm_f32le", "-f", "f32le", ...flush(), pipe(LIVE_PIPES.audio.data)],
+      ...["-map", "[audio_t]", "-c:a", "pcm_f32le", "-enc_time_base", "-1", "-f", "framecrc"],
+      ...flush(),
+      pipe(LIVE_PIPES.audio.times),
+    );
+  }
+  return [
+    "-loglevel",
+    "info",
+    "-nostats",
+    "-noautorotate",
+    "-copyts",
+    ...liveInputOptions(source, plan.readTimeout),
+    "-i",
+    source.input,
+    "-filter_complex_threads",
+    "1",
+    "-filter_complex",
+    graph.join(";"),
+    ...outputs,
+  ];
+}
+
+function rawOutput(label: string, kind: "analysis" | "native"): string[] {
+  return [
+    "-map",
+    label,
+    "-vsync",
+    "passthrough",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "gray",
+    ...flush(),
+    pipe(LIVE_PIPES[kind].data),
+  ];
+}
+
+function timesOutput(label: string, kind: "analysis" | "native"): string[] {
+  // -enc_time_base -1 keeps the filter's (i.e. the stream's) time base instead of 1/frame-rate.
+  return [
+    "-map",
+    label,
+    "-vsync",
+    "passthrough",
+    "-c:v",
+    "rawvideo",
+    "-pix_fmt",
+    "gray",
+    "-enc_time_base",
+    "-1",
+    "-f",
+    "framecrc",
+    ...flush(),
+    pipe(LIVE_PIPES[kind].times),
+  ];
+}
+
+function flush(): string[] {
+  return ["-flush_packets", "1"];
+}
+
+function pipe(fd: number): string {
+  return `pipe:${fd}`;
+}

@@ -1,0 +1,226 @@
+/**
+ * Everything that outlives one connection of a live job: the detectors (so a defect stays open across a
+ * reconnect), the continuous timeline, the stream-level detectors, the open alerts and the counters. Holds no
+ * history: memory is the same after twelve hours as after twelve minutes.
+ */
+import type { Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
+import type { DefectType } from "../domain/defect.ts";
+import { channelNames } from "../media/channel-layout.ts";
+import type { MediaInfo } from "../media/probe.ts";
+import { AlertBook } from "./alert-book.ts";
+import type { LiveConnectionSink } from "./live-connection.ts";
+import type { TimedPacket } from "./packet-pairer.ts";
+import { StreamHealth } from "./stream-health.ts";
+import { type MediaKind, StreamTimeline } from "./timeline.ts";
+import type { LiveDetectorEvent, LiveResumeState, LiveStats, StreamThresholds } from "./types.ts";
+
+/** Stream seconds a resumed defect has to be re-detected (the slowest detector, loudness, needs 10 s). */
+const RESUME_GRACE_SECONDS = 15;
+
+export interface LiveSessionOptions {
+  readonly detectors: readonly Detector[];
+  readonly thresholds: StreamThresholds;
+  readonly resume?: LiveResumeState;
+  readonly newAlertId: () => string;
+  readonly emit: (event: LiveDetectorEvent) => void;
+  readonly nowMs: () => number;
+}
+
+export class LiveSession {
+  private readonly timeline: StreamTimeline;
+  private readonly health: StreamHealth;
+  private readonly alerts: AlertBook;
+  private readonly analysis: Detector[];
+  private readonly native: Detector[];
+  private readonly audio: Detector[];
+  private anchor: { time: number; wallMs: number } | undefined;
+  private firstTime: number | undefined;
+  private lagBaselineMs = Number.POSITIVE_INFINITY;
+  private lagMs = 0;
+  /** Decoders complain about every picture before the first keyframe of a connection: joining, not damage. */
+  private pictureSinceConnect = false;
+  videoFrames = 0;
+  audioSeconds = 0;
+  reconnects = 0;
+  connectedNow = false;
+  readonly watchGapSeconds: number;
+
+  constructor(private readonly options: LiveSessionOptions) {
+    const now = options.nowMs();
+    const resume = options.resume;
+    const lastWallMs = resume?.lastSeenAt ? Date.parse(resume.lastSeenAt) : undefined;
+    this.timeline = new StreamTimeline(options.thresholds.jumpTolerance, {
+      lastTime: resume?.lastStreamTime,
+      lastWallMs,
+      offsets: resume?.timelineOffsets,
+    });
+    // Counting the silence from the previous worker's last media makes the gap in watching a `stall`. A fresh
+    // job gets one more stallAfter before its first media: probing and waiting for a keyframe take a while.
+    const quietSince = lastWallMs ?? now + options.thresholds.stallAfter * 1000;
+    this.health = new StreamHealth(options.thresholds, quietSince, resume?.lastStreamTime ?? 0);
+    this.watchGapSeconds = lastWallMs === undefined ? 0 : Math.max(0, (now - lastWallMs) / 1000);
+    this.alerts = new AlertBook(options.newAlertId, resume?.openDefects);
+    this.analysis = options.detectors.filter((d) => d.input === "analysis-video");
+    this.native = options.detectors.filter((d) => d.input === "native-video");
+    this.audio = options.detectors.filter((d) => d.input === "audio");
+  }
+
+  get counts(): { opened: number; closed: number } {
+    return { opened: this.alerts.opened, closed: this.alerts.closed };
+  }
+
+  silenceMs(): number {
+    return this.health.silenceMs(this.options.nowMs());
+  }
+
+  /** A new ffmpeg is about to deliver media. */
+  connected(): void {
+    this.timeline.reconnected();
+    this.health.reconnected();
+    this.lagBaselineMs = Number.POSITIVE_INFINITY;
+    this.pictureSinceConnect = false;
+  }
+
+  sink(media: MediaInfo, analysisSize?: { width: number; height: number }): LiveConnectionSink {
+    const video = media.video;
+    const audio = media.audio;
+    const names = audio ? channelNames(audio.channelLayout, audio.channels) : [];
+    const frame = (packet: TimedPacket, width: number, height: number, time: number): LumaFrame => ({
+      index: this.videoFrames,
+      time,
+      width,
+      height,
+      data: packet.data,
+      range: video?.range ?? "limited",
+    });
+    return {
+      analysisFrame: (packet) => {
+        const time = this.arrive("video", packet);
+        this.pictureSinceConnect = true;
+        const size = analysisSize;
+        if (size && packet.data.length === size.width * size.height)
+          this.detect(this.analysis, (d) => pushFrame(d, frame(packet, size.width, size.height, time)));
+        this.videoFrames++;
+      },
+      nativeFrame: (packet) => {
+        const time = this.timeline.lastTimeOf("video") ?? 0;
+        if (video)
+          this.detect(this.native, (d) => pushFrame(d, frame(packet, video.width, video.height, time)));
+      },
+      audio: (packet) => {
+        if (!audio) return;
+        const time = this.arrive("audio", packet);
+        const samples = new Float32Array(
+          packet.data.buffer,
+          packet.data.byteOffset,
+          packet.data.byteLength / 4,
+        );
+        this.audioSeconds += samples.length / audio.channels / audio.sampleRate;
+        const chunk = {
+          time,
+          sampleRate: audio.sampleRate,
+          channels: audio.channels,
+          channelNames: names,
+          samples,
+        };
+        this.detect(this.audio, (d) => (d.input === "audio" ? d.push(chunk) : []));
+      },
+      decodeError: (message) => {
+        if (!this.pictureSinceConnect) return;
+        const time = this.timeline.lastTimeOf("video") ?? 0;
+        this.detect(this.native, (d) =>
+          d.input === "native-video" ? d.pushDecodeError({ time, message }) : [],
+        );
+      },
+    };
+  }
+
+  /** Wall-clock duties: the stall detector, and resumed defects nobody saw again. */
+  tick(): void {
+    this.deliver(this.health.tick(this.options.nowMs()));
+    const latest = this.timeline.latest();
+    if (
+      this.firstTime !== undefined &&
+      latest !== undefined &&
+      latest - this.firstTime >= RESUME_GRACE_SECONDS
+    )
+      this.expireResumed(() => true, this.firstTime);
+  }
+
+  stats(framesPerSecond: number): LiveStats {
+    return {
+      lagSeconds: Math.max(0, this.lagMs / 1000),
+      framesPerSecond,
+      openDefects: this.alerts.openAlerts().map((a) => a.defect),
+      connected: this.connectedNow,
+      reconnects: this.reconnects,
+      streamTime: this.timeline.latest(),
+    };
+  }
+
+  /** The job ends for good: every detector is flushed and every alert still open is closed. */
+  closeEverything(): void {
+    const end = this.timeline.latest() ?? 0;
+    this.deliver(this.options.detectors.flatMap((d) => d.flush(end)));
+    const endedAt = new Date(this.options.nowMs()).toISOString();
+    for (const event of this.alerts.closeAll(end, endedAt)) this.options.emit(event);
+  }
+
+  resumeState(): LiveResumeState {
+    return {
+      openDefects: this.alerts.openAlerts(),
+      lastStreamTime: this.timeline.latest(),
+      lastSeenAt: this.anchor ? new Date(this.anchor.wallMs).toISOString() : undefined,
+      timelineOffsets: this.timeline.offsets(),
+    };
+  }
+
+  private arrive(kind: MediaKind, packet: TimedPacket): number {
+    const nowMs = this.options.nowMs();
+    const placed = this.timeline.place(kind, packet.time, packet.duration, nowMs);
+    this.anchor = { time: placed.time, wallMs: nowMs };
+    const offsetMs = nowMs - placed.time * 1000;
+    this.lagBaselineMs = Math.min(this.lagBaselineMs, offsetMs);
+    this.lagMs = offsetMs - this.lagBaselineMs;
+    if (this.firstTime === undefined) {
+      this.firstTime = placed.time;
+      this.expireResumed((type) => type === "stall", placed.time);
+    }
+    this.deliver(this.health.packet(kind, placed.time, nowMs, placed.jump));
+    return placed.time;
+  }
+
+  private detect(detectors: readonly Detector[], push: (d: Detector) => DetectorEvent[]): void {
+    if (detectors.length) this.deliver(detectors.flatMap(push));
+  }
+
+  private deliver(events: readonly DetectorEvent[]): void {
+    for (const event of events) {
+      for (const live of this.alerts.record(this.stamp(event))) this.options.emit(live);
+    }
+  }
+
+  private expireResumed(types: (type: DefectType) => boolean, end: number): void {
+    if (!this.alerts.hasUnconfirmed()) return;
+    const endedAt = this.wallAt(end);
+    for (const event of this.alerts.expireResumed(types, end, endedAt)) this.options.emit(event);
+  }
+
+  /** Picture and sound detectors know stream times only; live defects also say when, by the wall clock. */
+  private stamp(event: DetectorEvent): DetectorEvent {
+    const defect = event.defect;
+    const startedAt = defect.startedAt ?? this.wallAt(defect.start);
+    if (event.kind === "open") return { kind: "open", defect: { ...defect, startedAt } };
+    const endedAt = event.defect.endedAt ?? this.wallAt(event.defect.end);
+    return { kind: "close", defect: { ...event.defect, startedAt, endedAt } };
+  }
+
+  private wallAt(time: number): string {
+    const anchor = this.anchor ?? { time, wallMs: this.options.nowMs() };
+    return new Date(anchor.wallMs - (anchor.time - time) * 1000).toISOString();
+  }
+}
+
+function pushFrame(detector: Detector, frame: LumaFrame): DetectorEvent[] {
+  return detector.input === "audio" ? [] : detector.push(frame);
+}

@@ -1,0 +1,111 @@
+import { z } from "zod";
+import type { DetectorEvent } from "../detectors/types.ts";
+import { Defect, type DetectorName } from "../domain/defect.ts";
+import type { Thresholds } from "../domain/job.ts";
+import type { Logger } from "../logging/logger.ts";
+
+/** How a live source is re-opened after ffmpeg ends or the stream stalls. */
+export const ReconnectPolicy = z
+  .object({
+    /** Wait before the first retry, in seconds. */
+    initialDelay: z.number().min(0).default(0.5),
+    /** Each failed attempt multiplies the wait by this. */
+    factor: z.number().min(1).default(2),
+    /** Upper bound of the wait, in seconds. */
+    maxDelay: z.number().positive().default(10),
+    /** Attempts in a row before giving up with SourceUnreachableError; absent = keep trying until stopped. */
+    maxAttempts: z.number().int().positive().optional(),
+  })
+  .strict();
+export type ReconnectPolicy = z.infer<typeof ReconnectPolicy>;
+
+/**
+ * Thresholds of the stream-level detectors, in seconds. `stallAfter` defaults to 5 s: long enough that an HLS
+ * player reloading a 1–2 s playlist never trips it, short enough for a control room to act before viewers leave.
+ */
+export const StreamThresholds = z
+  .object({
+    /** No media at all for this long = `stall`; ffmpeg is restarted. */
+    stallAfter: z.number().positive().default(5),
+    /** One kind of media absent for this long of the other's stream time = `video-loss` / `audio-loss`. */
+    lossAfter: z.number().positive().default(2),
+    /** A timestamp jump larger than this (either way) = `discontinuity`. */
+    jumpTolerance: z.number().positive().default(1),
+  })
+  .strict();
+export type StreamThresholds = z.infer<typeof StreamThresholds>;
+
+/** One defect that was open when a worker stopped watching, as a later worker needs it. */
+export const ResumedDefect = z.object({ alertId: z.string().min(1), defect: Defect });
+export type ResumedDefect = z.infer<typeof ResumedDefect>;
+
+/**
+ * What a worker hands to the next one: the open defects with their alertIds and onsets, where on the stream's
+ * timeline it stopped, and when. Small and JSON-safe, so it fits a job record or a queue message.
+ */
+export const LiveResumeState = z.object({
+  openDefects: z.array(ResumedDefect),
+  /** Last stream time seen (seconds on the stream's timeline, after discontinuity correction). */
+  lastStreamTime: z.number().optional(),
+  /** Wall-clock ISO time of that last media. */
+  lastSeenAt: z.string().optional(),
+  /** Corrections added to each kind's raw timestamps so the timeline stayed continuous across jumps. */
+  timelineOffsets: z.object({ video: z.number(), audio: z.number() }).default({ video: 0, audio: 0 }),
+});
+export type LiveResumeState = z.infer<typeof LiveResumeState>;
+
+/** A detector event with the stable id of the alert it belongs to: `open` and `close` of one defect share it. */
+export type LiveDetectorEvent = DetectorEvent & { readonly alertId: string };
+
+export interface LiveStats {
+  /** Seconds the analysis runs behind the stream since this connection began (0 = keeping up). */
+  readonly lagSeconds: number;
+  /** Analysed video frames per second over the last report interval. */
+  readonly framesPerSecond: number;
+  readonly openDefects: readonly Defect[];
+  readonly connected: boolean;
+  readonly reconnects: number;
+  readonly streamTime: number | undefined;
+}
+
+export interface LiveOptions {
+  readonly detectors?: readonly DetectorName[];
+  readonly thresholds?: Thresholds;
+  readonly streamThresholds?: Partial<StreamThresholds>;
+  readonly reconnect?: Partial<ReconnectPolicy>;
+  /** Stops following the stream after this many seconds of wall time (open defects are then closed). */
+  readonly maxDuration?: number;
+  /** Stops following the stream; open defects stay open in the summary's resumeState for the next worker. */
+  readonly signal?: AbortSignal;
+  /** Events are delivered in order; a slow listener does not hold up decoding. */
+  readonly onDetectorEvent: (event: LiveDetectorEvent) => void | Promise<void>;
+  readonly onStats?: (stats: LiveStats) => void;
+  /** Seconds between onStats calls. */
+  readonly statsInterval?: number;
+  readonly resumeState?: LiveResumeState;
+  /** Makes alert ids (default: random UUIDs). */
+  readonly newAlertId?: () => string;
+  /** Told before each reconnect attempt, with the wait chosen by the backoff. */
+  readonly onReconnect?: (attempt: number, delaySeconds: number) => void;
+  /** Listener failures and reconnect reasons go here (default: silent). */
+  readonly logger?: Logger;
+  /** Told about each ffmpeg process (for supervision and tests); `exited` settles when it is gone. */
+  readonly onProcess?: (process: { pid: number | undefined; exited: Promise<void> }) => void;
+}
+
+export type LiveEndReason = "aborted" | "max-duration";
+
+export interface LiveSummary {
+  readonly source: string;
+  readonly endReason: LiveEndReason;
+  readonly wallSeconds: number;
+  readonly videoFrames: number;
+  readonly audioSeconds: number;
+  readonly reconnects: number;
+  readonly defectsOpened: number;
+  readonly defectsClosed: number;
+  /** Seconds nobody watched between the previous worker's last media and this one's first. */
+  readonly watchGapSeconds: number;
+  /** For the next worker when the job was stopped for a hand-off. */
+  readonly resumeState: LiveResumeState;
+}

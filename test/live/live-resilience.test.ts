@@ -1,0 +1,117 @@
+/**
+ * MPEG-TS over HTTP (the second protocol): the origin dies and comes back, the job is stopped, and a job is
+ * handed from one worker to the next.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { analyzeLive } from "../../core-service/src/live/analyze-live.ts";
+import { type LiveOrigin, startLiveOrigin } from "../support/live-origin.ts";
+import { EventLog, isRunning } from "./live-events.ts";
+
+const STALL_AFTER = 3;
+const MAX_DELAY = 2;
+/** A reconnect after the origin returns: probing, then waiting for a keyframe (1 s GOP), on a loaded machine. */
+const JOIN_SECONDS = 4;
+
+describe("live analysis of an MPEG-TS over HTTP origin", () => {
+  let origin: LiveOrigin | undefined;
+  afterEach(async () => {
+    await origin?.close();
+    origin = undefined;
+  });
+
+  it("raises a stall when the origin dies, reconnects with growing waits, clears it when the origin returns, and stops ffmpeg within 2 s", async () => {
+    origin = await startLiveOrigin({ protocol: "mpegts-http", duration: 40 });
+    const log = new EventLog();
+    const delays: number[] = [];
+    const pids: number[] = [];
+    let framesPerSecond = 0;
+    const stop = new AbortController();
+    const run = analyzeLive(origin.url, {
+      detectors: ["freeze", "silence"],
+      streamThresholds: { stallAfter: STALL_AFTER },
+      reconnect: { initialDelay: 0.25, factor: 2, maxDelay: MAX_DELAY },
+      signal: stop.signal,
+      onDetectorEvent: log.listener,
+      onReconnect: (_attempt, delay) => delays.push(delay),
+      onProcess: ({ pid }) => pid && pids.push(pid),
+      onStats: (stats) => {
+        framesPerSecond = stats.framesPerSecond;
+      },
+    });
+    await sleep(5_000);
+    expect(framesPerSecond).toBeGreaterThan(15);
+    expect(log.find("open", "stall")).toBeUndefined();
+
+    const killedAt = Date.now();
+    await origin.kill();
+    const stall = await log.waitFor("open", "stall", (STALL_AFTER + 3) * 1000, killedAt);
+    expect((stall.atMs - killedAt) / 1000).toBeLessThanOrEqual(STALL_AFTER + 1.5);
+    await sleep(5_000);
+    const restartedAt = Date.now();
+    await origin.restart();
+    const cleared = await log.waitFor("close", "stall", 15_000, killedAt);
+    expect(cleared.event.alertId).toBe(stall.event.alertId);
+    expect((cleared.atMs - restartedAt) / 1000).toBeLessThan(MAX_DELAY + JOIN_SECONDS);
+    await sleep(2_000);
+
+    const pid = pids.at(-1) as number;
+    expect(isRunning(pid)).toBe(true);
+    const stoppedAt = Date.now();
+    stop.abort();
+    const summary = await run;
+    while (isRunning(pid) && Date.now() - stoppedAt < 2_000) await sleep(50);
+    expect(isRunning(pid)).toBe(false);
+
+    // Waits double while the origin stays away (first attempts after the drop: 0.25, 0.5, 1, …).
+    expect(delays.length).toBeGreaterThanOrEqual(3);
+    expect(delays.slice(0, 3)).toEqual([0.25, 0.5, 1]);
+    expect(summary.reconnects).toBe(delays.length);
+    expect(summary.resumeState.openDefects).toEqual([]);
+  }, 60_000);
+
+  it("hands an open defect to the next worker without announcing it again, and reports the gap in watching", async () => {
+    origin = await startLiveOrigin({
+      protocol: "mpegts-http",
+      duration: 30,
+      video: [{ type: "freeze", start: 3, end: 15 }],
+    });
+    const options = {
+      detectors: ["freeze"] as const,
+      thresholds: { freeze: { minDuration: 2 } },
+      streamThresholds: { stallAfter: 2 },
+    };
+    const first = new EventLog();
+    const firstStop = new AbortController();
+    const firstRun = analyzeLive(origin.url, {
+      ...options,
+      signal: firstStop.signal,
+      onDetectorEvent: first.listener,
+    });
+    const opened = await first.waitFor("open", "freeze", 15_000);
+    firstStop.abort();
+    const handOff = await firstRun;
+    expect(handOff.resumeState.openDefects.map((d) => d.alertId)).toEqual([opened.event.alertId]);
+
+    // The worker is gone for longer than the stall threshold.
+    await sleep(3_000);
+    const second = new EventLog();
+    const secondStop = new AbortController();
+    const secondRun = analyzeLive(origin.url, {
+      ...options,
+      resumeState: JSON.parse(JSON.stringify(handOff.resumeState)),
+      signal: secondStop.signal,
+      onDetectorEvent: second.listener,
+    });
+    const closed = await second.waitFor("close", "freeze", 20_000);
+    secondStop.abort();
+    const summary = await secondRun;
+
+    expect(second.find("open", "freeze")).toBeUndefined();
+    expect(closed.event.alertId).toBe(opened.event.alertId);
+    expect(closed.event.defect.start).toBe(opened.event.defect.start);
+    const gap = second.find("close", "stall");
+    expect(gap?.event.defect.metrics.stallSeconds).toBeGreaterThanOrEqual(3);
+    expect(summary.watchGapSeconds).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+});
