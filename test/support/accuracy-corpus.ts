@@ -186,4 +186,23 @@ export const CORPUS: readonly CorpusClip[] = [
     },
     truths: [{ type: "freeze", start: 4, end: 7 }],
   },
+  {
+    name: "aac-m4a-stereo-loudness",
+    spec: {
+      duration: 40,
+      container: "m4a",
+      audio: {
+        codec: "aac",
+        channels: 2,
+        events: [
+          { type: "level", start: 5, end: 18, dbfs: -11 }, // 12 LU too loud
+          { type: "level", start: 24, end: 37, dbfs: -40 }, // 17 LU too quiet
+        ],
+      },
+    },
+    truths: [
+      { type: "loudness", start: 5, end: 18 },
+      { type: "loudness", start: 24, end: 37 },
+    ],
+  },
 ];
