@@ -2,6 +2,7 @@
  * A demo clip with defects at known times, generated with ffmpeg on first use (nothing to download): moving
  * test picture with a tone, then black, a frozen picture, silence and clipped audio.
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { runFfmpeg } from "../media/ffmpeg.ts";
@@ -22,7 +23,10 @@ export const DEMO_SCHEDULE: readonly ScheduledDefect[] = [
 
 /** Path of the demo clip under `dir`, generating it if it is not there yet. */
 export async function ensureDemoClip(dir: string): Promise<string> {
-  const path = join(dir, "avmon-demo.mp4");
+  // The recipe's hash is in the name, so a changed recipe makes a new clip instead of reusing a stale one.
+  const args = demoClipArgs("{output}");
+  const recipe = createHash("sha256").update(JSON.stringify(args)).digest("hex").slice(0, 12);
+  const path = join(dir, `avmon-demo-${recipe}.mp4`);
   if (existsSync(path)) return path;
   mkdirSync(dir, { recursive: true });
   const partial = `${path}.partial.mp4`;
@@ -32,7 +36,7 @@ export async function ensureDemoClip(dir: string): Promise<string> {
 }
 
 function demoClipArgs(output: string): string[] {
-  const between = (d: ScheduledDefect) => `between(t,${d.start},${d.end})`;
+  const between = (d: ScheduledDefect) => `gte(t,${d.start})*lt(t,${d.end})`;
   const [black, freeze, silence, clipping] = DEMO_SCHEDULE as [
     ScheduledDefect,
     ScheduledDefect,
@@ -53,7 +57,9 @@ function demoClipArgs(output: string): string[] {
   // Clipping: the tone is driven far past full scale, then pinned there by the conversion to 16-bit integers.
   const audio = [
     `sine=frequency=440:sample_rate=48000:duration=${DEMO_DURATION}`,
-    `volume='if(${between(silence)},0,if(${between(clipping)},8,0.25))':eval=frame`,
+    // ffmpeg's sine source peaks at 1/8 (−18 dBFS): ×0.566 puts the programme at −23 dBFS peak (≈ −23 LUFS,
+    // the EBU R128 target); ×64 drives it 18 dB past full scale for the clipping.
+    `volume='if(${between(silence)},0,if(${between(clipping)},64,0.566))':eval=frame`,
     "aformat=sample_fmts=s16:channel_layouts=stereo[audio]",
   ].join(",");
   return [
