@@ -7,22 +7,13 @@ import {
   measureBlack,
 } from "../../../core-service/src/detectors/black.ts";
 import type { DetectorEvent, LumaFrame } from "../../../core-service/src/detectors/types.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 
 const WIDTH = 160;
 const HEIGHT = 90;
 const FPS = 25;
 
-/** Small seeded PRNG (mulberry32) so every run sees the same pictures. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 type Picture = (rng: () => number) => Uint8Array;
 

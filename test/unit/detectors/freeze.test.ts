@@ -8,23 +8,14 @@ import {
   meanBlockDifference,
 } from "../../../core-service/src/detectors/freeze.ts";
 import type { DetectorEvent, LumaFrame } from "../../../core-service/src/detectors/types.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 
 const WIDTH = 320;
 const HEIGHT = 180;
 const FPS = 25;
 const PIXELS = WIDTH * HEIGHT;
 
-/** Seeded PRNG (mulberry32), so the synthetic footage is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 /** Approximately normal with unit variance: the sum of four uniforms, rescaled. */
 function gaussian(rng: () => number): number {
