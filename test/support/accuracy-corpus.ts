@@ -187,6 +187,80 @@ export const CORPUS: readonly CorpusClip[] = [
     truths: [{ type: "freeze", start: 4, end: 7 }],
   },
   {
+    name: "h264-mp4-starved-encoder-mandelbrot",
+    spec: {
+      duration: 10,
+      container: "mp4",
+      // 3–5.5 s comes from a starved encoder (coarsest quantiser, no deblocking); the rest is CRF 23.
+      video: {
+        codec: "libx264",
+        size: "320x240",
+        fps: "25",
+        content: "mandelbrot",
+        events: [{ type: "blocking", start: 3, end: 5.5 }],
+      },
+      audio: { codec: "aac", channels: 2 },
+    },
+    truths: [{ type: "blockiness", start: 3, end: 5.5 }],
+  },
+  {
+    name: "h264-mkv-starved-encoder-twice",
+    spec: {
+      duration: 10,
+      container: "mkv",
+      video: {
+        codec: "libx264",
+        size: "320x240",
+        fps: "25",
+        events: [
+          { type: "blocking", start: 2, end: 4 },
+          { type: "freeze", start: 5, end: 6 }, // a short still moment between the two starved stretches
+          { type: "blocking", start: 6.5, end: 8 },
+        ],
+      },
+    },
+    truths: [
+      { type: "blockiness", start: 2, end: 4 },
+      { type: "blockiness", start: 6.5, end: 8 },
+    ],
+  },
+  {
+    name: "h264-ts-damaged-packets",
+    spec: {
+      duration: 10,
+      container: "ts",
+      // Keyframes every second. A burst of loss damages every picture from 4.0 to 4.6 s; the decoder conceals
+      // the damage, which lasts until the keyframe at 5 s.
+      video: {
+        codec: "libx264",
+        size: "320x240",
+        fps: "25",
+        gop: 25,
+        content: "mandelbrot",
+        events: [{ type: "damage", start: 4, end: 4.6 }],
+      },
+      audio: { codec: "aac", channels: 2 },
+    },
+    truths: [{ type: "blockiness", start: 4, end: 5 }],
+  },
+  {
+    name: "mpeg2-ts-damaged-packets",
+    spec: {
+      duration: 10,
+      container: "ts",
+      // Keyframes every second; pictures from 6.0 to 6.6 s are damaged in transit, concealed until 7 s.
+      video: {
+        codec: "mpeg2video",
+        size: "352x288",
+        fps: "25",
+        gop: 25,
+        events: [{ type: "damage", start: 6, end: 6.6 }],
+      },
+      audio: { codec: "mp2", channels: 2 },
+    },
+    truths: [{ type: "blockiness", start: 6, end: 7 }],
+  },
+  {
     name: "aac-m4a-stereo-loudness",
     spec: {
       duration: 40,

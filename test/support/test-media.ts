@@ -4,11 +4,17 @@
  * timelines of "events" (freeze, black, silence, …) that become ffmpeg filters.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
+import { damageVideoPictures } from "./ts-damage.ts";
 
-export type VideoEventType = "black" | "freeze" | "blocking";
+/**
+ * "blocking": the window is encoded by a starved encoder (coarsest quantiser, no deblocking filter) and joined
+ * to the clean encode around it. "damage": the payload of every video picture presented in the window is
+ * partly overwritten after muxing (MPEG-TS only), so the decoder conceals until the next keyframe.
+ */
+export type VideoEventType = "black" | "freeze" | "blocking" | "damage";
 export type AudioEventType = "silence" | "level" | "clip";
 
 export interface VideoEvent {
@@ -51,15 +57,109 @@ export interface ClipSpec {
 export const CACHE_DIR = join(import.meta.dirname, "../../.cache/test-media");
 
 export async function makeClip(spec: ClipSpec): Promise<string> {
-  const args = clipArgs(spec);
-  const hash = createHash("sha256").update(JSON.stringify(args)).digest("hex").slice(0, 16);
+  const recipe = clipRecipe(spec);
+  const hash = createHash("sha256").update(JSON.stringify(recipe)).digest("hex").slice(0, 16);
   const path = join(CACHE_DIR, `${hash}.${spec.container}`);
   if (existsSync(path)) return path;
   mkdirSync(CACHE_DIR, { recursive: true });
   const partial = join(CACHE_DIR, `${hash}.partial.${spec.container}`);
-  await runFfmpeg(["-y", ...args, partial]);
+  if (recipe.segments.length > 0) await encodeJoined(recipe, join(CACHE_DIR, `${hash}.partial`), partial);
+  else await runFfmpeg(["-y", ...recipe.args, partial]);
+  if (recipe.damage.length > 0)
+    writeFileSync(partial, damageVideoPictures(readFileSync(partial), recipe.damage));
   renameSync(partial, path);
   return path;
+}
+
+interface ClipRecipe {
+  /** The whole clip, or (with segments) the mux of the joined video with the sound. */
+  readonly args: readonly string[];
+  /** Video pieces encoded one by one (MPEG-TS) and joined with the concat demuxer; empty = one encode. */
+  readonly segments: readonly (readonly string[])[];
+  readonly damage: readonly VideoEvent[];
+}
+
+function clipRecipe(spec: ClipSpec): ClipRecipe {
+  const events = spec.video?.events ?? [];
+  const damage = events.filter((e) => e.type === "damage");
+  if (damage.length > 0 && spec.container !== "ts")
+    throw new Error("damage events need an MPEG-TS container");
+  const starved = events.filter((e) => e.type === "blocking");
+  if (!spec.video || starved.length === 0) return { args: clipArgs(spec), segments: [], damage };
+  return { args: muxArgs(spec), segments: segmentArgs(spec.duration, spec.video), damage };
+}
+
+async function encodeJoined(recipe: ClipRecipe, stem: string, output: string): Promise<void> {
+  const files = recipe.segments.map((_, i) => `${stem}.segment${i}.ts`);
+  const list = `${stem}.segments.txt`;
+  try {
+    for (const [i, args] of recipe.segments.entries()) await runFfmpeg(["-y", ...args, files[i] as string]);
+    writeFileSync(list, files.map((f) => `file '${f}'\n`).join(""));
+    await runFfmpeg(["-y", ...recipe.args.map((a) => (a === SEGMENT_LIST ? list : a)), output]);
+  } finally {
+    for (const file of [...files, list]) rmSync(file, { force: true });
+  }
+}
+
+const SEGMENT_LIST = "<segment list>";
+
+/** One encode per stretch between starved windows, each from the same picture timeline trimmed to it. */
+function segmentArgs(duration: number, video: NonNullable<ClipSpec["video"]>): string[][] {
+  const graph = videoGraph(duration, video);
+  const starved = (video.events ?? []).filter((e) => e.type === "blocking").sort((a, b) => a.start - b.start);
+  const cuts = [0, ...starved.flatMap((e) => [e.start, e.end]), duration];
+  const pieces: string[][] = [];
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const [from, to] = [cuts[i] as number, cuts[i + 1] as number];
+    if (to <= from) continue;
+    const trimmed = `${graph};[video]trim=start=${from}:end=${to},setpts=PTS-STARTPTS[piece]`;
+    const codec = i % 2 === 1 ? starvedCodecArgs(video) : videoCodecArgs(video);
+    pieces.push(["-filter_complex", trimmed, "-map", "[piece]", ...codec, "-f", "mpegts"]);
+  }
+  return pieces;
+}
+
+/** The joined video copied as it is, with the sound made and encoded as in a single-encode clip. */
+function muxArgs(spec: ClipSpec): string[] {
+  const input = ["-f", "concat", "-safe", "0", "-i", SEGMENT_LIST];
+  const audio = spec.audio
+    ? [
+        "-filter_complex",
+        audioGraph(spec.duration, spec.audio),
+        "-map",
+        "[audio]",
+        ...audioCodecArgs(spec.audio),
+      ]
+    : [];
+  const format = spec.container === "mpg" ? ["-f", "vob"] : [];
+  return [...input, "-map", "0:v", "-c:v", "copy", ...audio, "-t", String(spec.duration), ...format];
+}
+
+/**
+ * A starved encoder: every block at the coarsest quantiser and, for H.264, the deblocking filter off (as in
+ * MPEG-2, which has none), so the 8x8/4x4 block grid stays visible instead of being smoothed into blur.
+ */
+function starvedCodecArgs(video: NonNullable<ClipSpec["video"]>): string[] {
+  const gop = String(video.gop ?? 50);
+  switch (video.codec) {
+    case "libx264":
+      return [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-qp",
+        "51",
+        "-g",
+        gop,
+        "-x264-params",
+        "no-deblock=1",
+      ];
+    case "mpeg2video":
+      return ["-c:v", "mpeg2video", "-qmin", "31", "-qmax", "31", "-q:v", "31", "-g", gop];
+    default:
+      throw new Error(`blocking events are made with libx264 or mpeg2video, not ${video.codec}`);
+  }
 }
 
 function clipArgs(spec: ClipSpec): string[] {
@@ -86,7 +186,8 @@ function baseVideo(content: VideoContent, size: string, fps: string, duration: n
     case "testsrc2":
       return `testsrc2=size=${size}:rate=${fps}:duration=${d}`;
     case "mandelbrot":
-      return `mandelbrot=size=${size}:rate=${fps},trim=duration=${d}`;
+      // A low iteration cap keeps generation fast; the picture keeps its fine texture.
+      return `mandelbrot=size=${size}:rate=${fps}:maxiter=256,trim=duration=${d}`;
     case "night":
       // A dark scene: luma squeezed into 16..60, so the mean is low but texture and highlights remain.
       return `testsrc2=size=${size}:rate=${fps}:duration=${d},lutyuv=y='16+(val-16)*0.2'`;
@@ -139,18 +240,12 @@ function videoGraph(duration: number, video: NonNullable<ClipSpec["video"]>): st
 
 function videoCodecArgs(video: NonNullable<ClipSpec["video"]>): string[] {
   const gop = String(video.gop ?? 50);
-  const blocking = (video.events ?? []).filter((e) => e.type === "blocking");
-  const fps = video.fps.includes("/")
-    ? Number(video.fps.split("/")[0]) / Number(video.fps.split("/")[1])
-    : Number(video.fps);
+  // Damage lasts until the next keyframe, so a damaged clip's keyframes must fall exactly every `gop` frames.
+  const fixedGop = (video.events ?? []).some((e) => e.type === "damage");
   switch (video.codec) {
     case "libx264": {
-      // Starved zones: x264 at its coarsest quantiser, the 8×8/16×16 grid of a starved encoder.
-      const zones = blocking
-        .map((b) => `${Math.round(b.start * fps)},${Math.round(b.end * fps) - 1},q=51`)
-        .join("/");
-      const params = zones ? ["-x264-params", `zones=${zones}`] : [];
-      return ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", gop, ...params];
+      const fixed = fixedGop ? ["-keyint_min", gop, "-sc_threshold", "0"] : [];
+      return ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", gop, ...fixed];
     }
     case "libx265":
       return [
@@ -166,7 +261,15 @@ function videoCodecArgs(video: NonNullable<ClipSpec["video"]>): string[] {
     case "libvpx-vp9":
       return ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "400k", "-g", gop];
     case "mpeg2video":
-      return ["-c:v", "mpeg2video", "-q:v", "4", "-g", gop];
+      return [
+        "-c:v",
+        "mpeg2video",
+        "-q:v",
+        "4",
+        "-g",
+        gop,
+        ...(fixedGop ? ["-sc_threshold", "1000000000"] : []),
+      ];
     case "ffv1":
       return ["-c:v", "ffv1"];
   }

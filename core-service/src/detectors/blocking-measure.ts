@@ -8,6 +8,10 @@
  * period; which phase is found, not assumed, because cropping shifts the grid. The score is how far that phase
  * stands above the next-highest one, in units of the typical step, so textures that lift two phases of the
  * period (a 4-pixel checkerboard, 4x4-periodic patterns) cancel out instead of scoring.
+ *
+ * Each phase is represented by the median over its positions, not the mean: a coding grid lifts every block
+ * boundary, while a few long scene edges that happen to share a phase (synthetic pictures, graphics, test
+ * patterns) lift only some of them. With the mean, testsrc2 encoded cleanly as MPEG-2 q4 scored up to 0.65.
  */
 
 /** Grid periods looked for: 8x8 transform blocks (MPEG-2, JPEG, H.264 8x8) and 16x16 macroblocks. */
@@ -127,19 +131,18 @@ export function gridEvidence(profile: Float64Array, period: number): GridEvidenc
   return { score: Math.max(0, excess) / (typicalStep + STEP_FLOOR), period, phase: best };
 }
 
+/** The median step of each phase of the period (see the header for why not the mean). */
 function foldByPeriod(profile: Float64Array, period: number): Float64Array {
-  const sums = new Float64Array(period);
-  const counts = new Float64Array(period);
-  for (let i = 0; i < profile.length; i++) {
-    const phase = i % period;
-    sums[phase] = (sums[phase] as number) + (profile[i] as number);
-    counts[phase] = (counts[phase] as number) + 1;
-  }
+  const perPhase = Math.ceil(profile.length / period);
+  const column = new Float64Array(perPhase);
+  const medians = new Float64Array(period);
   for (let phase = 0; phase < period; phase++) {
-    const count = counts[phase] as number;
-    sums[phase] = count > 0 ? (sums[phase] as number) / count : 0;
+    let count = 0;
+    for (let i = phase; i < profile.length; i += period) column[count++] = profile[i] as number;
+    const values = column.subarray(0, count).sort();
+    medians[phase] = count > 0 ? (values[count >> 1] as number) : 0;
   }
-  return sums;
+  return medians;
 }
 
 function strongestGrid(profile: Float64Array, samplesPerPosition: number): GridEvidence {

@@ -82,6 +82,18 @@ describe("measureBlocking", () => {
     expect(measure(texturedScene(WIDTH, HEIGHT, 4, 25)).grid).toBeLessThan(BAR / 5);
   });
 
+  it("leaves a few long low-contrast panel edges on 8-pixel boundaries alone, as a coding grid lifts them all", () => {
+    // Flat panels like a test pattern's: 3 vertical and 2 horizontal edges, each on a block boundary.
+    const panelsBefore = (edges: readonly number[], at: number) => edges.filter((e) => e <= at).length;
+    const panels = drawn(
+      WIDTH,
+      HEIGHT,
+      (x, y) => 70 + 25 * panelsBefore([48, 136, 200], x) + 20 * panelsBefore([40, 104], y),
+    );
+
+    expect(measure(panels).grid).toBeLessThan(BAR / 3);
+  });
+
   it("counts the edges of concealed macroblock rows as broken without seeing a grid", () => {
     const scene = texturedScene(WIDTH, HEIGHT);
     const damaged = concealedSlices(scene, [3, 4, 8], 30);
