@@ -186,8 +186,9 @@ function baseVideo(content: VideoContent, size: string, fps: string, duration: n
     case "testsrc2":
       return `testsrc2=size=${size}:rate=${fps}:duration=${d}`;
     case "mandelbrot":
-      // A low iteration cap keeps generation fast; the picture keeps its fine texture.
-      return `mandelbrot=size=${size}:rate=${fps}:maxiter=256,trim=duration=${d}`;
+      // A low iteration cap keeps generation fast; the picture keeps its fine texture. The fps filter gives the
+      // frames a proper frame rate, without which trimming and joining them duplicates frames without end.
+      return `mandelbrot=size=${size}:rate=${fps}:maxiter=256,fps=${fps},trim=duration=${d}`;
     case "night":
       // A dark scene: luma squeezed into 16..60, so the mean is low but texture and highlights remain.
       return `testsrc2=size=${size}:rate=${fps}:duration=${d},lutyuv=y='16+(val-16)*0.2'`;
