@@ -36,6 +36,28 @@ export const SETTINGS = [
     default: "(none)",
     description: "EventBridge bus name; required by `worker`.",
   },
+  {
+    name: "AVMON_JOB_TABLE_NAME",
+    default: "(none)",
+    description:
+      "DynamoDB job table; with it `worker` skips alerts an earlier delivery published and sees stop requests.",
+  },
+  {
+    name: "AVMON_DETECTOR_GROUP",
+    default: "(none)",
+    description: "Name of this worker's detector group, stamped on its Job Started/Completed/Failed events.",
+  },
+  {
+    name: "ECS_AGENT_URI",
+    default: "(set by ECS)",
+    description: "ECS agent endpoint; when set, `worker` holds task scale-in protection while it runs jobs.",
+  },
+  {
+    name: "AVMON_ALLOW_PRIVATE_SOURCES",
+    default: "true",
+    description:
+      "`serve` accepts URLs on loopback and private networks (a stream on your LAN); `false` applies the SSRF guard.",
+  },
   { name: "AWS_REGION", default: "(SDK default)", description: "Region of the queue and the bus." },
   {
     name: "AVMON_DETECTORS",
@@ -110,6 +132,10 @@ const EnvSchema = z.object({
   AVMON_DEMO: booleanFlag(true),
   AVMON_QUEUE_URL: optionalText,
   AVMON_EVENT_BUS_NAME: optionalText,
+  AVMON_JOB_TABLE_NAME: optionalText,
+  AVMON_DETECTOR_GROUP: optionalText,
+  ECS_AGENT_URI: optionalText,
+  AVMON_ALLOW_PRIVATE_SOURCES: booleanFlag(true),
   AWS_REGION: optionalText,
   AVMON_DETECTORS: detectorList,
   AVMON_CONCURRENCY: int(1, 64, 2),
@@ -127,6 +153,10 @@ export interface AvmonConfig {
   readonly demo: boolean;
   readonly queueUrl: string | undefined;
   readonly eventBusName: string | undefined;
+  readonly jobTableName: string | undefined;
+  readonly detectorGroup: string | undefined;
+  readonly ecsAgentUri: string | undefined;
+  readonly allowPrivateSources: boolean;
   readonly awsRegion: string | undefined;
   readonly detectors: readonly DetectorName[];
   readonly concurrency: number;
@@ -152,6 +182,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     demo: e.AVMON_DEMO,
     queueUrl: e.AVMON_QUEUE_URL,
     eventBusName: e.AVMON_EVENT_BUS_NAME,
+    jobTableName: e.AVMON_JOB_TABLE_NAME,
+    detectorGroup: e.AVMON_DETECTOR_GROUP,
+    ecsAgentUri: e.ECS_AGENT_URI,
+    allowPrivateSources: e.AVMON_ALLOW_PRIVATE_SOURCES,
     awsRegion: e.AWS_REGION,
     detectors: e.AVMON_DETECTORS,
     concurrency: e.AVMON_CONCURRENCY,

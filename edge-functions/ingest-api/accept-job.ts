@@ -4,7 +4,7 @@ import { jobAccepted } from "../../core-service/src/domain/events.ts";
 import type { JobRequest, QueueMessage } from "../../core-service/src/domain/job.ts";
 import type { EventBus } from "../../core-service/src/ports/event-bus.ts";
 import type { GroupQueue } from "../shared/env.ts";
-import { detectorsOf, fanOut } from "../shared/fan-out.ts";
+import { detectorsOf, fanOut, groupsOf } from "../shared/fan-out.ts";
 import { type IdempotencyStore, requestHash } from "../shared/idempotency.ts";
 
 /** Sends one queue message (the SqsJobQueue of the group that owns `queueUrl`). */
@@ -61,7 +61,13 @@ export async function acceptJob(
   }
   const { source, mode } = request;
   await deps.bus.publish([
-    jobAccepted(jobId, { source, mode, detectors: detectorsOf(dispatches), labels: request.labels ?? {} }),
+    jobAccepted(jobId, {
+      source,
+      mode,
+      detectors: detectorsOf(dispatches),
+      labels: request.labels ?? {},
+      groups: groupsOf(dispatches),
+    }),
   ]);
   await deps.bus.flush();
   return { kind: "accepted", jobId };

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { alertKey } from "../shared/job-table.ts";
+import { alertKey } from "../../core-service/src/adapters/aws/job-table-layout.ts";
 
 /** How long one delivery may hold an alert before another may take over (SQS redelivers after 180 s). */
 const LEASE_SECONDS = 60;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { idempotencyKey } from "./job-table.ts";
+import { idempotencyKey } from "../../core-service/src/adapters/aws/job-table-layout.ts";
 
 /** How long a key is remembered; a client retrying later than this creates a new job. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;

@@ -2,12 +2,13 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { CreateQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
+import { dynamoStopRequests } from "../../core-service/src/adapters/aws/dynamodb-stop-requests.ts";
 import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
 import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
 import { QueueMessage } from "../../core-service/src/domain/job.ts";
 import { createIngestApiHandler } from "../../edge-functions/ingest-api/handler.ts";
 import { dynamoIdempotencyStore } from "../../edge-functions/shared/idempotency.ts";
-import { DynamoJobStore, dynamoStopRequests } from "../../edge-functions/shared/job-table.ts";
 import { type FauxqsServer, startFauxqsServer } from "../support/fauxqs-server.ts";
 import { fakeJobTable } from "./fake-table.ts";
 import { apiEvent, quietMetrics, silentLambdaLogger } from "./support.ts";

@@ -2,6 +2,8 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
+import { dynamoStopRequests } from "../../core-service/src/adapters/aws/dynamodb-stop-requests.ts";
 import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
 import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
 import { jobAccepted, jobStarted } from "../../core-service/src/domain/events.ts";
@@ -9,7 +11,6 @@ import type { Resolver } from "../../core-service/src/security/ssrf-guard.ts";
 import { createIngestApiHandler } from "../../edge-functions/ingest-api/handler.ts";
 import type { GroupQueue } from "../../edge-functions/shared/env.ts";
 import { dynamoIdempotencyStore } from "../../edge-functions/shared/idempotency.ts";
-import { DynamoJobStore, dynamoStopRequests } from "../../edge-functions/shared/job-table.ts";
 import { fakeJobTable } from "./fake-table.ts";
 import { apiEvent, quietMetrics, silentLambdaLogger } from "./support.ts";
 

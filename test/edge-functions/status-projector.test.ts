@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
 import type { Defect } from "../../core-service/src/domain/defect.ts";
 import {
   defectDetected,
@@ -7,7 +8,6 @@ import {
   jobStarted,
 } from "../../core-service/src/domain/events.ts";
 import type { Report } from "../../core-service/src/domain/report.ts";
-import { DynamoJobStore } from "../../edge-functions/shared/job-table.ts";
 import { createStatusProjectorHandler } from "../../edge-functions/status-projector/handler.ts";
 import { fakeJobTable } from "./fake-table.ts";
 import { quietMetrics, silentLambdaLogger, sqsBatch } from "./support.ts";

@@ -8,9 +8,10 @@ import type { CliIo } from "./io.ts";
 export async function workerCommand(_argv: readonly string[], io: CliIo): Promise<number> {
   const config = parseConfig();
   const logger = createLogger({ level: config.logLevel });
-  const worker = createAwsWorker(config, logger);
+  const task = createAwsWorker(config, logger);
+  const { worker } = task;
   const health = await startHealthServer(config.port, () => worker.state === "running");
-  worker.start();
+  task.start();
   logger.info("worker started", {
     workerId: worker.workerId,
     concurrency: config.concurrency,
@@ -18,7 +19,7 @@ export async function workerCommand(_argv: readonly string[], io: CliIo): Promis
   });
   await aborted(io.signal);
   logger.info("shutting down", { deadlineSeconds: config.shutdownDeadlineSeconds });
-  const result = await worker.stop(config.shutdownDeadlineSeconds * 1000);
+  const result = await task.stop(config.shutdownDeadlineSeconds * 1000);
   await health.close();
   logger.info("worker stopped", { ...result });
   return 0;

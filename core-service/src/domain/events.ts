@@ -31,18 +31,24 @@ const detailBase = {
   occurredAt: IsoTime,
 };
 
+/** The detector group whose worker published a lifecycle event; absent when one worker runs every detector. */
+const group = z.string().min(1).optional();
+
 export const JobAcceptedDetail = z.object({
   ...detailBase,
   source: z.string().min(1),
   mode: JobMode,
   detectors: z.array(DetectorName),
   labels: z.record(z.string(), z.string()),
+  /** The detector groups the job was fanned out to; it completes when each has sent its Job Completed. */
+  groups: z.array(z.string().min(1)).min(1).optional(),
 });
 export type JobAcceptedDetail = z.infer<typeof JobAcceptedDetail>;
 
 export const JobStartedDetail = z.object({
   ...detailBase,
   workerId: z.string().optional(),
+  group,
   attempt: z.int().min(1),
 });
 export type JobStartedDetail = z.infer<typeof JobStartedDetail>;
@@ -68,12 +74,14 @@ export type CompletionReason = z.infer<typeof CompletionReason>;
 export const JobCompletedDetail = z.object({
   ...detailBase,
   reason: CompletionReason.optional(),
+  group,
   summary: Report,
 });
 export type JobCompletedDetail = z.infer<typeof JobCompletedDetail>;
 
 export const JobFailedDetail = z.object({
   ...detailBase,
+  group,
   error: z.object({ code: z.string().min(1), message: z.string(), retryable: z.boolean() }),
 });
 export type JobFailedDetail = z.infer<typeof JobFailedDetail>;
@@ -158,15 +166,13 @@ function base(jobId: string, now: Date) {
 
 export function jobAccepted(
   jobId: string,
-  job: Pick<JobAcceptedDetail, "source" | "mode" | "detectors" | "labels">,
+  job: Pick<JobAcceptedDetail, "source" | "mode" | "detectors" | "labels" | "groups">,
   now = new Date(),
 ): JobAcceptedEvent {
-  const { source, mode, detectors, labels } = job;
-  return {
-    ...envelopeFields(now),
-    "detail-type": "Job Accepted",
-    detail: { ...base(jobId, now), source, mode, detectors, labels },
-  };
+  const { source, mode, detectors, labels, groups } = job;
+  const detail: JobAcceptedDetail = { ...base(jobId, now), source, mode, detectors, labels };
+  if (groups !== undefined) detail.groups = groups;
+  return { ...envelopeFields(now), "detail-type": "Job Accepted", detail };
 }
 
 export function jobStarted(

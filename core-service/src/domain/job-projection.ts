@@ -1,5 +1,5 @@
 import type { Defect, DetectorName } from "./defect.ts";
-import type { AvmonEvent, AvmonEventOf, JobFailedDetail } from "./events.ts";
+import type { AvmonEvent, AvmonEventOf, CompletionReason, JobFailedDetail } from "./events.ts";
 import type { JobMode, JobStatus } from "./job.ts";
 import type { Report } from "./report.ts";
 
@@ -14,6 +14,10 @@ export interface JobView {
   mode?: JobMode;
   detectors?: DetectorName[];
   labels?: Record<string, string>;
+  /** Detector groups the job was fanned out to (from Job Accepted); absent when one worker runs it all. */
+  groups?: string[];
+  /** Groups whose Job Completed has arrived, while the job waits for the others. */
+  completedGroups?: GroupCompletion[];
   attempt: number;
   workerId?: string;
   /**
@@ -29,6 +33,12 @@ export interface JobView {
   startedAt?: string;
   finishedAt?: string;
   updatedAt: string;
+}
+
+export interface GroupCompletion {
+  group: string;
+  reason: CompletionReason;
+  at: string;
 }
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["completed", "failed", "stopped"]);
@@ -71,8 +81,18 @@ function emptyView(jobId: string, at: string): JobView {
 }
 
 function onAccepted(view: JobView, event: AvmonEventOf<"Job Accepted">): JobView {
-  const { source, mode, detectors, labels, occurredAt } = event.detail;
-  return { ...view, source, mode, detectors, labels, acceptedAt: earlier(view.acceptedAt, occurredAt) };
+  const { source, mode, detectors, labels, groups, occurredAt } = event.detail;
+  const next: JobView = {
+    ...view,
+    source,
+    mode,
+    detectors,
+    labels,
+    acceptedAt: earlier(view.acceptedAt, occurredAt),
+  };
+  if (groups !== undefined) next.groups = [...groups].sort();
+  // Groups may all have completed before Job Accepted arrived: only now is it known that none is missing.
+  return isAwaitingGroups(next) && allGroupsCompleted(next) ? finishFromGroups(next) : next;
 }
 
 function onStarted(view: JobView, event: AvmonEventOf<"Job Started">): JobView {
@@ -107,16 +127,55 @@ function onDefect(view: JobView, event: AvmonEventOf<"Defect Detected" | "Defect
 
 function onCompleted(view: JobView, event: AvmonEventOf<"Job Completed">): JobView {
   if (TERMINAL.has(view.status) && !isRetryableFailure(view)) return view;
-  const { summary, reason, occurredAt } = event.detail;
+  const { summary, reason = "end-of-source", occurredAt, group } = event.detail;
+  if (group === undefined) return finish(view, summary, reason, occurredAt);
+  if (view.completedGroups?.some((c) => c.group === group)) return view;
+  const next: JobView = {
+    ...view,
+    completedGroups: [...(view.completedGroups ?? []), { group, reason, at: occurredAt }],
+    summary: mergeSummaries(view.summary, summary),
+  };
+  return allGroupsCompleted(next) ? finishFromGroups(next) : next;
+}
+
+/**
+ * A fanned-out job is complete once every group it went to has completed. Until Job Accepted says which groups
+ * those are, it cannot be; an accepted job that names no groups completes with its first group, as before.
+ */
+function allGroupsCompleted(view: JobView): boolean {
+  if (view.acceptedAt === undefined) return false;
+  const done = new Set(view.completedGroups?.map((c) => c.group));
+  return (view.groups ?? [...done]).every((group) => done.has(group));
+}
+
+function isAwaitingGroups(view: JobView): boolean {
+  return (view.completedGroups?.length ?? 0) > 0 && (!TERMINAL.has(view.status) || isRetryableFailure(view));
+}
+
+function finishFromGroups(view: JobView): JobView {
+  const completions = view.completedGroups ?? [];
+  const reason = completions.some((c) => c.reason === "stopped") ? "stopped" : "end-of-source";
+  const at = completions.map((c) => c.at).reduce((a, b) => later(a, b));
+  return view.summary ? finish(view, view.summary, reason, at) : view;
+}
+
+function finish(view: JobView, summary: Report, reason: CompletionReason, at: string): JobView {
   const next: JobView = {
     ...view,
     status: reason === "stopped" ? "stopped" : "completed",
     summary,
-    finishedAt: occurredAt,
+    finishedAt: at,
     progress: { mediaSeconds: Math.max(view.progress.mediaSeconds, summary.media.duration), fraction: 1 },
   };
   delete next.error;
   return next;
+}
+
+/** Each group reports only its own detectors' defects; the job's summary holds them all. */
+function mergeSummaries(soFar: Report | undefined, report: Report): Report {
+  if (!soFar) return report;
+  const defects = [...soFar.defects, ...report.defects].sort((a, b) => a.start - b.start);
+  return { ...report, defects };
 }
 
 function onFailed(view: JobView, event: AvmonEventOf<"Job Failed">): JobView {

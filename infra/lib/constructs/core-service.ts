@@ -89,6 +89,7 @@ export class CoreService extends Construct {
         AVMON_EVENT_BUS_NAME: props.bus.eventBusName,
         AVMON_JOB_TABLE_NAME: props.stopRequests.tableName,
         AVMON_DETECTORS: props.group.detectors.join(","),
+        AVMON_DETECTOR_GROUP: props.group.name,
         // One live stream per vCPU keeps decode and detection in real time with headroom.
         AVMON_CONCURRENCY: String(Math.max(1, Math.floor(props.cpu / VCPU_UNITS))),
         AWS_REGION: Stack.of(this).region,

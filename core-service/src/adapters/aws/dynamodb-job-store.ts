@@ -1,14 +1,9 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
-import { type JobView, projectJob } from "../../core-service/src/domain/job-projection.ts";
-import type { JobStore } from "../../core-service/src/ports/job-store.ts";
-
-/** Item keys in the one job table; see infra/lib/constructs/job-table.ts. */
-export const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}` });
-export const stopKey = (jobId: string) => ({ pk: `STOP#${jobId}` });
-export const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}` });
-export const alertKey = (alertId: string) => ({ pk: `ALERT#${alertId}` });
+import type { AvmonEvent } from "../../domain/events.ts";
+import { type JobView, projectJob } from "../../domain/job-projection.ts";
+import type { JobStore } from "../../ports/job-store.ts";
+import { jobKey } from "./job-table-layout.ts";
 
 const MAX_CONFLICT_RETRIES = 8;
 
@@ -20,7 +15,7 @@ export interface DynamoJobStoreOptions {
 /**
  * The job view in DynamoDB: read, fold the event with the pure projection, write back only if nobody else
  * wrote in between (a revision number), retrying on conflict. The projection is idempotent, so redelivered
- * events are harmless.
+ * events are harmless. The status projector writes through it; the worker only reads (its role has GetItem).
  */
 export class DynamoJobStore implements JobStore {
   readonly #client: DynamoDBDocumentClient;
@@ -72,22 +67,4 @@ export class DynamoJobStore implements JobStore {
       }),
     );
   }
-}
-
-export interface StopRequests {
-  /** Records that a job should stop; the worker running it polls for this item. */
-  request(jobId: string, at: Date): Promise<void>;
-}
-
-export function dynamoStopRequests(client: DynamoDBDocumentClient, tableName: string): StopRequests {
-  return {
-    async request(jobId, at) {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...stopKey(jobId), jobId, requestedAt: at.toISOString() },
-        }),
-      );
-    },
-  };
 }

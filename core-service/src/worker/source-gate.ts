@@ -1,0 +1,37 @@
+import { AvmonError, SourceUnreachableError } from "../domain/errors.ts";
+import { checkSourceUrl, type SsrfGuardOptions } from "../security/ssrf-guard.ts";
+import type { SourcePreparer } from "./analyzer.ts";
+
+export interface SourceGateOptions {
+  /** Signs `s3://bucket/key` into an HTTPS URL the decoder can read. */
+  readonly presignS3: (uri: string) => Promise<string>;
+  readonly ssrf?: SsrfGuardOptions;
+}
+
+const S3_SCHEME = /^s3:\/\//i;
+const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
+
+/**
+ * The worker's last look at a source on AWS, at connect time: S3 objects become presigned URLs, and network
+ * URLs are checked by the SSRF guard again, since the host's DNS may have changed since the API accepted it
+ * (DNS rebinding). ffmpeg resolves the name once more when it connects, so a short window remains; the
+ * network's egress rules are the backstop for that. Anything else passes through for the decoder to judge.
+ */
+export function sourceGate(options: SourceGateOptions): SourcePreparer {
+  return async (source, signal) => {
+    signal.throwIfAborted();
+    if (S3_SCHEME.test(source)) return presign(options, source);
+    if (URL_SCHEME.test(source)) await checkSourceUrl(source, options.ssrf);
+    return source;
+  };
+}
+
+async function presign(options: SourceGateOptions, source: string): Promise<string> {
+  try {
+    return await options.presignS3(source);
+  } catch (error) {
+    if (error instanceof AvmonError) throw error;
+    // Signing fails only when credentials cannot be loaded, which a later attempt may well get past.
+    throw new SourceUnreachableError(`${source}: could not sign a URL for it`, { cause: error });
+  }
+}
