@@ -15,7 +15,7 @@ import { startLiveOrigin } from "../test/support/live-origin.ts";
 
 const BENCH_DIR = join(import.meta.dirname, "../.cache/bench");
 const FPS = 30;
-const MAX_STREAMS = 16;
+const MAX_STREAMS = 24;
 const SETTLE_MS = 6_000;
 const MEASURE_MS = 6_000;
 const MIN_FPS = FPS * 0.9;

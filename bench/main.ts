@@ -1,14 +1,21 @@
 /** `npm run bench [-- file|live]` */
 import { fileBench } from "./file-bench.ts";
+import { liveBench } from "./live-bench.ts";
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
+const BENCHES: Record<string, (log: (line: string) => void) => Promise<void>> = {
+  file: fileBench,
+  live: liveBench,
+};
+
 export async function main(argv: readonly string[]): Promise<number> {
   const which = argv[0] ?? "file";
-  if (which === "file") await fileBench(log);
-  else {
-    process.stderr.write(`unknown benchmark "${which}" (known: file)\n`);
+  const bench = BENCHES[which];
+  if (!bench) {
+    process.stderr.write(`unknown benchmark "${which}" (known: ${Object.keys(BENCHES).join(", ")})\n`);
     return 2;
   }
+  await bench(log);
   return 0;
 }

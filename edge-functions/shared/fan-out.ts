@@ -3,6 +3,7 @@ import type { JobRequest, QueueMessage } from "../../core-service/src/domain/job
 import type { GroupQueue } from "./env.ts";
 
 export interface Dispatch {
+  readonly group: string;
   readonly queueUrl: string;
   readonly message: QueueMessage;
 }
@@ -21,6 +22,7 @@ export function fanOut(jobId: string, request: JobRequest, groups: readonly Grou
       Object.entries(request.thresholds ?? {}).filter(([name]) => detectors.includes(name as DetectorName)),
     );
     dispatches.push({
+      group: group.name,
       queueUrl: group.queueUrl,
       message: {
         version: 1,
@@ -30,6 +32,7 @@ export function fanOut(jobId: string, request: JobRequest, groups: readonly Grou
         detectors,
         thresholds,
         labels: request.labels ?? {},
+        ...(request.live && { live: request.live }),
       },
     });
   }
@@ -39,4 +42,9 @@ export function fanOut(jobId: string, request: JobRequest, groups: readonly Grou
 /** The detectors a job will actually run across all groups (what `Job Accepted` announces). */
 export function detectorsOf(dispatches: readonly Dispatch[]): DetectorName[] {
   return dispatches.flatMap((d) => d.message.detectors);
+}
+
+/** The groups a job went to: its Job Completed is final once each of them has reported. */
+export function groupsOf(dispatches: readonly Dispatch[]): string[] {
+  return dispatches.map((d) => d.group);
 }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../core-service/src/app/local-stack.ts";
 import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
 import { aDefect, anOpenDefect } from "../support/avmon-events.ts";
+import { fakeLiveEngine } from "../worker/live-harness.ts";
 import { endlessAnalyzer, scriptedAnalyzer, waitFor } from "../worker/worker-harness.ts";
 import { startStack } from "./stack-fixture.ts";
 
@@ -99,7 +100,10 @@ describe("local HTTP API", () => {
   });
 
   it("stops a running job on DELETE, and refuses to stop it twice", async () => {
-    const { url, stack, post } = await start({ analyze: endlessAnalyzer().analyze });
+    const { url, stack, post } = await start({
+      analyze: endlessAnalyzer().analyze,
+      analyzeLive: fakeLiveEngine().analyze,
+    });
     const { jobId } = (await (await post("/v1/jobs", { source: "/tmp/live.m3u8", mode: "live" })).json()) as {
       jobId: string;
     };

@@ -134,7 +134,7 @@ describe("worker", () => {
   it("ends a job stopped on request as stopped, keeping what it found so far", async () => {
     const { queue, store, createWorker } = workerHarness();
     const endless = endlessAnalyzer();
-    const message = aQueueMessage({ mode: "live" });
+    const message = aQueueMessage();
     await queue.send(message);
     const worker = started(createWorker(endless.analyze));
     await endless.started;

@@ -1,43 +1,101 @@
 /**
- * The container on AWS: the worker on the SQS jobs queue, publishing to EventBridge. The SDK clients are made
- * here, once, because this is where adapters are chosen; nothing else in core-service constructs them.
+ * The container on AWS: the worker on the SQS jobs queue, publishing to EventBridge, with what a task needs
+ * around it: the job table (alerts already published, stop requests), scale-in protection while busy, and the
+ * source gate (presigned S3 URLs, SSRF re-check). Adapters are chosen here, once; the SDK clients come from
+ * adapters/aws.
  */
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { createAwsClients } from "../adapters/aws/aws-clients.ts";
+import { DynamoJobStore } from "../adapters/aws/dynamodb-job-store.ts";
+import { dynamoStopRequestReader } from "../adapters/aws/dynamodb-stop-requests.ts";
+import { ecsAgentTaskProtection } from "../adapters/aws/ecs-task-protection.ts";
 import { EventBridgeEventBus } from "../adapters/aws/eventbridge-event-bus.ts";
+import { s3UrlPresigner } from "../adapters/aws/s3-presigner.ts";
 import { SqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
 import type { AvmonConfig } from "../config.ts";
 import { ConfigError } from "../domain/errors.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { EventBus } from "../ports/event-bus.ts";
 import { mediaAnalyzer } from "../worker/analyzer.ts";
-import { Worker } from "../worker/worker.ts";
+import { startEmfReporter } from "../worker/emf-metrics.ts";
+import { GroupStampedEventBus } from "../worker/group-stamped-bus.ts";
+import { liveMediaAnalyzer } from "../worker/live-analyzer.ts";
+import { LiveStreams } from "../worker/live-streams.ts";
+import { ScaleInProtection } from "../worker/scale-in-protection.ts";
+import { sourceGate } from "../worker/source-gate.ts";
+import { StopRequestPoller } from "../worker/stop-request-poller.ts";
+import { type ShutdownResult, Worker } from "../worker/worker.ts";
 
-export function createAwsWorker(config: AvmonConfig, logger: Logger): Worker {
-  const { queueUrl, eventBusName } = config;
+/** The worker plus the loops that run beside it; started and stopped together. */
+export interface AwsWorker {
+  readonly worker: Worker;
+  start(): void;
+  stop(deadlineMs: number): Promise<ShutdownResult>;
+}
+
+export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker {
+  const { queueUrl, eventBusName, jobTableName } = config;
   const missing = [!queueUrl && "AVMON_QUEUE_URL", !eventBusName && "AVMON_EVENT_BUS_NAME"].filter(Boolean);
   if (!queueUrl || !eventBusName)
     throw new ConfigError(`invalid environment: ${missing.join(", ")} must be set`);
-  const region = config.awsRegion;
+  const clients = createAwsClients({ region: config.awsRegion });
   const queue = new SqsJobQueue({
-    client: new SQSClient(region ? { region } : {}),
+    client: clients.sqs,
     queueUrl,
     visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
     logger,
   });
-  const bus = new EventBridgeEventBus({
-    client: new EventBridgeClient(region ? { region } : {}),
-    busName: eventBusName,
-    logger,
-  });
-  return new Worker({
+  let bus: EventBus = new EventBridgeEventBus({ client: clients.eventBridge, busName: eventBusName, logger });
+  if (config.detectorGroup) bus = new GroupStampedEventBus(bus, config.detectorGroup);
+  // Sources on AWS are URLs and S3 objects handed over as URLs; a path would read the container's own disk.
+  const prepareSource = sourceGate({ presignS3: s3UrlPresigner(clients.s3) });
+  const liveStreams = new LiveStreams();
+  const worker = new Worker({
     queue,
     bus,
-    // Sources on AWS are URLs and S3 objects handed over as URLs; a path would read the container's own disk.
-    analyze: mediaAnalyzer({ allowLocalFiles: false }),
+    analyze: mediaAnalyzer({ allowLocalFiles: false, prepareSource }),
+    analyzeLive: liveMediaAnalyzer({ prepareSource }),
+    liveStreams,
+    live: { leaseSeconds: config.visibilityTimeoutSeconds },
+    jobStore: jobTableName
+      ? new DynamoJobStore({ client: clients.dynamo, tableName: jobTableName })
+      : undefined,
     detectors: config.detectors,
     concurrency: config.concurrency,
     maxReceiveCount: config.maxReceiveCount,
     retryBaseSeconds: config.retryBaseSeconds,
     logger,
   });
+  const poller = jobTableName
+    ? new StopRequestPoller({
+        requests: dynamoStopRequestReader(clients.dynamo, jobTableName),
+        jobs: worker,
+        logger,
+      })
+    : undefined;
+  const protection = config.ecsAgentUri
+    ? new ScaleInProtection({
+        protection: ecsAgentTaskProtection(config.ecsAgentUri),
+        runningJobs: () => worker.runningJobIds().length,
+        logger,
+      })
+    : undefined;
+  let stopEmf: (() => void) | undefined;
+  return {
+    worker,
+    start() {
+      worker.start();
+      poller?.start();
+      protection?.start();
+      // Per-stream live metrics as CloudWatch Embedded Metric Format lines on stdout (the task's log stream).
+      stopEmf = startEmfReporter({ streams: liveStreams, write: (line) => process.stdout.write(line) });
+    },
+    async stop(deadlineMs) {
+      // The poller keeps running during the drain: a stop request still ends a job that would hold it up.
+      const result = await worker.stop(deadlineMs);
+      stopEmf?.();
+      await poller?.stop();
+      await protection?.stop();
+      return result;
+    },
+  };
 }

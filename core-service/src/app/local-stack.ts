@@ -5,11 +5,15 @@ import { MemoryJobQueue, type MemoryJobQueueOptions } from "../adapters/memory/m
 import { MemoryJobStore } from "../adapters/memory/memory-job-store.ts";
 import type { AvmonConfig } from "../config.ts";
 import type { Logger } from "../logging/logger.ts";
+import { checkSourceUrl } from "../security/ssrf-guard.ts";
 import { createHttpApp } from "../server/http-app.ts";
 import { JobService } from "../server/job-service.ts";
 import { Metrics } from "../server/metrics.ts";
 import { type WebhookOptions, Webhooks } from "../server/webhooks.ts";
 import { type Analyzer, mediaAnalyzer } from "../worker/analyzer.ts";
+import type { LiveAnalyzer } from "../worker/live-analyzer.ts";
+import type { LiveJobSettings } from "../worker/live-job.ts";
+import { LiveStreams } from "../worker/live-streams.ts";
 import { type ShutdownResult, Worker } from "../worker/worker.ts";
 import { InstrumentedEventBus } from "./instrumented-event-bus.ts";
 
@@ -20,6 +24,9 @@ export interface LocalStackOptions {
   readonly queue?: MemoryJobQueueOptions;
   readonly webhooks?: Pick<WebhookOptions, "maxAttempts" | "baseDelayMs" | "timeoutMs">;
   readonly analyze?: Analyzer;
+  readonly analyzeLive?: LiveAnalyzer;
+  /** Live jobs' defaults (max duration, stall threshold, reconnect policy). */
+  readonly live?: Partial<LiveJobSettings>;
 }
 
 /**
@@ -30,6 +37,7 @@ export class LocalStack {
   readonly queue: MemoryJobQueue;
   readonly bus: InstrumentedEventBus;
   readonly store = new MemoryJobStore();
+  readonly liveStreams = new LiveStreams();
   readonly jobs: JobService;
   readonly webhooks: Webhooks;
   readonly metrics: Metrics;
@@ -57,6 +65,8 @@ export class LocalStack {
       allowLocalFiles: true,
       detectors: config.detectors,
       stopRunningJob: (jobId) => this.worker.stopJob(jobId),
+      // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
+      ...(config.allowPrivateSources ? {} : { checkUrlSource: (url: string) => checkSourceUrl(url) }),
     });
     this.webhooks = new Webhooks({ bus: this.bus, logger, ...options.webhooks });
     this.metrics = new Metrics({
@@ -65,6 +75,7 @@ export class LocalStack {
       eventsPublished: () => this.bus.published,
       eventsFailed: () => this.bus.failed,
       webhookDeliveries: () => this.webhooks.counts,
+      liveStreams: () => this.liveStreams.samples(),
     });
   }
 
@@ -76,6 +87,9 @@ export class LocalStack {
       bus: this.bus,
       analyze: this.#options.analyze ?? mediaAnalyzer({ allowLocalFiles: true }),
       jobStore: this.store,
+      ...(this.#options.analyzeLive && { analyzeLive: this.#options.analyzeLive }),
+      liveStreams: this.liveStreams,
+      live: { leaseSeconds: config.visibilityTimeoutSeconds, ...this.#options.live },
       isStopRequested: (jobId) => this.jobs.isStopRequested(jobId),
       detectors: config.detectors,
       concurrency: config.concurrency,

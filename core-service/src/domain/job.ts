@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DetectorName } from "./defect.ts";
+import { Defect, DetectorName } from "./defect.ts";
 
 export const JobMode = z.enum(["file", "live"]);
 export type JobMode = z.infer<typeof JobMode>;
@@ -12,6 +12,58 @@ export const Thresholds = z.partialRecord(DetectorName, z.record(z.string(), z.u
 export type Thresholds = z.infer<typeof Thresholds>;
 
 const MAX_SOURCE_LENGTH = 2048;
+/** A week: long enough for any event coverage, short enough that a forgotten job does not run for ever. */
+const MAX_LIVE_DURATION_SECONDS = 7 * 24 * 3600;
+
+/** How a live job re-opens its source after ffmpeg ends or the stream stalls; absent fields take defaults. */
+export const LiveReconnect = z
+  .object({
+    initialDelay: z.number().min(0).max(60).optional(),
+    factor: z.number().min(1).max(10).optional(),
+    maxDelay: z.number().positive().max(300).optional(),
+    maxAttempts: z.number().int().positive().optional(),
+  })
+  .strict();
+export type LiveReconnect = z.infer<typeof LiveReconnect>;
+
+/** Options of a `"mode": "live"` job; absent ones come from the worker's configuration. */
+export const LiveJobOptions = z
+  .object({
+    /** Wall seconds after which the job completes on its own, counted from its first start across hand-offs. */
+    maxDurationSeconds: z.number().positive().max(MAX_LIVE_DURATION_SECONDS).optional(),
+    /** Seconds without any media before a `stall` is raised and the source re-opened. */
+    stallAfterSeconds: z.number().positive().max(300).optional(),
+    reconnect: LiveReconnect.optional(),
+  })
+  .strict();
+export type LiveJobOptions = z.infer<typeof LiveJobOptions>;
+
+/**
+ * Where one worker stopped watching a live stream, for the next: open defects with their alertIds, the last
+ * stream time and wall time of media, and the timeline corrections. Small and JSON-safe, for a queue message.
+ */
+export const LiveResumeState = z.object({
+  openDefects: z.array(z.object({ alertId: z.string().min(1), defect: Defect })),
+  /** Last stream time seen (seconds on the stream's timeline, after discontinuity correction). */
+  lastStreamTime: z.number().optional(),
+  /** Wall-clock ISO time of that last media. */
+  lastSeenAt: z.string().optional(),
+  /** Corrections added to each kind's raw timestamps so the timeline stayed continuous across jumps. */
+  timelineOffsets: z.object({ video: z.number(), audio: z.number() }).default({ video: 0, audio: 0 }),
+});
+export type LiveResumeState = z.infer<typeof LiveResumeState>;
+
+/** What a live job carries from one delivery to the next when a worker hands it over (12-hour lease cap, shutdown). */
+export const LiveContinuation = z
+  .object({
+    /** When the job first started watching; max duration counts from here. */
+    watchingSince: z.iso.datetime({ offset: true }),
+    /** Hand-offs so far, for logs and to tell a continuation from a first delivery. */
+    handOffs: z.int().min(1),
+    resumeState: LiveResumeState,
+  })
+  .strict();
+export type LiveContinuation = z.infer<typeof LiveContinuation>;
 
 /** The body of `POST /v1/jobs`, the same locally and behind API Gateway. */
 export const JobRequest = z
@@ -21,8 +73,13 @@ export const JobRequest = z
     detectors: z.array(DetectorName).min(1).optional(),
     thresholds: Thresholds.optional(),
     labels: z.record(z.string().max(128), z.string().max(256)).optional(),
+    live: LiveJobOptions.optional(),
   })
-  .strict();
+  .strict()
+  .refine((request) => request.live === undefined || request.mode === "live", {
+    path: ["live"],
+    message: 'live options need "mode": "live"',
+  });
 export type JobRequest = z.infer<typeof JobRequest>;
 
 /** What travels on the jobs queue. Validated on receipt; anything else is a poison message. */
@@ -35,6 +92,9 @@ export const QueueMessage = z
     detectors: z.array(DetectorName),
     thresholds: Thresholds,
     labels: z.record(z.string(), z.string()),
+    live: LiveJobOptions.optional(),
+    /** Present on a live job handed from one worker to the next. */
+    continuation: LiveContinuation.optional(),
   })
   .strict();
 export type QueueMessage = z.infer<typeof QueueMessage>;

@@ -83,7 +83,7 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     // Picks frames by their own timestamps, so gaps and jumps (even backwards) never stop the sampling.
     const step = 1 / plan.nativeFramesPerSecond;
     graph.push(
-      `[vn]select='isnan(prev_selected_t)+gte(abs(t-prev_selected_t)\\,${step})',scale=${video.width}:${video.height},format=gray,split=2[native][native_t]`,
+      `[vn]select='isnan(prev_selected_t)+gte(abs(t-prev_selected_t)\\,${step})',format=gray,split=2[native][native_t]`,
     );
     outputs.push(...rawOutput("[native]", "native"), ...timesOutput("[native_t]", "native"));
   }
@@ -106,6 +106,10 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     "-noautorotate",
     "-copyts",
     ...liveInputOptions(source, plan.readTimeout),
+    // One decoder thread per stream: frame threads each hold a frame back (latency) and a task follows many
+    // streams, so parallelism comes from the streams, not from within one.
+    "-threads",
+    "1",
     "-i",
     source.input,
     "-filter_complex_threads",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { DetectorEvent } from "../detectors/types.ts";
-import { Defect, type DetectorName } from "../domain/defect.ts";
-import type { Thresholds } from "../domain/job.ts";
+import type { Defect, DetectorName } from "../domain/defect.ts";
+import type { LiveResumeState, Thresholds } from "../domain/job.ts";
 import type { Logger } from "../logging/logger.ts";
 
 /** How a live source is re-opened after ffmpeg ends or the stream stalls. */
@@ -35,24 +35,11 @@ export const StreamThresholds = z
   .strict();
 export type StreamThresholds = z.infer<typeof StreamThresholds>;
 
-/** One defect that was open when a worker stopped watching, as a later worker needs it. */
-export const ResumedDefect = z.object({ alertId: z.string().min(1), defect: Defect });
-export type ResumedDefect = z.infer<typeof ResumedDefect>;
+// The hand-off state travels in queue messages, so its schema belongs to the domain.
+export { LiveResumeState } from "../domain/job.ts";
 
-/**
- * What a worker hands to the next one: the open defects with their alertIds and onsets, where on the stream's
- * timeline it stopped, and when. Small and JSON-safe, so it fits a job record or a queue message.
- */
-export const LiveResumeState = z.object({
-  openDefects: z.array(ResumedDefect),
-  /** Last stream time seen (seconds on the stream's timeline, after discontinuity correction). */
-  lastStreamTime: z.number().optional(),
-  /** Wall-clock ISO time of that last media. */
-  lastSeenAt: z.string().optional(),
-  /** Corrections added to each kind's raw timestamps so the timeline stayed continuous across jumps. */
-  timelineOffsets: z.object({ video: z.number(), audio: z.number() }).default({ video: 0, audio: 0 }),
-});
-export type LiveResumeState = z.infer<typeof LiveResumeState>;
+/** One defect that was open when a worker stopped watching, as a later worker needs it. */
+export type ResumedDefect = LiveResumeState["openDefects"][number];
 
 /** A detector event with the stable id of the alert it belongs to: `open` and `close` of one defect share it. */
 export type LiveDetectorEvent = DetectorEvent & { readonly alertId: string };

@@ -20,7 +20,14 @@ export interface JobServiceOptions {
   /** Stops a running job at once; false when no local worker runs it. */
   readonly stopRunningJob: (jobId: string) => boolean;
   readonly detectors?: readonly DetectorName[];
+  /**
+   * Refuses network sources avmon must not fetch (the SSRF guard), when the stack is shared; throws an
+   * AvmonError saying why. Absent: any URL is accepted, LAN and loopback included.
+   */
+  readonly checkUrlSource?: (url: string) => Promise<unknown>;
 }
+
+const URL_SOURCE = /^[a-z][a-z0-9+.-]+:\/\//i;
 
 const TERMINAL = new Set(["completed", "failed", "stopped"]);
 
@@ -37,6 +44,7 @@ export class JobService {
   /** Validates, announces (Job Accepted) and queues a job; throws a 400 naming the field, queueing nothing. */
   async submit(body: unknown, idempotencyKey?: string): Promise<string> {
     const request = parseRequest(body, this.#options.allowLocalFiles);
+    await this.#checkUrlSource(request.source);
     return this.#idempotency.once(idempotencyKey, body, () => this.#enqueue(request));
   }
 
@@ -55,6 +63,17 @@ export class JobService {
     return view;
   }
 
+  async #checkUrlSource(source: string): Promise<void> {
+    const check = this.#options.checkUrlSource;
+    if (!check || !URL_SOURCE.test(source.trim())) return;
+    try {
+      await check(source.trim());
+    } catch (error) {
+      if (!(error instanceof AvmonError)) throw error;
+      throw new HttpError(400, `source: ${error.message}`, "source");
+    }
+  }
+
   isStopRequested = (jobId: string): boolean => this.#stopRequests.has(jobId);
 
   async #enqueue(request: JobRequest): Promise<string> {
@@ -67,6 +86,7 @@ export class JobService {
       detectors: request.detectors ?? [...(this.#options.detectors ?? ALL_DETECTORS)],
       thresholds: request.thresholds ?? {},
       labels: request.labels ?? {},
+      ...(request.live && { live: request.live }),
     };
     // Accepted first, so the job is known (queued) before a worker can report it started.
     await this.#options.bus.publish([jobAccepted(jobId, message)]);

@@ -1,6 +1,7 @@
 import { DETAIL_TYPES, EVENT_SOURCE } from "../domain/events.ts";
 import { JobStatus } from "../domain/job.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
+import type { LiveStreamSample } from "../worker/live-streams.ts";
 
 export interface MetricSources {
   readonly bus: SubscribableEventBus;
@@ -8,6 +9,8 @@ export interface MetricSources {
   readonly eventsPublished: () => number;
   readonly eventsFailed: () => number;
   readonly webhookDeliveries: () => { delivered: number; retried: number; failed: number };
+  /** The live jobs this process follows now, with their latest stats. */
+  readonly liveStreams?: () => readonly LiveStreamSample[];
 }
 
 const MAX_TRACKED_JOBS = 10_000;
@@ -84,7 +87,42 @@ export class Metrics {
         [{ outcome: "retried" }, webhooks.retried],
         [{ outcome: "failed" }, webhooks.failed],
       ]),
+      ...this.#liveFamilies(),
     ].join("");
+  }
+
+  /** One sample per live job: labelled by jobId, gone when the job ends, so the series set stays bounded. */
+  #liveFamilies(): string[] {
+    const streams = this.#sources.liveStreams?.() ?? [];
+    const per = (value: (s: LiveStreamSample) => number): Sample[] =>
+      streams.map((s) => [{ jobId: s.jobId }, value(s)]);
+    return [
+      gauge(
+        "avmon_live_lag_seconds",
+        "How far analysis runs behind the live stream.",
+        per((s) => s.lagSeconds),
+      ),
+      gauge(
+        "avmon_live_frames_per_second",
+        "Video frames analysed per second.",
+        per((s) => s.framesPerSecond),
+      ),
+      gauge(
+        "avmon_live_open_defects",
+        "Defects open now on the stream.",
+        per((s) => s.openDefects),
+      ),
+      gauge(
+        "avmon_live_connected",
+        "1 while ffmpeg delivers the stream, 0 while reconnecting.",
+        per((s) => (s.connected ? 1 : 0)),
+      ),
+      counter(
+        "avmon_live_reconnects_total",
+        "Reconnects to the source since the job started on this worker.",
+        per((s) => s.reconnects),
+      ),
+    ];
   }
 
   #track(jobId: string, status: JobStatus): void {

@@ -14,14 +14,32 @@ export interface AnalyzerRun {
 /** Analyses one job's source; the worker's only dependency on the media pipeline, so tests can pass a fake. */
 export type Analyzer = (message: QueueMessage, run: AnalyzerRun) => Promise<Report>;
 
-/** The real engine. Local files are allowed only by the local stack, never by the container on AWS. */
-export function mediaAnalyzer(options: { readonly allowLocalFiles: boolean }): Analyzer {
-  return (message, run) =>
-    analyzeSource(message.source, {
+/**
+ * Turns a job's source into what is actually opened, right before it is opened (an S3 object into a presigned
+ * URL, a URL re-checked against the SSRF guard). Throws an AvmonError to refuse the source.
+ */
+export type SourcePreparer = (source: string, signal: AbortSignal) => Promise<string>;
+
+export interface MediaAnalyzerOptions {
+  /** Local files are allowed only by the local stack, never by the container on AWS. */
+  readonly allowLocalFiles: boolean;
+  readonly prepareSource?: SourcePreparer;
+}
+
+/** The real engine. */
+export function mediaAnalyzer(options: MediaAnalyzerOptions): Analyzer {
+  return async (message, run) => {
+    const input = options.prepareSource
+      ? await options.prepareSource(message.source, run.signal)
+      : message.source;
+    const report = await analyzeSource(input, {
       detectors: run.detectors,
       thresholds: message.thresholds,
       allowLocalFiles: options.allowLocalFiles,
       signal: run.signal,
       onDetectorEvent: run.onDetectorEvent,
     });
+    // The report names what the user asked for, never a presigned URL (a credential until it expires).
+    return { ...report, source: message.source };
+  };
 }

@@ -16,6 +16,16 @@ import type { JobQueue, ReceivedJob } from "../ports/job-queue.ts";
 import type { JobStore } from "../ports/job-store.ts";
 import type { Analyzer } from "./analyzer.ts";
 import { interruptionOf, JobInterruption } from "./interruption.ts";
+import { type LiveAnalyzer, liveMediaAnalyzer } from "./live-analyzer.ts";
+import {
+  clearOpenDefects,
+  continuationOf,
+  DEFAULT_LIVE_SETTINGS,
+  type LiveJobResult,
+  type LiveJobSettings,
+  runLiveJob,
+} from "./live-job.ts";
+import type { LiveStreams } from "./live-streams.ts";
 import { PublishedAlerts } from "./published-alerts.ts";
 import { describeFailure, retryDelaySeconds } from "./retry-policy.ts";
 
@@ -34,6 +44,12 @@ export interface JobRunnerOptions {
   readonly jobStore?: JobStore;
   /** Stops recorded before the job started (DELETE on a queued job). */
   readonly isStopRequested?: (jobId: string) => boolean;
+  /** Follows `"mode": "live"` jobs; the real live engine unless a test passes another. */
+  readonly analyzeLive?: LiveAnalyzer;
+  /** Defaults of live jobs' options. */
+  readonly live?: Partial<LiveJobSettings>;
+  /** Where running live jobs report their stats, for /metrics and CloudWatch EMF. */
+  readonly liveStreams?: LiveStreams;
 }
 
 /** One delivery of one job, from Job Started to ack, release or Job Failed. */
@@ -62,17 +78,80 @@ export class JobRun {
     heartbeat.leaseLost.addEventListener("abort", onLeaseLost, { once: true });
     try {
       if (this.#options.isStopRequested?.(this.#jobId)) this.#controller.abort(new JobInterruption("stop"));
-      const report = await this.#analyze();
-      await this.#publish(jobCompleted(this.#jobId, report));
-      this.#throwIfHalted();
-      await queue.ack(this.#job);
-      this.#logger.info("job completed", { defects: report.defects.length });
+      if (this.#job.message.mode === "live") await this.#settleLive(await this.#analyzeLive());
+      else await this.#complete(await this.#analyze());
     } catch (error) {
       await this.#settleFailure(error);
     } finally {
       heartbeat.leaseLost.removeEventListener("abort", onLeaseLost);
       await heartbeat.stop();
     }
+  }
+
+  /** Publishes Job Completed and acks; the bus is flushed first so a crash cannot lose the event. */
+  async #complete(report: Report, reason: "end-of-source" | "stopped" = "end-of-source"): Promise<void> {
+    await this.#publish(jobCompleted(this.#jobId, report, new Date(), reason));
+    this.#throwIfHalted();
+    await this.#options.bus.flush();
+    await this.#options.queue.ack(this.#job);
+    this.#logger.info(reason === "stopped" ? "job stopped on request" : "job completed", {
+      defects: report.defects.length,
+    });
+  }
+
+  async #analyzeLive(): Promise<LiveJobResult> {
+    const signal = this.#controller.signal;
+    signal.throwIfAborted();
+    const detectors = this.#detectors();
+    await this.#publish(
+      jobStarted(this.#jobId, { attempt: this.#job.receiveCount, workerId: this.#options.workerId }),
+    );
+    return runLiveJob({
+      message: this.#job.message,
+      receiveCount: this.#job.receiveCount,
+      detectors,
+      signal,
+      analyze: this.#options.analyzeLive ?? liveMediaAnalyzer(),
+      settings: { ...DEFAULT_LIVE_SETTINGS, ...this.#options.live },
+      publish: (event) => this.#publish(event),
+      jobStore: this.#options.jobStore,
+      streams: this.#options.liveStreams,
+      logger: this.#logger,
+    });
+  }
+
+  /**
+   * A live job ends in one of four ways: its maximum duration (completed), a stop request (open defects
+   * cleared, completed as stopped), a hand-off (shutdown, or the lease nearing SQS's 12-hour cap: a
+   * continuation message carries it on, then this delivery is acked), or a halt (nothing more is said).
+   */
+  async #settleLive(result: LiveJobResult): Promise<void> {
+    const interruption = interruptionOf(this.#controller.signal);
+    switch (interruption) {
+      case undefined:
+        return this.#complete(result.report);
+      case "stop":
+        for (const event of clearOpenDefects(this.#jobId, result.summary)) await this.#publish(event);
+        return this.#complete(result.report, "stopped");
+      case "shutdown":
+      case "lease-lost":
+        return this.#handOff(result, interruption);
+      case "halt":
+        return;
+    }
+  }
+
+  async #handOff(result: LiveJobResult, reason: "shutdown" | "lease-lost"): Promise<void> {
+    const { bus, queue } = this.#options;
+    const next = continuationOf(this.#job.message, result);
+    await bus.flush();
+    await queue.send(next);
+    await queue.ack(this.#job);
+    this.#logger.info("live job handed to its next delivery", {
+      reason,
+      handOffs: next.continuation?.handOffs,
+      openDefects: result.summary.resumeState.openDefects.length,
+    });
   }
 
   async #analyze(): Promise<Report> {
@@ -146,10 +225,7 @@ export class JobRun {
         this.#logger.info("job released for another worker (shutdown)");
         return;
       case "stop":
-        await this.#publish(jobCompleted(this.#jobId, this.#partialReport(), new Date(), "stopped"));
-        await queue.ack(this.#job);
-        this.#logger.info("job stopped on request");
-        return;
+        return this.#complete(this.#partialReport(), "stopped");
       case "halt":
       case "lease-lost":
         this.#logger.warn("job abandoned; the queue will deliver it again", { reason: kind });
@@ -167,6 +243,7 @@ export class JobRun {
       return;
     }
     await this.#publish(jobFailed(this.#jobId, failure));
+    await this.#options.bus.flush();
     await queue.ack(this.#job);
     this.#logger.error("job failed", { error, code: failure.code, retryable: failure.retryable });
   }

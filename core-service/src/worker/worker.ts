@@ -77,8 +77,15 @@ export class Worker {
     const runningAtStart = this.#running.size;
     await this.#stopReceiving();
     let released = 0;
+    // A live stream never finishes on its own: hand it to the next worker now rather than at the deadline.
+    for (const running of this.#running.values()) {
+      if (running.job.message.mode !== "live") continue;
+      released++;
+      running.controller.abort(new JobInterruption("shutdown"));
+    }
     const timer = setTimeout(() => {
       for (const running of this.#running.values()) {
+        if (running.controller.signal.aborted) continue;
         released++;
         running.controller.abort(new JobInterruption("shutdown"));
       }

@@ -1,0 +1,73 @@
+/**
+ * Per-stream metrics as CloudWatch Embedded Metric Format: one JSON log line per live stream per interval on
+ * stdout, which the container's awslogs driver hands to CloudWatch Logs, where the metrics are extracted
+ * (namespace "avmon", dimension JobId). No SDK call and no extra permission: the log group is enough.
+ */
+import type { LiveStreamSample, LiveStreams } from "./live-streams.ts";
+
+export const EMF_NAMESPACE = "avmon";
+
+const METRICS = [
+  { Name: "LagSeconds", Unit: "Seconds" },
+  { Name: "FramesPerSecond", Unit: "Count/Second" },
+  { Name: "OpenDefects", Unit: "Count" },
+  { Name: "Reconnects", Unit: "Count" },
+] as const;
+
+export interface EmfDocument {
+  readonly _aws: {
+    readonly Timestamp: number;
+    readonly CloudWatchMetrics: readonly {
+      readonly Namespace: string;
+      readonly Dimensions: readonly (readonly string[])[];
+      readonly Metrics: readonly { readonly Name: string; readonly Unit: string }[];
+    }[];
+  };
+  readonly JobId: string;
+  readonly LagSeconds: number;
+  readonly FramesPerSecond: number;
+  readonly OpenDefects: number;
+  readonly Reconnects: number;
+  /** Not a dimension (it would make one metric per URL); searchable in Logs Insights. */
+  readonly source: string;
+}
+
+export function emfDocument(sample: LiveStreamSample, now: Date): EmfDocument {
+  return {
+    _aws: {
+      Timestamp: now.getTime(),
+      CloudWatchMetrics: [{ Namespace: EMF_NAMESPACE, Dimensions: [["JobId"]], Metrics: [...METRICS] }],
+    },
+    JobId: sample.jobId,
+    LagSeconds: sample.lagSeconds,
+    FramesPerSecond: sample.framesPerSecond,
+    OpenDefects: sample.openDefects,
+    Reconnects: sample.reconnects,
+    source: sample.source,
+  };
+}
+
+export interface EmfReporterOptions {
+  readonly streams: LiveStreams;
+  /** Where lines go: process.stdout in the container. */
+  readonly write: (line: string) => void;
+  /** CloudWatch's standard resolution is one minute; 10 s keeps a stalled stream visible quickly. */
+  readonly intervalSeconds?: number;
+  readonly now?: () => Date;
+}
+
+/** Writes one EMF line per running live stream every interval; returns a function that stops it. */
+export function startEmfReporter(options: EmfReporterOptions): () => void {
+  const now = options.now ?? (() => new Date());
+  const timer = setInterval(
+    () => {
+      const at = now();
+      for (const sample of options.streams.samples()) {
+        options.write(`${JSON.stringify(emfDocument(sample, at))}\n`);
+      }
+    },
+    (options.intervalSeconds ?? 10) * 1000,
+  );
+  timer.unref();
+  return () => clearInterval(timer);
+}

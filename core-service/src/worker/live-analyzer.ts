@@ -1,0 +1,51 @@
+import type { DetectorName } from "../domain/defect.ts";
+import type { LiveResumeState, QueueMessage } from "../domain/job.ts";
+import { analyzeLive } from "../live/analyze-live.ts";
+import type { LiveDetectorEvent, LiveStats, LiveSummary, ReconnectPolicy } from "../live/types.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { SourcePreparer } from "./analyzer.ts";
+
+export interface LiveAnalyzerRun {
+  readonly detectors: readonly DetectorName[];
+  readonly signal: AbortSignal;
+  /** Seconds left before the job's maximum duration; undefined = until stopped. */
+  readonly maxDuration: number | undefined;
+  readonly stallAfter: number;
+  readonly reconnect: Partial<ReconnectPolicy>;
+  readonly resumeState: LiveResumeState | undefined;
+  readonly onDetectorEvent: (event: LiveDetectorEvent) => Promise<void>;
+  readonly onStats: (stats: LiveStats) => void;
+  readonly logger: Logger;
+}
+
+/** Follows one live job's stream; the worker's only dependency on the live engine, so tests can pass a fake. */
+export type LiveAnalyzer = (message: QueueMessage, run: LiveAnalyzerRun) => Promise<LiveSummary>;
+
+export interface LiveMediaAnalyzerOptions {
+  /** The SSRF guard on AWS: checks (or rewrites) the source right before it is opened. */
+  readonly prepareSource?: SourcePreparer;
+  /** Told each ffmpeg's pid, for supervision. */
+  readonly onProcess?: (pid: number | undefined) => void;
+}
+
+/** The real live engine (HLS, RTMP, SRT, MPEG-TS), with the protocol allow-list of `resolveSource`. */
+export function liveMediaAnalyzer(options: LiveMediaAnalyzerOptions = {}): LiveAnalyzer {
+  return async (message, run) => {
+    const source = options.prepareSource
+      ? await options.prepareSource(message.source, run.signal)
+      : message.source;
+    return analyzeLive(source, {
+      detectors: run.detectors,
+      thresholds: message.thresholds,
+      streamThresholds: { stallAfter: run.stallAfter },
+      reconnect: run.reconnect,
+      maxDuration: run.maxDuration,
+      signal: run.signal,
+      resumeState: run.resumeState,
+      onDetectorEvent: run.onDetectorEvent,
+      onStats: run.onStats,
+      logger: run.logger,
+      onProcess: options.onProcess && (({ pid }) => options.onProcess?.(pid)),
+    });
+  };
+}

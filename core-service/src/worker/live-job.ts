@@ -1,0 +1,153 @@
+import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
+import { type AvmonEvent, defectCleared, defectDetected } from "../domain/events.ts";
+import type { LiveContinuation, LiveReconnect, QueueMessage } from "../domain/job.ts";
+import type { Report } from "../domain/report.ts";
+import type { LiveDetectorEvent, LiveSummary } from "../live/types.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { JobStore } from "../ports/job-store.ts";
+import type { LiveAnalyzer } from "./live-analyzer.ts";
+import { liveStartOf, remainingSeconds } from "./live-resume.ts";
+import type { LiveStreams } from "./live-streams.ts";
+import { PublishedAlerts } from "./published-alerts.ts";
+
+/** What a live job gets when its request leaves an option out (the worker's configuration). */
+export interface LiveJobSettings {
+  readonly maxDurationSeconds: number | undefined;
+  readonly stallAfterSeconds: number;
+  readonly reconnect: LiveReconnect;
+  /** The queue's visibility timeout: how long a crashed worker's job stays hidden before it comes back. */
+  readonly leaseSeconds: number;
+}
+
+export const DEFAULT_LIVE_SETTINGS: LiveJobSettings = {
+  maxDurationSeconds: undefined,
+  stallAfterSeconds: 5,
+  reconnect: {},
+  leaseSeconds: 30,
+};
+
+/** The summary of a long stream keeps its latest defects only, so it stays one event's size. */
+const MAX_REPORTED_DEFECTS = 200;
+
+export interface LiveJobContext {
+  readonly message: QueueMessage;
+  /** 1 on the first delivery of this message; more when a worker died holding it. */
+  readonly receiveCount: number;
+  readonly detectors: readonly DetectorName[];
+  readonly signal: AbortSignal;
+  readonly analyze: LiveAnalyzer;
+  readonly settings: LiveJobSettings;
+  readonly publish: (event: AvmonEvent) => Promise<void>;
+  readonly jobStore: JobStore | undefined;
+  readonly streams: LiveStreams | undefined;
+  readonly logger: Logger;
+}
+
+export interface LiveJobResult {
+  readonly summary: LiveSummary;
+  readonly report: Report;
+  /** When the job first started watching, for the next worker's max duration. */
+  readonly watchingSince: Date;
+}
+
+/**
+ * One delivery of a live job: resumes where the previous worker stopped (without re-announcing its open
+ * defects), follows the stream until the signal or the job's maximum duration, and publishes each defect as it
+ * opens and clears under the engine's alertId.
+ */
+export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult> {
+  const { message, settings, logger } = context;
+  const jobId = message.jobId;
+  const view = await context.jobStore?.get(jobId);
+  const start = liveStartOf(context, view, settings.leaseSeconds);
+  if (start.resumeState) {
+    logger.info("live job resumed", {
+      openDefects: start.resumeState.openDefects.length,
+      lastSeenAt: start.resumeState.lastSeenAt,
+    });
+  }
+  const alerts = await PublishedAlerts.load(context.jobStore, jobId);
+  const closed: ClosedDefect[] = [];
+  const onDetectorEvent = async (event: LiveDetectorEvent) => {
+    if (event.kind === "close") keepLatest(closed, event.defect);
+    const published = toAvmonEvent(jobId, event);
+    if (alerts.has(published)) return;
+    await context.publish(published);
+    alerts.add(published);
+  };
+  const options = message.live ?? {};
+  try {
+    const summary = await context.analyze(message, {
+      detectors: context.detectors,
+      signal: context.signal,
+      maxDuration: remainingSeconds(
+        options.maxDurationSeconds ?? settings.maxDurationSeconds,
+        start.watchingSince,
+      ),
+      stallAfter: options.stallAfterSeconds ?? settings.stallAfterSeconds,
+      reconnect: { ...settings.reconnect, ...options.reconnect },
+      resumeState: start.resumeState,
+      onDetectorEvent,
+      onStats: (stats) => context.streams?.update(jobId, message.source, stats),
+      logger,
+    });
+    return {
+      summary,
+      report: liveReport(message.source, summary, closed),
+      watchingSince: start.watchingSince,
+    };
+  } finally {
+    context.streams?.remove(jobId);
+  }
+}
+
+/** The Defect Cleared events that end a stopped job's open defects where watching ended. */
+export function clearOpenDefects(jobId: string, summary: LiveSummary, now = new Date()): AvmonEvent[] {
+  const end = summary.resumeState.lastStreamTime ?? 0;
+  return summary.resumeState.openDefects.map(({ alertId, defect }) =>
+    toAvmonEvent(jobId, {
+      kind: "close",
+      alertId,
+      defect: { ...defect, end: Math.max(end, defect.start), endedAt: now.toISOString() },
+    }),
+  );
+}
+
+/** The message that carries a live job to its next delivery, with everything the next worker resumes from. */
+export function continuationOf(message: QueueMessage, result: LiveJobResult): QueueMessage {
+  const continuation: LiveContinuation = {
+    watchingSince: result.watchingSince.toISOString(),
+    handOffs: (message.continuation?.handOffs ?? 0) + 1,
+    resumeState: result.summary.resumeState,
+  };
+  return { ...message, continuation };
+}
+
+function toAvmonEvent(jobId: string, event: LiveDetectorEvent) {
+  // The engine's alertId, not the file path's onset hash: a resumed defect keeps the id it was announced with.
+  const published =
+    event.kind === "open" ? defectDetected(jobId, event.defect) : defectCleared(jobId, event.defect);
+  published.detail.alertId = event.alertId;
+  return published;
+}
+
+function liveReport(source: string, summary: LiveSummary, closed: readonly ClosedDefect[]): Report {
+  const streamSeconds = summary.resumeState.lastStreamTime ?? 0;
+  return {
+    source,
+    media: { duration: Math.round(streamSeconds * 1000) / 1000 },
+    defects: [...closed],
+    stats: {
+      videoFrames: summary.videoFrames,
+      audioSeconds: summary.audioSeconds,
+      wallSeconds: Math.round(summary.wallSeconds * 1000) / 1000,
+      // A live source cannot be read faster than it is published: 1 means it kept up.
+      realtimeFactor: summary.wallSeconds > 0 ? Math.min(1, summary.audioSeconds / summary.wallSeconds) : 0,
+    },
+  };
+}
+
+function keepLatest(defects: ClosedDefect[], defect: ClosedDefect): void {
+  defects.push(defect);
+  if (defects.length > MAX_REPORTED_DEFECTS) defects.shift();
+}
