@@ -185,7 +185,7 @@ describe("POST /v1/jobs", () => {
     "http://[fe80::a9fe:a9fe]/",
     "http://100.64.0.1/",
     "rtmp://0177.0.0.1/live",
-    "rtsp://10.0.0.8/cam",
+    "srt://10.0.0.8:9000",
     "https://metadata.attacker.test/x.mp4",
     "file:///etc/passwd",
   ])("refuses the SSRF attempt %s with 400 and queues nothing", async (source) => {

@@ -110,7 +110,7 @@ describe("checking a source URL", () => {
     "http://[fd00:ec2::254]/",
     "http://[fe80::1]/",
     "rtmp://0177.0.0.1/live/stream",
-    "rtsp://2130706433/cam",
+    "srt://2130706433:9000",
     "srt://[::ffff:10.0.0.1]:9000",
     "rtmp://10.0.0.5/app",
     "http://100.100.100.200/",

@@ -13,7 +13,8 @@ export type IpAddress =
   | { readonly family: 4; readonly value: number }
   | { readonly family: 6; readonly groups: readonly number[] };
 
-export const DEFAULT_ALLOWED_SCHEMES: readonly string[] = ["http", "https", "rtmp", "rtmps", "rtsp", "srt"];
+// What the worker can read (core-service/src/media/source.ts); udp is left out: it would make the task listen.
+export const DEFAULT_ALLOWED_SCHEMES: readonly string[] = ["http", "https", "rtmp", "srt"];
 
 /** Resolves a host name to every address it has (A and AAAA), as text. */
 export type Resolver = (hostname: string) => Promise<string[]>;
