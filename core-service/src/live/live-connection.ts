@@ -4,7 +4,7 @@
  */
 import type { Readable } from "node:stream";
 import { parseDecoderComplaint } from "../media/decoder.ts";
-import { StderrTail, spawnFfmpeg } from "../media/ffmpeg.ts";
+import { readStderrLines, spawnFfmpeg } from "../media/ffmpeg.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import type { ResolvedSource } from "../media/source.ts";
 import { buildLiveArgs, LIVE_EXTRA_PIPES, LIVE_PIPES, type LivePlan } from "./live-args.ts";
@@ -42,16 +42,9 @@ export function openLiveConnection(
   wirePair(stdio, LIVE_PIPES.native, (p) => sink.nativeFrame(p));
   wirePair(stdio, LIVE_PIPES.audio, (p) => sink.audio(p));
 
-  const stderrTail = new StderrTail();
-  let partial = "";
-  child.stderr?.setEncoding("utf8").on("data", (text: string) => {
-    stderrTail.append(text);
-    const lines = (partial + text).split("\n");
-    partial = lines.pop() ?? "";
-    for (const line of lines) {
-      const complaint = parseDecoderComplaint(line);
-      if (complaint) sink.decodeError(complaint);
-    }
+  const stderrTail = readStderrLines(child, (line) => {
+    const complaint = parseDecoderComplaint(line);
+    if (complaint) sink.decodeError(complaint);
   });
 
   const ended = new Promise<ConnectionEnd>((resolve) => {

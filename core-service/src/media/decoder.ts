@@ -10,7 +10,7 @@ import type { Readable } from "node:stream";
 import type { AudioChunk, DecodeErrorEvent, LumaFrame } from "../detectors/types.ts";
 import { AbortedError, type AvmonError, UnsupportedMediaError } from "../domain/errors.ts";
 import { channelNames } from "./channel-layout.ts";
-import { classifyFfmpegFailure, StderrTail, spawnFfmpeg } from "./ffmpeg.ts";
+import { classifyFfmpegFailure, readStderrLines, spawnFfmpeg } from "./ffmpeg.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
 import type { MediaInfo } from "./probe.ts";
 import type { ResolvedSource } from "./source.ts";
@@ -183,16 +183,9 @@ export function decode(
     });
   } else stdio[4]?.resume();
 
-  const stderrTail = new StderrTail();
-  let partial = "";
-  child.stderr?.setEncoding("utf8").on("data", (text: string) => {
-    stderrTail.append(text);
-    const lines = (partial + text).split("\n");
-    partial = lines.pop() ?? "";
-    for (const line of lines) {
-      const complaint = parseDecoderComplaint(line);
-      if (complaint && sink.decodeError) sink.decodeError({ time: videoEnd, message: complaint });
-    }
+  const stderrTail = readStderrLines(child, (line) => {
+    const complaint = parseDecoderComplaint(line);
+    if (complaint && sink.decodeError) sink.decodeError({ time: videoEnd, message: complaint });
   });
 
   return new Promise((resolve, reject) => {

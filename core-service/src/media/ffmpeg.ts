@@ -59,6 +59,19 @@ export class StderrTail {
   }
 }
 
+/** Keeps a child's stderr tail for error messages and hands each complete line to `onLine` as it arrives. */
+export function readStderrLines(child: ChildProcess, onLine: (line: string) => void): StderrTail {
+  const tail = new StderrTail();
+  let partial = "";
+  child.stderr?.setEncoding("utf8").on("data", (text: string) => {
+    tail.append(text);
+    const lines = (partial + text).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) onLine(line);
+  });
+  return tail;
+}
+
 export interface SpawnOptions {
   readonly signal?: AbortSignal;
   /** Number of extra output pipes (fd 3, 4, …) beyond stdout. */
