@@ -15,6 +15,7 @@ import type { AvmonConfig } from "../config.ts";
 import { ConfigError } from "../domain/errors.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { EventBus } from "../ports/event-bus.ts";
+import { GuardedProxy } from "../security/guarded-proxy.ts";
 import { mediaAnalyzer } from "../worker/analyzer.ts";
 import { startEmfReporter } from "../worker/emf-metrics.ts";
 import { GroupStampedEventBus } from "../worker/group-stamped-bus.ts";
@@ -48,12 +49,15 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
   if (config.detectorGroup) bus = new GroupStampedEventBus(bus, config.detectorGroup);
   // Sources on AWS are URLs and S3 objects handed over as URLs; a path would read the container's own disk.
   const prepareSource = sourceGate({ presignS3: s3UrlPresigner(clients.s3) });
+  // Everything ffmpeg fetches after the first URL (variants, segments, keys, redirects) passes the guard too.
+  const proxy = new GuardedProxy({ logger: logger.child({ component: "guarded-proxy" }) });
+  const httpProxy = () => proxy.url();
   const liveStreams = new LiveStreams();
   const worker = new Worker({
     queue,
     bus,
-    analyze: mediaAnalyzer({ allowLocalFiles: false, prepareSource }),
-    analyzeLive: liveMediaAnalyzer({ prepareSource }),
+    analyze: mediaAnalyzer({ allowLocalFiles: false, prepareSource, httpProxy }),
+    analyzeLive: liveMediaAnalyzer({ prepareSource, httpProxy }),
     liveStreams,
     live: { leaseSeconds: config.visibilityTimeoutSeconds },
     jobStore: jobTableName
@@ -95,6 +99,7 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
       stopEmf?.();
       await poller?.stop();
       await protection?.stop();
+      await proxy.close();
       return result;
     },
   };

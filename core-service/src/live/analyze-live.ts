@@ -39,7 +39,11 @@ const NATIVE_FRAMES_PER_SECOND = 2;
 
 export async function analyzeLive(source: string, options: LiveOptions): Promise<LiveSummary> {
   const started = Date.now();
-  const resolved = resolveSource(source, { allowLocalFiles: false, live: true });
+  const resolved = resolveSource(source, {
+    allowLocalFiles: false,
+    live: true,
+    httpProxy: options.httpProxy,
+  });
   const thresholds = StreamThresholds.parse(options.streamThresholds ?? {});
   const policy = ReconnectPolicy.parse(options.reconnect ?? {});
   const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);

@@ -74,6 +74,8 @@ export interface LiveOptions {
   readonly newAlertId?: () => string;
   /** Told before each reconnect attempt, with the wait chosen by the backoff. */
   readonly onReconnect?: (attempt: number, delaySeconds: number) => void;
+  /** Proxy for ffmpeg's HTTP(S) requests (the guarded proxy on AWS); none by default. */
+  readonly httpProxy?: string;
   /** Listener failures and reconnect reasons go here (default: silent). */
   readonly logger?: Logger;
   /** Told about each ffmpeg process (for supervision and tests); `exited` settles when it is gone. */

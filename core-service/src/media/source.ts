@@ -34,19 +34,26 @@ const NETWORK_TIMEOUT_MICROSECONDS = "15000000";
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 
+export interface SourceOptions {
+  readonly allowLocalFiles: boolean;
+  readonly live?: boolean;
+  /**
+   * A proxy (`http://127.0.0.1:PORT`) for every HTTP(S) request ffmpeg makes, playlists and segments included:
+   * the guarded proxy on AWS (security/guarded-proxy.ts). HTTPS goes through it as CONNECT (`httpproxy`).
+   */
+  readonly httpProxy?: string;
+}
+
 /**
  * Turns a user's path or URL into ffmpeg input arguments, or refuses it. Local paths are allowed only when
  * `allowLocalFiles` (the CLI and the local stack; never on AWS).
  */
-export function resolveSource(
-  source: string,
-  options: { allowLocalFiles: boolean; live?: boolean },
-): ResolvedSource {
+export function resolveSource(source: string, options: SourceOptions): ResolvedSource {
   const trimmed = source.trim();
   if (trimmed === "") throw new InvalidSourceError("source is empty");
   const scheme = SCHEME.exec(trimmed)?.[1]?.toLowerCase();
   // A Windows drive letter ("C:\…") is a path, not a scheme.
-  if (scheme && scheme.length > 1) return resolveUrl(trimmed, `${scheme}:`, options.live ?? false);
+  if (scheme && scheme.length > 1) return resolveUrl(trimmed, `${scheme}:`, options);
   if (!options.allowLocalFiles) throw new InvalidSourceError(`${source}: local files are not allowed here`);
   return {
     kind: "file",
@@ -56,8 +63,8 @@ export function resolveSource(
   };
 }
 
-function resolveUrl(source: string, protocol: string, live: boolean): ResolvedSource {
-  const protocols = live ? { ...URL_PROTOCOLS, ...LIVE_PROTOCOLS } : URL_PROTOCOLS;
+function resolveUrl(source: string, protocol: string, options: SourceOptions): ResolvedSource {
+  const protocols = options.live ? { ...URL_PROTOCOLS, ...LIVE_PROTOCOLS } : URL_PROTOCOLS;
   const allowed = protocols[protocol];
   if (!allowed) {
     const known = Object.keys(protocols).join(", ");
@@ -70,10 +77,19 @@ function resolveUrl(source: string, protocol: string, live: boolean): ResolvedSo
     throw new InvalidSourceError(`${source}: not a valid URL`);
   }
   if (!url.hostname) throw new InvalidSourceError(`${source}: the URL has no host`);
+  // Only ffmpeg's http(s) protocols honour the proxy; rtmp and srt read one URL, already checked.
+  const proxy = URL_PROTOCOLS[protocol] ? options.httpProxy : undefined;
+  const protocolList = proxy ? [...allowed, "httpproxy"] : allowed;
   return {
     kind: "url",
     original: source,
     input: url.href,
-    inputOptions: ["-protocol_whitelist", allowed.join(","), "-rw_timeout", NETWORK_TIMEOUT_MICROSECONDS],
+    inputOptions: [
+      "-protocol_whitelist",
+      protocolList.join(","),
+      "-rw_timeout",
+      NETWORK_TIMEOUT_MICROSECONDS,
+      ...(proxy ? ["-http_proxy", proxy] : []),
+    ],
   };
 }

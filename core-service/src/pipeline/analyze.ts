@@ -17,6 +17,8 @@ export interface AnalyzeOptions {
   readonly detectors?: readonly DetectorName[];
   readonly thresholds?: Thresholds;
   readonly allowLocalFiles: boolean;
+  /** Proxy for ffmpeg's HTTP(S) requests (the guarded proxy on AWS); none by default. */
+  readonly httpProxy?: string;
   readonly signal?: AbortSignal;
   /** Every open/close as it happens; a returned promise slows decoding down until it settles. */
   readonly onDetectorEvent?: (event: DetectorEvent) => void | Promise<void>;
@@ -33,7 +35,10 @@ const NATIVE_FRAMES_PER_SECOND = 5;
 export async function analyzeSource(source: string, options: AnalyzeOptions): Promise<Report> {
   const started = performance.now();
   const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);
-  const resolved = resolveSource(source, { allowLocalFiles: options.allowLocalFiles });
+  const resolved = resolveSource(source, {
+    allowLocalFiles: options.allowLocalFiles,
+    httpProxy: options.httpProxy,
+  });
   const media = await probeSource(resolved);
   const set = new DetectorSet(detectors, options.onDetectorEvent);
   const result = await decode(

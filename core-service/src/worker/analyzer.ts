@@ -20,10 +20,14 @@ export type Analyzer = (message: QueueMessage, run: AnalyzerRun) => Promise<Repo
  */
 export type SourcePreparer = (source: string, signal: AbortSignal) => Promise<string>;
 
+/** The URL of the proxy ffmpeg's HTTP(S) requests go through; called per job, so the proxy can start lazily. */
+export type HttpProxyProvider = () => Promise<string>;
+
 export interface MediaAnalyzerOptions {
   /** Local files are allowed only by the local stack, never by the container on AWS. */
   readonly allowLocalFiles: boolean;
   readonly prepareSource?: SourcePreparer;
+  readonly httpProxy?: HttpProxyProvider;
 }
 
 /** The real engine. */
@@ -36,6 +40,7 @@ export function mediaAnalyzer(options: MediaAnalyzerOptions): Analyzer {
       detectors: run.detectors,
       thresholds: message.thresholds,
       allowLocalFiles: options.allowLocalFiles,
+      httpProxy: await options.httpProxy?.(),
       signal: run.signal,
       onDetectorEvent: run.onDetectorEvent,
     });

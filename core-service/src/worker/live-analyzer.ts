@@ -3,7 +3,7 @@ import type { LiveResumeState, QueueMessage } from "../domain/job.ts";
 import { analyzeLive } from "../live/analyze-live.ts";
 import type { LiveDetectorEvent, LiveStats, LiveSummary, ReconnectPolicy } from "../live/types.ts";
 import type { Logger } from "../logging/logger.ts";
-import type { SourcePreparer } from "./analyzer.ts";
+import type { HttpProxyProvider, SourcePreparer } from "./analyzer.ts";
 
 export interface LiveAnalyzerRun {
   readonly detectors: readonly DetectorName[];
@@ -24,6 +24,8 @@ export type LiveAnalyzer = (message: QueueMessage, run: LiveAnalyzerRun) => Prom
 export interface LiveMediaAnalyzerOptions {
   /** The SSRF guard on AWS: checks (or rewrites) the source right before it is opened. */
   readonly prepareSource?: SourcePreparer;
+  /** The guarded proxy on AWS, for the playlists and segments ffmpeg fetches after the first URL. */
+  readonly httpProxy?: HttpProxyProvider;
   /** Told each ffmpeg's pid, for supervision. */
   readonly onProcess?: (pid: number | undefined) => void;
 }
@@ -45,6 +47,7 @@ export function liveMediaAnalyzer(options: LiveMediaAnalyzerOptions = {}): LiveA
       onDetectorEvent: run.onDetectorEvent,
       onStats: run.onStats,
       logger: run.logger,
+      httpProxy: await options.httpProxy?.(),
       onProcess: options.onProcess && (({ pid }) => options.onProcess?.(pid)),
     });
   };

@@ -14,8 +14,9 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
 /**
  * The worker's last look at a source on AWS, at connect time: S3 objects become presigned URLs, and network
  * URLs are checked by the SSRF guard again, since the host's DNS may have changed since the API accepted it
- * (DNS rebinding). ffmpeg resolves the name once more when it connects, so a short window remains; the
- * network's egress rules are the backstop for that. Anything else passes through for the decoder to judge.
+ * (DNS rebinding). ffmpeg's own HTTP(S) requests then go through the guarded proxy (security/guarded-proxy.ts),
+ * which checks each one again and connects to the address it checked; rtmp and srt resolve once more inside
+ * ffmpeg, a short window the network's egress rules back up. Anything else passes through for the decoder.
  */
 export function sourceGate(options: SourceGateOptions): SourcePreparer {
   return async (source, signal) => {
