@@ -30,7 +30,7 @@ export interface DecodeSink {
   analysisFrame?(frame: LumaFrame): void | Promise<void>;
   nativeFrame?(frame: LumaFrame): void | Promise<void>;
   audio?(chunk: AudioChunk): void | Promise<void>;
-  decodeError?(event: DecodeErrorEvent): void;
+  decodeError?(event: DecodeErrorEvent): void | Promise<void>;
 }
 
 export interface DecodeResult {
@@ -112,6 +112,7 @@ export function decode(
   const nativeStep =
     video && plan.nativeFramesPerSecond ? nativeFrameStep(video.fps, plan.nativeFramesPerSecond) : 1;
   let videoFrames = 0;
+  let nativeFrames = 0;
   let videoEnd = 0;
   let audioSamples = 0;
 
@@ -151,7 +152,6 @@ export function decode(
 
   if (video && plan.nativeFramesPerSecond) {
     const reader = new FixedSizeReader(video.width * video.height);
-    let nativeFrames = 0;
     stdio[3]?.on("data", (chunk: Buffer) =>
       reader.push(chunk, (data) => {
         const index = nativeFrames++ * nativeStep;
@@ -185,7 +185,8 @@ export function decode(
 
   const stderrTail = readStderrLines(child, (line) => {
     const complaint = parseDecoderComplaint(line);
-    if (complaint && sink.decodeError) sink.decodeError({ time: videoEnd, message: complaint });
+    if (complaint && sink.decodeError)
+      withBackpressure(sink.decodeError({ time: videoEnd, message: complaint }));
   });
 
   return new Promise((resolve, reject) => {
@@ -195,7 +196,7 @@ export function decode(
       if (failure) return reject(failure);
       const audioSeconds = audio ? audioSamples / audio.sampleRate : 0;
       if (code !== 0) return reject(decodeFailure(stderrTail.toString(), source.original, code));
-      if (videoFrames === 0 && audioSamples === 0 && !(video && !plan.analysisSize))
+      if (videoFrames === 0 && nativeFrames === 0 && audioSamples === 0)
         return reject(new UnsupportedMediaError(`${source.original}: no frame or sample could be decoded`));
       resolve({ videoFrames, audioSeconds, endTime: Math.max(videoEnd, audioSeconds) });
     });

@@ -38,11 +38,8 @@ export class DetectorSet {
         if (analysis.length === 0) progress(chunk.time);
         return this.deliver(audio.flatMap((d) => d.push(chunk)));
       },
-      decodeError: (event: DecodeErrorEvent) => {
-        void this.deliver(
-          native.flatMap((d) => (d.input === "native-video" ? d.pushDecodeError(event) : [])),
-        );
-      },
+      decodeError: (event: DecodeErrorEvent) =>
+        this.deliver(native.flatMap((d) => (d.input === "native-video" ? d.pushDecodeError(event) : []))),
     };
   }
 
