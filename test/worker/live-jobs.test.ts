@@ -1,11 +1,10 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
 import { JobRequest, type QueueMessage } from "../../core-service/src/domain/job.ts";
 import { decodeQueueMessage, encodeQueueMessage } from "../../core-service/src/ports/queue-message-codec.ts";
 import type { LiveAnalyzer } from "../../core-service/src/worker/live-analyzer.ts";
-import type { Worker } from "../../core-service/src/worker/worker.ts";
 import { fakeLiveEngine, liveHarness } from "./live-harness.ts";
-import { aQueueMessage, waitFor } from "./worker-harness.ts";
+import { aQueueMessage, startedWorkers, waitFor } from "./worker-harness.ts";
 
 const aLiveJob = (overrides: Partial<QueueMessage> = {}) =>
   aQueueMessage({ source: "http://origin.example/live.m3u8", mode: "live", ...overrides });
@@ -14,15 +13,7 @@ const alertIdsOf = (events: AvmonEvent[], type: "Defect Detected" | "Defect Clea
   events.flatMap((e) => (e["detail-type"] === type ? [e.detail.alertId] : []));
 
 describe("live jobs in the worker", () => {
-  const workers: Worker[] = [];
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.stop(0)));
-  });
-  const started = (worker: Worker) => {
-    workers.push(worker);
-    worker.start();
-    return worker;
-  };
+  const started = startedWorkers();
 
   it("publishes a live defect's open and clear under one alertId and completes at the job's maximum duration", async () => {
     const { queue, ofJob, detailTypes, createWorker } = liveHarness();

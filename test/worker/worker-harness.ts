@@ -1,3 +1,4 @@
+import { afterEach } from "vitest";
 import { MemoryEventBus } from "../../core-service/src/adapters/memory/memory-event-bus.ts";
 import { MemoryJobQueue } from "../../core-service/src/adapters/memory/memory-job-queue.ts";
 import { MemoryJobStore } from "../../core-service/src/adapters/memory/memory-job-store.ts";
@@ -84,4 +85,17 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Starts workers for the tests of one describe block and stops them after each test. */
+export function startedWorkers(): (worker: Worker) => Worker {
+  const workers: Worker[] = [];
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop(0)));
+  });
+  return (worker) => {
+    workers.push(worker);
+    worker.start();
+    return worker;
+  };
 }

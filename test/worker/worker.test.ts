@@ -1,13 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InvalidSourceError, SourceUnreachableError } from "../../core-service/src/domain/errors.ts";
 import { alertId, defectDetected } from "../../core-service/src/domain/events.ts";
 import type { Analyzer } from "../../core-service/src/worker/analyzer.ts";
-import type { Worker } from "../../core-service/src/worker/worker.ts";
 import { aDefect, anOpenDefect } from "../support/avmon-events.ts";
 import {
   aQueueMessage,
   endlessAnalyzer,
   scriptedAnalyzer,
+  startedWorkers,
   waitFor,
   workerHarness,
 } from "./worker-harness.ts";
@@ -19,15 +19,7 @@ const freezeScript = [
 ] as const;
 
 describe("worker", () => {
-  const workers: Worker[] = [];
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.stop(0)));
-  });
-  const started = (worker: Worker) => {
-    workers.push(worker);
-    worker.start();
-    return worker;
-  };
+  const started = startedWorkers();
 
   it("publishes Job Started, each defect as it opens and clears, then Job Completed, and acks the job", async () => {
     const { queue, store, createWorker, detailTypes } = workerHarness();
