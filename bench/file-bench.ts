@@ -20,13 +20,10 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   const { ffmpeg } = ffmpegBinaries();
   const chain = ffmpegChainFilters();
 
+  // Both ffmpeg baselines decode the same way, on one thread; only what follows the input differs.
+  const singleThreadInput = ["-hide_banner", "-nostats", "-threads", "1", "-i", minute];
   const decode = await measure("ffmpeg decode only (1 thread)", ffmpeg, [
-    "-hide_banner",
-    "-nostats",
-    "-threads",
-    "1",
-    "-i",
-    minute,
+    ...singleThreadInput,
     "-f",
     "null",
     "-",
@@ -38,12 +35,7 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
     "--json",
   ]);
   const filters = await measure(`ffmpeg filter chain (${chain.names})`, ffmpeg, [
-    "-hide_banner",
-    "-nostats",
-    "-threads",
-    "1",
-    "-i",
-    minute,
+    ...singleThreadInput,
     "-vf",
     chain.video,
     "-af",
