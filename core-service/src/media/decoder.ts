@@ -1,29 +1,20 @@
 /**
- * Decodes a source once with one ffmpeg process and streams what the detectors need, with backpressure:
- * - analysis video: every frame's luma, downscaled (area average) to a small fixed size → stdout;
- * - native video: luma at the decoded size, every k-th frame (block corruption needs the real pixel grid) → fd 3;
- * - audio: float PCM at the native rate and channel count → fd 4;
- * - decoder complaints (concealment, damaged macroblocks) → parsed from stderr.
- * Times are on the media timeline: a constant-rate frame index (ffmpeg's fps filter) plus the stream's offset.
+ * Decodes a source once with one ffmpeg process (decode-args.ts) and streams what the detectors need, with
+ * backpressure: analysis and native luma frames, PCM audio, and decoder complaints (concealment, damaged
+ * macroblocks) parsed from stderr. Times are on the media timeline: a constant-rate frame index (ffmpeg's fps
+ * filter) plus the stream's offset.
  */
 import type { Readable } from "node:stream";
 import type { AudioChunk, DecodeErrorEvent, LumaFrame } from "../detectors/types.ts";
 import { AbortedError, type AvmonError, UnsupportedMediaError } from "../domain/errors.ts";
 import { channelNames } from "./channel-layout.ts";
+import { buildDecodeArgs, type DecodePlan, isFrameMarker, nativeFrameStep } from "./decode-args.ts";
 import { classifyFfmpegFailure, readStderrLines, spawnFfmpeg } from "./ffmpeg.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
 import type { MediaInfo } from "./probe.ts";
 import type { ResolvedSource } from "./source.ts";
 
-export interface DecodePlan {
-  /** Size of the downscaled frames for whole-picture detectors; undefined = not needed. */
-  readonly analysisSize?: { readonly width: number; readonly height: number };
-  /** Native-resolution frames per second wanted (approximate); undefined = not needed. */
-  readonly nativeFramesPerSecond?: number;
-  readonly audio: boolean;
-  /** ffmpeg decoder threads; 0 = ffmpeg decides. */
-  readonly threads?: number;
-}
+export type { DecodePlan };
 
 /** Receives decoded media. A returned promise pauses decoding until it settles (backpressure). */
 export interface DecodeSink {
@@ -44,58 +35,6 @@ const VIDEO_DECODERS =
   /^(h264|hevc|mpeg2video|mpeg1video|mpeg4|vp8|vp9|av1|libdav1d|h263|mjpeg|prores|vc1|wmv3)$/;
 const DECODER_COMPLAINT =
   /conceal|error|damaged|corrupt|invalid|missing|not available|overread|out of range/i;
-
-export function buildDecodeArgs(source: ResolvedSource, media: MediaInfo, plan: DecodePlan): string[] {
-  const graph: string[] = [];
-  const outputs: string[] = [];
-  const video = media.video;
-  const wantAnalysis = video && plan.analysisSize;
-  const nativeStep =
-    video && plan.nativeFramesPerSecond ? nativeFrameStep(video.fps, plan.nativeFramesPerSecond) : 0;
-  if (video && (wantAnalysis || nativeStep)) {
-    const branches = [wantAnalysis ? "[va]" : "", nativeStep ? "[vn]" : ""].filter(Boolean);
-    const split = branches.length === 2 ? `split=2${branches.join("")}` : `null${branches[0]}`;
-    graph.push(`[0:${video.index}]fps=fps=${video.fpsRational},${split}`);
-    if (wantAnalysis) {
-      const { width, height } = plan.analysisSize;
-      graph.push(`[va]scale=${width}:${height}:flags=area,format=gray[analysis]`);
-      outputs.push("-map", "[analysis]", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1");
-    }
-    if (nativeStep) {
-      graph.push(`[vn]select='not(mod(n\\,${nativeStep}))',format=gray[native]`);
-      outputs.push("-map", "[native]", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:3");
-    }
-  }
-  if (media.audio && plan.audio) {
-    // first_pts=0 pads the start with silence when audio begins after the timeline start, and async fills
-    // timestamp gaps, so a sample's index always gives its media time.
-    graph.push(`[0:${media.audio.index}]aresample=async=1:first_pts=0,aformat=sample_fmts=flt[audio]`);
-    outputs.push("-map", "[audio]", "-f", "f32le", "-c:a", "pcm_f32le", "pipe:4");
-  }
-  if (outputs.length === 0) throw new UnsupportedMediaError(`${source.original}: nothing to analyse in it`);
-  return [
-    "-loglevel",
-    "info",
-    "-nostats",
-    "-noautorotate",
-    "-threads",
-    String(plan.threads ?? 0),
-    ...source.inputOptions,
-    "-i",
-    source.input,
-    "-filter_complex_threads",
-    "1",
-    "-filter_complex",
-    graph.join(";"),
-    "-vsync",
-    "0",
-    ...outputs,
-  ];
-}
-
-export function nativeFrameStep(fps: number, wantedPerSecond: number): number {
-  return Math.max(1, Math.round(fps / wantedPerSecond));
-}
 
 export function decode(
   source: ResolvedSource,
@@ -183,11 +122,19 @@ export function decode(
     });
   } else stdio[4]?.resume();
 
-  const stderrTail = readStderrLines(child, (line) => {
-    const complaint = parseDecoderComplaint(line);
-    if (complaint && sink.decodeError)
-      withBackpressure(sink.decodeError({ time: videoEnd, message: complaint }));
-  });
+  let framesDecoded = 0;
+  const stderrTail = readStderrLines(
+    child,
+    (line) => {
+      if (isFrameMarker(line)) framesDecoded++;
+      const complaint = parseDecoderComplaint(line);
+      if (complaint && video && sink.decodeError) {
+        const time = video.offset + framesDecoded / video.fps;
+        withBackpressure(sink.decodeError({ time, message: complaint }));
+      }
+    },
+    isFrameMarker,
+  );
 
   return new Promise((resolve, reject) => {
     child.once("error", (err) => reject(err));

@@ -59,15 +59,27 @@ export class StderrTail {
   }
 }
 
-/** Keeps a child's stderr tail for error messages and hands each complete line to `onLine` as it arrives. */
-export function readStderrLines(child: ChildProcess, onLine: (line: string) => void): StderrTail {
+/**
+ * Hands each complete stderr line of a child to `onLine` as it arrives and keeps the tail for error messages;
+ * lines that `isMachineOutput` recognises (such as frame markers) are handed on but kept out of the tail.
+ */
+export function readStderrLines(
+  child: ChildProcess,
+  onLine: (line: string) => void,
+  isMachineOutput: (line: string) => boolean = () => false,
+): StderrTail {
   const tail = new StderrTail();
   let partial = "";
   child.stderr?.setEncoding("utf8").on("data", (text: string) => {
-    tail.append(text);
     const lines = (partial + text).split("\n");
     partial = lines.pop() ?? "";
-    for (const line of lines) onLine(line);
+    for (const line of lines) {
+      if (!isMachineOutput(line)) tail.append(`${line}\n`);
+      onLine(line);
+    }
+  });
+  child.stderr?.once("end", () => {
+    if (partial) tail.append(partial);
   });
   return tail;
 }

@@ -1,0 +1,61 @@
+/**
+ * Decoder complaints get their media time from ffmpeg's own frame count (frame markers on stderr), not from
+ * how far Node has read the frame pipes: a slow consumer holds frames back in pipes, never complaints.
+ */
+import { describe, expect, it } from "vitest";
+import type { DecodeErrorEvent } from "../../core-service/src/detectors/types.ts";
+import { decode } from "../../core-service/src/media/decoder.ts";
+import { probeSource } from "../../core-service/src/media/probe.ts";
+import { resolveSource } from "../../core-service/src/media/source.ts";
+import { makeClip } from "../support/test-media.ts";
+
+const DAMAGE = { start: 4, end: 4.6 };
+
+async function damagedClip(): Promise<string> {
+  return makeClip({
+    duration: 8,
+    container: "ts",
+    video: {
+      codec: "libx264",
+      size: "320x240",
+      fps: "25",
+      gop: 25,
+      content: "mandelbrot",
+      events: [{ type: "damage", ...DAMAGE }],
+    },
+  });
+}
+
+async function complaintTimes(path: string, frameDelayMs: number): Promise<number[]> {
+  const source = resolveSource(path, { allowLocalFiles: true });
+  const media = await probeSource(source);
+  const errors: DecodeErrorEvent[] = [];
+  const slowly = () => new Promise<void>((resolve) => setTimeout(resolve, frameDelayMs));
+  await decode(
+    source,
+    media,
+    { analysisSize: { width: 160, height: 120 }, nativeFramesPerSecond: 5, audio: false, threads: 1 },
+    {
+      analysisFrame: () => (frameDelayMs > 0 ? slowly() : undefined),
+      nativeFrame: () => (frameDelayMs > 0 ? slowly() : undefined),
+      decodeError: (event) => {
+        errors.push(event);
+      },
+    },
+  );
+  return errors.map((e) => e.time);
+}
+
+describe("decoder complaint times", () => {
+  it("fall on the damaged pictures, the same whether the detectors keep up or not", async () => {
+    const path = await damagedClip();
+    const keepingUp = await complaintTimes(path, 0);
+    const slow = await complaintTimes(path, 15);
+    expect(keepingUp.length).toBeGreaterThan(0);
+    // The decoder complains while decoding a picture, a few frames (its reorder delay and the fps filter's
+    // one-frame hold) before that picture leaves the graph, so complaints may lead the damage slightly.
+    expect(Math.min(...keepingUp)).toBeGreaterThanOrEqual(DAMAGE.start - 0.2);
+    expect(Math.max(...keepingUp)).toBeLessThanOrEqual(DAMAGE.end + 0.2);
+    expect(slow).toEqual(keepingUp);
+  }, 60_000);
+});
