@@ -2,6 +2,9 @@
  * Where ffmpeg's own detectors are right — plain black, a bit-identical freeze, digital silence — avmon finds
  * the same intervals, within 0.2 s.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Defect } from "../../core-service/src/domain/defect.ts";
 import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
@@ -56,6 +59,29 @@ describe("agreement with ffmpeg's blackdetect, freezedetect and silencedetect", 
   it("finds the same digital silence as silencedetect", () => {
     expect(theirs.silence).toHaveLength(1);
     expectSameIntervals(only("silence"), theirs.silence);
+  });
+});
+
+describe("black level on limited-range video, as blackdetect sets it (10% of 16..235 = code 37)", () => {
+  it("calls a dark grey picture at code 45 not black and one at code 30 black, like blackdetect", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "avmon-black-level-"));
+    try {
+      const clip = join(dir, "grey-levels.mkv");
+      // 2 s at each luma code: 80, 45 (dark grey), 30 (black by the 10% rule), 80.
+      const level = "if(lt(T,2),80,if(lt(T,4),45,if(lt(T,6),30,80)))";
+      await runFfmpeg([
+        ...["-f", "lavfi", "-i", "color=c=black:s=320x180:r=25:d=8,format=yuv420p"],
+        ...["-vf", `geq=lum='${level}':cb=128:cr=128`, "-c:v", "ffv1", "-color_range", "tv", clip],
+      ]);
+      const report = await analyzeSource(clip, { allowLocalFiles: true, detectors: ["black"] });
+      const theirs = (await ffmpegIntervals(clip)).black;
+      expect(theirs).toHaveLength(1);
+      expect(theirs[0]?.start).toBeCloseTo(4, 1);
+      ours = report.defects;
+      expectSameIntervals(only("black"), theirs);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -6,6 +6,7 @@
 import type { Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
 import type { DefectType } from "../domain/defect.ts";
 import { channelNames } from "../media/channel-layout.ts";
+import { DELIVERED_LUMA_RANGE } from "../media/luma-filters.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { AlertBook } from "./alert-book.ts";
 import type { LiveConnectionSink } from "./live-connection.ts";
@@ -91,7 +92,7 @@ export class LiveSession {
       width,
       height,
       data: packet.data,
-      range: video?.range ?? "limited",
+      range: DELIVERED_LUMA_RANGE,
     });
     return {
       analysisFrame: (packet) => {

@@ -11,6 +11,7 @@ import { channelNames } from "./channel-layout.ts";
 import { buildDecodeArgs, type DecodePlan, isFrameMarker, nativeFrameStep } from "./decode-args.ts";
 import { classifyFfmpegFailure, readStderrLines, spawnFfmpeg } from "./ffmpeg.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
+import { DELIVERED_LUMA_RANGE } from "./luma-filters.ts";
 import type { MediaInfo } from "./probe.ts";
 import type { ResolvedSource } from "./source.ts";
 
@@ -84,7 +85,9 @@ export function decode(
         const time = video.offset + index / video.fps;
         videoEnd = time + 1 / video.fps;
         if (sink.analysisFrame)
-          withBackpressure(sink.analysisFrame({ index, time, width, height, data, range: video.range }));
+          withBackpressure(
+            sink.analysisFrame({ index, time, width, height, data, range: DELIVERED_LUMA_RANGE }),
+          );
       }),
     );
   } else stdio[1]?.resume();
@@ -96,7 +99,14 @@ export function decode(
         const index = nativeFrames++ * nativeStep;
         const time = video.offset + index / video.fps;
         if (!plan.analysisSize) videoEnd = time + nativeStep / video.fps;
-        const frame = { index, time, width: video.width, height: video.height, data, range: video.range };
+        const frame = {
+          index,
+          time,
+          width: video.width,
+          height: video.height,
+          data,
+          range: DELIVERED_LUMA_RANGE,
+        };
         if (sink.nativeFrame) withBackpressure(sink.nativeFrame(frame));
       }),
     );

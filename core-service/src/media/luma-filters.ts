@@ -4,7 +4,11 @@
  * swscale's gray output is full range, so limited-range video (black at 16) is stretched to it, and the
  * detectors' thresholds were set on such planes.
  */
+import type { LumaFrame } from "../detectors/types.ts";
 import type { VideoStreamInfo } from "./probe.ts";
+
+/** The range of every luma plane these filters deliver, whatever the source's own range. */
+export const DELIVERED_LUMA_RANGE: LumaFrame["range"] = "full";
 
 /** Luma area-averaged to width × height (each output pixel the mean of those it covers), in one swscale pass. */
 export function analysisLumaFilter(size: { readonly width: number; readonly height: number }): string {
