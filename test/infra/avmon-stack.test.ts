@@ -152,7 +152,7 @@ describe("the default avmon stack", () => {
       RuntimePlatform: { CpuArchitecture: "ARM64", OperatingSystemFamily: "LINUX" },
       ContainerDefinitions: [
         Match.objectLike({
-          Command: ["node", "bin/avmon.mjs", "worker"],
+          Command: ["node", "dist/avmon.mjs", "worker"],
           StopTimeout: 120,
           HealthCheck: Match.objectLike({ Command: ["CMD-SHELL", Match.stringLikeRegexp("/healthz")] }),
           LogConfiguration: Match.objectLike({ LogDriver: "awslogs" }),

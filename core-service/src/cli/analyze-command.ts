@@ -7,9 +7,7 @@ import { Thresholds } from "../domain/job.ts";
 import { analyzeSource } from "../pipeline/analyze.ts";
 import type { CliIo } from "./io.ts";
 import { formatReportTable } from "./report-table.ts";
-
-export const ANALYZE_USAGE =
-  "avmon analyze <path|url> [--json] [--detectors black,freeze,...] [--config thresholds.json]";
+import { ANALYZE_USAGE } from "./usage.ts";
 
 export async function analyzeCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({

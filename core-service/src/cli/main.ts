@@ -1,11 +1,7 @@
 /** avmon's command line: one function per command, errors as one clear line and a non-zero exit. */
 import { AvmonError, ConfigError } from "../domain/errors.ts";
-import { ANALYZE_USAGE, analyzeCommand } from "./analyze-command.ts";
-import { demoCommand } from "./demo-command.ts";
 import { type CliIo, processIo } from "./io.ts";
-import { serveCommand } from "./serve-command.ts";
-import { TEST_EVENT_PATTERN_USAGE, testEventPatternCommand } from "./test-event-pattern.ts";
-import { workerCommand } from "./worker-command.ts";
+import { ANALYZE_USAGE, TEST_EVENT_PATTERN_USAGE } from "./usage.ts";
 
 const USAGE = `Usage:
   ${ANALYZE_USAGE}
@@ -18,12 +14,13 @@ const USAGE = `Usage:
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  analyze: analyzeCommand,
-  demo: demoCommand,
-  serve: serveCommand,
-  worker: workerCommand,
-  "test-event-pattern": testEventPatternCommand,
+/** Each command's module is loaded only when it runs: `analyze` need not load the server or the AWS SDK. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  analyze: async () => (await import("./analyze-command.ts")).analyzeCommand,
+  demo: async () => (await import("./demo-command.ts")).demoCommand,
+  serve: async () => (await import("./serve-command.ts")).serveCommand,
+  worker: async () => (await import("./worker-command.ts")).workerCommand,
+  "test-event-pattern": async () => (await import("./test-event-pattern.ts")).testEventPatternCommand,
 };
 
 export async function main(
@@ -35,12 +32,13 @@ export async function main(
     io.stdout(USAGE);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const loadCommand = COMMANDS[name];
+  if (!loadCommand) {
     io.stderr(`avmon: unknown command "${name}"\n${USAGE}`);
     return 2;
   }
   try {
+    const command = await loadCommand();
     return await command(rest, io);
   } catch (error) {
     io.stderr(`avmon: ${errorMessage(error)}\n`);

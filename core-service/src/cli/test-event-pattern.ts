@@ -7,6 +7,7 @@ import {
   matchesEventPattern,
 } from "../domain/event-pattern/index.ts";
 import type { CliIo } from "./io.ts";
+import { TEST_EVENT_PATTERN_USAGE } from "./usage.ts";
 
 export interface TestEventPatternResult {
   /** 0 when the question could be answered (match or not), 2 when the input was invalid. */
@@ -75,5 +76,3 @@ export async function testEventPatternCommand(argv: readonly string[], io: CliIo
   else io.stderr(`avmon: ${result.output}\n`);
   return result.exitCode;
 }
-
-export const TEST_EVENT_PATTERN_USAGE = "avmon test-event-pattern --event-pattern '<json>' --event '<json>'";

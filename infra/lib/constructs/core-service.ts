@@ -83,7 +83,7 @@ export class CoreService extends Construct {
     });
     taskDefinition.addContainer("worker", {
       image: props.image,
-      command: ["node", "bin/avmon.mjs", "worker"],
+      command: ["node", "dist/avmon.mjs", "worker"],
       environment: {
         AVMON_QUEUE_URL: props.queue.queueUrl,
         AVMON_EVENT_BUS_NAME: props.bus.eventBusName,
