@@ -7,6 +7,10 @@
  *   seconds, then for as long as the picture shows more broken macroblock edges than its baseline (concealed
  *   damage persists until the next keyframe), never longer than `maxDamagePersistence` after the last error.
  *
+ * The picture is sampled a few times a second, so a change seen at one sample happened somewhere since the one
+ * before: onsets and ends are put halfway between the two samples that bracket them (error at most half the
+ * sampling interval, either way), decoder errors at their own time.
+ *
  * Known limits: a picture that really is made of flat 8-pixel cells with modest steps (pixel art scaled by 8,
  * a low-contrast 8x8 checkerboard) is a block grid and is reported, from its first frame on (raise gridThreshold
  * for such a source); high-contrast cells are ignored as scene edges. Upscaled sources carry a
@@ -94,6 +98,8 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
   const damageBaseline = new RollingMedian(options.baselineSamples);
   let run: Run | null = null;
   let lastErrorTime = Number.NEGATIVE_INFINITY;
+  /** Time of the picture sample before the current one; null before the first. */
+  let previousSampleTime: number | null = null;
 
   const gridThreshold = () => Math.max(options.gridThreshold, gridBaseline.value() * options.baselineFactor);
   const damageThreshold = () => Math.max(options.damageFloor, damageBaseline.value() * options.damageFactor);
@@ -137,7 +143,7 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
   }
 
   function onClean(current: Run, time: number): DetectorEvent[] {
-    current.firstClean ??= time;
+    current.firstClean ??= halfwayFrom(current.lastAffected, time);
     current.cleanCount++;
     return current.cleanCount >= options.clearSamples ? finish(current, current.firstClean) : [];
   }
@@ -149,11 +155,13 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
     push(frame: LumaFrame): DetectorEvent[] {
       const measure = measureBlocking(frame, options);
       const time = frame.time;
+      const sinceTime = previousSampleTime ?? time;
+      previousSampleTime = time;
       // A decoder error may be reported slightly ahead of the picture it damaged.
       if (run && time < run.onset) return [];
       const affected = isBlocky(measure) || isDamaged(time, measure);
       if (affected) {
-        run ??= newRun(time);
+        run ??= newRun(halfwayFrom(sinceTime, time));
         return onAffected(run, time, measure);
       }
       if (run) return onClean(run, time);
@@ -223,6 +231,11 @@ class RollingMedian {
     const sorted = [...this.values].sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)] as number;
   }
+}
+
+/** The middle of [from, to], never after `to`. */
+function halfwayFrom(from: number, to: number): number {
+  return Math.min(to, (from + to) / 2);
 }
 
 function round3(value: number): number {

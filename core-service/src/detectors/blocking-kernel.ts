@@ -14,6 +14,8 @@ export interface PlaneBytes {
   readonly height: number;
   /** Row-major 8-bit luma, at least width × height bytes. */
   readonly data: Uint8Array;
+  /** "limited": stretched to full range as it is copied in (see stretch_to_full_range); absent = "full". */
+  readonly range?: "limited" | "full";
 }
 
 export interface KernelStepProfiles {
@@ -60,6 +62,7 @@ interface KernelExports {
     rows: number,
   ): void;
   broken_edges(width: number, height: number): [number, number];
+  stretch_to_full_range(length: number): void;
 }
 
 const PAGE_BYTES = 65_536;
@@ -85,7 +88,10 @@ function layout(width: number, height: number) {
   return { acc, columns, rows, end: rows + height * 4 };
 }
 
-/** Copies the plane to offset 0, growing the memory first when the frame is larger than any before. */
+/**
+ * Copies the plane to offset 0 (stretching a limited-range plane to full range), growing the memory first when
+ * the frame is larger than any before.
+ */
 function loadPlane(plane: PlaneBytes): KernelExports {
   const { width, height, data } = plane;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
@@ -98,6 +104,7 @@ function loadPlane(plane: PlaneBytes): KernelExports {
   const shortfall = layout(width, height).end - exports.memory.buffer.byteLength;
   if (shortfall > 0) exports.memory.grow(Math.ceil(shortfall / PAGE_BYTES));
   new Uint8Array(exports.memory.buffer, 0, width * height).set(data.subarray(0, width * height));
+  if (plane.range === "limited") exports.stretch_to_full_range(roundUp16(width * height));
   return exports;
 }
 

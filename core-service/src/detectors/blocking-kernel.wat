@@ -4,6 +4,9 @@
 ;; sixteen pixels an instruction is what brings that down. Everything is integer and exact: the results are the
 ;; same numbers as the JS reference (test/support/blocking-measure-reference.ts), not approximations.
 ;;
+;; Limited-range planes (black at 16, white at 235) are first stretched to full range by stretch_to_full_range,
+;; because the measure's thresholds were set on full-range planes.
+;;
 ;; Memory (one exported memory, laid out and grown by blocking-kernel.ts before each call):
 ;;   [0, width*height)      the luma plane, row-major, one byte a pixel, copied in by the caller;
 ;;   $acc (16-aligned)      step_profiles' scratch: a u16 running sum a column, width rounded up to 16 entries;
@@ -18,7 +21,30 @@
 (module
   (memory (export "memory") 1)
 
-  ;; Scalar w(a - b), for the tails a vector does not fit.
+;; Maps the first $length bytes from limited to full range in place, exactly as swscale's gray output does:
+  ;; round((y - 16) * 255 / 219), clamped to 0..255. With v = y - 16 (saturating at 0), that is
+  ;; v + q15mulr(v, 5387) narrowed with saturation: checked equal for all 256 codes (blocking-kernel.test.ts).
+  ;; Whole vectors only: the caller rounds $length up to 16 (the bytes past the plane are scratch).
+  (func (export "stretch_to_full_range") (param $length i32)
+    (local $at i32)
+    (local $v v128)
+    (local $low v128)
+    (local $high v128)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $at) (local.get $length)))
+        (local.set $v (i8x16.sub_sat_u (v128.load (local.get $at)) (i8x16.splat (i32.const 16))))
+        (local.set $low (i16x8.extend_low_i8x16_u (local.get $v)))
+        (local.set $high (i16x8.extend_high_i8x16_u (local.get $v)))
+        (local.set $low
+          (i16x8.add (local.get $low) (i16x8.q15mulr_sat_s (local.get $low) (i16x8.splat (i32.const 5387)))))
+        (local.set $high
+          (i16x8.add (local.get $high) (i16x8.q15mulr_sat_s (local.get $high) (i16x8.splat (i32.const 5387)))))
+        (v128.store (local.get $at) (i8x16.narrow_i16x8_u (local.get $low) (local.get $high)))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $next))))
+
+    ;; Scalar w(a - b), for the tails a vector does not fit.
   (func $weight (param $a i32) (param $b i32) (param $ceiling i32) (result i32)
     (local $size i32)
     (local.set $size

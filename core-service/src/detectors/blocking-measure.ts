@@ -57,6 +57,11 @@ export interface LumaPlane {
   readonly width: number;
   readonly height: number;
   readonly data: Uint8Array;
+  /**
+   * "limited" planes (black at 16) are measured as if stretched to full range, as the thresholds were set on
+   * full-range planes; absent = "full".
+   */
+  readonly range?: "limited" | "full";
 }
 
 /** Folds a step profile by `period` and finds the phase that a block grid would lift. */

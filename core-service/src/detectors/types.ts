@@ -3,6 +3,7 @@ import type { Defect, DefectType } from "../domain/defect.ts";
 /**
  * One picture's luma plane, 8 bits per pixel, row-major, stride = width.
  * `time` is seconds on the media timeline (from the source's first frame).
+ * `data` belongs to the decoder and is overwritten by the next picture once `push` returns: copy what you keep.
  */
 export interface LumaFrame {
   readonly index: number;

@@ -83,7 +83,7 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     // Picks frames by their own timestamps, so gaps and jumps (even backwards) never stop the sampling.
     const step = 1 / plan.nativeFramesPerSecond;
     graph.push(
-      `[vn]select='isnan(prev_selected_t)+gte(abs(t-prev_selected_t)\\,${step})',${nativeLumaFilter(video.range)},split=2[native][native_t]`,
+      `[vn]select='isnan(prev_selected_t)+gte(abs(t-prev_selected_t)\\,${step})',${nativeLumaFilter()},split=2[native][native_t]`,
     );
     outputs.push(...rawOutput("[native]", "native"), ...timesOutput("[native_t]", "native"));
   }

@@ -6,7 +6,7 @@
 import type { Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
 import type { DefectType } from "../domain/defect.ts";
 import { channelNames } from "../media/channel-layout.ts";
-import { DELIVERED_LUMA_RANGE } from "../media/luma-filters.ts";
+import { ANALYSIS_LUMA_RANGE } from "../media/luma-filters.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { AlertBook } from "./alert-book.ts";
 import type { LiveConnectionSink } from "./live-connection.ts";
@@ -86,13 +86,18 @@ export class LiveSession {
     const video = media.video;
     const audio = media.audio;
     const names = audio ? channelNames(audio.channelLayout, audio.channels) : [];
-    const frame = (packet: TimedPacket, width: number, height: number, time: number): LumaFrame => ({
+    const frame = (
+      packet: TimedPacket,
+      size: { width: number; height: number },
+      range: LumaFrame["range"],
+      time: number,
+    ): LumaFrame => ({
       index: this.videoFrames,
       time,
-      width,
-      height,
+      width: size.width,
+      height: size.height,
       data: packet.data,
-      range: DELIVERED_LUMA_RANGE,
+      range,
     });
     return {
       analysisFrame: (packet) => {
@@ -100,13 +105,12 @@ export class LiveSession {
         this.pictureSinceConnect = true;
         const size = analysisSize;
         if (size && packet.data.length === size.width * size.height)
-          this.detect(this.analysis, (d) => pushFrame(d, frame(packet, size.width, size.height, time)));
+          this.detect(this.analysis, (d) => pushFrame(d, frame(packet, size, ANALYSIS_LUMA_RANGE, time)));
         this.videoFrames++;
       },
       nativeFrame: (packet) => {
         const time = this.timeline.lastTimeOf("video") ?? 0;
-        if (video)
-          this.detect(this.native, (d) => pushFrame(d, frame(packet, video.width, video.height, time)));
+        if (video) this.detect(this.native, (d) => pushFrame(d, frame(packet, video, video.range, time)));
       },
       audio: (packet) => {
         if (!audio) return;

@@ -13,6 +13,8 @@ import type { ResolvedSource } from "./source.ts";
 export interface DecodePlan {
   /** Size of the downscaled frames for whole-picture detectors; undefined = not needed. */
   readonly analysisSize?: { readonly width: number; readonly height: number };
+  /** Downscaled frames per second wanted (approximate, never more than the source has); undefined = every frame. */
+  readonly analysisFramesPerSecond?: number;
   /** Native-resolution frames per second wanted (approximate); undefined = not needed. */
   readonly nativeFramesPerSecond?: number;
   readonly audio: boolean;
@@ -42,14 +44,15 @@ export function buildDecodeArgs(source: ResolvedSource, media: MediaInfo, plan: 
   if (video && (plan.analysisSize || plan.nativeFramesPerSecond)) {
     const branches = ["[markers]"];
     if (plan.analysisSize) {
+      const step = analysisFrameStep(video.fps, plan.analysisFramesPerSecond);
       branches.push("[va]");
-      graph.push(`[va]${analysisLumaFilter(plan.analysisSize)}[analysis]`);
+      graph.push(`[va]${everyNth(step)}${analysisLumaFilter(plan.analysisSize)}[analysis]`);
       outputs.push(...rawLuma("[analysis]", DECODE_PIPES.analysis));
     }
     if (plan.nativeFramesPerSecond) {
       const step = nativeFrameStep(video.fps, plan.nativeFramesPerSecond);
       branches.push("[vn]");
-      graph.push(`[vn]select='not(mod(n\\,${step}))',${nativeLumaFilter(video.range)}[native]`);
+      graph.push(`[vn]${everyNth(step)}${nativeLumaFilter()}[native]`);
       outputs.push(...rawLuma("[native]", DECODE_PIPES.native));
     }
     graph.unshift(
@@ -91,6 +94,15 @@ function rawLuma(label: string, pipe: number): string[] {
   return ["-map", label, "-f", "rawvideo", "-pix_fmt", "gray", `pipe:${pipe}`];
 }
 
+/** A select filter keeping frames 0, step, 2·step…, with its trailing comma; nothing when every frame is kept. */
+function everyNth(step: number): string {
+  return step > 1 ? `select='not(mod(n\\,${step}))',` : "";
+}
+
 export function nativeFrameStep(fps: number, wantedPerSecond: number): number {
   return Math.max(1, Math.round(fps / wantedPerSecond));
+}
+
+export function analysisFrameStep(fps: number, wantedPerSecond: number | undefined): number {
+  return wantedPerSecond === undefined ? 1 : nativeFrameStep(fps, wantedPerSecond);
 }

@@ -8,16 +8,25 @@ import type { Readable } from "node:stream";
 import type { AudioChunk, DecodeErrorEvent, LumaFrame } from "../detectors/types.ts";
 import { AbortedError, type AvmonError, UnsupportedMediaError } from "../domain/errors.ts";
 import { channelNames } from "./channel-layout.ts";
-import { buildDecodeArgs, type DecodePlan, isFrameMarker, nativeFrameStep } from "./decode-args.ts";
+import {
+  analysisFrameStep,
+  buildDecodeArgs,
+  type DecodePlan,
+  isFrameMarker,
+  nativeFrameStep,
+} from "./decode-args.ts";
 import { classifyFfmpegFailure, readStderrLines, spawnFfmpeg } from "./ffmpeg.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
-import { DELIVERED_LUMA_RANGE } from "./luma-filters.ts";
+import { ANALYSIS_LUMA_RANGE } from "./luma-filters.ts";
 import type { MediaInfo } from "./probe.ts";
 import type { ResolvedSource } from "./source.ts";
 
 export type { DecodePlan };
 
-/** Receives decoded media. A returned promise pauses decoding until it settles (backpressure). */
+/**
+ * Receives decoded media. A returned promise pauses decoding until it settles (backpressure). A frame's pixels
+ * are only valid during the call (the buffer is reused for the next frame).
+ */
 export interface DecodeSink {
   analysisFrame?(frame: LumaFrame): void | Promise<void>;
   nativeFrame?(frame: LumaFrame): void | Promise<void>;
@@ -49,11 +58,7 @@ export function decode(
   const stdio = child.stdio as unknown as (Readable | null)[];
   const streams = [stdio[1], stdio[3], stdio[4]].filter((s): s is Readable => s != null);
   const video = media.video;
-  const nativeStep =
-    video && plan.nativeFramesPerSecond ? nativeFrameStep(video.fps, plan.nativeFramesPerSecond) : 1;
-  let videoFrames = 0;
-  let nativeFrames = 0;
-  let videoEnd = 0;
+  let lumaFrames = 0;
   let audioSamples = 0;
 
   // One pause/resume for all pipes: ffmpeg writes them in turn, so it stalls as soon as any pipe is full.
@@ -76,40 +81,36 @@ export function decode(
     child.kill("SIGKILL");
   };
 
+  /** Cuts a pipe into luma frames of `size`, each `step` source frames after the previous one. */
+  const readLumaFrames = (
+    pipe: Readable | null | undefined,
+    size: { width: number; height: number },
+    range: LumaFrame["range"],
+    step: number,
+    deliver: ((frame: LumaFrame) => void | Promise<void>) | undefined,
+  ) => {
+    if (!video) return;
+    let count = 0;
+    const reader = new FixedSizeReader(size.width * size.height);
+    pipe?.on("data", (chunk: Buffer) =>
+      reader.push(chunk, (data) => {
+        lumaFrames++;
+        const index = count++ * step;
+        const time = video.offset + index / video.fps;
+        if (deliver)
+          withBackpressure(deliver({ index, time, width: size.width, height: size.height, data, range }));
+      }),
+    );
+  };
   if (video && plan.analysisSize) {
-    const { width, height } = plan.analysisSize;
-    const reader = new FixedSizeReader(width * height);
-    stdio[1]?.on("data", (chunk: Buffer) =>
-      reader.push(chunk, (data) => {
-        const index = videoFrames++;
-        const time = video.offset + index / video.fps;
-        videoEnd = time + 1 / video.fps;
-        if (sink.analysisFrame)
-          withBackpressure(
-            sink.analysisFrame({ index, time, width, height, data, range: DELIVERED_LUMA_RANGE }),
-          );
-      }),
-    );
+    const step = analysisFrameStep(video.fps, plan.analysisFramesPerSecond);
+    readLumaFrames(stdio[1], plan.analysisSize, ANALYSIS_LUMA_RANGE, step, sink.analysisFrame?.bind(sink));
   } else stdio[1]?.resume();
-
   if (video && plan.nativeFramesPerSecond) {
-    const reader = new FixedSizeReader(video.width * video.height);
-    stdio[3]?.on("data", (chunk: Buffer) =>
-      reader.push(chunk, (data) => {
-        const index = nativeFrames++ * nativeStep;
-        const time = video.offset + index / video.fps;
-        if (!plan.analysisSize) videoEnd = time + nativeStep / video.fps;
-        const frame = {
-          index,
-          time,
-          width: video.width,
-          height: video.height,
-          data,
-          range: DELIVERED_LUMA_RANGE,
-        };
-        if (sink.nativeFrame) withBackpressure(sink.nativeFrame(frame));
-      }),
-    );
+    const step = nativeFrameStep(video.fps, plan.nativeFramesPerSecond);
+    // Native planes are the Y plane as decoded, in the source's range.
+    const size = { width: video.width, height: video.height };
+    readLumaFrames(stdio[3], size, video.range, step, sink.nativeFrame?.bind(sink));
   } else stdio[3]?.resume();
 
   const audio = media.audio;
@@ -153,9 +154,10 @@ export function decode(
       if (failure) return reject(failure);
       const audioSeconds = audio ? audioSamples / audio.sampleRate : 0;
       if (code !== 0) return reject(decodeFailure(stderrTail.toString(), source.original, code));
-      if (videoFrames === 0 && nativeFrames === 0 && audioSamples === 0)
+      if (lumaFrames === 0 && audioSamples === 0)
         return reject(new UnsupportedMediaError(`${source.original}: no frame or sample could be decoded`));
-      resolve({ videoFrames, audioSeconds, endTime: Math.max(videoEnd, audioSeconds) });
+      const videoEnd = video && framesDecoded > 0 ? video.offset + framesDecoded / video.fps : 0;
+      resolve({ videoFrames: framesDecoded, audioSeconds, endTime: Math.max(videoEnd, audioSeconds) });
     });
   });
 }

@@ -27,10 +27,19 @@ export interface AnalyzeOptions {
   readonly decoderThreads?: number;
 }
 
-/** Whole-picture detectors see every frame at this width; enough for black/freeze, cheap to move and scan. */
+/** Whole-picture detectors see pictures this wide; enough for black/freeze, cheap to move and scan. */
 const ANALYSIS_WIDTH = 320;
-/** Native-resolution frames for block corruption: a few a second keep onsets within 0.25 s. */
-const NATIVE_FRAMES_PER_SECOND = 5;
+/**
+ * …and about this many a second (every 3rd picture of 25–30 fps video, every 5th of 50–60): black and freeze
+ * last a second or more and are timed to ±0.25 s, so more pictures would only cost more scaling (the live path,
+ * whose stream statistics count pictures, still sends every one).
+ */
+const ANALYSIS_FRAMES_PER_SECOND = 10;
+/**
+ * Native-resolution frames for block corruption, the costliest input (each is the full picture): 2.5 a second
+ * keep onsets and ends within 0.2 s (the detector times a change halfway between the samples around it).
+ */
+const NATIVE_FRAMES_PER_SECOND = 2.5;
 /**
  * One decoding thread per source: frame threading costs ≈8% more CPU for the same pictures, and the detectors
  * already run beside ffmpeg on another core; a worker gets its parallelism from concurrent jobs.
@@ -81,6 +90,7 @@ export function decodePlan(
       media.video && wants("analysis-video")
         ? analysisSize(media.video.width, media.video.height)
         : undefined,
+    analysisFramesPerSecond: ANALYSIS_FRAMES_PER_SECOND,
     nativeFramesPerSecond: media.video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
     audio: Boolean(media.audio) && wants("audio"),
     threads: options.decoderThreads ?? DECODER_THREADS,

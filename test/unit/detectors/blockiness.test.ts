@@ -41,21 +41,21 @@ function run(
 const CONCEAL = "concealing 236 DC, 236 AC, 236 MV errors in P frame";
 
 describe("blockiness detector", () => {
-  it("reports 8x8 blocking from 2.0 s to 3.6 s, opening once it has lasted half a second", () => {
+  it("reports 8x8 blocking from 1.9 s to 3.5 s (halfway between the samples around each change), opening once it has lasted half a second", () => {
     const detector = createBlockinessDetector();
     const opened: number[] = [];
     const events: DetectorEvent[] = [];
     for (const [i, time] of sampleTimes(0, 6).entries()) {
-      const out = detector.push(frameAt(time >= 2 && time < 3.6 ? blocky(i) : clean(i), time));
+      const out = detector.push(frameAt(time >= 1.9 && time < 3.5 ? blocky(i) : clean(i), time));
       if (out.some((e) => e.kind === "open")) opened.push(time);
       events.push(...out);
     }
     events.push(...detector.flush(6));
 
     expect(events.map((e) => e.kind)).toEqual(["open", "close"]);
-    expect(opened).toEqual([2.6]);
+    expect(opened).toEqual([2.4]);
     const closed = events[1]?.defect;
-    expect(closed).toMatchObject({ type: "blockiness", start: 2, end: 3.6, severity: "major" });
+    expect(closed).toMatchObject({ type: "blockiness", start: 1.9, end: 3.5, severity: "major" });
     expect(closed?.metrics.blockiness).toBeGreaterThan(0.3);
     expect(closed?.metrics.decodeErrors).toBe(0);
     expect(closed?.confidence).toBeGreaterThan(0.6);
@@ -70,30 +70,30 @@ describe("blockiness detector", () => {
 
   it("keeps one interval across a single quiet sample inside the blocking", () => {
     const events = run(createBlockinessDetector(), 6, (t, i) =>
-      t >= 1 && t < 4 && t !== 2.4 ? blocky(i) : clean(i),
+      t >= 0.9 && t < 3.9 && t !== 2.4 ? blocky(i) : clean(i),
     );
 
     expect(events.filter((e) => e.kind === "close").map((e) => [e.defect.start, e.defect.end])).toEqual([
-      [1, 4],
+      [0.9, 3.9],
     ]);
   });
 
   it("closes blocking still running at the end of the source at the flush time", () => {
-    const events = run(createBlockinessDetector(), 4, (t, i) => (t >= 3 ? blocky(i) : clean(i)));
+    const events = run(createBlockinessDetector(), 4, (t, i) => (t >= 2.9 ? blocky(i) : clean(i)));
 
     expect(events.map((e) => e.kind)).toEqual(["open", "close"]);
-    expect(events[1]?.defect).toMatchObject({ start: 3, end: 4 });
+    expect(events[1]?.defect).toMatchObject({ start: 2.9, end: 4 });
   });
 
   it("judges a source that always carries a faint grid against its own baseline", () => {
     const faintThenStronger = (t: number, i: number) => blocky(i, t < 5 ? 0.88 : 0.8);
-    const cleanThenStronger = (t: number, i: number) => (t < 5 ? clean(i) : blocky(i, 0.8));
+    const cleanThenStronger = (t: number, i: number) => (t < 4.9 ? clean(i) : blocky(i, 0.8));
 
     expect(run(createBlockinessDetector(), 8, faintThenStronger)).toEqual([]);
     const events = run(createBlockinessDetector(), 8, cleanThenStronger);
     expect(events.map((e) => [e.kind, e.defect.start])).toEqual([
-      ["open", 5],
-      ["close", 5],
+      ["open", 4.9],
+      ["close", 4.9],
     ]);
   });
 
@@ -105,7 +105,9 @@ describe("blockiness detector", () => {
 
     expect(events.map((e) => e.kind)).toEqual(["open", "close"]);
     expect(events[0]?.defect.start).toBe(1);
-    expect(events[1]?.defect).toMatchObject({ start: 1, end: 1.6, severity: "major" });
+    // Damaged for the 0.5 s hold after the last error (1.58), clean at the sample at 1.6: ended in between.
+    expect(events[1]?.defect).toMatchObject({ start: 1, severity: "major" });
+    expect(events[1]?.defect.end).toBeCloseTo(1.59, 9);
     expect(events[1]?.defect.metrics).toMatchObject({ decodeErrors: 3, concealedBlocks: 708 });
     expect(events[1]?.defect.confidence).toBeGreaterThanOrEqual(0.9);
   });
@@ -125,12 +127,12 @@ describe("blockiness detector", () => {
 
   it("keeps a damage interval open while the concealed picture stays rougher than the source's baseline", () => {
     const damaged = (i: number) => concealedSlices(clean(i), [3, 4, 8], 30);
-    const picture = (t: number, i: number) => (t >= 2 && t < 3.6 ? damaged(i) : clean(i));
+    const picture = (t: number, i: number) => (t >= 2 && t < 3.5 ? damaged(i) : clean(i));
 
     const events = run(createBlockinessDetector(), 6, picture, [{ time: 2, message: CONCEAL }]);
 
     expect(events.filter((e) => e.kind === "close").map((e) => [e.defect.start, e.defect.end])).toEqual([
-      [2, 3.6],
+      [2, 3.5],
     ]);
   });
 
@@ -149,7 +151,8 @@ describe("blockiness detector", () => {
       { time: 1, message: CONCEAL },
     ]);
 
-    expect(events.filter((e) => e.kind === "close").map((e) => e.defect.end)).toEqual([3.2]);
+    // Damaged by the picture until 3.0 (2 s after the error), then no longer counted: ended before the 3.2 sample.
+    expect(events.filter((e) => e.kind === "close").map((e) => e.defect.end)).toEqual([3.1]);
   });
 });
 

@@ -196,6 +196,25 @@ describe("blocking kernel", () => {
     expect(() => stepProfiles({ width: 40, height: 31, data: plane.data }, 1, 64)).toThrow(RangeError);
   });
 
+  it("measures a limited-range plane as the same plane stretched to full range, for every code 0..255", () => {
+    // Every code next to every other (a ramp with wrap-around), at a width that leaves a vector tail.
+    const limited = exact(257, 40, (x, y) => (x * 7 + y * 13) % 256);
+    // swscale's limited → full stretch for gray output (what `format=gray` gives), clamped to 0..255.
+    const stretched = {
+      ...limited,
+      data: limited.data.map((code) => Math.min(255, Math.max(0, Math.round(((code - 16) * 255) / 219)))),
+    };
+    const kernel = measurePlane({ ...limited, range: "limited" }, 1, 255);
+    const reference = referenceStepProfiles(stretched, 1, 255);
+    expect(Array.from(kernel.profiles.columns)).toEqual(Array.from(reference.columns));
+    expect(Array.from(kernel.profiles.rows)).toEqual(Array.from(reference.rows));
+    expect(kernel.segments).toEqual(referenceBrokenSegments(stretched));
+    // A full-range plane is measured as it is.
+    expect(Array.from(measurePlane({ ...limited, range: "full" }, 1, 255).profiles.rows)).toEqual(
+      Array.from(referenceStepProfiles(limited, 1, 255).rows),
+    );
+  });
+
   it("is assembled from the committed .wat (run `npm run wasm` after editing it)", async () => {
     expect(await readFile(KERNEL_MODULE_TS, "utf8")).toBe(await renderKernelModule());
   });
