@@ -14,6 +14,11 @@ const AVMON = join(import.meta.dirname, "../bin/avmon.mjs");
 
 export async function fileBench(log: (line: string) => void): Promise<void> {
   mkdirSync(BENCH_DIR, { recursive: true });
+  // What `npm ci` installs: the bundled CLI, rebuilt in case sources changed since (else bin/avmon.mjs would
+  // compile the TypeScript sources at start-up, which is not what a user runs).
+  execFileSync(process.execPath, [join(import.meta.dirname, "../scripts/build-cli.mjs")], {
+    stdio: "inherit",
+  });
   log("Preparing a 60 s 1080p30 H.264 + AAC clip (cached in .cache/bench) …");
   const minute = await benchClip();
   const tenMinutes = await repeatedClip(minute, 10);
@@ -22,18 +27,21 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
 
   // Both ffmpeg baselines decode the same way, on one thread; only what follows the input differs.
   const singleThreadInput = ["-hide_banner", "-nostats", "-threads", "1", "-i", minute];
-  const decode = await measure("ffmpeg decode only (1 thread)", ffmpeg, [
-    ...singleThreadInput,
-    "-f",
-    "null",
-    "-",
-  ]);
-  const avmon = await measure("avmon analyze, all detectors", process.execPath, [
-    AVMON,
-    "analyze",
-    minute,
-    "--json",
-  ]);
+  // Decode-only and avmon take turns, ROUNDS times, and the medians are compared: this machine's speed drifts
+  // by ±5 % over a minute, which one run each would read as a difference between them.
+  const decodeRuns: Measurement[] = [];
+  const avmonRuns: Measurement[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    log(`Round ${round} of ${ROUNDS}: ffmpeg decode only, then avmon analyze …`);
+    decodeRuns.push(
+      await measure("ffmpeg decode only (1 thread)", ffmpeg, [...singleThreadInput, "-f", "null", "-"]),
+    );
+    avmonRuns.push(
+      await measure("avmon analyze, all detectors", process.execPath, [AVMON, "analyze", minute, "--json"]),
+    );
+  }
+  const decode = medianRun(decodeRuns);
+  const avmon = medianRun(avmonRuns);
   const filters = await measure(`ffmpeg filter chain (${chain.names})`, ffmpeg, [
     ...singleThreadInput,
     "-vf",
@@ -53,6 +61,9 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   ]);
 
   log("");
+  log(
+    `(decode-only and avmon: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)})`,
+  );
   log(table([decode, avmon, filters, startup, avmonLong]));
   log("");
   const analysisCpu = avmon.cpuSeconds - startup.cpuSeconds;
@@ -67,6 +78,17 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   );
   const defects = JSON.parse(avmon.stdout).defects.length;
   log(`(avmon found ${defects} defects in the 60 s clip; it carries 3: a black, a freeze and a silence)`);
+}
+
+const ROUNDS = 3;
+
+function medianRun(runs: Measurement[]): Measurement {
+  const sorted = [...runs].sort((a, b) => a.cpuSeconds - b.cpuSeconds);
+  return sorted[Math.floor(sorted.length / 2)] as Measurement;
+}
+
+function cpuList(runs: Measurement[]): string {
+  return runs.map((r) => r.cpuSeconds.toFixed(1)).join(", ");
 }
 
 function ratio(a: number, b: number): string {
