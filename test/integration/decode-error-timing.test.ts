@@ -7,23 +7,16 @@ import type { DecodeErrorEvent } from "../../core-service/src/detectors/types.ts
 import { decode } from "../../core-service/src/media/decoder.ts";
 import { probeSource } from "../../core-service/src/media/probe.ts";
 import { resolveSource } from "../../core-service/src/media/source.ts";
+import { CORPUS } from "../support/accuracy-corpus.ts";
 import { makeClip } from "../support/test-media.ts";
 
+/** The accuracy corpus's H.264 clip whose pictures from 4.0 to 4.6 s are damaged in transit. */
+const DAMAGED = CORPUS.find((clip) => clip.name === "h264-ts-damaged-packets");
 const DAMAGE = { start: 4, end: 4.6 };
 
 async function damagedClip(): Promise<string> {
-  return makeClip({
-    duration: 8,
-    container: "ts",
-    video: {
-      codec: "libx264",
-      size: "320x240",
-      fps: "25",
-      gop: 25,
-      content: "mandelbrot",
-      events: [{ type: "damage", ...DAMAGE }],
-    },
-  });
+  if (!DAMAGED) throw new Error("the accuracy corpus has no h264-ts-damaged-packets clip");
+  return makeClip(DAMAGED.spec);
 }
 
 async function complaintTimes(path: string, frameDelayMs: number): Promise<number[]> {
