@@ -36,7 +36,16 @@ type BlackRule = Pick<BlackOptions, "pictureBlackRatio" | "pixelThreshold">;
  * defaults give 37 in limited range and 25 in full range.
  */
 export function blackLevel(range: LumaFrame["range"], pixelThreshold: number): number {
-  return range === "full" ? Math.floor(pixelThreshold * 255) : Math.floor(16 + pixelThreshold * (235 - 16));
+  const { black, span } = nominalLuma(range);
+  return Math.floor(black + pixelThreshold * span);
+}
+
+/**
+ * The codes of nominal black and the span from black to white: limited range (most delivery video) puts black
+ * at 16 and white at 235, full range at 0 and 255. Levels and differences are measured against the span.
+ */
+export function nominalLuma(range: LumaFrame["range"]): { readonly black: number; readonly span: number } {
+  return range === "full" ? { black: 0, span: 255 } : { black: 16, span: 235 - 16 };
 }
 
 /** How many non-black pixels a picture of `pixelCount` pixels may have and still be black. */
@@ -62,7 +71,7 @@ export interface BlackMeasure {
   readonly isBlack: boolean;
   /** Share of pixels at or below the black level, 0..1. */
   readonly blackFraction: number;
-  /** Mean luma on a 0..1 scale of the 8-bit code range. */
+  /** Mean luma from nominal black (0) to nominal white (1). */
   readonly meanLuma: number;
 }
 
@@ -94,7 +103,10 @@ export function measureBlack(
   return {
     isBlack: pixelCount - black <= nonBlackAllowance(pixelCount, options.pictureBlackRatio),
     blackFraction: black / pixelCount,
-    meanLuma: sum / pixelCount / 255,
+    meanLuma: Math.max(
+      0,
+      (sum / pixelCount - nominalLuma(frame.range).black) / nominalLuma(frame.range).span,
+    ),
   };
 }
 

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import type { Defect } from "../domain/defect.ts";
-import { type BlackOptions, isBlackFrame } from "./black.ts";
+import { type BlackOptions, isBlackFrame, nominalLuma } from "./black.ts";
 import { IntervalTracker, severityForDuration, toDetectorEvents } from "./interval-tracker.ts";
 import type { AnalysisFrameDetector, DetectorEvent, LumaFrame } from "./types.ts";
 
 /**
- * Options of the frozen-picture detector. Differences are mean absolute differences of block means, on a 0..1
- * scale of the 8-bit code range; `minThreshold` matches ffmpeg freezedetect's default noise tolerance
- * (−60 dB = 0.001) and `minDuration` its 2 s.
+ * Options of the frozen-picture detector. Differences are mean absolute differences of block means, as a share
+ * (0..1) of the black-to-white span (219 codes in limited range, 255 in full); `minThreshold` matches ffmpeg
+ * freezedetect's default noise tolerance (−60 dB = 0.001) and `minDuration` its 2 s.
  */
 export const FreezeOptions = z
   .object({
@@ -100,11 +100,11 @@ export class BlockGrid {
   }
 }
 
-/** Mean absolute difference of two block-mean grids, 0..1 of the 8-bit code range. */
-export function meanBlockDifference(a: Float32Array, b: Float32Array): number {
+/** Mean absolute difference of two block-mean grids, as a share (0..1) of the black-to-white span in codes. */
+export function meanBlockDifference(a: Float32Array, b: Float32Array, span = 255): number {
   let sum = 0;
   for (let k = 0; k < a.length; k++) sum += Math.abs((a[k] as number) - (b[k] as number));
-  return a.length === 0 ? 0 : sum / a.length / 255;
+  return a.length === 0 ? 0 : sum / a.length / span;
 }
 
 /**
@@ -214,10 +214,10 @@ export function createFreezeDetector(options: FreezeOptions, black: BlackOptions
   };
 
   /** Compares the frame's block means (already in `current`) with the previous and reference pictures. */
-  const isUnchanged = (frames: FrameMemory): boolean => {
+  const isUnchanged = (frames: FrameMemory, span: number): boolean => {
     if (!frames.hasPrevious || !frames.hasReference) return false;
-    const previousDifference = meanBlockDifference(frames.current, frames.previous);
-    const referenceDifference = meanBlockDifference(frames.current, frames.reference);
+    const previousDifference = meanBlockDifference(frames.current, frames.previous, span);
+    const referenceDifference = meanBlockDifference(frames.current, frames.reference, span);
     const threshold = noise.threshold();
     const unchanged =
       previousDifference <= threshold && referenceDifference <= settings.referenceFactor * threshold;
@@ -251,7 +251,7 @@ export function createFreezeDetector(options: FreezeOptions, black: BlackOptions
       let unchanged = false;
       if (!isBlack) {
         frames.grid.means(frame.data, frames.current);
-        unchanged = isUnchanged(frames);
+        unchanged = isUnchanged(frames, nominalLuma(frame.range).span);
       }
       const transition = tracker.update(unchanged, frame.time, frames.referenceTime);
       if (!isBlack) frames.advance();

@@ -6,7 +6,6 @@
 import type { Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
 import type { DefectType } from "../domain/defect.ts";
 import { channelNames } from "../media/channel-layout.ts";
-import { ANALYSIS_LUMA_RANGE } from "../media/luma-filters.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { AlertBook } from "./alert-book.ts";
 import type { LiveConnectionSink } from "./live-connection.ts";
@@ -105,7 +104,9 @@ export class LiveSession {
         this.pictureSinceConnect = true;
         const size = analysisSize;
         if (size && packet.data.length === size.width * size.height)
-          this.detect(this.analysis, (d) => pushFrame(d, frame(packet, size, ANALYSIS_LUMA_RANGE, time)));
+          this.detect(this.analysis, (d) =>
+            pushFrame(d, frame(packet, size, video?.range ?? "limited", time)),
+          );
         this.videoFrames++;
       },
       nativeFrame: (packet) => {

@@ -17,7 +17,6 @@ import {
 } from "./decode-args.ts";
 import { classifyFfmpegFailure, readStderrLines, spawnFfmpeg } from "./ffmpeg.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
-import { ANALYSIS_LUMA_RANGE } from "./luma-filters.ts";
 import type { MediaInfo } from "./probe.ts";
 import type { ResolvedSource } from "./source.ts";
 
@@ -104,11 +103,10 @@ export function decode(
   };
   if (video && plan.analysisSize) {
     const step = analysisFrameStep(video.fps, plan.analysisFramesPerSecond);
-    readLumaFrames(stdio[1], plan.analysisSize, ANALYSIS_LUMA_RANGE, step, sink.analysisFrame?.bind(sink));
+    readLumaFrames(stdio[1], plan.analysisSize, video.range, step, sink.analysisFrame?.bind(sink));
   } else stdio[1]?.resume();
   if (video && plan.nativeFramesPerSecond) {
     const step = nativeFrameStep(video.fps, plan.nativeFramesPerSecond);
-    // Native planes are the Y plane as decoded, in the source's range.
     const size = { width: video.width, height: video.height };
     readLumaFrames(stdio[3], size, video.range, step, sink.nativeFrame?.bind(sink));
   } else stdio[3]?.resume();

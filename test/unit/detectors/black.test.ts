@@ -77,7 +77,8 @@ describe("black detector", () => {
     const closed = events[1]?.defect;
     expect(closed).toMatchObject({ type: "black", start: 1, end: 4, severity: "major" });
     expect(closed?.metrics.blackFraction).toBe(1);
-    expect(closed?.metrics.meanLuma).toBeCloseTo(17.5 / 255, 2);
+    // Codes 16..19 in limited range: 1.5 codes above nominal black, of a 219-code span.
+    expect(closed?.metrics.meanLuma).toBeCloseTo(1.5 / 219, 3);
     expect(closed?.confidence).toBe(1);
     expect(flushed).toEqual([]);
   });
@@ -109,7 +110,8 @@ describe("black detector", () => {
   it("does not call a dark, textured night scene black although its mean luma is below the black level", () => {
     const rng = random(3);
     const sample = frame(0, nightScene(rng));
-    expect(measureBlack(sample, BlackOptions.parse({})).meanLuma * 255).toBeLessThan(37);
+    // Mean below the black level (code 37, i.e. 10 % of the limited span above code 16).
+    expect(measureBlack(sample, BlackOptions.parse({})).meanLuma).toBeLessThan(0.1);
 
     const { events, flushed } = play([{ seconds: 4, picture: nightScene }]);
 
