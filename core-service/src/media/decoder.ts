@@ -135,7 +135,10 @@ export function decode(
   const stderrTail = readStderrLines(
     child,
     (line) => {
-      if (isFrameMarker(line)) framesDecoded++;
+      if (isFrameMarker(line)) {
+        framesDecoded++;
+        return;
+      }
       const complaint = parseDecoderComplaint(line);
       if (complaint && video && sink.decodeError) {
         const time = video.offset + framesDecoded / video.fps;
