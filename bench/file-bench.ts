@@ -28,7 +28,7 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   // Both ffmpeg baselines decode the same way, on one thread; only what follows the input differs.
   const singleThreadInput = ["-hide_banner", "-nostats", "-threads", "1", "-i", minute];
   // Decode-only and avmon take turns, ROUNDS times, and the medians are compared: this machine's speed drifts
-  // by ±5 % over a minute, which one run each would read as a difference between them.
+  // by several per cent within minutes, which one run each would read as a difference between them.
   const decodeRuns: Measurement[] = [];
   const avmonRuns: Measurement[] = [];
   for (let round = 1; round <= ROUNDS; round++) {

@@ -85,6 +85,7 @@ export function measureBlack(
   histogram = new Uint32Array(256),
 ): BlackMeasure {
   const level = blackLevel(frame.range, options.pixelThreshold);
+  const nominal = nominalLuma(frame.range);
   const pixelCount = frame.width * frame.height;
   if (pixelCount === 0) return { isBlack: false, blackFraction: 0, meanLuma: 0 };
   histogram.fill(0);
@@ -103,10 +104,7 @@ export function measureBlack(
   return {
     isBlack: pixelCount - black <= nonBlackAllowance(pixelCount, options.pictureBlackRatio),
     blackFraction: black / pixelCount,
-    meanLuma: Math.max(
-      0,
-      (sum / pixelCount - nominalLuma(frame.range).black) / nominalLuma(frame.range).span,
-    ),
+    meanLuma: Math.max(0, (sum / pixelCount - nominal.black) / nominal.span),
   };
 }
 

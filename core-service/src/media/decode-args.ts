@@ -1,6 +1,6 @@
 /**
  * The ffmpeg command line of a file decode: one input, one filter graph, one output per consumer.
- * - analysis video: every frame's luma, area-averaged to a small size → stdout;
+ * - analysis video: luma of every k-th frame, area-averaged to a small size → stdout;
  * - native video: luma at the decoded size, every k-th frame → fd 3;
  * - audio: float PCM at the native rate and channel count → fd 4;
  * - frame markers: one framecrc line per frame on stderr, in order with the decoder's complaints (see below).
@@ -44,13 +44,13 @@ export function buildDecodeArgs(source: ResolvedSource, media: MediaInfo, plan: 
   if (video && (plan.analysisSize || plan.nativeFramesPerSecond)) {
     const branches = ["[markers]"];
     if (plan.analysisSize) {
-      const step = analysisFrameStep(video.fps, plan.analysisFramesPerSecond);
+      const step = frameStep(video.fps, plan.analysisFramesPerSecond);
       branches.push("[va]");
       graph.push(`[va]${everyNth(step)}${analysisLumaFilter(plan.analysisSize)}[analysis]`);
       outputs.push(...rawLuma("[analysis]", DECODE_PIPES.analysis));
     }
     if (plan.nativeFramesPerSecond) {
-      const step = nativeFrameStep(video.fps, plan.nativeFramesPerSecond);
+      const step = frameStep(video.fps, plan.nativeFramesPerSecond);
       branches.push("[vn]");
       graph.push(`[vn]${everyNth(step)}${nativeLumaFilter()}[native]`);
       outputs.push(...rawLuma("[native]", DECODE_PIPES.native));
@@ -99,10 +99,7 @@ function everyNth(step: number): string {
   return step > 1 ? `select='not(mod(n\\,${step}))',` : "";
 }
 
-export function nativeFrameStep(fps: number, wantedPerSecond: number): number {
-  return Math.max(1, Math.round(fps / wantedPerSecond));
-}
-
-export function analysisFrameStep(fps: number, wantedPerSecond: number | undefined): number {
-  return wantedPerSecond === undefined ? 1 : nativeFrameStep(fps, wantedPerSecond);
+/** Every how many source frames one is kept to get about `wantedPerSecond`; every frame when undefined. */
+export function frameStep(fps: number, wantedPerSecond: number | undefined): number {
+  return wantedPerSecond === undefined ? 1 : Math.max(1, Math.round(fps / wantedPerSecond));
 }

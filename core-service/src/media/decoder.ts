@@ -8,13 +8,7 @@ import type { Readable } from "node:stream";
 import type { AudioChunk, DecodeErrorEvent, LumaFrame } from "../detectors/types.ts";
 import { AbortedError, type AvmonError, UnsupportedMediaError } from "../domain/errors.ts";
 import { channelNames } from "./channel-layout.ts";
-import {
-  analysisFrameStep,
-  buildDecodeArgs,
-  type DecodePlan,
-  isFrameMarker,
-  nativeFrameStep,
-} from "./decode-args.ts";
+import { buildDecodeArgs, DECODE_PIPES, type DecodePlan, frameStep, isFrameMarker } from "./decode-args.ts";
 import { classifyFfmpegFailure, readStderrLines, spawnFfmpeg } from "./ffmpeg.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
 import type { MediaInfo } from "./probe.ts";
@@ -55,7 +49,10 @@ export function decode(
   const args = buildDecodeArgs(source, media, plan);
   const child = spawnFfmpeg(args, { signal, extraPipes: 2 });
   const stdio = child.stdio as unknown as (Readable | null)[];
-  const streams = [stdio[1], stdio[3], stdio[4]].filter((s): s is Readable => s != null);
+  const analysisPipe = stdio[DECODE_PIPES.analysis];
+  const nativePipe = stdio[DECODE_PIPES.native];
+  const audioPipe = stdio[DECODE_PIPES.audio];
+  const streams = [analysisPipe, nativePipe, audioPipe].filter((s): s is Readable => s != null);
   const video = media.video;
   let lumaFrames = 0;
   let audioSamples = 0;
@@ -102,20 +99,20 @@ export function decode(
     );
   };
   if (video && plan.analysisSize) {
-    const step = analysisFrameStep(video.fps, plan.analysisFramesPerSecond);
-    readLumaFrames(stdio[1], plan.analysisSize, video.range, step, sink.analysisFrame?.bind(sink));
-  } else stdio[1]?.resume();
+    const step = frameStep(video.fps, plan.analysisFramesPerSecond);
+    readLumaFrames(analysisPipe, plan.analysisSize, video.range, step, sink.analysisFrame?.bind(sink));
+  } else analysisPipe?.resume();
   if (video && plan.nativeFramesPerSecond) {
-    const step = nativeFrameStep(video.fps, plan.nativeFramesPerSecond);
+    const step = frameStep(video.fps, plan.nativeFramesPerSecond);
     const size = { width: video.width, height: video.height };
-    readLumaFrames(stdio[3], size, video.range, step, sink.nativeFrame?.bind(sink));
-  } else stdio[3]?.resume();
+    readLumaFrames(nativePipe, size, video.range, step, sink.nativeFrame?.bind(sink));
+  } else nativePipe?.resume();
 
   const audio = media.audio;
   if (audio && plan.audio) {
     const reader = new PcmReader(audio.channels * 4);
     const names = channelNames(audio.channelLayout, audio.channels);
-    stdio[4]?.on("data", (chunk: Buffer) => {
+    audioPipe?.on("data", (chunk: Buffer) => {
       const samples = reader.push(chunk);
       if (!samples) return;
       const time = audioSamples / audio.sampleRate;
@@ -129,7 +126,7 @@ export function decode(
       };
       if (sink.audio) withBackpressure(sink.audio(piece));
     });
-  } else stdio[4]?.resume();
+  } else audioPipe?.resume();
 
   let framesDecoded = 0;
   const stderrTail = readStderrLines(
