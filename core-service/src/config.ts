@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ALL_DETECTORS, parseDetectorList } from "./detectors/registry.ts";
 import { type DetectorName, DetectorName as DetectorNameSchema } from "./domain/defect.ts";
 import { ConfigError } from "./domain/errors.ts";
+import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "./domain/limits.ts";
 
 export interface SettingDescription {
   readonly name: string;
@@ -90,6 +91,32 @@ export const SETTINGS = [
     default: "65536",
     description: "Largest request body the local API accepts.",
   },
+  {
+    name: "AVMON_STALL_SECONDS",
+    default: "30",
+    description: "An analysis that decodes no picture and no audio sample for this long fails as `STALLED`.",
+  },
+  {
+    name: "AVMON_WALL_CLOCK_FACTOR",
+    default: "2",
+    description:
+      "A file analysis may take this many times its media duration (plus `AVMON_WALL_CLOCK_BASE_SECONDS`) before it fails as `LIMIT_REACHED`.",
+  },
+  {
+    name: "AVMON_WALL_CLOCK_BASE_SECONDS",
+    default: "300",
+    description: "The constant part of a file analysis's wall-clock budget.",
+  },
+  {
+    name: "AVMON_MAX_MEDIA_SECONDS",
+    default: "86400",
+    description: "Longest media a file analysis reads (24 h); longer sources fail as `LIMIT_REACHED`.",
+  },
+  {
+    name: "AVMON_MAX_PIXELS",
+    default: "35389440",
+    description: "Largest picture decoded (8192×4320); larger pictures are refused before decoding.",
+  },
   { name: "AVMON_LOG_LEVEL", default: "info", description: "debug, info, warn, error or silent." },
 ] as const satisfies readonly SettingDescription[];
 
@@ -97,6 +124,8 @@ type SettingName = (typeof SETTINGS)[number]["name"];
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+
+const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
 
 const booleanFlag = (fallback: boolean) =>
   z
@@ -144,6 +173,11 @@ const EnvSchema = z.object({
   AVMON_MAX_RECEIVE_COUNT: int(1, 1000, 5),
   AVMON_RETRY_BASE_SECONDS: int(0, 900, 5),
   AVMON_MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024, 65_536),
+  AVMON_STALL_SECONDS: positive(DEFAULT_ANALYSIS_LIMITS.stallSeconds),
+  AVMON_WALL_CLOCK_FACTOR: positive(DEFAULT_ANALYSIS_LIMITS.wallClockFactor),
+  AVMON_WALL_CLOCK_BASE_SECONDS: positive(DEFAULT_ANALYSIS_LIMITS.wallClockBaseSeconds),
+  AVMON_MAX_MEDIA_SECONDS: positive(DEFAULT_ANALYSIS_LIMITS.maxMediaSeconds),
+  AVMON_MAX_PIXELS: int(1, 2 ** 31 - 1, DEFAULT_ANALYSIS_LIMITS.maxPixels),
   AVMON_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 } satisfies Record<SettingName, z.ZodType>);
 
@@ -165,6 +199,7 @@ export interface AvmonConfig {
   readonly maxReceiveCount: number;
   readonly retryBaseSeconds: number;
   readonly maxBodyBytes: number;
+  readonly analysisLimits: AnalysisLimits;
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
 
@@ -194,6 +229,13 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     maxReceiveCount: e.AVMON_MAX_RECEIVE_COUNT,
     retryBaseSeconds: e.AVMON_RETRY_BASE_SECONDS,
     maxBodyBytes: e.AVMON_MAX_BODY_BYTES,
+    analysisLimits: {
+      stallSeconds: e.AVMON_STALL_SECONDS,
+      wallClockFactor: e.AVMON_WALL_CLOCK_FACTOR,
+      wallClockBaseSeconds: e.AVMON_WALL_CLOCK_BASE_SECONDS,
+      maxMediaSeconds: e.AVMON_MAX_MEDIA_SECONDS,
+      maxPixels: e.AVMON_MAX_PIXELS,
+    },
     logLevel: e.AVMON_LOG_LEVEL,
   };
 }

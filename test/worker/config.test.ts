@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig, SETTINGS } from "../../core-service/src/config.ts";
 import { ConfigError } from "../../core-service/src/domain/errors.ts";
+import { DEFAULT_ANALYSIS_LIMITS } from "../../core-service/src/domain/limits.ts";
 
 describe("config", () => {
   it("gives the documented defaults when nothing is set", () => {
@@ -14,8 +15,12 @@ describe("config", () => {
       queueUrl: undefined,
     });
     expect(config.detectors).toEqual(["black", "freeze", "blockiness", "silence", "clipping", "loudness"]);
+    expect(config.analysisLimits).toEqual(DEFAULT_ANALYSIS_LIMITS);
+    const values = Object.values(config).flatMap((v) =>
+      v && typeof v === "object" && !Array.isArray(v) ? Object.values(v) : [v],
+    );
     for (const setting of SETTINGS.filter((s) => /^\d+$/.test(s.default))) {
-      expect(Object.values(config)).toContain(Number(setting.default));
+      expect(values).toContain(Number(setting.default));
     }
   });
 

@@ -53,3 +53,18 @@ export class AbortedError extends AvmonError {
   readonly code = "ABORTED";
   readonly retryable = true;
 }
+
+/**
+ * A job or analysis went past one of its limits (wall-clock budget, media-duration cap, picture size):
+ * retrying the same source under the same limits ends the same way.
+ */
+export class LimitReachedError extends AvmonError {
+  readonly code = "LIMIT_REACHED";
+  readonly retryable = false;
+}
+
+/** Decoding made no progress (no picture and no audio sample) for the watchdog's period: the source stalled. */
+export class StalledError extends AvmonError {
+  readonly code = "STALLED";
+  readonly retryable = true;
+}
