@@ -3,7 +3,7 @@
  * ends (source gone, read timeout) or when `close()` kills it; the engine decides whether to reconnect.
  */
 import type { Readable } from "node:stream";
-import { parseDecoderComplaint } from "../media/decoder.ts";
+import { parseDecoderComplaint } from "../media/decoder-complaints.ts";
 import { readStderrLines, spawnFfmpeg } from "../media/ffmpeg.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import type { ResolvedSource } from "../media/source.ts";

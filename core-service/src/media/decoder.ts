@@ -9,6 +9,7 @@ import type { AudioChunk, DecodeErrorEvent, LumaFrame } from "../detectors/types
 import { AbortedError, type AvmonError, UnsupportedMediaError } from "../domain/errors.ts";
 import { channelNames } from "./channel-layout.ts";
 import { buildDecodeArgs, DECODE_PIPES, type DecodePlan, frameStep, isFrameMarker } from "./decode-args.ts";
+import { parseDecoderComplaint } from "./decoder-complaints.ts";
 import { classifyFfmpegFailure, readStderrLines, spawnFfmpeg } from "./ffmpeg.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
 import type { MediaInfo } from "./probe.ts";
@@ -33,11 +34,6 @@ export interface DecodeResult {
   /** Media time just after the last decoded frame or sample. */
   readonly endTime: number;
 }
-
-const VIDEO_DECODERS =
-  /^(h264|hevc|mpeg2video|mpeg1video|mpeg4|vp8|vp9|av1|libdav1d|h263|mjpeg|prores|vc1|wmv3)$/;
-const DECODER_COMPLAINT =
-  /conceal|error|damaged|corrupt|invalid|missing|not available|overread|out of range/i;
 
 export function decode(
   source: ResolvedSource,
@@ -162,12 +158,4 @@ export function decode(
 
 function decodeFailure(stderr: string, source: string, code: number | null): AvmonError {
   return classifyFfmpegFailure(stderr, source, code);
-}
-
-/** "[h264 @ 0x55d…] concealing 236 DC, 236 AC, 236 MV errors in P frame" → the message, for video decoders only. */
-export function parseDecoderComplaint(line: string): string | undefined {
-  const match = /^\[([\w-]+) @ 0x[0-9a-f]+\] (.+)$/.exec(line.trim());
-  if (!match?.[1] || !match[2]) return undefined;
-  if (!VIDEO_DECODERS.test(match[1]) || !DECODER_COMPLAINT.test(match[2])) return undefined;
-  return `${match[1]}: ${match[2]}`;
 }
