@@ -79,7 +79,8 @@ export const SETTINGS = [
   {
     name: "AVMON_MAX_RECEIVE_COUNT",
     default: "5",
-    description: "Deliveries of a job before it fails for good (match the queue's redrive policy).",
+    description:
+      "Deliveries of a job before it fails for good; the stack sets it from the jobs queue's redrive policy.",
   },
   {
     name: "AVMON_RETRY_BASE_SECONDS",
