@@ -58,6 +58,18 @@ describe("live jobs in the worker", () => {
     expect(queue.counts().visible).toBe(0);
   });
 
+  it("lets a live job's own maxDurationSeconds override the worker's default, and completes it there", async () => {
+    const { queue, detailTypes, createWorker } = liveHarness();
+    const engine = fakeLiveEngine();
+    const message = aLiveJob({ live: { maxDurationSeconds: 1.5 } });
+    await queue.send(message);
+    started(createWorker(engine.analyze, { live: { maxDurationSeconds: 0.5 } }));
+
+    await waitFor(() => detailTypes(message.jobId).includes("Job Completed"), 10_000);
+    expect(engine.runs[0]?.maxDuration).toBeGreaterThan(1);
+    expect(detailTypes(message.jobId)).not.toContain("Job Failed");
+  });
+
   it("applies the worker's live defaults where the job leaves an option out", async () => {
     const { queue, createWorker } = liveHarness();
     const engine = fakeLiveEngine();

@@ -1,6 +1,9 @@
 import { afterEach } from "vitest";
 import { MemoryEventBus } from "../../core-service/src/adapters/memory/memory-event-bus.ts";
-import { MemoryJobQueue } from "../../core-service/src/adapters/memory/memory-job-queue.ts";
+import {
+  MemoryJobQueue,
+  type MemoryJobQueueOptions,
+} from "../../core-service/src/adapters/memory/memory-job-queue.ts";
 import { MemoryJobStore } from "../../core-service/src/adapters/memory/memory-job-store.ts";
 import type { DetectorEvent } from "../../core-service/src/detectors/types.ts";
 import { AbortedError } from "../../core-service/src/domain/errors.ts";
@@ -12,9 +15,7 @@ import { Worker, type WorkerOptions } from "../../core-service/src/worker/worker
 import { aReport } from "../support/avmon-events.ts";
 
 /** A queue, bus and store wired like the local stack, plus every event the bus carried. */
-export function workerHarness(
-  queueOptions: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number } = {},
-) {
+export function workerHarness(queueOptions: MemoryJobQueueOptions = {}) {
   const queue = new MemoryJobQueue({ waitTimeSeconds: 1, ...queueOptions });
   const bus = new MemoryEventBus({ logger: silentLogger });
   const store = new MemoryJobStore();

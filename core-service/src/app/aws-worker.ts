@@ -59,7 +59,10 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
     analyze: mediaAnalyzer({ allowLocalFiles: false, prepareSource, httpProxy }),
     analyzeLive: liveMediaAnalyzer({ prepareSource, httpProxy }),
     liveStreams,
-    live: { leaseSeconds: config.visibilityTimeoutSeconds },
+    live: {
+      leaseSeconds: config.visibilityTimeoutSeconds,
+      maxDurationSeconds: config.liveMaxDurationSeconds,
+    },
     jobStore: jobTableName
       ? new DynamoJobStore({ client: clients.dynamo, tableName: jobTableName })
       : undefined,

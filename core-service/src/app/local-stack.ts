@@ -89,7 +89,11 @@ export class LocalStack {
       jobStore: this.store,
       ...(this.#options.analyzeLive && { analyzeLive: this.#options.analyzeLive }),
       liveStreams: this.liveStreams,
-      live: { leaseSeconds: config.visibilityTimeoutSeconds, ...this.#options.live },
+      live: {
+        leaseSeconds: config.visibilityTimeoutSeconds,
+        maxDurationSeconds: config.liveMaxDurationSeconds,
+        ...this.#options.live,
+      },
       isStopRequested: (jobId) => this.jobs.isStopRequested(jobId),
       detectors: config.detectors,
       concurrency: config.concurrency,

@@ -6,11 +6,11 @@
  * buffering, no backpressure from listeners), so an `open` leaves within a frame of the defect reaching its
  * minimum duration, plus the source's own delivery delay (for HLS: up to one segment and one playlist reload).
  */
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
 import type { Detector } from "../detectors/types.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
+import { alertId } from "../domain/events.ts";
 import { silentLogger } from "../logging/logger.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { type ResolvedSource, resolveSource } from "../media/source.ts";
@@ -55,7 +55,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
     detectors,
     thresholds,
     resume: options.resumeState,
-    newAlertId: options.newAlertId ?? randomUUID,
+    alertIdOf: options.alertIdOf ?? ((defect) => alertId(source, defect)),
     emit: (event) => delivery.push(event),
     nowMs: Date.now,
   });

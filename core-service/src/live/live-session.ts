@@ -4,7 +4,7 @@
  * history: memory is the same after twelve hours as after twelve minutes.
  */
 import type { Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
-import type { DefectType } from "../domain/defect.ts";
+import type { Defect, DefectType } from "../domain/defect.ts";
 import { channelNames } from "../media/channel-layout.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { AlertBook } from "./alert-book.ts";
@@ -21,7 +21,7 @@ export interface LiveSessionOptions {
   readonly detectors: readonly Detector[];
   readonly thresholds: StreamThresholds;
   readonly resume?: LiveResumeState;
-  readonly newAlertId: () => string;
+  readonly alertIdOf: (defect: Defect) => string;
   readonly emit: (event: LiveDetectorEvent) => void;
   readonly nowMs: () => number;
 }
@@ -59,7 +59,7 @@ export class LiveSession {
     const quietSince = lastWallMs ?? now + options.thresholds.stallAfter * 1000;
     this.health = new StreamHealth(options.thresholds, quietSince, resume?.lastStreamTime ?? 0);
     this.watchGapSeconds = lastWallMs === undefined ? 0 : Math.max(0, (now - lastWallMs) / 1000);
-    this.alerts = new AlertBook(options.newAlertId, resume?.openDefects);
+    this.alerts = new AlertBook(options.alertIdOf, resume?.openDefects);
     this.analysis = options.detectors.filter((d) => d.input === "analysis-video");
     this.native = options.detectors.filter((d) => d.input === "native-video");
     this.audio = options.detectors.filter((d) => d.input === "audio");

@@ -1,6 +1,6 @@
 import type { DetectorEvent } from "../detectors/types.ts";
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
-import { ConfigError } from "../domain/errors.ts";
+import { ConfigError, LimitReachedError } from "../domain/errors.ts";
 import {
   type AvmonEvent,
   defectCleared,
@@ -9,13 +9,14 @@ import {
   jobFailed,
   jobStarted,
 } from "../domain/events.ts";
+import { MAX_LIVE_DURATION_SECONDS } from "../domain/job.ts";
 import type { Report } from "../domain/report.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { EventBus } from "../ports/event-bus.ts";
-import type { JobQueue, ReceivedJob } from "../ports/job-queue.ts";
+import type { Heartbeat, JobQueue, ReceivedJob } from "../ports/job-queue.ts";
 import type { JobStore } from "../ports/job-store.ts";
 import type { Analyzer } from "./analyzer.ts";
-import { interruptionOf, JobInterruption } from "./interruption.ts";
+import { type InterruptionKind, interruptionOf, JobInterruption } from "./interruption.ts";
 import { type LiveAnalyzer, liveMediaAnalyzer } from "./live-analyzer.ts";
 import {
   clearOpenDefects,
@@ -56,14 +57,16 @@ export interface JobRunnerOptions {
 export class JobRun {
   readonly #job: ReceivedJob;
   readonly #options: JobRunnerOptions;
-  readonly #controller: AbortController;
+  readonly #controller = new AbortController();
   readonly #logger: Logger;
   readonly #closed: ClosedDefect[] = [];
+  #heartbeat: Heartbeat | undefined;
+  /** Set once the worker is gone or the lease is: from then on nothing is published, sent or acked. */
+  #silenced = false;
 
-  constructor(job: ReceivedJob, options: JobRunnerOptions, controller: AbortController) {
+  constructor(job: ReceivedJob, options: JobRunnerOptions) {
     this.#job = job;
     this.#options = options;
-    this.#controller = controller;
     this.#logger = options.logger.child({ jobId: job.message.jobId, attempt: job.receiveCount });
   }
 
@@ -71,19 +74,36 @@ export class JobRun {
     return this.#job.message.jobId;
   }
 
+  /** True once the run was told to end, whatever the reason. */
+  get interrupted(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  /** Cuts the run short; the first reason wins, but `halt` and `lease-lost` silence it whenever they come. */
+  interrupt(kind: InterruptionKind): void {
+    if (kind === "halt" || kind === "lease-lost") this.#silenced = true;
+    this.#controller.abort(new JobInterruption(kind));
+  }
+
   async run(): Promise<void> {
     const { queue } = this.#options;
-    const heartbeat = queue.startHeartbeat(this.#job);
-    const onLeaseLost = () => this.#controller.abort(new JobInterruption("lease-lost"));
-    heartbeat.leaseLost.addEventListener("abort", onLeaseLost, { once: true });
+    // A file job cannot be carried on by a new message, so its redeliveries share one visibility cap.
+    const heartbeat = queue.startHeartbeat(this.#job, {
+      capFromFirstReceive: this.#job.message.mode === "file",
+    });
+    this.#heartbeat = heartbeat;
+    const unlisten = [
+      whenAborted(heartbeat.leaseLost, () => this.interrupt("lease-lost")),
+      whenAborted(heartbeat.leaseEnding, () => this.interrupt("lease-ending")),
+    ];
     try {
-      if (this.#options.isStopRequested?.(this.#jobId)) this.#controller.abort(new JobInterruption("stop"));
+      if (this.#options.isStopRequested?.(this.#jobId)) this.interrupt("stop");
       if (this.#job.message.mode === "live") await this.#settleLive(await this.#analyzeLive());
       else await this.#complete(await this.#analyze());
     } catch (error) {
       await this.#settleFailure(error);
     } finally {
-      heartbeat.leaseLost.removeEventListener("abort", onLeaseLost);
+      for (const stop of unlisten) stop();
       await heartbeat.stop();
     }
   }
@@ -91,7 +111,7 @@ export class JobRun {
   /** Publishes Job Completed and acks; the bus is flushed first so a crash cannot lose the event. */
   async #complete(report: Report, reason: "end-of-source" | "stopped" = "end-of-source"): Promise<void> {
     await this.#publish(jobCompleted(this.#jobId, report, new Date(), reason));
-    this.#throwIfHalted();
+    this.#throwIfSilenced();
     await this.#options.bus.flush();
     await this.#options.queue.ack(this.#job);
     this.#logger.info(reason === "stopped" ? "job stopped on request" : "job completed", {
@@ -121,30 +141,43 @@ export class JobRun {
   }
 
   /**
-   * A live job ends in one of four ways: its maximum duration (completed), a stop request (open defects
-   * cleared, completed as stopped), a hand-off (shutdown, or the lease nearing SQS's 12-hour cap: a
-   * continuation message carries it on, then this delivery is acked), or a halt (nothing more is said).
+   * A live job ends in one of five ways: its maximum duration (completed; failed as LIMIT_REACHED when that was
+   * the worker's default rather than the job's own), a stop request (open defects cleared, completed as
+   * stopped), a hand-off (shutdown, or the lease nearing the queue's visibility cap: a continuation message
+   * carries it on, then this delivery is acked), or a halt or lost lease (nothing more is said).
    */
   async #settleLive(result: LiveJobResult): Promise<void> {
     const interruption = interruptionOf(this.#controller.signal);
     switch (interruption) {
       case undefined:
+        if (result.summary.endReason === "max-duration" && result.maxDuration.source === "default") {
+          return this.#fail(new LimitReachedError(defaultMaxDurationMessage(result.maxDuration.seconds)));
+        }
         return this.#complete(result.report);
       case "stop":
         for (const event of clearOpenDefects(this.#jobId, result.summary)) await this.#publish(event);
         return this.#complete(result.report, "stopped");
       case "shutdown":
-      case "lease-lost":
+      case "lease-ending":
         return this.#handOff(result, interruption);
       case "halt":
+      case "lease-lost":
+        this.#logger.warn("live job abandoned; the queue will deliver it again", { reason: interruption });
         return;
     }
   }
 
-  async #handOff(result: LiveJobResult, reason: "shutdown" | "lease-lost"): Promise<void> {
+  /** A continuation is sent only while the lease is proven: sent after losing it, it would fork the stream. */
+  async #handOff(result: LiveJobResult, reason: "shutdown" | "lease-ending"): Promise<void> {
     const { bus, queue } = this.#options;
     const next = continuationOf(this.#job.message, result);
     await bus.flush();
+    if (this.#silenced || !this.#heartbeat?.held()) {
+      this.#logger.warn(
+        "live job not handed on: its lease is no longer held; the queue will deliver it again",
+      );
+      return;
+    }
     await queue.send(next);
     await queue.ack(this.#job);
     this.#logger.info("live job handed to its next delivery", {
@@ -196,14 +229,17 @@ export class JobRun {
     alerts.add(published);
   }
 
-  /** Publishing stops the moment the worker is halted: a dead process says nothing more. */
+  /**
+   * Publishing stops the moment the worker is halted or the lease is lost: a dead process says nothing more,
+   * and neither does a run whose job another worker may already hold.
+   */
   async #publish(event: AvmonEvent): Promise<void> {
-    this.#throwIfHalted();
+    this.#throwIfSilenced();
     await this.#options.bus.publish([event]);
   }
 
-  #throwIfHalted(): void {
-    if (interruptionOf(this.#controller.signal) === "halt") throw this.#controller.signal.reason;
+  #throwIfSilenced(): void {
+    if (this.#silenced) throw this.#controller.signal.reason;
   }
 
   async #settleFailure(error: unknown): Promise<void> {
@@ -217,9 +253,15 @@ export class JobRun {
     }
   }
 
-  async #settleInterruption(kind: JobInterruption["kind"]): Promise<void> {
+  async #settleInterruption(kind: InterruptionKind): Promise<void> {
     const { queue } = this.#options;
     switch (kind) {
+      case "lease-ending":
+        // A file job near the cap fails rather than being redelivered to start again from scratch.
+        if (this.#job.message.mode === "file") return this.#fail(new LimitReachedError(this.#capMessage()));
+        await queue.release(this.#job);
+        this.#logger.info("live job released at the visibility cap; the next delivery resumes it");
+        return;
       case "shutdown":
         await queue.release(this.#job);
         this.#logger.info("job released for another worker (shutdown)");
@@ -248,6 +290,12 @@ export class JobRun {
     this.#logger.error("job failed", { error, code: failure.code, retryable: failure.retryable });
   }
 
+  #capMessage(): string {
+    const reason = this.#heartbeat?.leaseEnding.reason;
+    const cap = reason instanceof Error ? reason.message : "the queue's visibility cap is reached";
+    return `file job stopped at the queue's visibility cap (${cap}); it is failed rather than started again from scratch`;
+  }
+
   /** What a stopped job found before it was stopped. */
   #partialReport(): Report {
     const duration = Math.max(0, ...this.#closed.map((d) => d.end));
@@ -258,4 +306,21 @@ export class JobRun {
       stats: { videoFrames: 0, audioSeconds: 0, wallSeconds: 0, realtimeFactor: 0 },
     };
   }
+}
+
+function defaultMaxDurationMessage(seconds: number): string {
+  return (
+    `live job reached the default maximum duration of ${seconds} s (AVMON_LIVE_MAX_DURATION_SECONDS); ` +
+    `ask for up to ${MAX_LIVE_DURATION_SECONDS} s with live.maxDurationSeconds`
+  );
+}
+
+/** Calls `listener` when `signal` aborts (at once if it already has); returns the way to stop listening. */
+function whenAborted(signal: AbortSignal, listener: () => void): () => void {
+  if (signal.aborted) {
+    listener();
+    return () => {};
+  }
+  signal.addEventListener("abort", listener, { once: true });
+  return () => signal.removeEventListener("abort", listener);
 }

@@ -1,6 +1,11 @@
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
 import { type AvmonEvent, defectCleared, defectDetected } from "../domain/events.ts";
-import type { LiveContinuation, LiveReconnect, QueueMessage } from "../domain/job.ts";
+import {
+  DEFAULT_LIVE_MAX_DURATION_SECONDS,
+  type LiveContinuation,
+  type LiveReconnect,
+  type QueueMessage,
+} from "../domain/job.ts";
 import type { Report } from "../domain/report.ts";
 import type { LiveDetectorEvent, LiveSummary } from "../live/types.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -12,7 +17,8 @@ import { PublishedAlerts } from "./published-alerts.ts";
 
 /** What a live job gets when its request leaves an option out (the worker's configuration). */
 export interface LiveJobSettings {
-  readonly maxDurationSeconds: number | undefined;
+  /** For jobs that do not ask for a maximum duration of their own. */
+  readonly maxDurationSeconds: number;
   readonly stallAfterSeconds: number;
   readonly reconnect: LiveReconnect;
   /** The queue's visibility timeout: how long a crashed worker's job stays hidden before it comes back. */
@@ -20,7 +26,7 @@ export interface LiveJobSettings {
 }
 
 export const DEFAULT_LIVE_SETTINGS: LiveJobSettings = {
-  maxDurationSeconds: undefined,
+  maxDurationSeconds: DEFAULT_LIVE_MAX_DURATION_SECONDS,
   stallAfterSeconds: 5,
   reconnect: {},
   leaseSeconds: 30,
@@ -48,6 +54,8 @@ export interface LiveJobResult {
   readonly report: Report;
   /** When the job first started watching, for the next worker's max duration. */
   readonly watchingSince: Date;
+  /** The maximum duration the job ran under: its own (`request`) or the worker's (`default`). */
+  readonly maxDuration: { readonly seconds: number; readonly source: "request" | "default" };
 }
 
 /**
@@ -76,14 +84,15 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
     alerts.add(published);
   };
   const options = message.live ?? {};
+  const maxDuration = {
+    seconds: options.maxDurationSeconds ?? settings.maxDurationSeconds,
+    source: options.maxDurationSeconds === undefined ? "default" : "request",
+  } as const;
   try {
     const summary = await context.analyze(message, {
       detectors: context.detectors,
       signal: context.signal,
-      maxDuration: remainingSeconds(
-        options.maxDurationSeconds ?? settings.maxDurationSeconds,
-        start.watchingSince,
-      ),
+      maxDuration: remainingSeconds(maxDuration.seconds, start.watchingSince),
       stallAfter: options.stallAfterSeconds ?? settings.stallAfterSeconds,
       reconnect: { ...settings.reconnect, ...options.reconnect },
       resumeState: start.resumeState,
@@ -95,6 +104,7 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
       summary,
       report: liveReport(message.source, summary, closed),
       watchingSince: start.watchingSince,
+      maxDuration,
     };
   } finally {
     context.streams?.remove(jobId);

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { ReceivedJob } from "../ports/job-queue.ts";
-import { JobInterruption } from "./interruption.ts";
 import { JobRun, type JobRunnerOptions } from "./job-runner.ts";
 
 export interface WorkerOptions extends Omit<JobRunnerOptions, "workerId"> {
@@ -20,7 +19,7 @@ export interface ShutdownResult {
 
 interface RunningJob {
   readonly job: ReceivedJob;
-  readonly controller: AbortController;
+  readonly run: JobRun;
   readonly done: Promise<void>;
 }
 
@@ -65,7 +64,7 @@ export class Worker {
   /** Stops one running job on request (DELETE /v1/jobs/{id}); false when this worker is not running it. */
   stopJob(jobId: string): boolean {
     const running = [...this.#running.values()].find((r) => r.job.message.jobId === jobId);
-    running?.controller.abort(new JobInterruption("stop"));
+    running?.run.interrupt("stop");
     return running !== undefined;
   }
 
@@ -81,13 +80,13 @@ export class Worker {
     for (const running of this.#running.values()) {
       if (running.job.message.mode !== "live") continue;
       released++;
-      running.controller.abort(new JobInterruption("shutdown"));
+      running.run.interrupt("shutdown");
     }
     const timer = setTimeout(() => {
       for (const running of this.#running.values()) {
-        if (running.controller.signal.aborted) continue;
+        if (running.run.interrupted) continue;
         released++;
-        running.controller.abort(new JobInterruption("shutdown"));
+        running.run.interrupt("shutdown");
       }
     }, releaseAt(deadlineMs));
     try {
@@ -105,7 +104,7 @@ export class Worker {
    * behind. Its jobs come back when their visibility runs out. For crash tests and fatal errors.
    */
   async halt(): Promise<void> {
-    for (const running of this.#running.values()) running.controller.abort(new JobInterruption("halt"));
+    for (const running of this.#running.values()) running.run.interrupt("halt");
     await this.#stopReceiving();
     await this.#allSettled();
     this.#state = "stopped";
@@ -148,15 +147,14 @@ export class Worker {
   }
 
   #launch(job: ReceivedJob): void {
-    const controller = new AbortController();
+    const run = new JobRun(job, { ...this.#options, workerId: this.workerId });
     // A job that arrives as shutdown begins was never started: hand it straight back.
-    if (this.#receiving.signal.aborted) controller.abort(new JobInterruption("shutdown"));
-    const run = new JobRun(job, { ...this.#options, workerId: this.workerId }, controller);
+    if (this.#receiving.signal.aborted) run.interrupt("shutdown");
     const done = run.run().finally(() => {
       this.#running.delete(job.receiptId);
       this.#slotFreed();
     });
-    this.#running.set(job.receiptId, { job, controller, done });
+    this.#running.set(job.receiptId, { job, run, done });
   }
 }
 
