@@ -44,8 +44,11 @@ export async function peekBodies(server: FauxqsServer, queueUrl: string): Promis
   return Messages.map((message) => message.Body ?? "");
 }
 
-/** Messages still on a queue: visible, in flight or delayed. */
-export async function countMessages(server: FauxqsServer, queueUrl: string): Promise<number> {
+/** Messages on a queue by state. */
+export async function messageCounts(
+  server: FauxqsServer,
+  queueUrl: string,
+): Promise<{ visible: number; inFlight: number; delayed: number }> {
   const { Attributes = {} } = await server.client.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
@@ -56,5 +59,15 @@ export async function countMessages(server: FauxqsServer, queueUrl: string): Pro
       ],
     }),
   );
-  return Object.values(Attributes).reduce((sum, count) => sum + Number(count), 0);
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
+}
+
+/** Messages still on a queue: visible, in flight or delayed. */
+export async function countMessages(server: FauxqsServer, queueUrl: string): Promise<number> {
+  const { visible, inFlight, delayed } = await messageCounts(server, queueUrl);
+  return visible + inFlight + delayed;
 }

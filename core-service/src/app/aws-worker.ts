@@ -17,6 +17,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { EventBus } from "../ports/event-bus.ts";
 import { GuardedProxy } from "../security/guarded-proxy.ts";
 import { mediaAnalyzer } from "../worker/analyzer.ts";
+import { SETTLE_MS, settledWithin } from "../worker/bounded.ts";
 import { startEmfReporter } from "../worker/emf-metrics.ts";
 import { GroupStampedEventBus } from "../worker/group-stamped-bus.ts";
 import { liveMediaAnalyzer } from "../worker/live-analyzer.ts";
@@ -100,9 +101,8 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
       // The poller keeps running during the drain: a stop request still ends a job that would hold it up.
       const result = await worker.stop(deadlineMs);
       stopEmf?.();
-      await poller?.stop();
-      await protection?.stop();
-      await proxy.close();
+      // Each of these may wait on the network (DynamoDB, the ECS agent, open proxy tunnels): bounded too.
+      await settledWithin(Promise.all([poller?.stop(), protection?.stop(), proxy.close()]), SETTLE_MS);
       return result;
     },
   };

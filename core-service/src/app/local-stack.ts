@@ -11,6 +11,7 @@ import { JobService } from "../server/job-service.ts";
 import { Metrics } from "../server/metrics.ts";
 import { type WebhookOptions, Webhooks } from "../server/webhooks.ts";
 import { type Analyzer, mediaAnalyzer } from "../worker/analyzer.ts";
+import { SETTLE_MS, settledWithin } from "../worker/bounded.ts";
 import type { LiveAnalyzer } from "../worker/live-analyzer.ts";
 import type { LiveJobSettings } from "../worker/live-job.ts";
 import { LiveStreams } from "../worker/live-streams.ts";
@@ -133,7 +134,7 @@ export class LocalStack {
   async stop(deadlineMs: number): Promise<ShutdownResult> {
     const closing = this.#closeServer();
     const result = await this.worker.stop(deadlineMs);
-    await this.bus.flush();
+    await settledWithin(this.bus.flush(), SETTLE_MS);
     for (const close of [...this.#streams]) close();
     this.webhooks.close();
     this.metrics.close();

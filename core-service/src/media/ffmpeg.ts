@@ -101,9 +101,29 @@ export function spawnFfprobe(args: readonly string[], options: SpawnOptions = {}
   return spawnKillable(ffmpegBinaries().ffprobe, ["-hide_banner", ...args], options);
 }
 
+/**
+ * Every ffmpeg/ffprobe still running, killed when the process exits: a child outlives its parent otherwise
+ * (nothing kills it when Node exits), and a process that gives up on a hung job must not leave one behind.
+ */
+const runningChildren = new Set<ChildProcess>();
+let killOnExit = false;
+
+function track(child: ChildProcess): void {
+  if (!killOnExit) {
+    killOnExit = true;
+    process.once("exit", () => {
+      for (const running of runningChildren) running.kill("SIGKILL");
+    });
+  }
+  runningChildren.add(child);
+  child.once("exit", () => runningChildren.delete(child));
+  child.once("error", () => runningChildren.delete(child));
+}
+
 function spawnKillable(binary: string, args: readonly string[], options: SpawnOptions): ChildProcess {
   const extra = Array.from({ length: options.extraPipes ?? 0 }, () => "pipe" as const);
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe", ...extra] });
+  track(child);
   const { signal } = options;
   if (signal) {
     const kill = () => child.kill("SIGKILL");

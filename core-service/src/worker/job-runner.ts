@@ -16,6 +16,7 @@ import type { EventBus } from "../ports/event-bus.ts";
 import type { Heartbeat, JobQueue, ReceivedJob } from "../ports/job-queue.ts";
 import type { JobStore } from "../ports/job-store.ts";
 import type { Analyzer } from "./analyzer.ts";
+import { SETTLE_MS, untilAborted } from "./bounded.ts";
 import { type InterruptionKind, interruptionOf, JobInterruption } from "./interruption.ts";
 import { type LiveAnalyzer, liveMediaAnalyzer } from "./live-analyzer.ts";
 import {
@@ -60,6 +61,8 @@ export class JobRun {
   readonly #controller = new AbortController();
   readonly #logger: Logger;
   readonly #closed: ClosedDefect[] = [];
+  /** Aborts SETTLE_MS after the run is interrupted: what settling still waits on (bus, queue) is given up then. */
+  readonly #settleBy = new AbortController();
   #heartbeat: Heartbeat | undefined;
   /** Set once the worker is gone or the lease is: from then on nothing is published, sent or acked. */
   #silenced = false;
@@ -82,7 +85,10 @@ export class JobRun {
   /** Cuts the run short; the first reason wins, but `halt` and `lease-lost` silence it whenever they come. */
   interrupt(kind: InterruptionKind): void {
     if (kind === "halt" || kind === "lease-lost") this.#silenced = true;
-    this.#controller.abort(new JobInterruption(kind));
+    if (this.interrupted) return;
+    const reason = new JobInterruption(kind);
+    this.#controller.abort(reason);
+    setTimeout(() => this.#settleBy.abort(reason), SETTLE_MS).unref();
   }
 
   async run(): Promise<void> {
@@ -110,10 +116,10 @@ export class JobRun {
 
   /** Publishes Job Completed and acks; the bus is flushed first so a crash cannot lose the event. */
   async #complete(report: Report, reason: "end-of-source" | "stopped" = "end-of-source"): Promise<void> {
-    await this.#publish(jobCompleted(this.#jobId, report, new Date(), reason));
-    this.#throwIfSilenced();
-    await this.#options.bus.flush();
-    await this.#options.queue.ack(this.#job);
+    const { bus, queue } = this.#options;
+    await this.#settling(() => bus.publish([jobCompleted(this.#jobId, report, new Date(), reason)]));
+    await this.#settling(() => bus.flush());
+    await this.#settling(() => queue.ack(this.#job));
     this.#logger.info(reason === "stopped" ? "job stopped on request" : "job completed", {
       defects: report.defects.length,
     });
@@ -154,9 +160,11 @@ export class JobRun {
           return this.#fail(new LimitReachedError(defaultMaxDurationMessage(result.maxDuration.seconds)));
         }
         return this.#complete(result.report);
-      case "stop":
-        for (const event of clearOpenDefects(this.#jobId, result.summary)) await this.#publish(event);
+      case "stop": {
+        const clears = clearOpenDefects(this.#jobId, result.summary);
+        if (clears.length > 0) await this.#settling(() => this.#options.bus.publish(clears));
         return this.#complete(result.report, "stopped");
+      }
       case "shutdown":
       case "lease-ending":
         return this.#handOff(result, interruption);
@@ -171,15 +179,15 @@ export class JobRun {
   async #handOff(result: LiveJobResult, reason: "shutdown" | "lease-ending"): Promise<void> {
     const { bus, queue } = this.#options;
     const next = continuationOf(this.#job.message, result);
-    await bus.flush();
+    await this.#settling(() => bus.flush());
     if (this.#silenced || !this.#heartbeat?.held()) {
       this.#logger.warn(
         "live job not handed on: its lease is no longer held; the queue will deliver it again",
       );
       return;
     }
-    await queue.send(next);
-    await queue.ack(this.#job);
+    await this.#settling(() => queue.send(next));
+    await this.#settling(() => queue.ack(this.#job));
     this.#logger.info("live job handed to its next delivery", {
       reason,
       handOffs: next.continuation?.handOffs,
@@ -190,7 +198,7 @@ export class JobRun {
   async #analyze(): Promise<Report> {
     const signal = this.#controller.signal;
     signal.throwIfAborted();
-    const alerts = await PublishedAlerts.load(this.#options.jobStore, this.#jobId);
+    const alerts = await untilAborted(PublishedAlerts.load(this.#options.jobStore, this.#jobId), signal);
     await this.#publish(
       jobStarted(this.#jobId, { attempt: this.#job.receiveCount, workerId: this.#options.workerId }),
     );
@@ -230,12 +238,19 @@ export class JobRun {
   }
 
   /**
-   * Publishing stops the moment the worker is halted or the lease is lost: a dead process says nothing more,
-   * and neither does a run whose job another worker may already hold.
+   * Publishes during the analysis. Publishing stops the moment the worker is halted or the lease is lost (a
+   * dead process says nothing more, and neither does a run whose job another worker may already hold), and an
+   * interruption cuts a publish that hangs short at once, so a stuck bus never holds the decoder or a stop.
    */
   async #publish(event: AvmonEvent): Promise<void> {
     this.#throwIfSilenced();
-    await this.#options.bus.publish([event]);
+    await untilAborted(this.#options.bus.publish([event]), this.#controller.signal);
+  }
+
+  /** A bus or queue call while settling: refused once silenced, given up SETTLE_MS after an interruption. */
+  async #settling<T>(call: () => Promise<T>): Promise<T> {
+    this.#throwIfSilenced();
+    return untilAborted(call(), this.#settleBy.signal);
   }
 
   #throwIfSilenced(): void {
@@ -259,11 +274,11 @@ export class JobRun {
       case "lease-ending":
         // A file job near the cap fails rather than being redelivered to start again from scratch.
         if (this.#job.message.mode === "file") return this.#fail(new LimitReachedError(this.#capMessage()));
-        await queue.release(this.#job);
+        await this.#settling(() => queue.release(this.#job));
         this.#logger.info("live job released at the visibility cap; the next delivery resumes it");
         return;
       case "shutdown":
-        await queue.release(this.#job);
+        await this.#settling(() => queue.release(this.#job));
         this.#logger.info("job released for another worker (shutdown)");
         return;
       case "stop":
@@ -280,13 +295,13 @@ export class JobRun {
     const { queue, maxReceiveCount, retryBaseSeconds } = this.#options;
     if (failure.retryable && this.#job.receiveCount < maxReceiveCount) {
       const delaySeconds = retryDelaySeconds(this.#job.receiveCount, retryBaseSeconds);
-      await queue.release(this.#job, { delaySeconds });
+      await this.#settling(() => queue.release(this.#job, { delaySeconds }));
       this.#logger.warn("job failed, will retry", { error, code: failure.code, delaySeconds });
       return;
     }
-    await this.#publish(jobFailed(this.#jobId, failure));
-    await this.#options.bus.flush();
-    await queue.ack(this.#job);
+    await this.#settling(() => this.#options.bus.publish([jobFailed(this.#jobId, failure)]));
+    await this.#settling(() => this.#options.bus.flush());
+    await this.#settling(() => queue.ack(this.#job));
     this.#logger.error("job failed", { error, code: failure.code, retryable: failure.retryable });
   }
 

@@ -10,6 +10,7 @@ import type { Report } from "../domain/report.ts";
 import type { LiveDetectorEvent, LiveSummary } from "../live/types.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { JobStore } from "../ports/job-store.ts";
+import { untilAborted } from "./bounded.ts";
 import type { LiveAnalyzer } from "./live-analyzer.ts";
 import { liveStartOf, remainingSeconds } from "./live-resume.ts";
 import type { LiveStreams } from "./live-streams.ts";
@@ -66,7 +67,8 @@ export interface LiveJobResult {
 export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult> {
   const { message, settings, logger } = context;
   const jobId = message.jobId;
-  const view = await context.jobStore?.get(jobId);
+  // The store is a network call on AWS: a stop must not wait for it.
+  const view = await untilAborted(Promise.resolve(context.jobStore?.get(jobId)), context.signal);
   const start = liveStartOf(context, view, settings.leaseSeconds);
   if (start.resumeState) {
     logger.info("live job resumed", {
@@ -74,7 +76,7 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
       lastSeenAt: start.resumeState.lastSeenAt,
     });
   }
-  const alerts = await PublishedAlerts.load(context.jobStore, jobId);
+  const alerts = await untilAborted(PublishedAlerts.load(context.jobStore, jobId), context.signal);
   const closed: ClosedDefect[] = [];
   const onDetectorEvent = async (event: LiveDetectorEvent) => {
     if (event.kind === "close") keepLatest(closed, event.defect);

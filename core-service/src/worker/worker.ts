@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ReceivedJob } from "../ports/job-queue.ts";
+import { SETTLE_MS, settledWithin } from "./bounded.ts";
 import { JobRun, type JobRunnerOptions } from "./job-runner.ts";
 
 export interface WorkerOptions extends Omit<JobRunnerOptions, "workerId"> {
@@ -70,7 +71,8 @@ export class Worker {
 
   /**
    * Graceful shutdown (SIGTERM): no new jobs; running ones may finish until `deadlineMs`, then are released.
-   * Resolves once every job is settled, within the deadline unless releasing itself hangs.
+   * Resolves within the deadline plus SETTLE_MS whatever hangs: a job that has not settled by then (a call
+   * that takes no signal and never returns) is halted and left to its lease, and the bus gets SETTLE_MS to flush.
    */
   async stop(deadlineMs: number): Promise<ShutdownResult> {
     const runningAtStart = this.#running.size;
@@ -90,12 +92,17 @@ export class Worker {
       }
     }, releaseAt(deadlineMs));
     try {
-      await this.#allSettled();
+      if (!(await settledWithin(this.#allSettled(), deadlineMs + SETTLE_MS))) {
+        const stuck = this.runningJobIds();
+        this.#options.logger.error("jobs did not settle in time; left to their leases", { jobIds: stuck });
+        for (const running of this.#running.values()) running.run.interrupt("halt");
+      }
     } finally {
       clearTimeout(timer);
       this.#state = "stopped";
     }
-    await this.#options.bus.flush();
+    if (!(await settledWithin(this.#options.bus.flush(), SETTLE_MS)))
+      this.#options.logger.error("the bus did not flush in time; unacked jobs will be delivered again");
     return { finished: runningAtStart - released, released };
   }
 
@@ -106,7 +113,7 @@ export class Worker {
   async halt(): Promise<void> {
     for (const running of this.#running.values()) running.run.interrupt("halt");
     await this.#stopReceiving();
-    await this.#allSettled();
+    await settledWithin(this.#allSettled(), SETTLE_MS);
     this.#state = "stopped";
   }
 

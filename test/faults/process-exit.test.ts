@@ -1,0 +1,186 @@
+/**
+ * `avmon serve` and `avmon worker` as processes: SIGTERM with jobs stuck where a source or a service never
+ * answers ends the process within its shutdown deadline plus 2 s, exit code 0, with no ffprobe or ffmpeg of its
+ * own left running. The worker's AWS services are reached through the SDK's endpoint settings: SQS is fauxqs,
+ * EventBridge and DynamoDB a server on 127.0.0.1 that accepts connections and never answers.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
+import { createQueueWithDlq, messageCounts } from "../support/fauxqs-queues.ts";
+import { type FauxqsServer, startFauxqsServer } from "../support/fauxqs-server.ts";
+import { processesMentioning } from "../support/processes.ts";
+import { makeClip } from "../support/test-media.ts";
+import { startSilentServer, startStallingServer, type TestServer } from "../support/unresponsive-servers.ts";
+import { aQueueMessage, waitFor } from "../worker/worker-harness.ts";
+
+const ROOT = join(import.meta.dirname, "../..");
+const LOCALHOST_DNS = join(import.meta.dirname, "../support/localhost-dns.mjs");
+const DEADLINE_SECONDS = 5;
+/** The bound the issue sets past the deadline, and room for a loaded 2-core machine. */
+const SETTLE_BOUND_MS = 2000;
+const MACHINE_MARGIN_MS = 1500;
+
+let dir: string;
+const servers: TestServer[] = [];
+const children: ChildProcess[] = [];
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "avmon-exit-"));
+});
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+afterAll(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function server(start: Promise<TestServer>): Promise<TestServer> {
+  const started = await start;
+  servers.push(started);
+  return started;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** Runs `avmon <command>`; `exited` resolves with the exit code and when it came. */
+function avmon(command: "serve" | "worker", env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", LOCALHOST_DNS, "bin/avmon.mjs", command], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      AVMON_LOG_LEVEL: "error",
+      AVMON_SHUTDOWN_DEADLINE_SECONDS: String(DEADLINE_SECONDS),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; atMs: number }>((resolve) =>
+    child.once("exit", (code) => resolve({ code, atMs: Date.now() })),
+  );
+  return { child, exited, output: () => output };
+}
+
+describe("avmon serve on SIGTERM", () => {
+  it("exits 0 within its deadline plus 2 s while jobs probe, decode and follow sources that hang, leaving no ffmpeg", async () => {
+    const fifo = join(dir, "nobody-writes.ts");
+    execFileSync("mkfifo", [fifo]);
+    const clip = await makeClip({
+      duration: 20,
+      container: "ts",
+      video: { codec: "libx264", size: "320x180", fps: "25" },
+    });
+    const { readFileSync } = await import("node:fs");
+    const stalling = await server(startStallingServer(readFileSync(clip).subarray(0, 300_000)));
+    const silent = await server(startSilentServer());
+    const decoding = stalling.url("/halfway.ts");
+    const live = silent.url("/live.m3u8");
+    const port = await freePort();
+    const serve = avmon("serve", {
+      PORT: String(port),
+      AVMON_DEMO: "false",
+      AVMON_DATA_DIR: join(dir, "data"),
+      AVMON_CONCURRENCY: "3",
+    });
+    const api = `http://127.0.0.1:${port}`;
+    await waitFor(() => /listening/.test(serve.output()), 60_000);
+    for (const job of [{ source: fifo }, { source: decoding }, { source: live, mode: "live" }]) {
+      const response = await fetch(`${api}/v1/jobs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(job),
+      });
+      expect(response.status).toBe(202);
+    }
+    await waitFor(
+      () =>
+        processesMentioning(fifo).length > 0 &&
+        processesMentioning(decoding).some((p) => p.includes("-filter_complex")) &&
+        silent.connections > 0,
+      20_000,
+    );
+
+    const signalledAt = Date.now();
+    serve.child.kill("SIGTERM");
+    const { code, atMs } = await serve.exited;
+
+    expect(code).toBe(0);
+    expect(atMs - signalledAt).toBeLessThan(DEADLINE_SECONDS * 1000 + SETTLE_BOUND_MS + MACHINE_MARGIN_MS);
+    for (const source of [fifo, decoding, live]) expect(processesMentioning(source), source).toEqual([]);
+  });
+});
+
+describe("avmon worker on SIGTERM", () => {
+  let fauxqs: FauxqsServer;
+  beforeAll(async () => {
+    fauxqs = await startFauxqsServer();
+  });
+  afterAll(async () => {
+    await fauxqs.stop();
+  });
+
+  it("exits 0 within its deadline plus 2 s while its job table and EventBridge never answer, releasing the job", async () => {
+    const silent = await server(startSilentServer());
+    const { queueUrl } = await createQueueWithDlq(fauxqs, {
+      visibilityTimeoutSeconds: 30,
+      maxReceiveCount: 5,
+    });
+    const message = aQueueMessage({ source: "s3://avmon-ingest/incoming/clip.mp4" });
+    await new SqsJobQueue({ client: fauxqs.client, queueUrl, visibilityTimeoutSeconds: 30 }).send(message);
+    const worker = avmon("worker", {
+      PORT: "0",
+      AVMON_QUEUE_URL: queueUrl,
+      AVMON_EVENT_BUS_NAME: "avmon",
+      AVMON_JOB_TABLE_NAME: "avmon-jobs",
+      // One slot, taken by the job: no long poll is left open that could pick the released job up again.
+      AVMON_CONCURRENCY: "1",
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: silent.url(""),
+      AWS_ENDPOINT_URL_DYNAMODB: silent.url(""),
+    });
+    // The job is taken and waits on the job table (what earlier attempts published), which never answers.
+    await waitFor(
+      async () => silent.connections > 0 && (await messageCounts(fauxqs, queueUrl)).inFlight === 1,
+      20_000,
+    );
+
+    const signalledAt = Date.now();
+    worker.child.kill("SIGTERM");
+    const { code, atMs } = await worker.exited;
+
+    expect(code, worker.output()).toBe(0);
+    expect(atMs - signalledAt).toBeLessThan(DEADLINE_SECONDS * 1000 + SETTLE_BOUND_MS + MACHINE_MARGIN_MS);
+    // Released for another worker: visible again at once, not after the 30 s visibility timeout.
+    const [again] = await new SqsJobQueue({
+      client: fauxqs.client,
+      queueUrl,
+      visibilityTimeoutSeconds: 30,
+      waitTimeSeconds: 1,
+    }).receive(1);
+    expect(again?.message.jobId).toBe(message.jobId);
+  });
+});
