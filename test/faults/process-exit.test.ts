@@ -5,7 +5,7 @@
  * EventBridge and DynamoDB a server on 127.0.0.1 that accepts connections and never answers.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,7 +91,6 @@ describe("avmon serve on SIGTERM", () => {
       container: "ts",
       video: { codec: "libx264", size: "320x180", fps: "25" },
     });
-    const { readFileSync } = await import("node:fs");
     const stalling = await server(startStallingServer(readFileSync(clip).subarray(0, 300_000)));
     const silent = await server(startSilentServer());
     const decoding = stalling.url("/halfway.ts");

@@ -13,9 +13,10 @@ import { SourceUnreachableError } from "../domain/errors.ts";
 import { alertId } from "../domain/events.ts";
 import { silentLogger } from "../logging/logger.ts";
 import type { MediaInfo } from "../media/probe.ts";
+import { SegmentLocator } from "../media/segment-failures.ts";
 import { type ResolvedSource, resolveSource } from "../media/source.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
-import type { LivePlan } from "./live-args.ts";
+import { isHls, type LivePlan } from "./live-args.ts";
 import { openLiveConnection } from "./live-connection.ts";
 import { probeLive } from "./live-probe.ts";
 import { LiveSession } from "./live-session.ts";
@@ -51,6 +52,8 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
   const delivery = new OrderedDelivery(options.onDetectorEvent, (error) =>
     logger.warn("live event listener failed", { error }),
   );
+  const locator = isHls(resolved) ? new SegmentLocator(resolved, { live: true }) : undefined;
+  const stop = new AbortController();
   const session = new LiveSession({
     detectors,
     thresholds,
@@ -58,9 +61,15 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
     alertIdOf: options.alertIdOf ?? ((defect) => alertId(source, defect)),
     emit: (event) => delivery.push(event),
     nowMs: Date.now,
+    ...(locator && {
+      locateSegment: async (failure) => {
+        const span = await locator.span(failure, stop.signal);
+        stop.signal.throwIfAborted();
+        return span;
+      },
+    }),
   });
 
-  const stop = new AbortController();
   const ending: { reason: LiveEndReason } = { reason: "aborted" };
   const onAbort = () => stop.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });

@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import { parseDecoderComplaint } from "../media/decoder-complaints.ts";
 import { readStderrLines, spawnFfmpeg } from "../media/ffmpeg.ts";
 import type { MediaInfo } from "../media/probe.ts";
+import { parseSegmentFailure, type SegmentFailure } from "../media/segment-failures.ts";
 import type { ResolvedSource } from "../media/source.ts";
 import { buildLiveArgs, LIVE_EXTRA_PIPES, LIVE_PIPES, type LivePlan } from "./live-args.ts";
 import { PacketPairer, type TimedPacket } from "./packet-pairer.ts";
@@ -15,6 +16,8 @@ export interface LiveConnectionSink {
   nativeFrame(packet: TimedPacket): void;
   audio(packet: TimedPacket): void;
   decodeError(message: string): void;
+  /** An HLS segment ffmpeg could not open (refused or missing) and skipped. */
+  segmentFailed(failure: SegmentFailure): void;
 }
 
 export interface ConnectionEnd {
@@ -43,6 +46,8 @@ export function openLiveConnection(
   wirePair(stdio, LIVE_PIPES.audio, (p) => sink.audio(p));
 
   const stderrTail = readStderrLines(child, (line) => {
+    const failure = parseSegmentFailure(line);
+    if (failure) sink.segmentFailed(failure);
     const complaint = parseDecoderComplaint(line);
     if (complaint) sink.decodeError(complaint);
   });

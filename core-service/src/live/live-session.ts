@@ -6,7 +6,10 @@
 import type { Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
 import type { Defect, DefectType } from "../domain/defect.ts";
 import { channelNames } from "../media/channel-layout.ts";
+import type { SegmentSpan } from "../media/hls-playlist.ts";
 import type { MediaInfo } from "../media/probe.ts";
+import type { SegmentFailure } from "../media/segment-failures.ts";
+import { UnwatchedSegments } from "../pipeline/unwatched-segments.ts";
 import { AlertBook } from "./alert-book.ts";
 import type { LiveConnectionSink } from "./live-connection.ts";
 import type { TimedPacket } from "./packet-pairer.ts";
@@ -24,12 +27,15 @@ export interface LiveSessionOptions {
   readonly alertIdOf: (defect: Defect) => string;
   readonly emit: (event: LiveDetectorEvent) => void;
   readonly nowMs: () => number;
+  /** Finds a skipped HLS segment in the current playlist (HLS sources only); rejects once the job has ended. */
+  readonly locateSegment?: (failure: SegmentFailure) => Promise<SegmentSpan | undefined>;
 }
 
 export class LiveSession {
   private readonly timeline: StreamTimeline;
   private readonly health: StreamHealth;
   private readonly alerts: AlertBook;
+  private readonly unwatched = new UnwatchedSegments();
   private readonly analysis: Detector[];
   private readonly native: Detector[];
   private readonly audio: Detector[];
@@ -131,6 +137,16 @@ export class LiveSession {
         };
         this.detect(this.audio, (d) => (d.input === "audio" ? d.push(chunk) : []));
       },
+      segmentFailed: (failure) => {
+        // It would have played next: at the live edge, where the stream is now.
+        const at = this.timeline.latest() ?? 0;
+        const locating = this.options.locateSegment?.(failure) ?? Promise.resolve(undefined);
+        // A lookup that rejects was cut short by the end of the job: there is nobody left to tell.
+        locating.then(
+          (span) => this.deliver(this.unwatched.failed(failure, at, span)),
+          () => {},
+        );
+      },
       decodeError: (message) => {
         if (!this.pictureSinceConnect) return;
         const time = this.timeline.lastTimeOf("video") ?? 0;
@@ -167,7 +183,7 @@ export class LiveSession {
   /** The job ends for good: every detector is flushed and every alert still open is closed. */
   closeEverything(): void {
     const end = this.timeline.latest() ?? 0;
-    this.deliver(this.options.detectors.flatMap((d) => d.flush(end)));
+    this.deliver([...this.unwatched.finish(), ...this.options.detectors.flatMap((d) => d.flush(end))]);
     const endedAt = new Date(this.options.nowMs()).toISOString();
     for (const event of this.alerts.closeAll(end, endedAt)) this.options.emit(event);
   }
@@ -192,7 +208,10 @@ export class LiveSession {
       this.firstTime = placed.time;
       this.expireResumed((type) => type === "stall", placed.time);
     }
-    this.deliver(this.health.packet(kind, placed.time, nowMs, placed.jump));
+    this.deliver([
+      ...this.unwatched.progress(placed.time),
+      ...this.health.packet(kind, placed.time, nowMs, placed.jump),
+    ]);
     return placed.time;
   }
 

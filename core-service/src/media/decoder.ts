@@ -13,6 +13,7 @@ import { parseDecoderComplaint } from "./decoder-complaints.ts";
 import { classifyFfmpegFailure, readStderrLines, spawnFfmpeg } from "./ffmpeg.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
 import type { MediaInfo } from "./probe.ts";
+import { parseSegmentFailure, type SegmentFailure } from "./segment-failures.ts";
 import type { ResolvedSource } from "./source.ts";
 
 export type { DecodePlan };
@@ -26,6 +27,8 @@ export interface DecodeSink {
   nativeFrame?(frame: LumaFrame): void | Promise<void>;
   audio?(chunk: AudioChunk): void | Promise<void>;
   decodeError?(event: DecodeErrorEvent): void | Promise<void>;
+  /** An HLS segment ffmpeg could not open (refused or missing) and skipped. */
+  segmentFailed?(failure: SegmentFailure): void | Promise<void>;
 }
 
 export interface DecodeResult {
@@ -132,6 +135,8 @@ export function decode(
         framesDecoded++;
         return;
       }
+      const segmentFailure = parseSegmentFailure(line);
+      if (segmentFailure && sink.segmentFailed) withBackpressure(sink.segmentFailed(segmentFailure));
       const complaint = parseDecoderComplaint(line);
       if (complaint && video && sink.decodeError) {
         const time = video.offset + framesDecoded / video.fps;

@@ -10,6 +10,7 @@ import type { Thresholds } from "../domain/job.ts";
 import type { Report } from "../domain/report.ts";
 import { type DecodePlan, decode } from "../media/decoder.ts";
 import { type MediaInfo, probeSource } from "../media/probe.ts";
+import { SegmentLocator } from "../media/segment-failures.ts";
 import { resolveSource } from "../media/source.ts";
 import { DetectorSet } from "./detector-set.ts";
 
@@ -54,7 +55,8 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
     httpProxy: options.httpProxy,
   });
   const media = await probeSource(resolved, { signal: options.signal });
-  const set = new DetectorSet(detectors, options.onDetectorEvent);
+  const segments = isPlaylist(media) ? new SegmentLocator(resolved, { live: false }) : undefined;
+  const set = new DetectorSet(detectors, options.onDetectorEvent, segments);
   const result = await decode(
     resolved,
     media,
@@ -102,6 +104,11 @@ export function analysisSize(width: number, height: number): { width: number; he
   const targetWidth = Math.min(ANALYSIS_WIDTH, width);
   const even = (n: number) => Math.max(2, 2 * Math.round(n / 2));
   return { width: even(targetWidth), height: even((targetWidth * height) / Math.max(1, width)) };
+}
+
+/** ffmpeg's HLS reader names itself "hls" (5.x) or "hls,applehttp" (4.x). */
+function isPlaylist(media: MediaInfo): boolean {
+  return media.formatName.split(",").includes("hls");
 }
 
 function summarizeMedia(media: MediaInfo, duration: number): Report["media"] {

@@ -1,0 +1,187 @@
+/**
+ * A playlist whose segments are partly refused: a `file:` segment (outside the protocol allow-list of a remote
+ * source) and one on a private address (refused by the guarded proxy, which dials nothing: host names are
+ * answered by an injected resolver and the one allowed host is dialled on 127.0.0.1). What went unwatched is
+ * reported as an `unwatched` defect saying how much: segments and seconds, for file jobs and live jobs.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { type AddressInfo, connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Defect } from "../../core-service/src/domain/defect.ts";
+import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
+import type { LiveDetectorEvent } from "../../core-service/src/live/types.ts";
+import { silentLogger } from "../../core-service/src/logging/logger.ts";
+import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
+import { GuardedProxy } from "../../core-service/src/security/guarded-proxy.ts";
+import { mediaAnalyzer } from "../../core-service/src/worker/analyzer.ts";
+import { liveMediaAnalyzer } from "../../core-service/src/worker/live-analyzer.ts";
+import { type LiveOrigin, startLiveOrigin } from "../support/live-origin.ts";
+import { aQueueMessage, waitFor, workerHarness } from "../worker/worker-harness.ts";
+
+const SEGMENT_SECONDS = 2;
+
+let dir: string;
+let origin: Server;
+let originPort: number;
+let proxy: GuardedProxy;
+
+const dns: Record<string, string[]> = { "media.test": ["203.0.113.10"], "internal.test": ["10.0.0.1"] };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "avmon-refused-"));
+  // 12 s of programme in six 2 s segments.
+  await runFfmpeg([
+    ...[
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=320x180:rate=25",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=f=440:sample_rate=48000",
+    ],
+    ...[
+      "-t",
+      "12",
+      "-c:v",
+      "libx264",
+      "-g",
+      "25",
+      "-c:a",
+      "aac",
+      "-f",
+      "hls",
+      "-hls_time",
+      String(SEGMENT_SECONDS),
+    ],
+    ...["-hls_list_size", "0", "-hls_playlist_type", "vod", "-hls_segment_filename", join(dir, "seg%d.ts")],
+    join(dir, "vod.m3u8"),
+  ]);
+  origin = createServer((req, res) => {
+    const name = new URL(req.url ?? "/", "http://origin").pathname.slice(1);
+    try {
+      res.end(readFileSync(join(dir, name.replace(/[^\w.]/g, ""))));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
+  originPort = (origin.address() as AddressInfo).port;
+  proxy = new GuardedProxy({
+    guard: {
+      resolve: async (host) => {
+        const addresses = dns[host];
+        if (!addresses) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
+        return addresses;
+      },
+    },
+    connect: ({ port }) => connect({ host: "127.0.0.1", port }),
+    logger: silentLogger,
+  });
+});
+
+afterAll(async () => {
+  await proxy.close();
+  await new Promise((resolve) => origin.close(resolve));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a file job on a partly refused playlist", () => {
+  it("reports the refused stretch as an unwatched defect with its segments and seconds", async () => {
+    const playlist = readFileSync(join(dir, "vod.m3u8"), "utf8")
+      .replace(/^seg2\.ts$/m, `file://${join(dir, "seg2.ts")}`)
+      .replace(/^seg3\.ts$/m, `http://internal.test:${originPort}/seg3.ts`);
+    writeFileSync(join(dir, "refused.m3u8"), playlist);
+    const { queue, events, createWorker } = workerHarness();
+    const message = aQueueMessage({ source: `http://media.test:${originPort}/refused.m3u8` });
+    await queue.send(message);
+    const worker = createWorker(mediaAnalyzer({ allowLocalFiles: false, httpProxy: () => proxy.url() }));
+    worker.start();
+    try {
+      await waitFor(() => events.some((e) => e["detail-type"] === "Job Completed"), 60_000);
+    } finally {
+      await worker.stop(0);
+    }
+
+    const unwatched: Partial<Defect> = {
+      type: "unwatched",
+      start: 2 * SEGMENT_SECONDS,
+      end: 4 * SEGMENT_SECONDS,
+      metrics: { segments: 2, seconds: 2 * SEGMENT_SECONDS },
+    };
+    const completed = events.find((e) => e["detail-type"] === "Job Completed") as Extract<
+      AvmonEvent,
+      { "detail-type": "Job Completed" }
+    >;
+    expect(completed.detail.summary.defects).toContainEqual(expect.objectContaining(unwatched));
+    const alerts = events.filter((e) => e["detail-type"].startsWith("Defect") && "defect" in e.detail);
+    const unwatchedAlerts = alerts.filter(
+      (e) => "defect" in e.detail && e.detail.defect.type === "unwatched",
+    );
+    expect(unwatchedAlerts.map((e) => e["detail-type"])).toEqual(["Defect Detected", "Defect Cleared"]);
+    expect(unwatchedAlerts[1]?.detail).toMatchObject({ defect: unwatched });
+  });
+});
+
+/** Serves a live origin's playlist with every fifth segment turned into a `file:` URI, its other bytes as they are. */
+async function rewritingFront(live: LiveOrigin): Promise<{ url: string; close(): Promise<void> }> {
+  const upstream = new URL(live.url);
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? "/", "http://front").pathname;
+    const answer = await fetch(new URL(path, upstream));
+    if (!answer.ok) return void res.writeHead(answer.status).end();
+    const body = Buffer.from(await answer.arrayBuffer());
+    if (!path.endsWith(".m3u8")) return void res.end(body);
+    res.end(
+      body
+        .toString("utf8")
+        .replace(/^s(\d+)\.ts$/gm, (line, n) => (Number(n) % 5 === 2 ? `file:///nonexistent/${line}` : line)),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/live.m3u8`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("a live job on a partly refused playlist", () => {
+  it("raises an unwatched defect for each refused segment, saying how many seconds it held", async () => {
+    const live = await startLiveOrigin({ protocol: "hls", duration: 30 });
+    const front = await rewritingFront(live);
+    const received: LiveDetectorEvent[] = [];
+    const stop = new AbortController();
+    const run = liveMediaAnalyzer()(aQueueMessage({ source: front.url, mode: "live" }), {
+      detectors: ["black"],
+      signal: stop.signal,
+      maxDuration: 40,
+      stallAfter: 5,
+      reconnect: {},
+      resumeState: undefined,
+      onDetectorEvent: async (event) => {
+        received.push(event);
+      },
+      onStats: () => {},
+      logger: silentLogger,
+    });
+    try {
+      await waitFor(() => received.some((e) => e.kind === "close" && e.defect.type === "unwatched"), 30_000);
+    } finally {
+      stop.abort();
+      await run;
+      await front.close();
+      await live.close();
+    }
+
+    const open = received.find((e) => e.kind === "open" && e.defect.type === "unwatched");
+    const close = received.find((e) => e.kind === "close" && e.defect.type === "unwatched");
+    expect(open?.alertId).toBe(close?.alertId);
+    expect(close?.defect.metrics.segments).toBe(1);
+    expect(close?.defect.metrics.seconds).toBeCloseTo(1, 0);
+    expect(close?.defect.startedAt).toBeDefined();
+  });
+});
