@@ -28,7 +28,7 @@ import { processesMentioning } from "../support/processes.ts";
 import { fakeLiveEngine } from "../worker/live-harness.ts";
 import { aQueueMessage, endlessAnalyzer, waitFor } from "../worker/worker-harness.ts";
 
-const VISIBILITY_SECONDS = 2;
+const VISIBILITY_SECONDS = 4;
 
 interface Published {
   readonly worker: string;
@@ -138,14 +138,14 @@ describe("lease loss", () => {
       );
       create("A", { analyze: mediaAnalyzer({ allowLocalFiles: false }) });
       // The decoding ffmpeg (not the probe before it) is running.
-      await waitFor(() => processesMentioning(source).some((p) => p.includes("-filter_complex")), 10_000);
+      await waitFor(() => processesMentioning(source).some((p) => p.includes("-filter_complex")), 30_000);
       let ffmpegGoneAt: number | undefined;
       const watching = setInterval(() => {
         if (ffmpegGoneAt === undefined && processesMentioning(source).length === 0) ffmpegGoneAt = Date.now();
       }, 20);
       create("B", { analyze: endlessAnalyzer().analyze });
 
-      await waitFor(() => redelivered() !== undefined, 15_000).finally(() => clearInterval(watching));
+      await waitFor(() => redelivered() !== undefined, 30_000).finally(() => clearInterval(watching));
       const takenOverAt = redelivered()?.atMs ?? 0;
       expect(faulty.mock.commandCalls(ChangeMessageVisibilityCommand).length).toBeGreaterThan(0);
       expect(ffmpegGoneAt, "the first run's ffmpeg had ended").toBeDefined();
@@ -166,7 +166,7 @@ describe("lease loss", () => {
     const second = fakeLiveEngine();
     create("B", { analyzeLive: second.analyze });
 
-    await waitFor(() => redelivered() !== undefined, 15_000);
+    await waitFor(() => redelivered() !== undefined, 30_000);
     expect(first.runs[0]?.signal.aborted).toBe(true);
     expect(faulty.mock.commandCalls(SendMessageCommand)).toEqual([]);
     expect(faulty.mock.commandCalls(DeleteMessageCommand)).toEqual([]);

@@ -5,11 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertId } from "../../core-service/src/domain/events.ts";
-import type { QueueMessage } from "../../core-service/src/domain/job.ts";
-import type { LiveDetectorEvent } from "../../core-service/src/live/types.ts";
-import { silentLogger } from "../../core-service/src/logging/logger.ts";
-import { liveMediaAnalyzer } from "../../core-service/src/worker/live-analyzer.ts";
 import { type LiveOrigin, startLiveOrigin } from "../support/live-origin.ts";
+import { runLiveJob } from "../support/live-run.ts";
 import { aQueueMessage, waitFor } from "../worker/worker-harness.ts";
 
 const BLACK = { start: 6, end: 9 };
@@ -23,33 +20,13 @@ afterAll(async () => {
   await origin.close();
 });
 
-/** One run of the job with the real live engine, until its black picture has been opened and cleared. */
-function watch(message: QueueMessage) {
-  const events: LiveDetectorEvent[] = [];
-  const stop = new AbortController();
-  const done = liveMediaAnalyzer()(message, {
-    detectors: ["black"],
-    signal: stop.signal,
-    maxDuration: 30,
-    stallAfter: 5,
-    reconnect: {},
-    resumeState: undefined,
-    onDetectorEvent: async (event) => {
-      events.push(event);
-    },
-    onStats: () => {},
-    logger: silentLogger,
-  });
-  return { events, stop: () => stop.abort(), done };
-}
-
 describe("live alertIds", () => {
   it("gives a defect the same alertId in two overlapping runs of one live job, derived from the job and the defect", async () => {
     const message = aQueueMessage({ source: origin.url, mode: "live" });
-    const first = watch(message);
+    const first = runLiveJob(message, ["black"]);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const second = watch(message);
-    const cleared = (run: ReturnType<typeof watch>) => run.events.some((e) => e.kind === "close");
+    const second = runLiveJob(message, ["black"]);
+    const cleared = (run: ReturnType<typeof runLiveJob>) => run.events.some((e) => e.kind === "close");
     try {
       await waitFor(() => cleared(first) && cleared(second), 40_000);
     } finally {

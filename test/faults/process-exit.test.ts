@@ -5,14 +5,14 @@
  * EventBridge and DynamoDB a server on 127.0.0.1 that accepts connections and never answers.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
 import { createQueueWithDlq, messageCounts } from "../support/fauxqs-queues.ts";
 import { type FauxqsServer, startFauxqsServer } from "../support/fauxqs-server.ts";
+import { freePort } from "../support/free-port.ts";
 import { processesMentioning } from "../support/processes.ts";
 import { makeClip } from "../support/test-media.ts";
 import { startSilentServer, startStallingServer, type TestServer } from "../support/unresponsive-servers.ts";
@@ -45,17 +45,6 @@ async function server(start: Promise<TestServer>): Promise<TestServer> {
   return started;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
 /** Runs `avmon <command>`; `exited` resolves with the exit code and when it came. */
 function avmon(command: "serve" | "worker", env: Record<string, string>) {
   const child = spawn(process.execPath, ["--import", LOCALHOST_DNS, "bin/avmon.mjs", command], {
@@ -84,7 +73,10 @@ function avmon(command: "serve" | "worker", env: Record<string, string>) {
 
 describe("avmon serve on SIGTERM", () => {
   it("exits 0 within its deadline plus 2 s while jobs probe, decode and follow sources that hang, leaving no ffmpeg", async () => {
-    const fifo = join(dir, "nobody-writes.ts");
+    // In the data folder: local sources must lie below the stack's roots, the data folder one of them.
+    const dataDir = join(dir, "data");
+    mkdirSync(dataDir);
+    const fifo = join(dataDir, "nobody-writes.ts");
     execFileSync("mkfifo", [fifo]);
     const clip = await makeClip({
       duration: 20,
@@ -99,7 +91,7 @@ describe("avmon serve on SIGTERM", () => {
     const serve = avmon("serve", {
       PORT: String(port),
       AVMON_DEMO: "false",
-      AVMON_DATA_DIR: join(dir, "data"),
+      AVMON_DATA_DIR: dataDir,
       AVMON_CONCURRENCY: "3",
     });
     const api = `http://127.0.0.1:${port}`;

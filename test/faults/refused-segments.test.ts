@@ -12,13 +12,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Defect } from "../../core-service/src/domain/defect.ts";
 import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
-import type { LiveDetectorEvent } from "../../core-service/src/live/types.ts";
 import { silentLogger } from "../../core-service/src/logging/logger.ts";
 import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
 import { GuardedProxy } from "../../core-service/src/security/guarded-proxy.ts";
 import { mediaAnalyzer } from "../../core-service/src/worker/analyzer.ts";
-import { liveMediaAnalyzer } from "../../core-service/src/worker/live-analyzer.ts";
 import { type LiveOrigin, startLiveOrigin } from "../support/live-origin.ts";
+import { runLiveJob } from "../support/live-run.ts";
 import { aQueueMessage, waitFor, workerHarness } from "../worker/worker-harness.ts";
 
 const SEGMENT_SECONDS = 2;
@@ -153,26 +152,13 @@ describe("a live job on a partly refused playlist", () => {
   it("raises an unwatched defect for each refused segment, saying how many seconds it held", async () => {
     const live = await startLiveOrigin({ protocol: "hls", duration: 30 });
     const front = await rewritingFront(live);
-    const received: LiveDetectorEvent[] = [];
-    const stop = new AbortController();
-    const run = liveMediaAnalyzer()(aQueueMessage({ source: front.url, mode: "live" }), {
-      detectors: ["black"],
-      signal: stop.signal,
-      maxDuration: 40,
-      stallAfter: 5,
-      reconnect: {},
-      resumeState: undefined,
-      onDetectorEvent: async (event) => {
-        received.push(event);
-      },
-      onStats: () => {},
-      logger: silentLogger,
-    });
+    const run = runLiveJob(aQueueMessage({ source: front.url, mode: "live" }), ["black"]);
+    const received = run.events;
     try {
       await waitFor(() => received.some((e) => e.kind === "close" && e.defect.type === "unwatched"), 30_000);
     } finally {
-      stop.abort();
-      await run;
+      run.stop();
+      await run.done;
       await front.close();
       await live.close();
     }

@@ -96,13 +96,15 @@ describe("file jobs and the visibility cap", () => {
 
 describe("live jobs' maximum duration", () => {
   it("fails a live job that reaches the default maximum duration as LIMIT_REACHED, naming the setting", async () => {
-    const { stack } = await startStack({}, { AVMON_LIVE_MAX_DURATION_SECONDS: "3" });
+    const { stack, url, post } = await startStack({}, { AVMON_LIVE_MAX_DURATION_SECONDS: "3" });
     cleanup.push(() => stack.stop(0));
     const events: AvmonEvent[] = [];
     stack.bus.subscribe({ source: ["avmon"] }, (event) => {
       events.push(event);
     });
-    const jobId = await stack.jobs.submit({ source: `${origin.url}?time-limits=live`, mode: "live" });
+    const accepted = await post("/v1/jobs", { source: `${origin.url}?time-limits=live`, mode: "live" });
+    expect(accepted.status).toBe(202);
+    const { jobId } = (await accepted.json()) as { jobId: string };
 
     await waitFor(() => events.some((e) => e["detail-type"] === "Job Failed"), 20_000);
     const kinds = events.filter((e) => e.detail.jobId === jobId).map((e) => e["detail-type"]);
@@ -114,7 +116,8 @@ describe("live jobs' maximum duration", () => {
         message: expect.stringMatching(/default maximum duration of 3 s \(AVMON_LIVE_MAX_DURATION_SECONDS\)/),
       },
     ]);
-    expect((await stack.jobs.get(jobId))?.status).toBe("failed");
+    const view = (await (await fetch(`${url}/v1/jobs/${jobId}`)).json()) as { status: string };
+    expect(view.status).toBe("failed");
     expect(processesMentioning(`${origin.url}?time-limits=live`)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /** Servers on 127.0.0.1 that misbehave as a source can: they accept and then say nothing, or stop mid-stream. */
 import { createServer as createHttpServer } from "node:http";
-import { type AddressInfo, createServer, type Socket } from "node:net";
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 
 export interface TestServer {
   /** `http://127.0.0.1:<port><path>` */
@@ -12,49 +12,32 @@ export interface TestServer {
 
 /** Accepts every connection and never sends a byte (nor closes), like a source that hangs. */
 export function startSilentServer(): Promise<TestServer> {
-  return serve((socket) => socket.on("error", () => {}));
+  return listen(createServer((socket) => socket.on("error", () => {})));
 }
 
 /** Accepts every connection and closes it at once, so a reader fails fast and retries. */
 export function startSlammingServer(): Promise<TestServer> {
-  return serve((socket) => socket.destroy());
+  return listen(createServer((socket) => socket.destroy()));
 }
 
 /** Answers 200 with the first bytes of a stream, then sends nothing more and never ends the response. */
-export async function startStallingServer(head: Buffer): Promise<TestServer> {
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  const server = createHttpServer((_req, res) => {
-    res.writeHead(200, { "content-type": "video/mp2t" });
-    res.write(head);
-  });
-  server.on("connection", (socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: (path) => `http://127.0.0.1:${port}${path}`,
-    get connections() {
-      return connections;
-    },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+export function startStallingServer(head: Buffer): Promise<TestServer> {
+  return listen(
+    createHttpServer((_req, res) => {
+      res.writeHead(200, { "content-type": "video/mp2t" });
+      res.write(head);
+    }),
+  );
 }
 
-async function serve(onConnection: (socket: Socket) => void): Promise<TestServer> {
+/** Listens on a free loopback port, counting connections and cutting every one on close. */
+async function listen(server: Server): Promise<TestServer> {
   const sockets = new Set<Socket>();
   let connections = 0;
-  const server = createServer((socket) => {
+  server.on("connection", (socket: Socket) => {
     connections++;
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    onConnection(socket);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -32,3 +32,13 @@ export async function settledWithin(promise: Promise<unknown>, ms: number): Prom
     return false;
   }
 }
+
+/** Calls `listener` when `signal` aborts (at once if it already has); returns the way to stop listening. */
+export function whenAborted(signal: AbortSignal, listener: () => void): () => void {
+  if (signal.aborted) {
+    listener();
+    return () => {};
+  }
+  signal.addEventListener("abort", listener, { once: true });
+  return () => signal.removeEventListener("abort", listener);
+}

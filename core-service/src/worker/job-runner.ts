@@ -9,20 +9,20 @@ import {
   jobFailed,
   jobStarted,
 } from "../domain/events.ts";
-import { MAX_LIVE_DURATION_SECONDS } from "../domain/job.ts";
 import type { Report } from "../domain/report.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { EventBus } from "../ports/event-bus.ts";
 import type { Heartbeat, JobQueue, ReceivedJob } from "../ports/job-queue.ts";
 import type { JobStore } from "../ports/job-store.ts";
 import type { Analyzer } from "./analyzer.ts";
-import { SETTLE_MS, untilAborted } from "./bounded.ts";
+import { SETTLE_MS, untilAborted, whenAborted } from "./bounded.ts";
 import { type InterruptionKind, interruptionOf, JobInterruption } from "./interruption.ts";
 import { type LiveAnalyzer, liveMediaAnalyzer } from "./live-analyzer.ts";
 import {
   clearOpenDefects,
   continuationOf,
   DEFAULT_LIVE_SETTINGS,
+  defaultMaxDurationReached,
   type LiveJobResult,
   type LiveJobSettings,
   runLiveJob,
@@ -155,11 +155,10 @@ export class JobRun {
   async #settleLive(result: LiveJobResult): Promise<void> {
     const interruption = interruptionOf(this.#controller.signal);
     switch (interruption) {
-      case undefined:
-        if (result.summary.endReason === "max-duration" && result.maxDuration.source === "default") {
-          return this.#fail(new LimitReachedError(defaultMaxDurationMessage(result.maxDuration.seconds)));
-        }
-        return this.#complete(result.report);
+      case undefined: {
+        const limit = defaultMaxDurationReached(result);
+        return limit ? this.#fail(limit) : this.#complete(result.report);
+      }
       case "stop": {
         const clears = clearOpenDefects(this.#jobId, result.summary);
         if (clears.length > 0) await this.#settling(() => this.#options.bus.publish(clears));
@@ -321,21 +320,4 @@ export class JobRun {
       stats: { videoFrames: 0, audioSeconds: 0, wallSeconds: 0, realtimeFactor: 0 },
     };
   }
-}
-
-function defaultMaxDurationMessage(seconds: number): string {
-  return (
-    `live job reached the default maximum duration of ${seconds} s (AVMON_LIVE_MAX_DURATION_SECONDS); ` +
-    `ask for up to ${MAX_LIVE_DURATION_SECONDS} s with live.maxDurationSeconds`
-  );
-}
-
-/** Calls `listener` when `signal` aborts (at once if it already has); returns the way to stop listening. */
-function whenAborted(signal: AbortSignal, listener: () => void): () => void {
-  if (signal.aborted) {
-    listener();
-    return () => {};
-  }
-  signal.addEventListener("abort", listener, { once: true });
-  return () => signal.removeEventListener("abort", listener);
 }

@@ -1,9 +1,11 @@
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
+import { LimitReachedError } from "../domain/errors.ts";
 import { type AvmonEvent, defectCleared, defectDetected } from "../domain/events.ts";
 import {
   DEFAULT_LIVE_MAX_DURATION_SECONDS,
   type LiveContinuation,
   type LiveReconnect,
+  MAX_LIVE_DURATION_SECONDS,
   type QueueMessage,
 } from "../domain/job.ts";
 import type { Report } from "../domain/report.ts";
@@ -111,6 +113,19 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
   } finally {
     context.streams?.remove(jobId);
   }
+}
+
+/**
+ * The failure of a live job that ran to the worker's default maximum duration: it did not ask to end there, so
+ * it ends as LIMIT_REACHED; one that reached a maximum of its own asking simply completes (undefined).
+ */
+export function defaultMaxDurationReached(result: LiveJobResult): LimitReachedError | undefined {
+  if (result.summary.endReason !== "max-duration" || result.maxDuration.source !== "default")
+    return undefined;
+  return new LimitReachedError(
+    `live job reached the default maximum duration of ${result.maxDuration.seconds} s ` +
+      `(AVMON_LIVE_MAX_DURATION_SECONDS); ask for up to ${MAX_LIVE_DURATION_SECONDS} s with live.maxDurationSeconds`,
+  );
 }
 
 /** The Defect Cleared events that end a stopped job's open defects where watching ended. */
