@@ -44,8 +44,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   app.get("/v1/events", streamEvents(options.bus, options.trackStream));
 
-  app.post("/v1/subscriptions", (req, res) => {
-    const subscription = webhooks.create(req.body);
+  app.post("/v1/subscriptions", async (req, res) => {
+    const subscription = await webhooks.create(req.body);
     res.status(201).location(`/v1/subscriptions/${subscription.subscriptionId}`).json(subscription);
   });
   app.get("/v1/subscriptions", (_req, res) => {
