@@ -150,6 +150,7 @@ export class LocalStack {
         return () => this.#streams.delete(close);
       },
       isHealthy: () => this.worker.state === "running",
+      allowedHosts: this.#options.config.allowedHosts,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const listening = app.listen(port, "127.0.0.1", (error?: Error) =>
