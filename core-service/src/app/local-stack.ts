@@ -5,15 +5,18 @@ import { MemoryJobQueue, type MemoryJobQueueOptions } from "../adapters/memory/m
 import { MemoryJobStore } from "../adapters/memory/memory-job-store.ts";
 import type { AvmonConfig } from "../config.ts";
 import type { Logger } from "../logging/logger.ts";
-import { checkSourceUrl } from "../security/ssrf-guard.ts";
+import { GuardedProxy } from "../security/guarded-proxy.ts";
+import type { Connector } from "../security/pinned-target.ts";
+import { checkSourceUrl, type Resolver, type SsrfGuardOptions } from "../security/ssrf-guard.ts";
 import { createHttpApp } from "../server/http-app.ts";
 import { JobService } from "../server/job-service.ts";
 import { Metrics } from "../server/metrics.ts";
 import { type WebhookOptions, Webhooks } from "../server/webhooks.ts";
-import { type Analyzer, mediaAnalyzer } from "../worker/analyzer.ts";
-import type { LiveAnalyzer } from "../worker/live-analyzer.ts";
+import { type Analyzer, type MediaAnalyzerOptions, mediaAnalyzer } from "../worker/analyzer.ts";
+import { type LiveAnalyzer, liveMediaAnalyzer } from "../worker/live-analyzer.ts";
 import type { LiveJobSettings } from "../worker/live-job.ts";
 import { LiveStreams } from "../worker/live-streams.ts";
+import { sourceGate } from "../worker/source-gate.ts";
 import { type ShutdownResult, Worker } from "../worker/worker.ts";
 import { InstrumentedEventBus } from "./instrumented-event-bus.ts";
 
@@ -27,6 +30,11 @@ export interface LocalStackOptions {
   readonly analyzeLive?: LiveAnalyzer;
   /** Live jobs' defaults (max duration, stall threshold, reconnect policy). */
   readonly live?: Partial<LiveJobSettings>;
+  /**
+   * Test seams of the SSRF guard, used when it is on: the resolver it asks, and the connector that dials the
+   * addresses it chose (the guarded proxy's and webhook delivery's).
+   */
+  readonly guard?: { readonly resolve?: Resolver; readonly connect?: Connector };
 }
 
 /**
@@ -43,12 +51,25 @@ export class LocalStack {
   readonly metrics: Metrics;
   readonly worker: Worker;
   readonly #options: LocalStackOptions;
+  /** The SSRF guard's options when it is on (`AVMON_ALLOW_PRIVATE_SOURCES=false`), else undefined. */
+  readonly #guard: SsrfGuardOptions | undefined;
+  /** ffmpeg's HTTP(S) requests go through it when the guard is on, as on AWS. */
+  readonly #proxy: GuardedProxy | undefined;
   readonly #streams = new Set<() => void>();
   #server: Server | undefined;
 
   constructor(options: LocalStackOptions) {
     const { config, logger } = options;
     this.#options = options;
+    // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
+    this.#guard = config.allowPrivateSources ? undefined : { resolve: options.guard?.resolve };
+    this.#proxy =
+      this.#guard &&
+      new GuardedProxy({
+        guard: this.#guard,
+        connect: options.guard?.connect,
+        logger: logger.child({ component: "guarded-proxy" }),
+      });
     this.queue = new MemoryJobQueue({
       visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
       maxReceiveCount: config.maxReceiveCount,
@@ -65,10 +86,15 @@ export class LocalStack {
       allowLocalFiles: true,
       detectors: config.detectors,
       stopRunningJob: (jobId) => this.worker.stopJob(jobId),
-      // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
-      ...(config.allowPrivateSources ? {} : { checkUrlSource: (url: string) => checkSourceUrl(url) }),
+      ...(this.#guard && { checkUrlSource: (url: string) => checkSourceUrl(url, this.#guard) }),
     });
-    this.webhooks = new Webhooks({ bus: this.bus, logger, ...options.webhooks });
+    this.webhooks = new Webhooks({
+      bus: this.bus,
+      logger,
+      guard: this.#guard,
+      connect: this.#guard && options.guard?.connect,
+      ...options.webhooks,
+    });
     this.metrics = new Metrics({
       bus: this.bus,
       queueCounts: () => this.queue.counts(),
@@ -82,12 +108,13 @@ export class LocalStack {
   /** A worker on this stack's queue and bus; the stack runs one, tests add more to play a second process. */
   createWorker(): Worker {
     const { config, logger } = this.#options;
+    const fetching = this.#guardedFetching();
     return new Worker({
       queue: this.queue,
       bus: this.bus,
-      analyze: this.#options.analyze ?? mediaAnalyzer({ allowLocalFiles: true }),
+      analyze: this.#options.analyze ?? mediaAnalyzer({ allowLocalFiles: true, ...fetching }),
+      analyzeLive: this.#options.analyzeLive ?? liveMediaAnalyzer(fetching),
       jobStore: this.store,
-      ...(this.#options.analyzeLive && { analyzeLive: this.#options.analyzeLive }),
       liveStreams: this.liveStreams,
       live: { leaseSeconds: config.visibilityTimeoutSeconds, ...this.#options.live },
       isStopRequested: (jobId) => this.jobs.isStopRequested(jobId),
@@ -97,6 +124,16 @@ export class LocalStack {
       retryBaseSeconds: config.retryBaseSeconds,
       logger,
     });
+  }
+
+  /**
+   * With the guard on, the source is checked again when a job starts and every request ffmpeg makes after it
+   * (redirects, variant playlists, segments, keys) passes the guarded proxy, as on AWS (app/aws-worker.ts).
+   */
+  #guardedFetching(): Pick<MediaAnalyzerOptions, "prepareSource" | "httpProxy"> {
+    const proxy = this.#proxy;
+    if (!proxy) return {};
+    return { prepareSource: sourceGate({ ssrf: this.#guard }), httpProxy: () => proxy.url() };
   }
 
   /** Starts the worker and the HTTP server on loopback (local files are readable through it); returns its URL. */
@@ -113,6 +150,7 @@ export class LocalStack {
         return () => this.#streams.delete(close);
       },
       isHealthy: () => this.worker.state === "running",
+      allowedHosts: this.#options.config.allowedHosts,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const listening = app.listen(port, "127.0.0.1", (error?: Error) =>
@@ -133,6 +171,7 @@ export class LocalStack {
     for (const close of [...this.#streams]) close();
     this.webhooks.close();
     this.metrics.close();
+    await this.#proxy?.close();
     this.#server?.closeAllConnections();
     await closing;
     return result;

@@ -3,6 +3,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 import { streamEvents } from "./event-stream.ts";
+import { hostAllowList } from "./host-allow-list.ts";
 import { errorHandler, HttpError } from "./http-errors.ts";
 import type { JobService } from "./job-service.ts";
 import type { Metrics } from "./metrics.ts";
@@ -18,6 +19,8 @@ export interface HttpAppOptions {
   /** Lets the server end open event streams when it shuts down; returns a function that forgets one. */
   readonly trackStream: (close: () => void) => () => void;
   readonly isHealthy: () => boolean;
+  /** Names the API answers to besides the loopback ones (DNS rebinding and cross-site requests are refused). */
+  readonly allowedHosts: readonly string[];
 }
 
 /** The local stack's HTTP API (the architecture page's contract), the dashboard and the operational endpoints. */
@@ -25,6 +28,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const { jobs, webhooks } = options;
   const app = express();
   app.disable("x-powered-by");
+  // Before anything else, so no route (dashboard and event stream included) answers a foreign Host.
+  app.use(hostAllowList(options.allowedHosts));
   // Parse any declared JSON type and anything without one, so a missing header is a clear 400, not an empty body.
   app.use(express.json({ limit: options.maxBodyBytes, type: ["application/json", "application/*+json"] }));
 
@@ -44,8 +49,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   app.get("/v1/events", streamEvents(options.bus, options.trackStream));
 
-  app.post("/v1/subscriptions", (req, res) => {
-    const subscription = webhooks.create(req.body);
+  app.post("/v1/subscriptions", async (req, res) => {
+    const subscription = await webhooks.create(req.body);
     res.status(201).location(`/v1/subscriptions/${subscription.subscriptionId}`).json(subscription);
   });
   app.get("/v1/subscriptions", (_req, res) => {
