@@ -2,6 +2,7 @@
  * Every setting avmon's container and local stack read from the environment, parsed once at start-up. A bad
  * value stops the process at once with a message naming the variable, instead of failing on the first job.
  */
+import { delimiter, resolve } from "node:path";
 import { z } from "zod";
 import { ALL_DETECTORS, parseDetectorList } from "./detectors/registry.ts";
 import { type DetectorName, DetectorName as DetectorNameSchema } from "./domain/defect.ts";
@@ -58,6 +59,12 @@ export const SETTINGS = [
     default: "true",
     description:
       "`serve` accepts URLs on loopback and private networks (a stream on your LAN); `false` applies the SSRF guard.",
+  },
+  {
+    name: "AVMON_LOCAL_ROOTS",
+    default: "(working folder and AVMON_DATA_DIR)",
+    description:
+      "Folders whose files `serve` may analyse, separated by `:` (`;` on Windows); any other local path is refused.",
   },
   { name: "AWS_REGION", default: "(SDK default)", description: "Region of the queue and the bus." },
   {
@@ -165,6 +172,7 @@ const EnvSchema = z.object({
   AVMON_DETECTOR_GROUP: optionalText,
   ECS_AGENT_URI: optionalText,
   AVMON_ALLOW_PRIVATE_SOURCES: booleanFlag(true),
+  AVMON_LOCAL_ROOTS: optionalText,
   AWS_REGION: optionalText,
   AVMON_DETECTORS: detectorList,
   AVMON_CONCURRENCY: int(1, 64, 2),
@@ -191,6 +199,8 @@ export interface AvmonConfig {
   readonly detectorGroup: string | undefined;
   readonly ecsAgentUri: string | undefined;
   readonly allowPrivateSources: boolean;
+  /** Absolute folders below which the local API and worker read local files. */
+  readonly localRoots: readonly string[];
   readonly awsRegion: string | undefined;
   readonly detectors: readonly DetectorName[];
   readonly concurrency: number;
@@ -221,6 +231,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     detectorGroup: e.AVMON_DETECTOR_GROUP,
     ecsAgentUri: e.ECS_AGENT_URI,
     allowPrivateSources: e.AVMON_ALLOW_PRIVATE_SOURCES,
+    localRoots: localRoots(e.AVMON_LOCAL_ROOTS, e.AVMON_DATA_DIR),
     awsRegion: e.AWS_REGION,
     detectors: e.AVMON_DETECTORS,
     concurrency: e.AVMON_CONCURRENCY,
@@ -238,6 +249,15 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     },
     logLevel: e.AVMON_LOG_LEVEL,
   };
+}
+
+function localRoots(list: string | undefined, dataDir: string): string[] {
+  if (list === undefined) return [process.cwd(), resolve(dataDir)];
+  return list
+    .split(delimiter)
+    .map((root) => root.trim())
+    .filter((root) => root !== "")
+    .map((root) => resolve(root));
 }
 
 // An empty variable (`PORT=`) means "not set", as shells and compose files usually intend.
