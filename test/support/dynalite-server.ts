@@ -11,6 +11,8 @@ export interface DynaliteServer {
   readonly client: DynamoDBClient;
   /** The document client the stores use, over the same connection settings as the Lambdas'. */
   readonly documents: DynamoDBDocumentClient;
+  /** Every command sent through `documents` or `client` so far, with the key it addressed (for call counts). */
+  readonly sent: Array<{ readonly command: string; readonly key: unknown }>;
   /** Creates an empty job table (partition key `pk`, as infra/lib/constructs/job-table.ts) and returns its name. */
   createJobTable(): Promise<string>;
   stop(): Promise<void>;
@@ -38,10 +40,20 @@ export async function startDynalite(): Promise<DynaliteServer> {
   const documents = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
+  const sent: Array<{ command: string; key: unknown }> = [];
+  // The document client shares the plain client's middleware stack, so one recorder sees both.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push({ command: context.commandName ?? "unknown", key: (args.input as { Key?: unknown }).Key });
+      return next(args);
+    },
+    { step: "initialize", name: "recordCommands" },
+  );
   return {
     endpoint,
     client,
     documents,
+    sent,
     async createJobTable() {
       const name = `avmon-jobs-${++tables}`;
       await client.send(
