@@ -98,5 +98,5 @@ export function ingestApiHandler(setup: IngestApiSetup) {
     logger: silentLambdaLogger(),
     metrics: quietMetrics(),
   });
-  return { handler, jobs };
+  return { handler, jobs, bus };
 }
