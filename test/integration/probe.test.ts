@@ -39,7 +39,9 @@ describe("probe", () => {
   it("stops at once when aborted while the source gives nothing, and leaves no ffprobe behind", async () => {
     const fifo = silentFifo("abort.ts");
     const controller = new AbortController();
-    const probing = probeSource(resolveSource(fifo, { allowLocalFiles: true }), { signal: controller.signal });
+    const probing = probeSource(resolveSource(fifo, { allowLocalFiles: true }), {
+      signal: controller.signal,
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const abortedAt = performance.now();
     controller.abort();
