@@ -85,7 +85,8 @@ export class LocalStack {
     return new Worker({
       queue: this.queue,
       bus: this.bus,
-      analyze: this.#options.analyze ?? mediaAnalyzer({ allowLocalFiles: true }),
+      analyze:
+        this.#options.analyze ?? mediaAnalyzer({ allowLocalFiles: true, limits: config.analysisLimits }),
       jobStore: this.store,
       ...(this.#options.analyzeLive && { analyzeLive: this.#options.analyzeLive }),
       liveStreams: this.liveStreams,
