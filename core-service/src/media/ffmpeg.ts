@@ -236,6 +236,9 @@ export function classifyFfmpegFailure(stderr: string, source: string, code: numb
     return new InvalidSourceError(
       `${source}: the server refused it (${firstMatch(stderr, /Server returned [^\n]*/)})`,
     );
+  // A local file that ends before its structures say it should is damaged, not unreachable (found by fuzzing).
+  if (has(/^file:[^\n]*: End of file$/m))
+    return new UnsupportedMediaError(`${source}: not a readable audio/video file (it ends too early)`);
   if (
     has(
       /Connection refused|Connection timed out|Failed to resolve hostname|Name or service not known|Network is unreachable|Server returned 5\d\d|I\/O error|End of file|Immediate exit requested/i,
