@@ -33,77 +33,78 @@ export interface FuzzCase {
   readonly extension: string;
 }
 
-const KINDS: readonly Mutation["kind"][] = [
-  "truncate",
-  "flip-structure",
-  "flip-payload",
-  "splice",
-  "wrong-extension",
-];
+type Seed = SeedFile & { readonly size: number };
 
-/** `count` cases drawn from `seed`, each from one of the files in `seeds` (with their sizes). */
-export function planCases(
-  seeds: readonly (SeedFile & { readonly size: number })[],
-  seed: number,
-  count: number,
-): FuzzCase[] {
+interface Draw {
+  pick<T>(items: readonly T[]): T;
+  /** An integer in [low, high). */
+  between(low: number, high: number): number;
+  chance(): number;
+}
+
+/** One planner per kind of damage: the mutation of `file` and the extension the damaged file gets. */
+const PLANNERS: Record<
+  Mutation["kind"],
+  (file: Seed, seeds: readonly Seed[], draw: Draw) => [Mutation, string]
+> = {
+  truncate: (file, _, draw) => [
+    { kind: "truncate", seed: file.name, keepBytes: draw.between(0, file.size) },
+    ext(file),
+  ],
+  "flip-structure": (file, _, draw) => {
+    // Near the start or near the end, at random.
+    const [low, high] = draw.chance() < 0.5 ? [0, STRUCTURE_BYTES] : [file.size - STRUCTURE_BYTES, file.size];
+    const clamp = (n: number) => Math.min(Math.max(0, n), file.size);
+    return [
+      { kind: "flip-structure", seed: file.name, flips: flips(draw, clamp(low), clamp(high)) },
+      ext(file),
+    ];
+  },
+  "flip-payload": (file, _, draw) => [
+    {
+      kind: "flip-payload",
+      seed: file.name,
+      flips: flips(draw, STRUCTURE_BYTES, file.size - STRUCTURE_BYTES),
+    },
+    ext(file),
+  ],
+  splice: (file, seeds, draw) => {
+    const other = draw.pick(seeds);
+    const headBytes = draw.between(0, file.size);
+    const tailFrom = draw.between(0, other.size);
+    return [{ kind: "splice", seed: file.name, headBytes, other: other.name, tailFrom }, ext(file)];
+  },
+  "wrong-extension": (file, _, draw) => [
+    { kind: "wrong-extension", seed: file.name },
+    draw.pick(EXTENSIONS.filter((e) => e !== ext(file))),
+  ],
+};
+
+const KINDS = Object.keys(PLANNERS) as Mutation["kind"][];
+
+/** `count` cases drawn from `seed`, each kind in turn, each from one of `seeds` (with their sizes). */
+export function planCases(seeds: readonly Seed[], seed: number, count: number): FuzzCase[] {
   const random = seededRandom(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const between = (low: number, high: number) => low + Math.floor(random() * Math.max(1, high - low));
+  const draw: Draw = {
+    pick: (items) => items[Math.floor(random() * items.length)] as (typeof items)[number],
+    between: (low, high) => low + Math.floor(random() * Math.max(1, high - low)),
+    chance: random,
+  };
   return Array.from({ length: count }, (_, index) => {
-    const file = pick(seeds);
+    const file = draw.pick(seeds);
     const kind = KINDS[index % KINDS.length] as Mutation["kind"];
-    const flips = (low: number, high: number): [number, number][] =>
-      Array.from({ length: between(1, 17) }, () => [between(low, high), between(1, 256)]);
-    const ownExtension = file.path.slice(file.path.lastIndexOf(".") + 1);
-    switch (kind) {
-      case "truncate":
-        return {
-          index,
-          extension: ownExtension,
-          mutation: { kind, seed: file.name, keepBytes: between(0, file.size) },
-        };
-      case "flip-structure": {
-        // Half the flips near the start, half near the end.
-        const region = random() < 0.5 ? [0, STRUCTURE_BYTES] : [file.size - STRUCTURE_BYTES, file.size];
-        const [low, high] = region.map((n) => Math.min(Math.max(0, n as number), file.size)) as [
-          number,
-          number,
-        ];
-        return {
-          index,
-          extension: ownExtension,
-          mutation: { kind, seed: file.name, flips: flips(low, high) },
-        };
-      }
-      case "flip-payload":
-        return {
-          index,
-          extension: ownExtension,
-          mutation: { kind, seed: file.name, flips: flips(STRUCTURE_BYTES, file.size - STRUCTURE_BYTES) },
-        };
-      case "splice": {
-        const other = pick(seeds);
-        return {
-          index,
-          extension: ownExtension,
-          mutation: {
-            kind,
-            seed: file.name,
-            headBytes: between(0, file.size),
-            other: other.name,
-            tailFrom: between(0, other.size),
-          },
-        };
-      }
-      case "wrong-extension":
-        return {
-          index,
-          extension: pick(EXTENSIONS.filter((e) => e !== ownExtension)),
-          mutation: { kind, seed: file.name },
-        };
-    }
+    const [mutation, extension] = PLANNERS[kind](file, seeds, draw);
+    return { index, mutation, extension };
   });
+}
+
+/** 1–16 bytes in [low, high), each XOR-ed with a non-zero value. */
+function flips(draw: Draw, low: number, high: number): [number, number][] {
+  return Array.from({ length: draw.between(1, 17) }, () => [draw.between(low, high), draw.between(1, 256)]);
+}
+
+function ext(file: SeedFile): string {
+  return file.path.slice(file.path.lastIndexOf(".") + 1);
 }
 
 /** The damaged bytes a recipe describes. */
