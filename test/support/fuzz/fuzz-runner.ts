@@ -35,8 +35,13 @@ export interface FuzzOutcome {
   readonly summary: string;
 }
 
-/** The analysis's own watchdog, short so that a decoder stuck on a damaged file ends well within the budget. */
-const STALL_SECONDS = "5";
+/**
+ * The analysis limits the cases run under, as a deployment sets them for the media it expects: the seeds last
+ * 1–3 s, so the media-duration cap is 60 s and the watchdog 5 s, well within a case's budget. (With the 24 h
+ * default, one damaged timestamp can make a 3 s file declare 16 h, and the decoder fill the gap with repeated
+ * pictures for minutes: bounded by the limits, but not by a fuzz case's budget.)
+ */
+const LIMITS_ENV = { AVMON_STALL_SECONDS: "5", AVMON_MAX_MEDIA_SECONDS: "60" };
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzOutcome[]> {
   const seeds = (await seedFiles()).map((s) => ({ ...s, size: statSync(s.path).size }));
@@ -71,7 +76,7 @@ async function runCase(fuzzCase: FuzzCase, path: string, budgetMs: number): Prom
   const seconds = () => Math.round((performance.now() - started) / 100) / 10;
   const run = startCli(["analyze", path, "--json"], {
     timeoutMs: budgetMs,
-    env: { AVMON_STALL_SECONDS: STALL_SECONDS },
+    env: LIMITS_ENV,
   });
   let result: Awaited<typeof run.result>;
   try {
