@@ -3,7 +3,7 @@
  * fault with a typed error, and no ffprobe or ffmpeg is left running. Each source is a copy under a unique
  * temporary path, so `pgrep` finds exactly the processes a test started.
  */
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,31 +14,24 @@ import { type MediaInfo, probeSource } from "../../core-service/src/media/probe.
 import { resolveSource } from "../../core-service/src/media/source.ts";
 import { analyzeSource } from "../../core-service/src/pipeline/analyze.ts";
 import { CORPUS } from "../support/accuracy-corpus.ts";
-import { processesMatching, silentFifo, waitForProcess } from "../support/fault-injection.ts";
+import {
+  faultClip,
+  processesMatching,
+  SETTLE_MS,
+  silentFifo,
+  uniqueCopy,
+  waitForProcess,
+} from "../support/fault-injection.ts";
 import { decodeBomb, growingPictures, undeclaredDuration } from "../support/hostile-media.ts";
 import { makeClip } from "../support/test-media.ts";
 
-const SETTLE_MS = 2000;
 const dir = mkdtempSync(join(tmpdir(), "avmon-invariant-"));
 let clip: string;
-let copies = 0;
 
 beforeAll(async () => {
-  clip = await makeClip({
-    duration: 20,
-    container: "mp4",
-    video: { codec: "libx264", size: "320x180", fps: "25", events: [{ type: "black", start: 1, end: 3 }] },
-    audio: { codec: "aac", channels: 2 },
-  });
+  clip = await faultClip();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A copy of `path` under a name no other process has on its command line. */
-function uniqueCopy(path: string): string {
-  const copy = join(dir, `source-${++copies}-${Date.now()}${path.slice(path.lastIndexOf("."))}`);
-  copyFileSync(path, copy);
-  return copy;
-}
 
 function limits(overrides: Partial<AnalysisLimits>): AnalysisLimits {
   return { ...DEFAULT_ANALYSIS_LIMITS, ...overrides };
@@ -79,7 +72,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 describe("a decode settles and leaves no ffmpeg behind", () => {
   it("rejects with a detector's exception thrown on a frame", async () => {
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     const { source, media } = await probed(path);
     let thrownAt = 0;
     let frames = 0;
@@ -97,7 +90,7 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
   });
 
   it("rejects with a detector's rejection while decoding is held back by backpressure", async () => {
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     const { source, media } = await probed(path);
     let rejectedAt = 0;
     let frames = 0;
@@ -120,7 +113,7 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
   it("rejects with a complaint handler's exception (the decoder's stderr)", async () => {
     const damaged = CORPUS.find((c) => c.name === "h264-ts-damaged-packets");
     if (!damaged) throw new Error("the accuracy corpus has no h264-ts-damaged-packets clip");
-    const path = uniqueCopy(await makeClip(damaged.spec));
+    const path = uniqueCopy(dir, await makeClip(damaged.spec));
     const { source, media } = await probed(path);
     let thrownAt = 0;
     const sink: DecodeSink = {
@@ -136,7 +129,7 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
   });
 
   it("keeps decoding a slow consumer to the end without deadlock, and loses nothing", async () => {
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     const { source, media } = await probed(path);
     const count = { fast: 0, slow: 0 };
     await decode(source, media, PLAN, {
@@ -158,7 +151,7 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
 
   for (const signal of ["SIGKILL", "SIGSEGV"] as const) {
     it(`rejects as an ffmpeg failure when ffmpeg dies of ${signal} mid-decode`, async () => {
-      const path = uniqueCopy(clip);
+      const path = uniqueCopy(dir, clip);
       const { source, media } = await probed(path);
       const held = gate();
       let frames = 0;
@@ -180,7 +173,7 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
   }
 
   it("ends as stalled when ffmpeg stops making progress (SIGSTOP), and kills it", async () => {
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     const { source, media } = await probed(path);
     const held = gate();
     let frames = 0;
@@ -234,7 +227,7 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
   });
 
   it("ends as stalled when the consumer never lets decoding go on, and says so", async () => {
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     const { source, media } = await probed(path);
     let heldAt = 0;
     const decoding = decode(
@@ -257,7 +250,7 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
   });
 
   it("stops as soon as the caller aborts", async () => {
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     const { source, media } = await probed(path);
     const controller = new AbortController();
     let abortedAt = 0;
@@ -296,7 +289,7 @@ describe("an analysis settles within its limits and leaves no process behind", (
   });
 
   it("rejects with the event listener's exception and kills ffmpeg", async () => {
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     let thrownAt = 0;
     const { error, at } = await rejection(
       analyzeSource(path, {
@@ -313,7 +306,7 @@ describe("an analysis settles within its limits and leaves no process behind", (
   });
 
   it("ends as LIMIT_REACHED when the wall-clock budget runs out, naming the settings", async () => {
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     const started = performance.now();
     const budgetSeconds = 1.5;
     const analysis = analyzeSource(path, {
@@ -333,7 +326,7 @@ describe("an analysis settles within its limits and leaves no process behind", (
   });
 
   it("refuses before decoding a source whose declared duration is over the media-duration cap", async () => {
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     const { error } = await rejection(
       analyzeSource(path, { allowLocalFiles: true, limits: limits({ maxMediaSeconds: 10 }) }),
     );
@@ -345,7 +338,7 @@ describe("an analysis settles within its limits and leaves no process behind", (
   });
 
   it("stops a source that declares no duration once the decoded media passes the cap", async () => {
-    const path = uniqueCopy(await undeclaredDuration(8));
+    const path = uniqueCopy(dir, await undeclaredDuration(8));
     const { error } = await rejection(
       analyzeSource(path, { allowLocalFiles: true, limits: limits({ maxMediaSeconds: 2 }) }),
     );
@@ -355,7 +348,7 @@ describe("an analysis settles within its limits and leaves no process behind", (
   });
 
   it("refuses a decode bomb from its probed picture size, before decoding a picture", async () => {
-    const path = uniqueCopy(await decodeBomb());
+    const path = uniqueCopy(dir, await decodeBomb());
     const started = performance.now();
     const { error, at } = await rejection(analyzeSource(path, { allowLocalFiles: true }));
     expect(error).toBeInstanceOf(LimitReachedError);
@@ -367,7 +360,7 @@ describe("an analysis settles within its limits and leaves no process behind", (
   });
 
   it("has ffmpeg refuse pictures that grow past the budget mid-stream", async () => {
-    const path = uniqueCopy(await growingPictures());
+    const path = uniqueCopy(dir, await growingPictures());
     const { error } = await rejection(analyzeSource(path, { allowLocalFiles: true }));
     expect(error).toBeInstanceOf(LimitReachedError);
     expect((error as Error).message).toMatch(/pictures of 8192×8192 .* \(AVMON_MAX_PIXELS\)/);

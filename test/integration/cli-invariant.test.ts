@@ -3,37 +3,30 @@
  * trace), a non-zero exit within two seconds of the fault, and neither avmon nor any ffmpeg left running.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ffmpegBinaries } from "../../core-service/src/media/ffmpeg.ts";
 import { expectOneLineError } from "../support/cli-expect.ts";
-import { processesMatching, silentFifo, waitForProcess } from "../support/fault-injection.ts";
+import {
+  faultClip,
+  processesMatching,
+  SETTLE_MS,
+  silentFifo,
+  uniqueCopy,
+  waitForProcess,
+} from "../support/fault-injection.ts";
 import { decodeBomb } from "../support/hostile-media.ts";
 import { type CliResult, collectCli, runCli, startCli } from "../support/run-cli.ts";
-import { makeClip } from "../support/test-media.ts";
 
-const SETTLE_MS = 2000;
 const dir = mkdtempSync(join(tmpdir(), "avmon-cli-invariant-"));
 let clip: string;
-let copies = 0;
 
 beforeAll(async () => {
-  clip = await makeClip({
-    duration: 20,
-    container: "mp4",
-    video: { codec: "libx264", size: "320x180", fps: "25" },
-    audio: { codec: "aac", channels: 2 },
-  });
+  clip = await faultClip();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function uniqueCopy(path: string): string {
-  const copy = join(dir, `source-${++copies}${path.slice(path.lastIndexOf("."))}`);
-  copyFileSync(path, copy);
-  return copy;
-}
 
 /** Waits for `avmon` to end and says when (performance.now()). */
 async function ended(result: Promise<CliResult>): Promise<CliResult & { at: number }> {
@@ -62,7 +55,7 @@ describe("avmon analyze ends with one line and leaves nothing running", () => {
   });
 
   it("when ffmpeg is killed mid-decode", async () => {
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     const run = startCli(["analyze", path]);
     const pid = await stoppedDecoder(path);
     const killedAt = performance.now();
@@ -75,7 +68,7 @@ describe("avmon analyze ends with one line and leaves nothing running", () => {
   });
 
   it("when ffmpeg stops making progress", async () => {
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     const run = startCli(["analyze", path], { env: { AVMON_STALL_SECONDS: "1" } });
     await stoppedDecoder(path);
     const stoppedAt = performance.now();
@@ -91,7 +84,7 @@ describe("avmon analyze ends with one line and leaves nothing running", () => {
     const wrapper = join(dir, "ffmpeg-cut-fd3.sh");
     writeFileSync(wrapper, '#!/bin/bash\nexec "$REAL_FFMPEG" "$@" 3> >(head -c 200000 >/dev/null)\n');
     chmodSync(wrapper, 0o755);
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     const result = await runCli(["analyze", path], {
       env: { FFMPEG_PATH: wrapper, REAL_FFMPEG: ffmpegBinaries().ffmpeg },
     });
@@ -101,9 +94,9 @@ describe("avmon analyze ends with one line and leaves nothing running", () => {
   });
 
   it("when the media is longer than the media-duration cap", async () => {
-    const result = await runCli(["analyze", clip], { env: { AVMON_MAX_MEDIA_SECONDS: "5" } });
+    const result = await runCli(["analyze", clip], { env: { AVMON_MAX_MEDIA_SECONDS: "10" } });
     expect(result.code).toBe(1);
-    expectOneLineError(result.stderr, /over the media-duration cap of 5 s \(AVMON_MAX_MEDIA_SECONDS\)/);
+    expectOneLineError(result.stderr, /over the media-duration cap of 10 s \(AVMON_MAX_MEDIA_SECONDS\)/);
   });
 
   it("when the pictures are over the decode budget", async () => {
@@ -119,7 +112,7 @@ describe("avmon analyze ends with one line and leaves nothing running", () => {
   });
 
   it("when interrupted (Ctrl-C) mid-decode", async () => {
-    const path = uniqueCopy(clip);
+    const path = uniqueCopy(dir, clip);
     const run = startCli(["analyze", path]);
     await stoppedDecoder(path);
     const interruptedAt = performance.now();

@@ -3,7 +3,31 @@
  * and the processes a test started, found by a unique string of their command line (a temporary path).
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeClip } from "./test-media.ts";
+
+/** The invariant's bound: from a fault to the call settled (or the process gone). */
+export const SETTLE_MS = 2000;
+
+/** 20 s of 320×180 H.264 with a black picture at 1–3 s, and AAC: long enough to be caught mid-decode. */
+export function faultClip(): Promise<string> {
+  return makeClip({
+    duration: 20,
+    container: "mp4",
+    video: { codec: "libx264", size: "320x180", fps: "25", events: [{ type: "black", start: 1, end: 3 }] },
+    audio: { codec: "aac", channels: 2 },
+  });
+}
+
+let copies = 0;
+
+/** A copy of `path` in `dir` under a name no other process has on its command line. */
+export function uniqueCopy(dir: string, path: string): string {
+  const copy = join(dir, `source-${process.pid}-${++copies}${path.slice(path.lastIndexOf("."))}`);
+  copyFileSync(path, copy);
+  return copy;
+}
 
 /** A named pipe nobody writes to: opening it blocks for ever, like a source that never answers. */
 export function silentFifo(dir: string, name: string): string {

@@ -12,20 +12,14 @@ import { parseConfig } from "../../core-service/src/config.ts";
 import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
 import { mediaAnalyzer } from "../../core-service/src/worker/analyzer.ts";
 import { startStack } from "../server/stack-fixture.ts";
-import { processesMatching, silentFifo } from "../support/fault-injection.ts";
-import { makeClip } from "../support/test-media.ts";
+import { faultClip, processesMatching, silentFifo } from "../support/fault-injection.ts";
 import { aQueueMessage, startedWorkers, waitFor, workerHarness } from "./worker-harness.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "avmon-job-limits-"));
 let clip: string;
 
 beforeAll(async () => {
-  clip = await makeClip({
-    duration: 6,
-    container: "mp4",
-    video: { codec: "libx264", size: "320x180", fps: "25" },
-    audio: { codec: "aac", channels: 2 },
-  });
+  clip = await faultClip();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -37,7 +31,7 @@ describe("file jobs past an analysis limit", () => {
 
   it("fail at once as LIMIT_REACHED, not retried, when the media is over the duration cap", async () => {
     const { queue, events, createWorker, detailTypes } = workerHarness({ maxReceiveCount: 3 });
-    const { analysisLimits } = parseConfig({ AVMON_MAX_MEDIA_SECONDS: "5" });
+    const { analysisLimits } = parseConfig({ AVMON_MAX_MEDIA_SECONDS: "10" });
     const message = aQueueMessage({ source: clip });
     await queue.send(message);
     started(
@@ -50,7 +44,7 @@ describe("file jobs past an analysis limit", () => {
       error: {
         code: "LIMIT_REACHED",
         retryable: false,
-        message: expect.stringMatching(/media-duration cap of 5 s \(AVMON_MAX_MEDIA_SECONDS\)/),
+        message: expect.stringMatching(/media-duration cap of 10 s \(AVMON_MAX_MEDIA_SECONDS\)/),
       },
     });
     await waitFor(() => queue.counts().inFlight === 0);
