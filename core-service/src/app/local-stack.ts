@@ -121,7 +121,9 @@ export class LocalStack {
     return new Worker({
       queue: this.queue,
       bus: this.bus,
-      analyze: this.#options.analyze ?? mediaAnalyzer({ allowLocalFiles: true, ...fetching }),
+      analyze:
+        this.#options.analyze ??
+        mediaAnalyzer({ allowLocalFiles: true, ...fetching, limits: config.analysisLimits }),
       analyzeLive: this.#options.analyzeLive ?? liveMediaAnalyzer(fetching),
       jobStore: this.store,
       liveStreams: this.liveStreams,
