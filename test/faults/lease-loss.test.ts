@@ -12,21 +12,22 @@ import {
   SQSServiceException,
 } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
 import { MemoryEventBus } from "../../core-service/src/adapters/memory/memory-event-bus.ts";
 import { MemoryJobStore } from "../../core-service/src/adapters/memory/memory-job-store.ts";
 import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
+import { DEFAULT_ANALYSIS_LIMITS } from "../../core-service/src/domain/limits.ts";
 import { silentLogger } from "../../core-service/src/logging/logger.ts";
 import type { EventBus } from "../../core-service/src/ports/event-bus.ts";
 import { mediaAnalyzer } from "../../core-service/src/worker/analyzer.ts";
 import { Worker, type WorkerOptions } from "../../core-service/src/worker/worker.ts";
+import { processesMatching } from "../support/fault-injection.ts";
 import { countMessages, createQueueWithDlq } from "../support/fauxqs-queues.ts";
 import { type FauxqsServer, fauxqsClient, startFauxqsServer } from "../support/fauxqs-server.ts";
 import { type LiveOrigin, startLiveOrigin } from "../support/live-origin.ts";
-import { processesMentioning } from "../support/processes.ts";
 import { fakeLiveEngine } from "../worker/live-harness.ts";
-import { aQueueMessage, endlessAnalyzer, waitFor } from "../worker/worker-harness.ts";
+import { aQueueMessage, endlessAnalyzer, startedWorkers, waitFor } from "../worker/worker-harness.ts";
 
 const VISIBILITY_SECONDS = 4;
 
@@ -49,10 +50,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-const workers: Worker[] = [];
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((worker) => worker.stop(0)));
-});
+const started = startedWorkers();
 
 /** An SQS client on fauxqs whose every ChangeMessageVisibility fails with `errorName`. */
 function clientFailingExtensions(errorName: string) {
@@ -112,8 +110,7 @@ async function twoWorkers(errorName: string) {
       workerId: worker,
       ...options,
     });
-    workers.push(created);
-    created.start();
+    started(created);
     return created;
   };
   /** The redelivery's Job Started, whichever worker took it (A polls again once its first run has ended). */
@@ -136,12 +133,12 @@ describe("lease loss", () => {
       await new SqsJobQueue({ client: server.client, queueUrl, visibilityTimeoutSeconds: 1 }).send(
         aQueueMessage({ source }),
       );
-      create("A", { analyze: mediaAnalyzer({ allowLocalFiles: false }) });
+      create("A", { analyze: mediaAnalyzer({ limits: DEFAULT_ANALYSIS_LIMITS, allowLocalFiles: false }) });
       // The decoding ffmpeg (not the probe before it) is running.
-      await waitFor(() => processesMentioning(source).some((p) => p.includes("-filter_complex")), 30_000);
+      await waitFor(() => processesMatching(source).includes("-filter_complex"), 30_000);
       let ffmpegGoneAt: number | undefined;
       const watching = setInterval(() => {
-        if (ffmpegGoneAt === undefined && processesMentioning(source).length === 0) ffmpegGoneAt = Date.now();
+        if (ffmpegGoneAt === undefined && processesMatching(source) === "") ffmpegGoneAt = Date.now();
       }, 20);
       create("B", { analyze: endlessAnalyzer().analyze });
 

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Defect } from "../../core-service/src/domain/defect.ts";
 import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
+import { DEFAULT_ANALYSIS_LIMITS } from "../../core-service/src/domain/limits.ts";
 import { silentLogger } from "../../core-service/src/logging/logger.ts";
 import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
 import { GuardedProxy } from "../../core-service/src/security/guarded-proxy.ts";
@@ -27,7 +28,8 @@ let origin: Server;
 let originPort: number;
 let proxy: GuardedProxy;
 
-const dns: Record<string, string[]> = { "media.test": ["203.0.113.10"], "internal.test": ["10.0.0.1"] };
+// media.test has a public address (the guard refuses documentation ranges too); internal.test a private one.
+const dns: Record<string, string[]> = { "media.test": ["93.184.215.14"], "internal.test": ["10.0.0.1"] };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "avmon-refused-"));
@@ -98,7 +100,13 @@ describe("a file job on a partly refused playlist", () => {
     const { queue, events, createWorker } = workerHarness();
     const message = aQueueMessage({ source: `http://media.test:${originPort}/refused.m3u8` });
     await queue.send(message);
-    const worker = createWorker(mediaAnalyzer({ allowLocalFiles: false, httpProxy: () => proxy.url() }));
+    const worker = createWorker(
+      mediaAnalyzer({
+        limits: DEFAULT_ANALYSIS_LIMITS,
+        allowLocalFiles: false,
+        httpProxy: () => proxy.url(),
+      }),
+    );
     worker.start();
     try {
       await waitFor(() => events.some((e) => e["detail-type"] === "Job Completed"), 60_000);

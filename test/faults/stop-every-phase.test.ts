@@ -4,22 +4,22 @@
  * to, an HTTP server that accepts and never answers), decoding while the bus never takes an event, and a live
  * job waiting to reconnect. No ffprobe/ffmpeg is left behind.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
 import { s3UrlPresigner } from "../../core-service/src/adapters/aws/s3-presigner.ts";
 import type { QueueMessage } from "../../core-service/src/domain/job.ts";
+import { DEFAULT_ANALYSIS_LIMITS } from "../../core-service/src/domain/limits.ts";
 import { silentLogger } from "../../core-service/src/logging/logger.ts";
 import { type Analyzer, mediaAnalyzer } from "../../core-service/src/worker/analyzer.ts";
 import { sourceGate } from "../../core-service/src/worker/source-gate.ts";
-import type { Worker, WorkerOptions } from "../../core-service/src/worker/worker.ts";
-import { processesMentioning } from "../support/processes.ts";
+import type { WorkerOptions } from "../../core-service/src/worker/worker.ts";
+import { processesMatching, SETTLE_MS, silentFifo } from "../support/fault-injection.ts";
 import { makeClip } from "../support/test-media.ts";
 import {
   startSilentServer,
@@ -27,10 +27,9 @@ import {
   startStallingServer,
   type TestServer,
 } from "../support/unresponsive-servers.ts";
-import { aQueueMessage, waitFor, workerHarness } from "../worker/worker-harness.ts";
+import { aQueueMessage, startedWorkers, waitFor, workerHarness } from "../worker/worker-harness.ts";
 
-/** The bound the issue sets; the margin is for a loaded 2-core machine (ffmpeg must also be reaped). */
-const SETTLE_BOUND_MS = 2000;
+/** Room for a loaded 2-core machine past the bound the issue sets (SETTLE_MS; ffmpeg must also be reaped). */
 const MACHINE_MARGIN_MS = 1000;
 
 let dir: string;
@@ -55,21 +54,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const workers: Worker[] = [];
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((worker) => worker.stop(0)));
-});
+const started = startedWorkers();
 
 async function server(start: Promise<TestServer>): Promise<TestServer> {
   const started = await start;
   servers.push(started);
   return started;
-}
-
-function silentFifo(name: string): string {
-  const path = join(dir, name);
-  execFileSync("mkfifo", [path]);
-  return path;
 }
 
 interface Phase {
@@ -94,7 +84,9 @@ const phases: Record<string, () => Promise<Phase>> = {
     const prepareSource = sourceGate({ presignS3: s3UrlPresigner(s3) });
     return {
       message: aQueueMessage({ source: "s3://avmon-ingest/incoming/clip.mp4" }),
-      options: { analyze: mediaAnalyzer({ allowLocalFiles: false, prepareSource }) },
+      options: {
+        analyze: mediaAnalyzer({ limits: DEFAULT_ANALYSIS_LIMITS, allowLocalFiles: false, prepareSource }),
+      },
       reached: () => asked,
     };
   },
@@ -111,16 +103,18 @@ const phases: Record<string, () => Promise<Phase>> = {
     });
     return {
       message: aQueueMessage({ source: "https://media.example.com/clip.mp4" }),
-      options: { analyze: mediaAnalyzer({ allowLocalFiles: false, prepareSource }) },
+      options: {
+        analyze: mediaAnalyzer({ limits: DEFAULT_ANALYSIS_LIMITS, allowLocalFiles: false, prepareSource }),
+      },
       reached: () => asked,
     };
   },
   "probing a FIFO nobody writes to": async () => {
-    const fifo = silentFifo("probe.ts");
+    const fifo = silentFifo(dir, "probe.ts");
     return {
       message: aQueueMessage({ source: fifo }),
-      options: { analyze: mediaAnalyzer({ allowLocalFiles: true }) },
-      reached: () => processesMentioning(fifo).length > 0,
+      options: { analyze: mediaAnalyzer({ limits: DEFAULT_ANALYSIS_LIMITS, allowLocalFiles: true }) },
+      reached: () => processesMatching(fifo) !== "",
       mention: fifo,
     };
   },
@@ -129,7 +123,7 @@ const phases: Record<string, () => Promise<Phase>> = {
     const source = silent.url("/clip.ts");
     return {
       message: aQueueMessage({ source }),
-      options: { analyze: mediaAnalyzer({ allowLocalFiles: false }) },
+      options: { analyze: mediaAnalyzer({ limits: DEFAULT_ANALYSIS_LIMITS, allowLocalFiles: false }) },
       reached: () => silent.connections > 0,
       mention: source,
     };
@@ -139,8 +133,8 @@ const phases: Record<string, () => Promise<Phase>> = {
     const source = stalling.url("/clip.ts");
     return {
       message: aQueueMessage({ source }),
-      options: { analyze: mediaAnalyzer({ allowLocalFiles: false }) },
-      reached: () => processesMentioning(source).some((p) => p.includes("-filter_complex")),
+      options: { analyze: mediaAnalyzer({ limits: DEFAULT_ANALYSIS_LIMITS, allowLocalFiles: false }) },
+      reached: () => processesMatching(source).includes("-filter_complex"),
       mention: source,
     };
   },
@@ -150,7 +144,7 @@ const phases: Record<string, () => Promise<Phase>> = {
     return {
       message: aQueueMessage({ source, mode: "live", live: { reconnect: { initialDelay: 60 } } }),
       options: {},
-      reached: () => slamming.connections > 0 && processesMentioning(source).length === 0,
+      reached: () => slamming.connections > 0 && processesMatching(source) === "",
       mention: source,
     };
   },
@@ -163,21 +157,20 @@ describe("DELETE reaches a job in every phase", () => {
     const { queue, store, createWorker } = workerHarness();
     await queue.send(phase.message);
     const worker = createWorker(
-      phase.options.analyze ?? mediaAnalyzer({ allowLocalFiles: false }),
+      phase.options.analyze ?? mediaAnalyzer({ limits: DEFAULT_ANALYSIS_LIMITS, allowLocalFiles: false }),
       phase.options,
     );
-    workers.push(worker);
-    worker.start();
+    started(worker);
     await waitFor(phase.reached, 15_000);
 
     const stoppedAt = Date.now();
     expect(worker.stopJob(phase.message.jobId)).toBe(true);
-    await waitFor(() => worker.runningJobIds().length === 0, SETTLE_BOUND_MS + MACHINE_MARGIN_MS);
-    expect(Date.now() - stoppedAt).toBeLessThan(SETTLE_BOUND_MS + MACHINE_MARGIN_MS);
+    await waitFor(() => worker.runningJobIds().length === 0, SETTLE_MS + MACHINE_MARGIN_MS);
+    expect(Date.now() - stoppedAt).toBeLessThan(SETTLE_MS + MACHINE_MARGIN_MS);
 
     expect((await store.get(phase.message.jobId))?.status).toBe("stopped");
     expect(queue.counts()).toMatchObject({ visible: 0, inFlight: 0 });
-    if (phase.mention) expect(processesMentioning(phase.mention)).toEqual([]);
+    if (phase.mention) expect(processesMatching(phase.mention)).toBe("");
   });
 });
 
@@ -195,7 +188,7 @@ function busThatNeverAnswers() {
 describe("a bus that never answers", () => {
   const decodingClip = (): { message: QueueMessage; analyze: Analyzer } => ({
     message: aQueueMessage({ source: clip }),
-    analyze: mediaAnalyzer({ allowLocalFiles: true }),
+    analyze: mediaAnalyzer({ limits: DEFAULT_ANALYSIS_LIMITS, allowLocalFiles: true }),
   });
 
   it("lets DELETE end a job held up publishing within 2 s, its ffmpeg killed, and leaves it for redelivery", async () => {
@@ -204,18 +197,14 @@ describe("a bus that never answers", () => {
     const { message, analyze } = decodingClip();
     await queue.send(message);
     const worker = createWorker(analyze, { bus });
-    workers.push(worker);
-    worker.start();
-    await waitFor(
-      () => putEvents() > 0 && processesMentioning(clip).some((p) => p.includes("-filter_complex")),
-      15_000,
-    );
+    started(worker);
+    await waitFor(() => putEvents() > 0 && processesMatching(clip).includes("-filter_complex"), 15_000);
 
     const stoppedAt = Date.now();
     worker.stopJob(message.jobId);
-    await waitFor(() => worker.runningJobIds().length === 0, SETTLE_BOUND_MS + MACHINE_MARGIN_MS);
-    expect(Date.now() - stoppedAt).toBeLessThan(SETTLE_BOUND_MS + MACHINE_MARGIN_MS);
-    expect(processesMentioning(clip)).toEqual([]);
+    await waitFor(() => worker.runningJobIds().length === 0, SETTLE_MS + MACHINE_MARGIN_MS);
+    expect(Date.now() - stoppedAt).toBeLessThan(SETTLE_MS + MACHINE_MARGIN_MS);
+    expect(processesMatching(clip)).toBe("");
     // Job Completed could not be published, so the job was not acked: the queue brings it back.
     expect(queue.counts().inFlight).toBe(1);
   });
@@ -227,16 +216,13 @@ describe("a bus that never answers", () => {
     await queue.send(message);
     const worker = createWorker(analyze, { bus });
     worker.start();
-    await waitFor(
-      () => putEvents() > 0 && processesMentioning(clip).some((p) => p.includes("-filter_complex")),
-      15_000,
-    );
+    await waitFor(() => putEvents() > 0 && processesMatching(clip).includes("-filter_complex"), 15_000);
 
     const stoppingAt = Date.now();
     const result = await worker.stop(1000);
-    expect(Date.now() - stoppingAt).toBeLessThan(1000 + SETTLE_BOUND_MS + MACHINE_MARGIN_MS);
+    expect(Date.now() - stoppingAt).toBeLessThan(1000 + SETTLE_MS + MACHINE_MARGIN_MS);
     expect(result).toEqual({ finished: 0, released: 1 });
-    expect(processesMentioning(clip)).toEqual([]);
+    expect(processesMatching(clip)).toBe("");
     expect(queue.counts()).toMatchObject({ visible: 1, inFlight: 0 });
   });
 });
