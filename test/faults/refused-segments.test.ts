@@ -62,8 +62,16 @@ beforeAll(async () => {
     ...["-hls_list_size", "0", "-hls_playlist_type", "vod", "-hls_segment_filename", join(dir, "seg%d.ts")],
     join(dir, "vod.m3u8"),
   ]);
+  let renumberings = 0;
   origin = createServer((req, res) => {
     const name = new URL(req.url ?? "/", "http://origin").pathname.slice(1);
+    // A playlist numbered afresh on every read: no later read lists the segments an earlier one did.
+    if (name === "renumbered.m3u8") {
+      const text = readFileSync(join(dir, "refused.m3u8"), "utf8");
+      return void res.end(
+        text.replace(/^#EXT-X-MEDIA-SEQUENCE:\d+$/m, `#EXT-X-MEDIA-SEQUENCE:${++renumberings * 100}`),
+      );
+    }
     try {
       res.end(readFileSync(join(dir, name.replace(/[^\w.]/g, ""))));
     } catch {
@@ -72,6 +80,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
   originPort = (origin.address() as AddressInfo).port;
+  const refused = readFileSync(join(dir, "vod.m3u8"), "utf8")
+    .replace(/^seg2\.ts$/m, `file://${join(dir, "seg2.ts")}`)
+    .replace(/^seg3\.ts$/m, `http://internal.test:${originPort}/seg3.ts`);
+  writeFileSync(join(dir, "refused.m3u8"), refused);
   proxy = new GuardedProxy({
     guard: {
       resolve: async (host) => {
@@ -91,28 +103,31 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Runs a file job on `playlist` of the origin, through the guarded proxy, to Job Completed. */
+async function fileJobEvents(playlist: string): Promise<AvmonEvent[]> {
+  const { queue, events, createWorker } = workerHarness();
+  await queue.send(aQueueMessage({ source: `http://media.test:${originPort}/${playlist}` }));
+  const worker = createWorker(
+    mediaAnalyzer({ limits: DEFAULT_ANALYSIS_LIMITS, allowLocalFiles: false, httpProxy: () => proxy.url() }),
+  );
+  worker.start();
+  try {
+    await waitFor(() => events.some((e) => e["detail-type"] === "Job Completed"), 60_000);
+  } finally {
+    await worker.stop(0);
+  }
+  return events;
+}
+
+const unwatchedAlertsOf = (events: AvmonEvent[]) =>
+  events.filter((e) => "defect" in e.detail && e.detail.defect.type === "unwatched");
+
+const reportedDefects = (events: AvmonEvent[]) =>
+  events.flatMap((e) => (e["detail-type"] === "Job Completed" ? e.detail.summary.defects : []));
+
 describe("a file job on a partly refused playlist", () => {
   it("reports the refused stretch as an unwatched defect with its segments and seconds", async () => {
-    const playlist = readFileSync(join(dir, "vod.m3u8"), "utf8")
-      .replace(/^seg2\.ts$/m, `file://${join(dir, "seg2.ts")}`)
-      .replace(/^seg3\.ts$/m, `http://internal.test:${originPort}/seg3.ts`);
-    writeFileSync(join(dir, "refused.m3u8"), playlist);
-    const { queue, events, createWorker } = workerHarness();
-    const message = aQueueMessage({ source: `http://media.test:${originPort}/refused.m3u8` });
-    await queue.send(message);
-    const worker = createWorker(
-      mediaAnalyzer({
-        limits: DEFAULT_ANALYSIS_LIMITS,
-        allowLocalFiles: false,
-        httpProxy: () => proxy.url(),
-      }),
-    );
-    worker.start();
-    try {
-      await waitFor(() => events.some((e) => e["detail-type"] === "Job Completed"), 60_000);
-    } finally {
-      await worker.stop(0);
-    }
+    const events = await fileJobEvents("refused.m3u8");
 
     const unwatched: Partial<Defect> = {
       type: "unwatched",
@@ -120,17 +135,24 @@ describe("a file job on a partly refused playlist", () => {
       end: 4 * SEGMENT_SECONDS,
       metrics: { segments: 2, seconds: 2 * SEGMENT_SECONDS },
     };
-    const completed = events.find((e) => e["detail-type"] === "Job Completed") as Extract<
-      AvmonEvent,
-      { "detail-type": "Job Completed" }
-    >;
-    expect(completed.detail.summary.defects).toContainEqual(expect.objectContaining(unwatched));
-    const alerts = events.filter((e) => e["detail-type"].startsWith("Defect") && "defect" in e.detail);
-    const unwatchedAlerts = alerts.filter(
-      (e) => "defect" in e.detail && e.detail.defect.type === "unwatched",
-    );
-    expect(unwatchedAlerts.map((e) => e["detail-type"])).toEqual(["Defect Detected", "Defect Cleared"]);
-    expect(unwatchedAlerts[1]?.detail).toMatchObject({ defect: unwatched });
+    expect(reportedDefects(events)).toContainEqual(expect.objectContaining(unwatched));
+    const alerts = unwatchedAlertsOf(events);
+    expect(alerts.map((e) => e["detail-type"])).toEqual(["Defect Detected", "Defect Cleared"]);
+    expect(alerts[1]?.detail).toMatchObject({ defect: unwatched });
+  });
+
+  it("places the refused segments where decoding had got to when the playlist read again no longer lists them", async () => {
+    const events = await fileJobEvents("renumbered.m3u8");
+
+    const defects = reportedDefects(events).filter((d) => d.type === "unwatched");
+    expect(defects).toEqual([expect.objectContaining({ type: "unwatched", metrics: { segments: 2 } })]);
+    // Not at 0: about where the refused stretch began (decoding reports a little behind the reading).
+    expect(defects[0]?.start).toBeGreaterThan(SEGMENT_SECONDS);
+    expect(defects[0]?.start).toBeLessThanOrEqual(2 * SEGMENT_SECONDS);
+    expect(unwatchedAlertsOf(events).map((e) => e["detail-type"])).toEqual([
+      "Defect Detected",
+      "Defect Cleared",
+    ]);
   });
 });
 

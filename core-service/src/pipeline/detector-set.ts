@@ -27,6 +27,8 @@ export class DetectorSet {
     const native = this.detectors.filter((d) => d.input === "native-video");
     const audio = this.detectors.filter((d) => d.input === "audio");
     let lastProgress = -1;
+    /** Where decoding is, for a skipped segment the playlist cannot place. */
+    let latest = 0;
     const progress = (time: number) => {
       if (onProgress && time - lastProgress >= 1) {
         lastProgress = time;
@@ -36,6 +38,7 @@ export class DetectorSet {
     return {
       analysisFrame: (frame: LumaFrame) => {
         progress(frame.time);
+        latest = Math.max(latest, frame.time);
         return this.deliver([
           ...this.unwatched.progress(frame.time),
           ...analysis.flatMap((d) => d.push(frame)),
@@ -44,14 +47,16 @@ export class DetectorSet {
       nativeFrame: (frame: LumaFrame) => this.deliver(native.flatMap((d) => d.push(frame))),
       audio: (chunk: AudioChunk) => {
         if (analysis.length === 0) progress(chunk.time);
+        latest = Math.max(latest, chunk.time);
         return this.deliver([...this.unwatched.progress(chunk.time), ...audio.flatMap((d) => d.push(chunk))]);
       },
       decodeError: (event: DecodeErrorEvent) =>
         this.deliver(native.flatMap((d) => (d.input === "native-video" ? d.pushDecodeError(event) : []))),
       segmentFailed: async (failure) => {
-        // A file's segments sit where the playlist puts them: the sum of the lengths before them.
+        // A file's segments sit where the playlist puts them: the sum of the lengths before them (when the
+        // playlist cannot be read again, about where decoding is).
         const span = await this.segments?.span(failure);
-        await this.deliver(this.unwatched.failed(failure, span?.start ?? 0, span));
+        await this.deliver(this.unwatched.failed(failure, span?.start ?? latest, span));
       },
     };
   }
