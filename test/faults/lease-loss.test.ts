@@ -22,6 +22,7 @@ import { silentLogger } from "../../core-service/src/logging/logger.ts";
 import type { EventBus } from "../../core-service/src/ports/event-bus.ts";
 import { mediaAnalyzer } from "../../core-service/src/worker/analyzer.ts";
 import { Worker, type WorkerOptions } from "../../core-service/src/worker/worker.ts";
+import { aReport } from "../support/avmon-events.ts";
 import { processesMatching } from "../support/fault-injection.ts";
 import { countMessages, createQueueWithDlq } from "../support/fauxqs-queues.ts";
 import { type FauxqsServer, fauxqsClient, startFauxqsServer } from "../support/fauxqs-server.ts";
@@ -152,6 +153,34 @@ describe("lease loss", () => {
       expect(faulty.mock.commandCalls(DeleteMessageCommand)).toEqual([]);
     },
   );
+
+  it("publishes and acks nothing once the lease's deadline has passed, even when a busy event loop runs the lease timer late", async () => {
+    const { queueUrl, faulty, published, create } = await twoWorkers("ThrottlingException");
+    await new SqsJobQueue({ client: server.client, queueUrl, visibilityTimeoutSeconds: 1 }).send(
+      aQueueMessage(),
+    );
+    let finishedAt = 0;
+    const worker = create("A", {
+      // Finishes with its report only after blocking the event loop past the lease's deadline (3 s after the
+      // receive: a 4 s visibility less its 1 s margin), so the lease timer has not run when the report is ready.
+      analyze: async (message) => {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const until = Date.now() + 2000;
+        while (Date.now() < until) {
+          // busy: as a detector that hogs the CPU would be
+        }
+        finishedAt = Date.now();
+        return { ...aReport([], 10), source: message.source };
+      },
+    });
+
+    await waitFor(() => finishedAt > 0, 10_000);
+    await waitFor(() => worker.runningJobIds().length === 0);
+    expect(faulty.mock.commandCalls(ChangeMessageVisibilityCommand).length).toBeGreaterThan(0);
+    expect(published.map((p) => p.event["detail-type"])).toEqual(["Job Started"]);
+    expect(faulty.mock.commandCalls(DeleteMessageCommand)).toEqual([]);
+    expect(await countMessages(server, queueUrl)).toBe(1);
+  });
 
   it("sends no continuation for a live job whose lease is lost, so the stream is never followed twice", async () => {
     const { queueUrl, faulty, published, create, redelivered } = await twoWorkers("ThrottlingException");

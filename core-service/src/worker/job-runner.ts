@@ -253,6 +253,9 @@ export class JobRun {
   }
 
   #throwIfSilenced(): void {
+    // The heartbeat's own timer gives the lease up, but a busy event loop may run it late: the deadline is what
+    // counts, so a run that finds it passed gives the lease up here, before it says anything more.
+    if (!this.#silenced && this.#heartbeat && !this.#heartbeat.held()) this.interrupt("lease-lost");
     if (this.#silenced) throw this.#controller.signal.reason;
   }
 
