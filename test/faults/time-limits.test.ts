@@ -1,5 +1,6 @@
 /**
- * Time limits on the worker's side. A file job cannot outlive SQS's 12-hour visibility cap (lowered here to a
+ * Time limits on the worker's side. A file job on an endless playlist ends at the media-duration cap (the
+ * shared analysis limits). A file job cannot outlive SQS's 12-hour visibility cap (lowered here to a
  * few seconds, as the queue adapters allow for this purpose): it fails as LIMIT_REACHED naming the cap instead
  * of being redelivered from scratch, and a redelivery that finds the cap spent fails at once. A live job that
  * sets no maximum duration gets the worker's default (AVMON_LIVE_MAX_DURATION_SECONDS) and fails as
@@ -38,6 +39,39 @@ const started = startedWorkers();
 
 const failuresOf = (events: AvmonEvent[]) =>
   events.flatMap((e) => (e["detail-type"] === "Job Failed" ? [e.detail.error] : []));
+
+/** Starts a local stack with `env` and records every event its bus carries. */
+async function recordingStack(env: Record<string, string>) {
+  const { stack, url, post } = await startStack({}, env);
+  cleanup.push(() => stack.stop(0));
+  const events: AvmonEvent[] = [];
+  stack.bus.subscribe({ source: ["avmon"] }, (event) => {
+    events.push(event);
+  });
+  return { url, post, events };
+}
+
+describe("file jobs on an endless playlist", () => {
+  it("fails one as LIMIT_REACHED once the decoded media passes AVMON_MAX_MEDIA_SECONDS, naming the setting, and stops its ffmpeg", async () => {
+    const { post, events } = await recordingStack({ AVMON_MAX_MEDIA_SECONDS: "3" });
+    const source = `${origin.url}?time-limits=media-cap`;
+    const accepted = await post("/v1/jobs", { source });
+    expect(accepted.status).toBe(202);
+    const { jobId } = (await accepted.json()) as { jobId: string };
+
+    await waitFor(() => events.some((e) => e["detail-type"] === "Job Failed"), 30_000);
+    expect(failuresOf(events)).toEqual([
+      {
+        code: "LIMIT_REACHED",
+        retryable: false,
+        message: expect.stringMatching(/media-duration cap of 3 s \(AVMON_MAX_MEDIA_SECONDS\)/),
+      },
+    ]);
+    const kinds = events.filter((e) => e.detail.jobId === jobId).map((e) => e["detail-type"]);
+    expect(kinds.toSorted()).toEqual(["Job Accepted", "Job Failed", "Job Started"]);
+    expect(processesMatching(source)).toBe("");
+  });
+});
 
 describe("file jobs and the visibility cap", () => {
   it("fails a file job on an endless playlist as LIMIT_REACHED at the cap, stops its ffmpeg and never starts it again", async () => {
@@ -98,12 +132,7 @@ describe("file jobs and the visibility cap", () => {
 
 describe("live jobs' maximum duration", () => {
   it("fails a live job that reaches the default maximum duration as LIMIT_REACHED, naming the setting", async () => {
-    const { stack, url, post } = await startStack({}, { AVMON_LIVE_MAX_DURATION_SECONDS: "3" });
-    cleanup.push(() => stack.stop(0));
-    const events: AvmonEvent[] = [];
-    stack.bus.subscribe({ source: ["avmon"] }, (event) => {
-      events.push(event);
-    });
+    const { url, post, events } = await recordingStack({ AVMON_LIVE_MAX_DURATION_SECONDS: "3" });
     const accepted = await post("/v1/jobs", { source: `${origin.url}?time-limits=live`, mode: "live" });
     expect(accepted.status).toBe(202);
     const { jobId } = (await accepted.json()) as { jobId: string };
