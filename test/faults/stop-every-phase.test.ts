@@ -19,6 +19,7 @@ import { silentLogger } from "../../core-service/src/logging/logger.ts";
 import { type Analyzer, mediaAnalyzer } from "../../core-service/src/worker/analyzer.ts";
 import { sourceGate } from "../../core-service/src/worker/source-gate.ts";
 import type { WorkerOptions } from "../../core-service/src/worker/worker.ts";
+import { startStack } from "../server/stack-fixture.ts";
 import { processesMatching, SETTLE_MS, silentFifo } from "../support/fault-injection.ts";
 import { makeClip } from "../support/test-media.ts";
 import {
@@ -171,6 +172,32 @@ describe("DELETE reaches a job in every phase", () => {
     expect((await store.get(phase.message.jobId))?.status).toBe("stopped");
     expect(queue.counts()).toMatchObject({ visible: 0, inFlight: 0 });
     if (phase.mention) expect(processesMatching(phase.mention)).toBe("");
+  });
+});
+
+describe("DELETE /v1/jobs/{id} on the local API", () => {
+  it("stops a job whose probe waits on a server that never answers within 2 s, its ffprobe killed", async () => {
+    const silent = await server(startSilentServer());
+    const source = silent.url("/delete-while-probing.ts");
+    const { stack, url, post } = await startStack();
+    try {
+      const accepted = await post("/v1/jobs", { source });
+      expect(accepted.status).toBe(202);
+      const { jobId } = (await accepted.json()) as { jobId: string };
+      await waitFor(() => processesMatching(source) !== "", 15_000);
+
+      const deletedAt = Date.now();
+      const deleted = await fetch(`${url}/v1/jobs/${jobId}`, { method: "DELETE" });
+      expect(deleted.status).toBeLessThan(300);
+      const status = async () =>
+        ((await (await fetch(`${url}/v1/jobs/${jobId}`)).json()) as { status: string }).status;
+      await waitFor(async () => (await status()) === "stopped", SETTLE_MS + MACHINE_MARGIN_MS);
+      expect(Date.now() - deletedAt).toBeLessThan(SETTLE_MS + MACHINE_MARGIN_MS);
+      expect(processesMatching(source)).toBe("");
+      expect(stack.worker.runningJobIds()).toEqual([]);
+    } finally {
+      await stack.stop(0);
+    }
   });
 });
 
