@@ -120,6 +120,43 @@ describe("avmon serve on SIGTERM", () => {
   });
 });
 
+describe("avmon serve on a second SIGTERM", () => {
+  it("exits at once while the first waits out a long shutdown deadline, killing the ffprobe it leaves", async () => {
+    // ffprobe waits on a server that never answers: it writes nothing, so only being killed ends it.
+    const silent = await server(startSilentServer());
+    const probing = silent.url("/second-signal.ts");
+    const dataDir = join(dir, "second-signal");
+    mkdirSync(dataDir);
+    const port = await freePort();
+    // A file job may finish until the deadline: a minute here, far longer than the test waits.
+    const serve = avmon("serve", {
+      PORT: String(port),
+      AVMON_DEMO: "false",
+      AVMON_DATA_DIR: dataDir,
+      AVMON_SHUTDOWN_DEADLINE_SECONDS: "60",
+    });
+    await waitFor(() => /listening/.test(serve.output()), 60_000);
+    const response = await fetch(`http://127.0.0.1:${port}/v1/jobs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ source: probing }),
+    });
+    expect(response.status, await response.text()).toBe(202);
+    await waitFor(() => processesMatching(probing) !== "", 20_000);
+
+    serve.child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(serve.child.exitCode).toBeNull();
+    const secondAt = Date.now();
+    serve.child.kill("SIGTERM");
+    const { code, atMs } = await serve.exited;
+
+    expect(code).toBe(1);
+    expect(atMs - secondAt).toBeLessThan(SETTLE_MS + MACHINE_MARGIN_MS);
+    expect(processesMatching(probing)).toBe("");
+  });
+});
+
 describe("avmon worker on SIGTERM", () => {
   let fauxqs: FauxqsServer;
   beforeAll(async () => {
