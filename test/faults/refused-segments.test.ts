@@ -2,7 +2,8 @@
  * A playlist whose segments are partly refused: a `file:` segment (outside the protocol allow-list of a remote
  * source) and one on a private address (refused by the guarded proxy, which dials nothing: host names are
  * answered by an injected resolver and the one allowed host is dialled on 127.0.0.1). What went unwatched is
- * reported as an `unwatched` defect saying how much: segments and seconds, for file jobs and live jobs.
+ * reported as an `unwatched` defect saying how much: segments and seconds, for file jobs and live jobs; so is a
+ * segment the origin does not have.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -84,6 +85,11 @@ beforeAll(async () => {
     .replace(/^seg2\.ts$/m, `file://${join(dir, "seg2.ts")}`)
     .replace(/^seg3\.ts$/m, `http://internal.test:${originPort}/seg3.ts`);
   writeFileSync(join(dir, "refused.m3u8"), refused);
+  // seg4 under a name the origin does not have: a 404.
+  writeFileSync(
+    join(dir, "missing.m3u8"),
+    readFileSync(join(dir, "vod.m3u8"), "utf8").replace(/^seg4\.ts$/m, "gone.ts"),
+  );
   proxy = new GuardedProxy({
     guard: {
       resolve: async (host) => {
@@ -139,6 +145,19 @@ describe("a file job on a partly refused playlist", () => {
     const alerts = unwatchedAlertsOf(events);
     expect(alerts.map((e) => e["detail-type"])).toEqual(["Defect Detected", "Defect Cleared"]);
     expect(alerts[1]?.detail).toMatchObject({ defect: unwatched });
+  });
+
+  it("reports a segment the origin does not have (404) the same way", async () => {
+    const events = await fileJobEvents("missing.m3u8");
+
+    const unwatched = reportedDefects(events).filter((d) => d.type === "unwatched");
+    expect(unwatched).toEqual([
+      expect.objectContaining({
+        start: 4 * SEGMENT_SECONDS,
+        end: 5 * SEGMENT_SECONDS,
+        metrics: { segments: 1, seconds: SEGMENT_SECONDS },
+      }),
+    ]);
   });
 
   it("places the refused segments where decoding had got to when the playlist read again no longer lists them", async () => {

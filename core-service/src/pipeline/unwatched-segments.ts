@@ -23,12 +23,17 @@ interface Run {
 
 export class UnwatchedSegments {
   #run: Run | undefined;
+  /** Per playlist, the last segment reported: ffmpeg may try a segment again and report it failed again. */
+  readonly #reported = new Map<number, number>();
 
   /**
    * A segment could not be opened. `at` is where it would have played on the media timeline (its place in the
    * playlist for a file, the stream's latest time for a live stream), `span` its place and length if known.
    */
   failed(failure: SegmentFailure, at: number, span: SegmentSpan | undefined): DetectorEvent[] {
+    const reported = this.#reported.get(failure.playlist);
+    if (reported !== undefined && failure.sequence <= reported) return [];
+    this.#reported.set(failure.playlist, failure.sequence);
     const run = this.#run;
     if (run && run.playlist === failure.playlist && failure.sequence === run.lastSequence + 1) {
       run.lastSequence = failure.sequence;
