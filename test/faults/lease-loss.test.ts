@@ -28,7 +28,13 @@ import { countMessages, createQueueWithDlq } from "../support/fauxqs-queues.ts";
 import { type FauxqsServer, fauxqsClient, startFauxqsServer } from "../support/fauxqs-server.ts";
 import { type LiveOrigin, startLiveOrigin } from "../support/live-origin.ts";
 import { fakeLiveEngine } from "../worker/live-harness.ts";
-import { aQueueMessage, endlessAnalyzer, startedWorkers, waitFor } from "../worker/worker-harness.ts";
+import {
+  aQueueMessage,
+  endlessAnalyzer,
+  startedWorkers,
+  TEST_WORKER_DEFAULTS,
+  waitFor,
+} from "../worker/worker-harness.ts";
 
 const VISIBILITY_SECONDS = 4;
 
@@ -103,11 +109,7 @@ async function twoWorkers(errorName: string) {
       bus: recording(worker),
       analyze: endlessAnalyzer().analyze,
       jobStore: store,
-      detectors: ["black", "freeze", "silence"],
-      maxReceiveCount: 5,
-      retryBaseSeconds: 0,
-      concurrency: 1,
-      logger: silentLogger,
+      ...TEST_WORKER_DEFAULTS,
       workerId: worker,
       ...options,
     });

@@ -70,10 +70,33 @@ function avmon(command: "serve" | "worker", env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
+let serves = 0;
+
+/** Starts `avmon serve` on a free port with a data folder of its own; `submit` posts a job and expects 202. */
+async function serve(env: Record<string, string> = {}) {
+  const dataDir = join(dir, `serve-${++serves}`);
+  mkdirSync(dataDir);
+  const port = await freePort();
+  const started = avmon("serve", {
+    PORT: String(port),
+    AVMON_DEMO: "false",
+    AVMON_DATA_DIR: dataDir,
+    ...env,
+  });
+  await waitFor(() => /listening/.test(started.output()), 60_000);
+  const submit = async (job: { source: string; mode?: string }) => {
+    const response = await fetch(`http://127.0.0.1:${port}/v1/jobs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(job),
+    });
+    expect(response.status, await response.text()).toBe(202);
+  };
+  return { ...started, submit };
+}
+
 describe("avmon serve on SIGTERM", () => {
   it("exits 0 within its deadline plus 2 s while jobs probe, decode and follow sources that hang, leaving no ffmpeg", async () => {
-    const dataDir = join(dir, "data");
-    mkdirSync(dataDir);
     const clip = await makeClip({
       duration: 20,
       container: "ts",
@@ -85,22 +108,9 @@ describe("avmon serve on SIGTERM", () => {
     const probing = silent.url("/probe.ts");
     const decoding = stalling.url("/halfway.ts");
     const live = silent.url("/live.m3u8");
-    const port = await freePort();
-    const serve = avmon("serve", {
-      PORT: String(port),
-      AVMON_DEMO: "false",
-      AVMON_DATA_DIR: dataDir,
-      AVMON_CONCURRENCY: "3",
-    });
-    const api = `http://127.0.0.1:${port}`;
-    await waitFor(() => /listening/.test(serve.output()), 60_000);
+    const stack = await serve({ AVMON_CONCURRENCY: "3" });
     for (const job of [{ source: probing }, { source: decoding }, { source: live, mode: "live" }]) {
-      const response = await fetch(`${api}/v1/jobs`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(job),
-      });
-      expect(response.status, await response.text()).toBe(202);
+      await stack.submit(job);
     }
     await waitFor(
       () =>
@@ -111,8 +121,8 @@ describe("avmon serve on SIGTERM", () => {
     );
 
     const signalledAt = Date.now();
-    serve.child.kill("SIGTERM");
-    const { code, atMs } = await serve.exited;
+    stack.child.kill("SIGTERM");
+    const { code, atMs } = await stack.exited;
 
     expect(code).toBe(0);
     expect(atMs - signalledAt).toBeLessThan(DEADLINE_SECONDS * 1000 + SETTLE_MS + MACHINE_MARGIN_MS);
@@ -125,31 +135,17 @@ describe("avmon serve on a second SIGTERM", () => {
     // ffprobe waits on a server that never answers: it writes nothing, so only being killed ends it.
     const silent = await server(startSilentServer());
     const probing = silent.url("/second-signal.ts");
-    const dataDir = join(dir, "second-signal");
-    mkdirSync(dataDir);
-    const port = await freePort();
     // A file job may finish until the deadline: a minute here, far longer than the test waits.
-    const serve = avmon("serve", {
-      PORT: String(port),
-      AVMON_DEMO: "false",
-      AVMON_DATA_DIR: dataDir,
-      AVMON_SHUTDOWN_DEADLINE_SECONDS: "60",
-    });
-    await waitFor(() => /listening/.test(serve.output()), 60_000);
-    const response = await fetch(`http://127.0.0.1:${port}/v1/jobs`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ source: probing }),
-    });
-    expect(response.status, await response.text()).toBe(202);
+    const stack = await serve({ AVMON_SHUTDOWN_DEADLINE_SECONDS: "60" });
+    await stack.submit({ source: probing });
     await waitFor(() => processesMatching(probing) !== "", 20_000);
 
-    serve.child.kill("SIGTERM");
+    stack.child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(serve.child.exitCode).toBeNull();
+    expect(stack.child.exitCode).toBeNull();
     const secondAt = Date.now();
-    serve.child.kill("SIGTERM");
-    const { code, atMs } = await serve.exited;
+    stack.child.kill("SIGTERM");
+    const { code, atMs } = await stack.exited;
 
     expect(code).toBe(1);
     expect(atMs - secondAt).toBeLessThan(SETTLE_MS + MACHINE_MARGIN_MS);

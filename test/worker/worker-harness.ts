@@ -14,6 +14,15 @@ import type { Analyzer } from "../../core-service/src/worker/analyzer.ts";
 import { Worker, type WorkerOptions } from "../../core-service/src/worker/worker.ts";
 import { aReport } from "../support/avmon-events.ts";
 
+/** What the tests' workers share unless a test says otherwise: one job at a time, retries at once, no logs. */
+export const TEST_WORKER_DEFAULTS = {
+  detectors: ["black", "freeze", "silence"],
+  maxReceiveCount: 5,
+  retryBaseSeconds: 0,
+  concurrency: 1,
+  logger: silentLogger,
+} as const satisfies Partial<WorkerOptions>;
+
 /** A queue, bus and store wired like the local stack, plus every event the bus carried. */
 export function workerHarness(queueOptions: MemoryJobQueueOptions = {}) {
   const queue = new MemoryJobQueue({ waitTimeSeconds: 1, ...queueOptions });
@@ -30,11 +39,8 @@ export function workerHarness(queueOptions: MemoryJobQueueOptions = {}) {
       bus,
       analyze,
       jobStore: store,
-      detectors: ["black", "freeze", "silence"],
-      maxReceiveCount: queueOptions.maxReceiveCount ?? 5,
-      retryBaseSeconds: 0,
-      concurrency: 1,
-      logger: silentLogger,
+      ...TEST_WORKER_DEFAULTS,
+      maxReceiveCount: queueOptions.maxReceiveCount ?? TEST_WORKER_DEFAULTS.maxReceiveCount,
       ...options,
     });
   const detailTypes = (jobId: string) =>
