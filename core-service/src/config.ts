@@ -44,6 +44,12 @@ export const SETTINGS = [
       "DynamoDB job table; with it `worker` skips alerts an earlier delivery published and sees stop requests.",
   },
   {
+    name: "AVMON_INGEST_BUCKET",
+    default: "(none)",
+    description:
+      "S3 ingest bucket; required by `worker`, which keeps large reports (claim checks) and events EventBridge refused under its `events/` prefix.",
+  },
+  {
     name: "AVMON_DETECTOR_GROUP",
     default: "(none)",
     description: "Name of this worker's detector group, stamped on its Job Started/Completed/Failed events.",
@@ -162,6 +168,7 @@ const EnvSchema = z.object({
   AVMON_QUEUE_URL: optionalText,
   AVMON_EVENT_BUS_NAME: optionalText,
   AVMON_JOB_TABLE_NAME: optionalText,
+  AVMON_INGEST_BUCKET: optionalText,
   AVMON_DETECTOR_GROUP: optionalText,
   ECS_AGENT_URI: optionalText,
   AVMON_ALLOW_PRIVATE_SOURCES: booleanFlag(true),
@@ -188,6 +195,7 @@ export interface AvmonConfig {
   readonly queueUrl: string | undefined;
   readonly eventBusName: string | undefined;
   readonly jobTableName: string | undefined;
+  readonly ingestBucket: string | undefined;
   readonly detectorGroup: string | undefined;
   readonly ecsAgentUri: string | undefined;
   readonly allowPrivateSources: boolean;
@@ -218,6 +226,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     queueUrl: e.AVMON_QUEUE_URL,
     eventBusName: e.AVMON_EVENT_BUS_NAME,
     jobTableName: e.AVMON_JOB_TABLE_NAME,
+    ingestBucket: e.AVMON_INGEST_BUCKET,
     detectorGroup: e.AVMON_DETECTOR_GROUP,
     ecsAgentUri: e.ECS_AGENT_URI,
     allowPrivateSources: e.AVMON_ALLOW_PRIVATE_SOURCES,

@@ -5,14 +5,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { z } from "zod";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
 import { dynamoStopRequests } from "../../core-service/src/adapters/aws/dynamodb-stop-requests.ts";
-import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
 import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
 import { JobRequest } from "../../core-service/src/domain/job.ts";
 import type { JobStore } from "../../core-service/src/ports/job-store.ts";
 import type { StopRequests } from "../../core-service/src/ports/stop-requests.ts";
 import type { Resolver } from "../../core-service/src/security/ssrf-guard.ts";
-import { documentClient, eventBridgeClient, sqsClient } from "../shared/aws-clients.ts";
+import { documentClient, sqsClient } from "../shared/aws-clients.ts";
 import { ENV, IngestEnv, parseEnv } from "../shared/env.ts";
+import { lambdaEventBus } from "../shared/event-bus.ts";
 import { header, json, problem } from "../shared/http.ts";
 import { dynamoIdempotencyStore } from "../shared/idempotency.ts";
 import { METRIC } from "../shared/metric-names.ts";
@@ -124,16 +124,17 @@ function fromEnvironment(): IngestApiDeps {
     }
     return queue;
   };
+  const metrics = createLambdaMetrics("avmon-ingest-api");
   return {
     groups: env[ENV.groupQueues],
     send: (queueUrl, message) => queueFor(queueUrl).send(message),
-    bus: new EventBridgeEventBus({ client: eventBridgeClient(), busName: env[ENV.eventBusName] }),
+    bus: lambdaEventBus(env[ENV.eventBusName], env[ENV.ingestBucket], metrics),
     idempotency: dynamoIdempotencyStore(dynamo, env[ENV.jobTableName]),
     jobs: new DynamoJobStore({ client: dynamo, tableName: env[ENV.jobTableName] }),
     stops: dynamoStopRequests(dynamo, env[ENV.jobTableName]),
     ingestBucket: env[ENV.ingestBucket],
     logger,
-    metrics: createLambdaMetrics("avmon-ingest-api"),
+    metrics,
   };
 }
 

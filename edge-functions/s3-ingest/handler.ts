@@ -2,12 +2,12 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { S3Event, S3EventRecord } from "aws-lambda";
-import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
 import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
 import { JobRequest } from "../../core-service/src/domain/job.ts";
 import { type AcceptJobDeps, acceptJob } from "../ingest-api/accept-job.ts";
-import { documentClient, eventBridgeClient, sqsClient } from "../shared/aws-clients.ts";
+import { documentClient, sqsClient } from "../shared/aws-clients.ts";
 import { ENV, parseEnv, S3IngestEnv } from "../shared/env.ts";
+import { lambdaEventBus } from "../shared/event-bus.ts";
 import { dynamoIdempotencyStore } from "../shared/idempotency.ts";
 import { METRIC } from "../shared/metric-names.ts";
 import { createLambdaLogger, createLambdaMetrics } from "../shared/powertools.ts";
@@ -63,16 +63,17 @@ export function objectKey(record: S3EventRecord): string {
 function fromEnvironment(): S3IngestDeps {
   const env = parseEnv(S3IngestEnv);
   const sqs = sqsClient();
+  const metrics = createLambdaMetrics("avmon-s3-ingest");
   return {
     groups: env[ENV.groupQueues],
     send: (queueUrl, message) =>
       new SqsJobQueue({ client: sqs, queueUrl, visibilityTimeoutSeconds: 300 }).send(message),
-    bus: new EventBridgeEventBus({ client: eventBridgeClient(), busName: env[ENV.eventBusName] }),
+    bus: lambdaEventBus(env[ENV.eventBusName], env[ENV.ingestBucket], metrics),
     idempotency: dynamoIdempotencyStore(documentClient(), env[ENV.jobTableName]),
     bucket: env[ENV.ingestBucket],
     prefix: env[ENV.ingestPrefix],
     logger: createLambdaLogger("avmon-s3-ingest"),
-    metrics: createLambdaMetrics("avmon-s3-ingest"),
+    metrics,
   };
 }
 

@@ -10,6 +10,7 @@ import { QueueMessage } from "../../core-service/src/domain/job.ts";
 import { createIngestApiHandler } from "../../edge-functions/ingest-api/handler.ts";
 import { dynamoIdempotencyStore } from "../../edge-functions/shared/idempotency.ts";
 import { type FauxqsServer, startFauxqsServer } from "../support/fauxqs-server.ts";
+import { scratchParkingLot } from "../support/scratch-dirs.ts";
 import { fakeJobTable } from "./fake-table.ts";
 import { apiEvent, quietMetrics, silentLambdaLogger } from "./support.ts";
 
@@ -41,6 +42,7 @@ describe("ingest-api against a real SQS wire-protocol server", () => {
       bus: new EventBridgeEventBus({
         client: new EventBridgeClient({ region: "us-east-1" }),
         busName: "avmon",
+        parking: scratchParkingLot(),
       }),
       idempotency: dynamoIdempotencyStore(table.client, "t"),
       jobs: new DynamoJobStore({ client: table.client, tableName: "t" }),

@@ -11,6 +11,7 @@ import type { Resolver } from "../../core-service/src/security/ssrf-guard.ts";
 import { createIngestApiHandler } from "../../edge-functions/ingest-api/handler.ts";
 import type { GroupQueue } from "../../edge-functions/shared/env.ts";
 import { dynamoIdempotencyStore } from "../../edge-functions/shared/idempotency.ts";
+import { scratchParkingLot } from "../support/scratch-dirs.ts";
 import { fakeJobTable } from "./fake-table.ts";
 import { apiEvent, quietMetrics, silentLambdaLogger } from "./support.ts";
 
@@ -53,6 +54,7 @@ beforeEach(() => {
     bus: new EventBridgeEventBus({
       client: new EventBridgeClient({ region: "eu-west-1" }),
       busName: "avmon",
+      parking: scratchParkingLot(),
     }),
     idempotency: dynamoIdempotencyStore(table.client, tableName),
     jobs: new DynamoJobStore({ client: table.client, tableName }),

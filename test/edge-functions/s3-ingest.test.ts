@@ -7,6 +7,7 @@ import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbr
 import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
 import { createS3IngestHandler } from "../../edge-functions/s3-ingest/handler.ts";
 import { dynamoIdempotencyStore } from "../../edge-functions/shared/idempotency.ts";
+import { scratchParkingLot } from "../support/scratch-dirs.ts";
 import { fakeJobTable } from "./fake-table.ts";
 import { quietMetrics, silentLambdaLogger } from "./support.ts";
 
@@ -42,6 +43,7 @@ beforeEach(() => {
     bus: new EventBridgeEventBus({
       client: new EventBridgeClient({ region: "eu-west-1" }),
       busName: "avmon",
+      parking: scratchParkingLot(),
     }),
     idempotency: dynamoIdempotencyStore(table.client, "avmon-jobs"),
     newJobId: () => `job-${++ids}`,

@@ -9,6 +9,7 @@ import {
 } from "../../core-service/src/domain/events.ts";
 import type { Report } from "../../core-service/src/domain/report.ts";
 import { createStatusProjectorHandler } from "../../edge-functions/status-projector/handler.ts";
+import { scratchClaimStore } from "../support/scratch-dirs.ts";
 import { fakeJobTable } from "./fake-table.ts";
 import { quietMetrics, silentLambdaLogger, sqsBatch } from "./support.ts";
 
@@ -26,7 +27,12 @@ let handler: ReturnType<typeof createStatusProjectorHandler>;
 beforeEach(() => {
   store = new DynamoJobStore({ client: fakeJobTable().client, tableName: "avmon-jobs" });
   metrics = quietMetrics();
-  handler = createStatusProjectorHandler({ store, logger: silentLambdaLogger(), metrics });
+  handler = createStatusProjectorHandler({
+    store,
+    claims: scratchClaimStore(),
+    logger: silentLambdaLogger(),
+    metrics,
+  });
 });
 
 describe("status-projector", () => {

@@ -1,16 +1,22 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DirectoryParkingLot } from "../adapters/local/directory-parking-lot.ts";
+import { FileClaimStore } from "../adapters/local/file-claim-store.ts";
 import { MemoryEventBus } from "../adapters/memory/memory-event-bus.ts";
 import { MemoryJobQueue, type MemoryJobQueueOptions } from "../adapters/memory/memory-job-queue.ts";
 import { MemoryJobStore } from "../adapters/memory/memory-job-store.ts";
 import type { AvmonConfig } from "../config.ts";
 import type { Logger } from "../logging/logger.ts";
 import { checkSourceUrl } from "../security/ssrf-guard.ts";
+import type { EventStreamOptions } from "../server/event-stream.ts";
 import { createHttpApp } from "../server/http-app.ts";
 import { JobService } from "../server/job-service.ts";
 import { Metrics } from "../server/metrics.ts";
 import { type WebhookOptions, Webhooks } from "../server/webhooks.ts";
 import { type Analyzer, mediaAnalyzer } from "../worker/analyzer.ts";
+import { ClaimCheckEventBus } from "../worker/claim-check-bus.ts";
 import type { LiveAnalyzer } from "../worker/live-analyzer.ts";
 import type { LiveJobSettings } from "../worker/live-job.ts";
 import { LiveStreams } from "../worker/live-streams.ts";
@@ -20,22 +26,33 @@ import { InstrumentedEventBus } from "./instrumented-event-bus.ts";
 export interface LocalStackOptions {
   readonly config: AvmonConfig;
   readonly logger: Logger;
-  /** Test seams: a short visibility timeout, fast webhook retries, a fake analyzer. */
+  /** Test seams: a short visibility timeout, fast webhook retries, a small SSE buffer, a fake analyzer. */
   readonly queue?: MemoryJobQueueOptions;
-  readonly webhooks?: Pick<WebhookOptions, "maxAttempts" | "baseDelayMs" | "timeoutMs">;
+  readonly webhooks?: Pick<
+    WebhookOptions,
+    "maxAttempts" | "baseDelayMs" | "maxDelayMs" | "timeoutMs" | "maxPending"
+  >;
+  readonly eventStream?: Pick<EventStreamOptions, "maxBufferedBytes" | "lagGraceMs">;
   readonly analyze?: Analyzer;
   readonly analyzeLive?: LiveAnalyzer;
   /** Live jobs' defaults (max duration, stall threshold, reconnect policy). */
   readonly live?: Partial<LiveJobSettings>;
 }
 
+/** How long shutdown lets subscribers take the last events before their streams and outboxes close. */
+const SUBSCRIBER_GRACE_MS = 2000;
+
 /**
  * `avmon serve` in one process: the HTTP API, the worker, and the in-memory queue, bus and store behind the
- * same ports the AWS adapters implement. Built once, at start-up.
+ * same ports the AWS adapters implement. Built once, at start-up. Under the data folder it keeps what must
+ * outlive a restart or a subscriber: webhook subscriptions and their outboxes (`webhooks/`), deliveries given
+ * up on (`undeliverable/`, for `avmon replay-events`) and reports too large for their event (`claims/`).
  */
 export class LocalStack {
   readonly queue: MemoryJobQueue;
   readonly bus: InstrumentedEventBus;
+  readonly claims: FileClaimStore;
+  readonly parking: DirectoryParkingLot;
   readonly store = new MemoryJobStore();
   readonly liveStreams = new LiveStreams();
   readonly jobs: JobService;
@@ -43,7 +60,9 @@ export class LocalStack {
   readonly metrics: Metrics;
   readonly worker: Worker;
   readonly #options: LocalStackOptions;
+  readonly #memoryBus: MemoryEventBus;
   readonly #streams = new Set<() => void>();
+  #laggedStreams = 0;
   #server: Server | undefined;
 
   constructor(options: LocalStackOptions) {
@@ -55,8 +74,11 @@ export class LocalStack {
       logger,
       ...options.queue,
     });
-    this.bus = new InstrumentedEventBus(new MemoryEventBus({ logger }));
-    this.store.subscribeTo(this.bus);
+    this.#memoryBus = new MemoryEventBus({ logger });
+    this.bus = new InstrumentedEventBus(this.#memoryBus);
+    this.claims = new FileClaimStore(join(config.dataDir, "claims"));
+    this.parking = new DirectoryParkingLot(join(config.dataDir, "undeliverable"));
+    this.store.subscribeTo(this.bus, this.claims);
     this.worker = this.createWorker();
     this.jobs = new JobService({
       queue: this.queue,
@@ -68,13 +90,21 @@ export class LocalStack {
       // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
       ...(config.allowPrivateSources ? {} : { checkUrlSource: (url: string) => checkSourceUrl(url) }),
     });
-    this.webhooks = new Webhooks({ bus: this.bus, logger, ...options.webhooks });
+    this.webhooks = new Webhooks({
+      bus: this.bus,
+      logger,
+      dir: join(config.dataDir, "webhooks"),
+      parking: this.parking,
+      ...options.webhooks,
+    });
     this.metrics = new Metrics({
       bus: this.bus,
       queueCounts: () => this.queue.counts(),
       eventsPublished: () => this.bus.published,
       eventsFailed: () => this.bus.failed,
       webhookDeliveries: () => this.webhooks.counts,
+      deliveriesDropped: () => this.#memoryBus.droppedDeliveries,
+      eventStreamsLagged: () => this.#laggedStreams,
       liveStreams: () => this.liveStreams.samples(),
     });
   }
@@ -84,7 +114,8 @@ export class LocalStack {
     const { config, logger } = this.#options;
     return new Worker({
       queue: this.queue,
-      bus: this.bus,
+      // The same claim check as on AWS, so subscribers see one event shape (the report lands in the data folder).
+      bus: new ClaimCheckEventBus(this.bus, this.claims),
       analyze: this.#options.analyze ?? mediaAnalyzer({ allowLocalFiles: true }),
       jobStore: this.store,
       ...(this.#options.analyzeLive && { analyzeLive: this.#options.analyzeLive }),
@@ -101,6 +132,7 @@ export class LocalStack {
 
   /** Starts the worker and the HTTP server on loopback (local files are readable through it); returns its URL. */
   async start(port = this.#options.config.port): Promise<string> {
+    await this.webhooks.restore();
     const app = createHttpApp({
       jobs: this.jobs,
       bus: this.bus,
@@ -111,6 +143,12 @@ export class LocalStack {
       trackStream: (close) => {
         this.#streams.add(close);
         return () => this.#streams.delete(close);
+      },
+      eventStream: {
+        ...this.#options.eventStream,
+        onLagged: () => {
+          this.#laggedStreams++;
+        },
       },
       isHealthy: () => this.worker.state === "running",
     });
@@ -129,9 +167,9 @@ export class LocalStack {
   async stop(deadlineMs: number): Promise<ShutdownResult> {
     const closing = this.#closeServer();
     const result = await this.worker.stop(deadlineMs);
-    await this.bus.flush();
+    await Promise.race([this.#memoryBus.idle(), sleep(Math.min(deadlineMs, SUBSCRIBER_GRACE_MS))]);
     for (const close of [...this.#streams]) close();
-    this.webhooks.close();
+    await this.webhooks.close();
     this.metrics.close();
     this.#server?.closeAllConnections();
     await closing;

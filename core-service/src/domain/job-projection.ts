@@ -1,5 +1,11 @@
 import type { Defect, DetectorName } from "./defect.ts";
-import type { AvmonEvent, AvmonEventOf, CompletionReason, JobFailedDetail } from "./events.ts";
+import type {
+  AvmonEventOf,
+  CompletionReason,
+  InlineJobCompletedEvent,
+  JobFailedDetail,
+  ResolvedAvmonEvent,
+} from "./events.ts";
 import type { JobMode, JobStatus } from "./job.ts";
 import type { Report } from "./report.ts";
 
@@ -46,14 +52,15 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(["completed", "failed", "stoppe
 /**
  * Folds one event into a job's view. Events arrive at least once and in any order, so every step is
  * idempotent (applying an event twice changes nothing) and monotonic: status only moves forward, except that
- * a retryable failure gives way to a later attempt.
+ * a retryable failure gives way to a later attempt. A claim-checked Job Completed must have been followed
+ * (`followClaimCheck`) first: the view holds the full report.
  */
-export function projectJob(view: JobView | undefined, event: AvmonEvent): JobView {
+export function projectJob(view: JobView | undefined, event: ResolvedAvmonEvent): JobView {
   const current = view ?? emptyView(event.detail.jobId, event.detail.occurredAt);
   return { ...applyEvent(current, event), updatedAt: later(current.updatedAt, event.detail.occurredAt) };
 }
 
-function applyEvent(view: JobView, event: AvmonEvent): JobView {
+function applyEvent(view: JobView, event: ResolvedAvmonEvent): JobView {
   switch (event["detail-type"]) {
     case "Job Accepted":
       return onAccepted(view, event);
@@ -125,7 +132,7 @@ function onDefect(view: JobView, event: AvmonEventOf<"Defect Detected" | "Defect
   return { ...view, defects, progress: { ...view.progress, mediaSeconds } };
 }
 
-function onCompleted(view: JobView, event: AvmonEventOf<"Job Completed">): JobView {
+function onCompleted(view: JobView, event: InlineJobCompletedEvent): JobView {
   if (TERMINAL.has(view.status) && !isRetryableFailure(view)) return view;
   const { summary, reason = "end-of-source", occurredAt, group } = event.detail;
   if (group === undefined) return finish(view, summary, reason, occurredAt);

@@ -2,7 +2,7 @@ import express, { type Express } from "express";
 import type { Logger } from "../logging/logger.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
-import { streamEvents } from "./event-stream.ts";
+import { type EventStreamOptions, streamEvents } from "./event-stream.ts";
 import { errorHandler, HttpError } from "./http-errors.ts";
 import type { JobService } from "./job-service.ts";
 import type { Metrics } from "./metrics.ts";
@@ -17,6 +17,8 @@ export interface HttpAppOptions {
   readonly logger: Logger;
   /** Lets the server end open event streams when it shuts down; returns a function that forgets one. */
   readonly trackStream: (close: () => void) => () => void;
+  /** How far an SSE client may fall behind before it is dropped with `lagged`. */
+  readonly eventStream?: EventStreamOptions;
   readonly isHealthy: () => boolean;
 }
 
@@ -42,17 +44,17 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.status(202).json({ jobId: view.jobId, status: "stopping" });
   });
 
-  app.get("/v1/events", streamEvents(options.bus, options.trackStream));
+  app.get("/v1/events", streamEvents(options.bus, options.trackStream, options.eventStream));
 
-  app.post("/v1/subscriptions", (req, res) => {
-    const subscription = webhooks.create(req.body);
+  app.post("/v1/subscriptions", async (req, res) => {
+    const subscription = await webhooks.create(req.body);
     res.status(201).location(`/v1/subscriptions/${subscription.subscriptionId}`).json(subscription);
   });
   app.get("/v1/subscriptions", (_req, res) => {
     res.json({ subscriptions: webhooks.list() });
   });
-  app.delete("/v1/subscriptions/:subscriptionId", (req, res) => {
-    if (!webhooks.remove(req.params.subscriptionId)) {
+  app.delete("/v1/subscriptions/:subscriptionId", async (req, res) => {
+    if (!(await webhooks.remove(req.params.subscriptionId))) {
       throw new HttpError(404, `subscription ${req.params.subscriptionId} not found`, "subscriptionId");
     }
     res.status(204).end();
