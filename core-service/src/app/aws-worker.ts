@@ -20,7 +20,7 @@ import type { EventBus } from "../ports/event-bus.ts";
 import { GuardedProxy } from "../security/guarded-proxy.ts";
 import { mediaAnalyzer } from "../worker/analyzer.ts";
 import { ClaimCheckEventBus } from "../worker/claim-check-bus.ts";
-import { startEmfReporter, undeliverableEventDocument } from "../worker/emf-metrics.ts";
+import { emfUndeliverableCounter, startEmfReporter } from "../worker/emf-metrics.ts";
 import { GroupStampedEventBus } from "../worker/group-stamped-bus.ts";
 import { liveMediaAnalyzer } from "../worker/live-analyzer.ts";
 import { LiveStreams } from "../worker/live-streams.ts";
@@ -58,8 +58,7 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
     client: clients.eventBridge,
     busName: eventBusName,
     parking: new S3ParkingLot({ client: clients.s3, bucket: ingestBucket }),
-    onUndeliverable: (event, errorCode) =>
-      process.stdout.write(`${JSON.stringify(undeliverableEventDocument(event, errorCode, new Date()))}\n`),
+    onUndeliverable: emfUndeliverableCounter((line) => process.stdout.write(line)),
     logger,
   });
   let bus: EventBus = new ClaimCheckEventBus(

@@ -8,6 +8,7 @@ const USAGE = `Usage:
   avmon demo                       analyse a generated demo clip with scheduled defects
   avmon serve                      the local stack: HTTP API, worker, in-memory queue and bus (npm start)
   avmon worker                     the container's worker on SQS and EventBridge (AWS)
+  avmon replay-events [--dry-run]  re-send events a target refused (EventBridge, a webhook), kept for replay
   ${TEST_EVENT_PATTERN_USAGE}
   avmon help
 `;
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import("./demo-command.ts")).demoCommand,
   serve: async () => (await import("./serve-command.ts")).serveCommand,
   worker: async () => (await import("./worker-command.ts")).workerCommand,
+  "replay-events": async () => (await import("./replay-events-command.ts")).replayEventsCommand,
   "test-event-pattern": async () => (await import("./test-event-pattern.ts")).testEventPatternCommand,
 };
 

@@ -71,8 +71,11 @@ export function streamEvents(
       res.write(
         `event: lagged\ndata: ${JSON.stringify({ lastEventId, bufferedBytes, maxBufferedBytes })}\n\n`,
       );
+      const socket = res.socket;
       end();
-      // A client that never reads again would hold the socket (and its buffer) forever.
+      // Dropped means dropped: no keep-alive once it has read to the end, and a client that never reads again
+      // does not hold the socket (and its buffer) for ever.
+      res.once("finish", () => socket?.end());
       const cut = setTimeout(() => res.destroy(), lagGraceMs);
       cut.unref();
       res.once("close", () => clearTimeout(cut));

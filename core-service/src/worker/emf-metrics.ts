@@ -102,3 +102,12 @@ export function undeliverableEventDocument(
     errorCode,
   };
 }
+
+/** The worker's `onUndeliverable`: one EMF line per event given up on, through `write` (stdout in the container). */
+export function emfUndeliverableCounter(
+  write: (line: string) => void,
+  now: () => Date = () => new Date(),
+): (event: Parameters<typeof undeliverableEventDocument>[0], errorCode: string) => void {
+  return (event, errorCode) =>
+    write(`${JSON.stringify(undeliverableEventDocument(event, errorCode, now()))}\n`);
+}
