@@ -2,13 +2,14 @@
  * Faults: subscribers that are slow, stalled or gone must not hold a job. The job is acked when the bus has its
  * events; webhooks are retried from an outbox in the data folder, SSE clients that stop reading are dropped.
  */
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import { type AddressInfo, connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../core-service/src/app/local-stack.ts";
 import { type AvmonEvent, jobAccepted } from "../../core-service/src/domain/events.ts";
 import { startStack } from "../server/stack-fixture.ts";
 import { aDefect } from "../support/avmon-events.ts";
+import { startHookReceiver } from "../support/hook-receiver.ts";
 import { scratchDir } from "../support/scratch-dirs.ts";
 import { scriptedAnalyzer, waitFor } from "../worker/worker-harness.ts";
 
@@ -70,8 +71,8 @@ describe("slow subscribers (local stack)", () => {
   });
 
   it("keeps a webhook's pending deliveries across a restart and delivers them once the endpoint is back", async () => {
-    const receiver = await hookReceiver(503);
-    cleanups.push(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
+    const receiver = await startHookReceiver(503);
+    cleanups.push(receiver.close);
     const { dir, remove } = scratchDir("avmon-restart-");
     cleanups.push(remove);
     const env = { AVMON_DATA_DIR: dir };
@@ -147,37 +148,6 @@ async function stalledSseReader(baseUrl: string) {
         socket.once("close", () => resolve(received));
         socket.resume();
       });
-    },
-  };
-}
-
-/** A webhook endpoint answering `status` until told otherwise; records what it accepted. */
-async function hookReceiver(initialStatus: number) {
-  let status = initialStatus;
-  const accepted: AvmonEvent[] = [];
-  const state = { refused: 0 };
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => {
-      body += chunk;
-    });
-    req.on("end", () => {
-      if (status < 300) accepted.push(JSON.parse(body) as AvmonEvent);
-      else state.refused++;
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    server,
-    url: `http://127.0.0.1:${port}/hook`,
-    accepted,
-    get refused() {
-      return state.refused;
-    },
-    answer(next: number) {
-      status = next;
     },
   };
 }
