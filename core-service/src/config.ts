@@ -24,7 +24,8 @@ export const SETTINGS = [
   {
     name: "AVMON_DATA_DIR",
     default: ".avmon-data",
-    description: "Where the local stack keeps its files (the demo clip).",
+    description:
+      "Where the local stack keeps its files: the demo clip, webhook subscriptions and outboxes, undeliverable events, large reports.",
   },
   {
     name: "AVMON_DEMO",
