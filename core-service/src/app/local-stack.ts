@@ -167,7 +167,8 @@ export class LocalStack {
   async stop(deadlineMs: number): Promise<ShutdownResult> {
     const closing = this.#closeServer();
     const result = await this.worker.stop(deadlineMs);
-    await Promise.race([this.#memoryBus.idle(), sleep(Math.min(deadlineMs, SUBSCRIBER_GRACE_MS))]);
+    const grace = sleep(Math.min(deadlineMs, SUBSCRIBER_GRACE_MS), undefined, { ref: false });
+    await Promise.race([this.#memoryBus.idle(), grace]);
     for (const close of [...this.#streams]) close();
     await this.webhooks.close();
     this.metrics.close();

@@ -3,7 +3,7 @@
  * so a restart resumes them instead of losing them. Written by hand rather than with a queue library: it is a
  * FIFO of files named by a sequence number, and the files (written atomically) are the whole state.
  */
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { type AvmonEvent, parseAvmonEvent } from "../domain/events.ts";
@@ -49,15 +49,25 @@ export class WebhookOutbox {
     this.#pending.push(seq);
   }
 
-  /** The oldest pending delivery, or undefined when there is none. */
+  /**
+   * The oldest pending delivery, or undefined when there is none. An entry that cannot be read back as an event
+   * (edited by hand, disk trouble) is renamed `<seq>.json.unreadable` beside the others and skipped, so it
+   * cannot block the deliveries behind it; the error names it.
+   */
   async head(): Promise<OutboxEntry | undefined> {
     const seq = this.#pending[0];
     if (seq === undefined) return undefined;
-    const stored = JSON.parse(await readFile(this.#path(seq), "utf8")) as {
-      event: unknown;
-      attempts: number;
-    };
-    return { seq, event: parseAvmonEvent(stored.event), attempts: stored.attempts };
+    const path = this.#path(seq);
+    try {
+      const stored = JSON.parse(await readFile(path, "utf8")) as { event: unknown; attempts: number };
+      return { seq, event: parseAvmonEvent(stored.event), attempts: stored.attempts };
+    } catch (error) {
+      await rename(path, `${path}.unreadable`);
+      this.#pending.shift();
+      throw new Error(`webhook outbox entry ${path} is unreadable; set aside as ${path}.unreadable`, {
+        cause: error,
+      });
+    }
   }
 
   async recordAttempt(entry: OutboxEntry): Promise<OutboxEntry> {

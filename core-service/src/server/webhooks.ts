@@ -86,8 +86,7 @@ export class Webhooks {
   async restore(): Promise<void> {
     for (const id of await subfolders(this.#options.dir)) {
       if (this.#active.has(id)) continue;
-      const file = join(this.#options.dir, id, "subscription.json");
-      const stored = Subscription.safeParse(JSON.parse(await readFile(file, "utf8").catch(() => "null")));
+      const stored = Subscription.safeParse(await readJson(join(this.#options.dir, id, "subscription.json")));
       if (!stored.success) {
         this.#options.logger.warn("ignoring a webhook folder without a valid subscription", { folder: id });
         continue;
@@ -271,6 +270,15 @@ export async function postEvent(
     return { ok: false, retryable, reason: `HTTP ${response.status}` };
   } catch (error) {
     return { ok: false, retryable: true, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** A file's JSON, or undefined when it is missing or not JSON (a folder left half-made by a crash). */
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, "utf8"));
+  } catch {
+    return undefined;
   }
 }
 

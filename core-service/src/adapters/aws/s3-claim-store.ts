@@ -37,7 +37,7 @@ export class S3ClaimStore implements ClaimStore {
   async get(uri: string): Promise<string> {
     const { bucket, key } = parseS3Uri(uri);
     // Events can be put on the bus by anyone allowed to; a reference may only lead into this store.
-    if (bucket !== this.#bucket || !key.startsWith(this.#prefix) || key.includes("/../")) {
+    if (bucket !== this.#bucket || !key.startsWith(this.#prefix)) {
       throw new Error(`${uri} is outside the claim store s3://${this.#bucket}/${this.#prefix}`);
     }
     const object = await this.#client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
