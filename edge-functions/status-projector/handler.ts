@@ -5,6 +5,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
 import { S3ClaimStore } from "../../core-service/src/adapters/aws/s3-claim-store.ts";
 import { parseAvmonEvent } from "../../core-service/src/domain/events.ts";
+import { isTerminal } from "../../core-service/src/domain/job.ts";
 import { type ClaimStore, followClaimCheck } from "../../core-service/src/ports/claim-store.ts";
 import { documentClient, s3Client } from "../shared/aws-clients.ts";
 import { ENV, parseEnv, StatusProjectorEnv } from "../shared/env.ts";
@@ -19,8 +20,6 @@ export interface StatusProjectorDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
-
-const TERMINAL = new Set(["completed", "failed", "stopped"]);
 
 /**
  * Every avmon event (via the rule's SQS buffer) folded into the job table that `GET /v1/jobs/{id}` reads. A
@@ -44,7 +43,7 @@ async function project(record: SQSRecord, deps: StatusProjectorDeps): Promise<vo
     const known = before?.defects.some((d) => d.alertId === event.detail.alertId) ?? false;
     if (!known) count(deps.metrics, METRIC.defectsDetected, DIMENSION.defectType, event.detail.defect.type);
   }
-  if (after.status !== before?.status && TERMINAL.has(after.status)) {
+  if (after.status !== before?.status && isTerminal(after.status)) {
     count(deps.metrics, METRIC.jobsFinished, DIMENSION.status, after.status);
   }
 }

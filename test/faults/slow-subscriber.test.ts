@@ -34,10 +34,10 @@ describe("slow subscribers (local stack)", () => {
 
   it("acks a finished job promptly while its webhook to a closed port is still being retried", async () => {
     const closedPort = await freePort();
-    const { stack, post } = await start({ analyze: freezeJob });
+    const { stack, post, mediaFile } = await start({ analyze: freezeJob });
     await post("/v1/subscriptions", { url: `http://127.0.0.1:${closedPort}/hook`, pattern: EVERYTHING });
 
-    const { jobId } = (await (await post("/v1/jobs", { source: "/tmp/clip.mp4" })).json()) as {
+    const { jobId } = (await (await post("/v1/jobs", { source: mediaFile() })).json()) as {
       jobId: string;
     };
 
@@ -49,7 +49,7 @@ describe("slow subscribers (local stack)", () => {
   });
 
   it("drops an SSE client that stopped reading with a final lagged message, and the job completes", async () => {
-    const { stack, url, post } = await start(
+    const { stack, url, post, mediaFile } = await start(
       { analyze: freezeJob, eventStream: { maxBufferedBytes: 64 * 1024 } },
       {},
     );
@@ -57,7 +57,7 @@ describe("slow subscribers (local stack)", () => {
     // Other traffic on the bus, more than the socket buffers between avmon and the stalled reader can hold.
     for (let i = 0; i < 80; i++) await stack.bus.publish([bulkyEvent(`other-${i}`, 200_000)]);
 
-    const { jobId } = (await (await post("/v1/jobs", { source: "/tmp/clip.mp4" })).json()) as {
+    const { jobId } = (await (await post("/v1/jobs", { source: mediaFile() })).json()) as {
       jobId: string;
     };
 
@@ -82,7 +82,7 @@ describe("slow subscribers (local stack)", () => {
     );
     const pattern = { "detail-type": ["Defect Detected", "Defect Cleared"] };
     await first.post("/v1/subscriptions", { url: receiver.url, pattern });
-    const { jobId } = (await (await first.post("/v1/jobs", { source: "/tmp/clip.mp4" })).json()) as {
+    const { jobId } = (await (await first.post("/v1/jobs", { source: first.mediaFile() })).json()) as {
       jobId: string;
     };
     await waitFor(async () => settled(first.stack, jobId));

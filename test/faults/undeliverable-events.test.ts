@@ -25,10 +25,10 @@ import type { Analyzer } from "../../core-service/src/worker/analyzer.ts";
 import { ClaimCheckEventBus } from "../../core-service/src/worker/claim-check-bus.ts";
 import { emfUndeliverableCounter } from "../../core-service/src/worker/emf-metrics.ts";
 import { createStatusProjectorHandler } from "../../edge-functions/status-projector/handler.ts";
-import { fakeJobTable } from "../edge-functions/fake-table.ts";
 import { quietMetrics, silentLambdaLogger, sqsBatch } from "../edge-functions/support.ts";
 import { startStack } from "../server/stack-fixture.ts";
 import { aDefect, anOpenDefect, aReport } from "../support/avmon-events.ts";
+import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
 import { type FauxqsServer, startFauxqsServer } from "../support/fauxqs-server.ts";
 import { startHookReceiver } from "../support/hook-receiver.ts";
 import { runCli } from "../support/run-cli.ts";
@@ -39,13 +39,14 @@ const eventBridge = mockClient(EventBridgeClient);
 const startWorker = startedWorkers();
 const BUS = "avmon";
 let fauxqs: FauxqsServer;
+let dynamo: DynaliteServer;
 let buckets = 0;
 
 beforeAll(async () => {
-  fauxqs = await startFauxqsServer();
+  [fauxqs, dynamo] = await Promise.all([startFauxqsServer(), startDynalite()]);
 });
 afterAll(async () => {
-  await fauxqs.stop();
+  await Promise.all([fauxqs?.stop(), dynamo?.stop()]);
 });
 beforeEach(() => {
   eventBridge.reset();
@@ -208,7 +209,7 @@ describe("undeliverable events on AWS", () => {
     expect(detail).not.toHaveProperty("summary");
     expect(detail.summaryRef.uri).toBe(`s3://${bucket}/events/claims/job-long/${completed.id}.json`);
 
-    const store = new DynamoJobStore({ client: fakeJobTable().client, tableName: "avmon-jobs" });
+    const store = new DynamoJobStore({ client: dynamo.documents, tableName: await dynamo.createJobTable() });
     const project = createStatusProjectorHandler({
       store,
       claims,
@@ -254,14 +255,14 @@ describe("undeliverable events in the local stack", () => {
 
   it("publishes a Job Completed over the inline limit with a file claim check, and the job view holds the full report", async () => {
     const report = aLongReport();
-    const { stack, url, post, dataDir } = await startStack({ analyze: async () => report });
+    const { stack, url, post, dataDir, mediaFile } = await startStack({ analyze: async () => report });
     cleanups.push(() => stack.stop(1000).then(() => undefined));
     const completions: AvmonEvent[] = [];
     stack.bus.subscribe({ "detail-type": ["Job Completed"] }, (event) => {
       completions.push(event);
     });
 
-    const { jobId } = (await (await post("/v1/jobs", { source: "/tmp/long.mp4" })).json()) as {
+    const { jobId } = (await (await post("/v1/jobs", { source: mediaFile("long.mp4") })).json()) as {
       jobId: string;
     };
 
@@ -278,7 +279,7 @@ describe("undeliverable events in the local stack", () => {
     const receiver = await startHookReceiver(400);
     cleanups.push(receiver.close);
     const defect = aDefect({ type: "freeze", start: 2, end: 6 });
-    const { stack, url, post, dataDir } = await startStack({
+    const { stack, url, post, dataDir, mediaFile } = await startStack({
       analyze: async (_message, run) => {
         await run.onDetectorEvent({ kind: "close", defect });
         return aReport([defect], 10);
@@ -287,7 +288,7 @@ describe("undeliverable events in the local stack", () => {
     cleanups.push(() => stack.stop(1000).then(() => undefined));
     await post("/v1/subscriptions", { url: receiver.url, pattern: { "detail-type": ["Defect Cleared"] } });
 
-    await post("/v1/jobs", { source: "/tmp/clip.mp4" });
+    await post("/v1/jobs", { source: mediaFile() });
 
     await waitFor(() => stack.webhooks.counts.failed === 1);
     expect(await (await fetch(`${url}/metrics`)).text()).toContain(

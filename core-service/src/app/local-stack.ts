@@ -5,21 +5,28 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DirectoryParkingLot } from "../adapters/local/directory-parking-lot.ts";
 import { FileClaimStore } from "../adapters/local/file-claim-store.ts";
 import { MemoryEventBus } from "../adapters/memory/memory-event-bus.ts";
+import { MemoryIdempotency } from "../adapters/memory/memory-idempotency.ts";
 import { MemoryJobQueue, type MemoryJobQueueOptions } from "../adapters/memory/memory-job-queue.ts";
 import { MemoryJobStore } from "../adapters/memory/memory-job-store.ts";
+import { MemoryStopRequests } from "../adapters/memory/memory-stop-requests.ts";
 import type { AvmonConfig } from "../config.ts";
+import { Intake } from "../intake/intake.ts";
+import { localSourceCheck } from "../intake/local-source-check.ts";
 import type { Logger } from "../logging/logger.ts";
-import { checkSourceUrl } from "../security/ssrf-guard.ts";
+import { GuardedProxy } from "../security/guarded-proxy.ts";
+import type { Connector } from "../security/pinned-target.ts";
+import { checkSourceUrl, type Resolver, type SsrfGuardOptions } from "../security/ssrf-guard.ts";
 import type { EventStreamOptions } from "../server/event-stream.ts";
 import { createHttpApp } from "../server/http-app.ts";
-import { JobService } from "../server/job-service.ts";
 import { Metrics } from "../server/metrics.ts";
 import { type WebhookOptions, Webhooks } from "../server/webhooks.ts";
-import { type Analyzer, mediaAnalyzer } from "../worker/analyzer.ts";
+import { type Analyzer, type MediaAnalyzerOptions, mediaAnalyzer } from "../worker/analyzer.ts";
 import { ClaimCheckEventBus } from "../worker/claim-check-bus.ts";
-import type { LiveAnalyzer } from "../worker/live-analyzer.ts";
+import { type LiveAnalyzer, liveMediaAnalyzer } from "../worker/live-analyzer.ts";
 import type { LiveJobSettings } from "../worker/live-job.ts";
 import { LiveStreams } from "../worker/live-streams.ts";
+import { localSourceGate } from "../worker/local-source-gate.ts";
+import { sourceGate } from "../worker/source-gate.ts";
 import { type ShutdownResult, Worker } from "../worker/worker.ts";
 import { InstrumentedEventBus } from "./instrumented-event-bus.ts";
 
@@ -37,6 +44,11 @@ export interface LocalStackOptions {
   readonly analyzeLive?: LiveAnalyzer;
   /** Live jobs' defaults (max duration, stall threshold, reconnect policy). */
   readonly live?: Partial<LiveJobSettings>;
+  /**
+   * Test seams of the SSRF guard, used when it is on: the resolver it asks, and the connector that dials the
+   * addresses it chose (the guarded proxy's and webhook delivery's).
+   */
+  readonly guard?: { readonly resolve?: Resolver; readonly connect?: Connector };
 }
 
 /** How long shutdown lets subscribers take the last events before their streams and outboxes close. */
@@ -55,12 +67,17 @@ export class LocalStack {
   readonly parking: DirectoryParkingLot;
   readonly store = new MemoryJobStore();
   readonly liveStreams = new LiveStreams();
-  readonly jobs: JobService;
+  readonly intake: Intake;
+  readonly stopRequests: MemoryStopRequests;
   readonly webhooks: Webhooks;
   readonly metrics: Metrics;
   readonly worker: Worker;
   readonly #options: LocalStackOptions;
   readonly #memoryBus: MemoryEventBus;
+  /** The SSRF guard's options when it is on (`AVMON_ALLOW_PRIVATE_SOURCES=false`), else undefined. */
+  readonly #guard: SsrfGuardOptions | undefined;
+  /** ffmpeg's HTTP(S) requests go through it when the guard is on, as on AWS. */
+  readonly #proxy: GuardedProxy | undefined;
   readonly #streams = new Set<() => void>();
   #laggedStreams = 0;
   #server: Server | undefined;
@@ -68,6 +85,15 @@ export class LocalStack {
   constructor(options: LocalStackOptions) {
     const { config, logger } = options;
     this.#options = options;
+    // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
+    this.#guard = config.allowPrivateSources ? undefined : { resolve: options.guard?.resolve };
+    this.#proxy =
+      this.#guard &&
+      new GuardedProxy({
+        guard: this.#guard,
+        connect: options.guard?.connect,
+        logger: logger.child({ component: "guarded-proxy" }),
+      });
     this.queue = new MemoryJobQueue({
       visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
       maxReceiveCount: config.maxReceiveCount,
@@ -80,21 +106,26 @@ export class LocalStack {
     this.parking = new DirectoryParkingLot(join(config.dataDir, "undeliverable"));
     this.store.subscribeTo(this.bus, this.claims);
     this.worker = this.createWorker();
-    this.jobs = new JobService({
-      queue: this.queue,
+    this.stopRequests = new MemoryStopRequests((jobId) => this.worker.stopJob(jobId));
+    this.intake = new Intake({
+      targets: [{ detectors: config.detectors, queue: this.queue }],
       bus: this.bus,
-      store: this.store,
-      allowLocalFiles: true,
-      detectors: config.detectors,
-      stopRunningJob: (jobId) => this.worker.stopJob(jobId),
-      // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
-      ...(config.allowPrivateSources ? {} : { checkUrlSource: (url: string) => checkSourceUrl(url) }),
+      jobs: this.store,
+      stops: this.stopRequests,
+      idempotency: new MemoryIdempotency(),
+      checkSource: localSourceCheck({
+        roots: config.localRoots,
+        // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
+        ...(this.#guard && { checkUrl: (url: string) => checkSourceUrl(url, this.#guard) }),
+      }),
     });
     this.webhooks = new Webhooks({
       bus: this.bus,
       logger,
       dir: join(config.dataDir, "webhooks"),
       parking: this.parking,
+      guard: this.#guard,
+      connect: this.#guard && options.guard?.connect,
       ...options.webhooks,
     });
     this.metrics = new Metrics({
@@ -112,16 +143,17 @@ export class LocalStack {
   /** A worker on this stack's queue and bus; the stack runs one, tests add more to play a second process. */
   createWorker(): Worker {
     const { config, logger } = this.#options;
+    const fetching = this.#guardedFetching();
     return new Worker({
       queue: this.queue,
       // The same claim check as on AWS, so subscribers see one event shape (the report lands in the data folder).
       bus: new ClaimCheckEventBus(this.bus, this.claims),
-      analyze: this.#options.analyze ?? mediaAnalyzer({ allowLocalFiles: true }),
+      analyze: this.#options.analyze ?? mediaAnalyzer({ allowLocalFiles: true, ...fetching }),
+      analyzeLive: this.#options.analyzeLive ?? liveMediaAnalyzer(fetching),
       jobStore: this.store,
-      ...(this.#options.analyzeLive && { analyzeLive: this.#options.analyzeLive }),
       liveStreams: this.liveStreams,
       live: { leaseSeconds: config.visibilityTimeoutSeconds, ...this.#options.live },
-      isStopRequested: (jobId) => this.jobs.isStopRequested(jobId),
+      isStopRequested: (jobId) => this.stopRequests.isRequested(jobId),
       detectors: config.detectors,
       concurrency: config.concurrency,
       maxReceiveCount: config.maxReceiveCount,
@@ -130,11 +162,27 @@ export class LocalStack {
     });
   }
 
+  /**
+   * Local files are checked against the roots again right before they are opened. With the guard on, the source is checked again when a job starts and every request ffmpeg makes after it
+   * (redirects, variant playlists, segments, keys) passes the guarded proxy, as on AWS (app/aws-worker.ts).
+   */
+  #guardedFetching(): Pick<MediaAnalyzerOptions, "prepareSource" | "httpProxy"> {
+    const roots = localSourceGate(this.#options.config.localRoots);
+    const proxy = this.#proxy;
+    if (!proxy) return { prepareSource: roots };
+    const guard = sourceGate({ ssrf: this.#guard });
+    return {
+      prepareSource: async (source, signal) => guard(await roots(source, signal), signal),
+      httpProxy: () => proxy.url(),
+    };
+  }
+
   /** Starts the worker and the HTTP server on loopback (local files are readable through it); returns its URL. */
   async start(port = this.#options.config.port): Promise<string> {
     await this.webhooks.restore();
     const app = createHttpApp({
-      jobs: this.jobs,
+      intake: this.intake,
+      jobs: this.store,
       bus: this.bus,
       webhooks: this.webhooks,
       metrics: this.metrics,
@@ -151,6 +199,7 @@ export class LocalStack {
         },
       },
       isHealthy: () => this.worker.state === "running",
+      allowedHosts: this.#options.config.allowedHosts,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const listening = app.listen(port, "127.0.0.1", (error?: Error) =>
@@ -172,6 +221,7 @@ export class LocalStack {
     for (const close of [...this.#streams]) close();
     await this.webhooks.close();
     this.metrics.close();
+    await this.#proxy?.close();
     this.#server?.closeAllConnections();
     await closing;
     return result;

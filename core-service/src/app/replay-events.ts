@@ -7,7 +7,7 @@ import type { AvmonEvent } from "../domain/events.ts";
 import { type DeliveryTarget, describeTarget, type ParkedEvent } from "../domain/parked-event.ts";
 import { type EventBus, UndeliveredEventsError } from "../ports/event-bus.ts";
 import type { ParkedEntry, ParkingLot } from "../ports/parking-lot.ts";
-import { postEvent } from "../server/webhooks.ts";
+import { postWebhook } from "../server/webhook-delivery.ts";
 
 export interface ReplayOptions {
   readonly parking: ParkingLot;
@@ -98,8 +98,9 @@ async function replayToWebhooks(entries: readonly ParkedEntry[], options: Replay
   const outcomes: boolean[] = [];
   for (const { key, parked } of entries) {
     const target = parked.target as Extract<DeliveryTarget, { kind: "webhook" }>;
-    const outcome = await postEvent(target.url, parked.event, {
+    const outcome = await postWebhook(target.url, parked.event, {
       timeoutMs: options.webhookTimeoutMs ?? 5000,
+      signal: new AbortController().signal,
     });
     if (outcome.ok) {
       await options.parking.remove(key);

@@ -11,6 +11,7 @@ import {
   FfmpegError,
   InvalidSourceError,
   SourceUnreachableError,
+  StalledError,
   UnsupportedMediaError,
 } from "../domain/errors.ts";
 
@@ -92,10 +93,17 @@ export interface SpawnOptions {
 
 /** Spawns ffmpeg with an argument array (never a shell string); kills it when `signal` aborts. */
 export function spawnFfmpeg(args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+  return spawnKillable(ffmpegBinaries().ffmpeg, ["-hide_banner", "-nostdin", ...args], options);
+}
+
+/** Spawns ffprobe the same way. */
+export function spawnFfprobe(args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+  return spawnKillable(ffmpegBinaries().ffprobe, ["-hide_banner", ...args], options);
+}
+
+function spawnKillable(binary: string, args: readonly string[], options: SpawnOptions): ChildProcess {
   const extra = Array.from({ length: options.extraPipes ?? 0 }, () => "pipe" as const);
-  const child = spawn(ffmpegBinaries().ffmpeg, ["-hide_banner", "-nostdin", ...args], {
-    stdio: ["ignore", "pipe", "pipe", ...extra],
-  });
+  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe", ...extra] });
   const { signal } = options;
   if (signal) {
     const kill = () => child.kill("SIGKILL");
@@ -104,6 +112,59 @@ export function spawnFfmpeg(args: readonly string[], options: SpawnOptions = {})
     child.once("exit", () => signal.removeEventListener("abort", kill));
   }
   return child;
+}
+
+export interface ChildOutcome {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number | null;
+  /** The signal that ended the child on its own (a crash), not one we sent. */
+  readonly crashSignal: NodeJS.Signals | null;
+}
+
+/**
+ * Waits for a spawned ffmpeg/ffprobe to end, collecting its output. Settles exactly once: with the outcome, or
+ * with AbortedError when `signal` aborts, or with StalledError after `timeoutSeconds` — the child is killed
+ * (SIGKILL) in both cases before the promise settles.
+ */
+export function collectChild(
+  child: ChildProcess,
+  options: { signal?: AbortSignal; timeoutSeconds?: number; what: string },
+): Promise<ChildOutcome> {
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    let settled: Error | undefined;
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      stderr = (stderr + d).slice(-64 * 1024);
+    });
+    const stop = (error: Error) => {
+      settled ??= error;
+      child.kill("SIGKILL");
+    };
+    const onAbort = () => stop(new AbortedError(`${options.what} was stopped`));
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    const timer =
+      options.timeoutSeconds === undefined
+        ? undefined
+        : setTimeout(
+            () => stop(new StalledError(`${options.what}: no answer within ${options.timeoutSeconds} s`)),
+            options.timeoutSeconds * 1000,
+          );
+    child.once("error", (error) =>
+      stop(new FfmpegError(`cannot run ${options.what}: ${error.message}`, "", { cause: error })),
+    );
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      if (settled) reject(settled);
+      else resolve({ stdout, stderr, code, crashSignal: signal });
+    });
+  });
 }
 
 /** Runs ffmpeg to its end, collecting stderr; rejects with a typed error naming the cause. */

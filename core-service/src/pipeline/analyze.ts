@@ -53,7 +53,7 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
     allowLocalFiles: options.allowLocalFiles,
     httpProxy: options.httpProxy,
   });
-  const media = await probeSource(resolved);
+  const media = await probeSource(resolved, { signal: options.signal });
   const set = new DetectorSet(detectors, options.onDetectorEvent);
   const result = await decode(
     resolved,

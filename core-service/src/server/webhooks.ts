@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import { backoffDelay } from "../domain/backoff.ts";
+import { AvmonError } from "../domain/errors.ts";
 import { InvalidEventPatternError } from "../domain/event-pattern/index.ts";
 import type { AvmonEvent } from "../domain/events.ts";
 import type { DeliveryTarget } from "../domain/parked-event.ts";
@@ -12,6 +13,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
 import type { ParkingLot } from "../ports/parking-lot.ts";
 import { HttpError, validationError } from "./http-errors.ts";
+import { checkWebhookUrl, postWebhook, type WebhookTargetOptions } from "./webhook-delivery.ts";
 import { type OutboxEntry, WebhookOutbox } from "./webhook-outbox.ts";
 
 export const SubscriptionRequest = z
@@ -29,7 +31,8 @@ export const Subscription = z.object({
 });
 export type Subscription = z.infer<typeof Subscription>;
 
-export interface WebhookOptions {
+/** The guard, when on, applies to receivers as to sources: checked when subscribed and before every attempt. */
+export interface WebhookOptions extends WebhookTargetOptions {
   readonly bus: SubscribableEventBus;
   readonly logger: Logger;
   /** Where subscriptions and their pending deliveries are kept (`<data folder>/webhooks`): a restart loses neither. */
@@ -44,9 +47,6 @@ export interface WebhookOptions {
   /** Deliveries one subscription may have pending; past it new events are parked straight away. */
   readonly maxPending?: number;
 }
-
-/** What one POST of an event to a webhook came to. */
-export type PostOutcome = { ok: true } | { ok: false; retryable: boolean; reason: string };
 
 interface Active {
   readonly subscription: Subscription;
@@ -70,8 +70,8 @@ const DEFAULTS = {
  * Webhook subscriptions: each event matching a subscription's pattern is written to that subscription's outbox
  * (a folder of the data folder) and POSTed from there, in order, by the subscription's own delivery loop:
  * retried with exponential backoff on network errors, 408, 429 and 5xx (10 tries over about 10 minutes by
- * default), then parked for replay. Taking an event from the bus is a file write, so a slow or dead endpoint
- * delays only its own deliveries, never a job.
+ * default), then parked for replay; a redirect is never followed (webhook-delivery.ts). Taking an event from
+ * the bus is a file write, so a slow or dead endpoint delays only its own deliveries, never a job.
  */
 export class Webhooks {
   readonly #active = new Map<string, Active>();
@@ -98,6 +98,7 @@ export class Webhooks {
   async create(body: unknown): Promise<Subscription> {
     const parsed = SubscriptionRequest.safeParse(body);
     if (!parsed.success) throw validationError(parsed.error);
+    await this.#checkUrl(parsed.data.url);
     const subscription: Subscription = {
       subscriptionId: randomUUID(),
       url: parsed.data.url,
@@ -116,6 +117,15 @@ export class Webhooks {
       throw error;
     }
     return subscription;
+  }
+
+  async #checkUrl(url: string): Promise<void> {
+    try {
+      await checkWebhookUrl(url, this.#options);
+    } catch (error) {
+      if (error instanceof AvmonError) throw new HttpError(400, `url: ${error.message}`, "url");
+      throw error;
+    }
   }
 
   list(): Subscription[] {
@@ -189,7 +199,8 @@ export class Webhooks {
   async #deliver(active: Active, entry: OutboxEntry): Promise<void> {
     const { url } = active.subscription;
     const signal = active.cancelled.signal;
-    const outcome = await postEvent(url, entry.event, { timeoutMs: this.#options.timeoutMs, signal });
+    const { guard, connect, ca, timeoutMs } = this.#options;
+    const outcome = await postWebhook(url, entry.event, { guard, connect, ca, timeoutMs, signal });
     if (signal.aborted) return;
     if (outcome.ok) {
       this.counts.delivered++;
@@ -244,32 +255,6 @@ export class Webhooks {
     return new Promise((resolve) => {
       active.wake = resolve;
     });
-  }
-}
-
-/**
- * POSTs one event to a webhook URL: the single place avmon sends a webhook request (the delivery loop and
- * `avmon replay-events` both come here). 2xx is delivered; 408, 429, 5xx and network errors are worth retrying.
- */
-export async function postEvent(
-  url: string,
-  event: AvmonEvent,
-  options: { readonly timeoutMs: number; readonly signal?: AbortSignal },
-): Promise<PostOutcome> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-avmon-event-id": event.id },
-      body: JSON.stringify(event),
-      signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout,
-    });
-    await response.body?.cancel();
-    if (response.ok) return { ok: true };
-    const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-    return { ok: false, retryable, reason: `HTTP ${response.status}` };
-  } catch (error) {
-    return { ok: false, retryable: true, reason: error instanceof Error ? error.message : String(error) };
   }
 }
 
