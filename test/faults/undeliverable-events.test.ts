@@ -312,4 +312,42 @@ describe("undeliverable events in the local stack", () => {
     expect(receiver.accepted.map((e) => e["detail-type"])).toEqual(["Defect Cleared"]);
     expect(parkedFiles()).toHaveLength(0);
   });
+
+  it("keeps a parked webhook event parked when avmon replay-events runs with the guard on and the receiver is private", async () => {
+    const receiver = await startHookReceiver(204);
+    cleanups.push(receiver.close);
+    const { dir: dataDir, remove } = scratchDir("avmon-replay-guard-");
+    cleanups.push(remove);
+    const parking = new DirectoryParkingLot(join(dataDir, "undeliverable"));
+    const event = defectDetected("job-guarded", anOpenDefect({ type: "black", start: 1 }));
+    await parking.park({
+      version: 1,
+      event,
+      target: {
+        kind: "webhook",
+        subscriptionId: "sub-1",
+        url: receiver.url.replace("127.0.0.1", "[::ffff:127.0.0.1]"),
+      },
+      reason: { code: "WEBHOOK_REFUSED", message: "HTTP 503" },
+      attempts: 5,
+      parkedAt: new Date().toISOString(),
+    });
+    const env = {
+      AVMON_DATA_DIR: dataDir,
+      AVMON_INGEST_BUCKET: "",
+      AVMON_ALLOW_PRIVATE_SOURCES: "false",
+      AVMON_LOG_LEVEL: "silent",
+    };
+
+    const replay = await runCli(["replay-events"], { env });
+
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toMatch(
+      /refused {3}Defect Detected .*WEBHOOK_REFUSED webhook URL host .*127\.0\.0\.1/,
+    );
+    expect(replay.stdout).toContain("0 replayed, 1 still parked");
+    expect(receiver.accepted).toEqual([]);
+    expect(receiver.refused).toBe(0);
+    expect(await parking.list()).toMatchObject([{ parked: { event: { id: event.id }, attempts: 6 } }]);
+  });
 });

@@ -29,6 +29,7 @@ import { localSourceGate } from "../worker/local-source-gate.ts";
 import { sourceGate } from "../worker/source-gate.ts";
 import { type ShutdownResult, Worker } from "../worker/worker.ts";
 import { InstrumentedEventBus } from "./instrumented-event-bus.ts";
+import { localGuard } from "./local-guard.ts";
 
 export interface LocalStackOptions {
   readonly config: AvmonConfig;
@@ -85,8 +86,7 @@ export class LocalStack {
   constructor(options: LocalStackOptions) {
     const { config, logger } = options;
     this.#options = options;
-    // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
-    this.#guard = config.allowPrivateSources ? undefined : { resolve: options.guard?.resolve };
+    this.#guard = localGuard(config, options.guard?.resolve);
     this.#proxy =
       this.#guard &&
       new GuardedProxy({

@@ -7,7 +7,7 @@ import type { AvmonEvent } from "../domain/events.ts";
 import { type DeliveryTarget, describeTarget, type ParkedEvent } from "../domain/parked-event.ts";
 import { type EventBus, UndeliveredEventsError } from "../ports/event-bus.ts";
 import type { ParkedEntry, ParkingLot } from "../ports/parking-lot.ts";
-import { postWebhook } from "../server/webhook-delivery.ts";
+import { postWebhook, type WebhookTargetOptions } from "../server/webhook-delivery.ts";
 
 export interface ReplayOptions {
   readonly parking: ParkingLot;
@@ -16,6 +16,11 @@ export interface ReplayOptions {
    * replay watches it to learn which events were refused again).
    */
   readonly eventBridge: (busName: string, parking: ParkingLot) => EventBus;
+  /**
+   * How webhooks are reached: as the live delivery path does (server/webhooks.ts), under the stack's SSRF guard
+   * when it is on, so a replay cannot reach an address a live delivery would be refused.
+   */
+  readonly webhooks?: WebhookTargetOptions;
   readonly webhookTimeoutMs?: number;
   /** List what is parked without sending anything. */
   readonly dryRun?: boolean;
@@ -99,6 +104,7 @@ async function replayToWebhooks(entries: readonly ParkedEntry[], options: Replay
   for (const { key, parked } of entries) {
     const target = parked.target as Extract<DeliveryTarget, { kind: "webhook" }>;
     const outcome = await postWebhook(target.url, parked.event, {
+      ...options.webhooks,
       timeoutMs: options.webhookTimeoutMs ?? 5000,
       signal: new AbortController().signal,
     });

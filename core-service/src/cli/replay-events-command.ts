@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DirectoryParkingLot } from "../adapters/local/directory-parking-lot.ts";
+import { localGuard } from "../app/local-guard.ts";
 import { replayParkedEvents } from "../app/replay-events.ts";
 import { parseConfig } from "../config.ts";
 import { createLogger } from "../logging/logger.ts";
@@ -34,6 +35,8 @@ export async function replayEventsCommand(argv: readonly string[], io: CliIo): P
         );
       return aws.eventBridge(busName, watching);
     },
+    // The same guard as the stack's live webhook deliveries (AVMON_ALLOW_PRIVATE_SOURCES).
+    webhooks: { guard: localGuard(config) },
     dryRun: values["dry-run"] === true,
     write: io.stdout,
   });
