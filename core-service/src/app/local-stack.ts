@@ -148,7 +148,9 @@ export class LocalStack {
       queue: this.queue,
       // The same claim check as on AWS, so subscribers see one event shape (the report lands in the data folder).
       bus: new ClaimCheckEventBus(this.bus, this.claims),
-      analyze: this.#options.analyze ?? mediaAnalyzer({ allowLocalFiles: true, ...fetching }),
+      analyze:
+        this.#options.analyze ??
+        mediaAnalyzer({ allowLocalFiles: true, ...fetching, limits: config.analysisLimits }),
       analyzeLive: this.#options.analyzeLive ?? liveMediaAnalyzer(fetching),
       jobStore: this.store,
       liveStreams: this.liveStreams,
