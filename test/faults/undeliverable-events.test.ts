@@ -3,8 +3,9 @@
  * only logged; a Job Completed too large for EventBridge travels as a claim check that consumers follow.
  * EventBridge has no emulator: its SDK client is mocked (aws-sdk-client-mock); S3 is fauxqs on 127.0.0.1.
  */
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { CreateBucketCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
@@ -17,7 +18,14 @@ import { S3ParkingLot } from "../../core-service/src/adapters/aws/s3-parking-lot
 import { DirectoryParkingLot } from "../../core-service/src/adapters/local/directory-parking-lot.ts";
 import { replayParkedEvents } from "../../core-service/src/app/replay-events.ts";
 import type { Defect } from "../../core-service/src/domain/defect.ts";
-import { type AvmonEvent, defectDetected, jobCompleted } from "../../core-service/src/domain/events.ts";
+import {
+  type AvmonEvent,
+  defectCleared,
+  defectDetected,
+  jobCompleted,
+} from "../../core-service/src/domain/events.ts";
+import type { JobView } from "../../core-service/src/domain/job-projection.ts";
+import { MAX_VIEW_DEFECTS } from "../../core-service/src/domain/job-view-bounds.ts";
 import type { Report } from "../../core-service/src/domain/report.ts";
 import { silentLogger } from "../../core-service/src/logging/logger.ts";
 import type { ParkingLot } from "../../core-service/src/ports/parking-lot.ts";
@@ -191,12 +199,13 @@ describe("undeliverable events on AWS", () => {
     expect(entry?.parked).toMatchObject({ event, reason: { code: "AccessDeniedException" } });
   });
 
-  it("sends a Job Completed over 256 KB as a claim check, and the status projector rebuilds the full report from S3", async () => {
+  it("sends a Job Completed over 256 KB as a claim check, and the job's DynamoDB item keeps the report's head and the claim check", async () => {
     const bucket = await aBucket();
     const claims = new S3ClaimStore({ client: fauxqs.s3, bucket });
-    const report = aLongReport();
+    // Past DynamoDB's 400 KB item limit on its own, and the view already holds as many defects as it keeps.
+    const report = aLongReport(5000);
+    expect(Buffer.byteLength(JSON.stringify(report))).toBeGreaterThan(400 * 1024);
     const completed = jobCompleted("job-long", report);
-    expect(JSON.stringify(completed.detail).length).toBeGreaterThan(256 * 1024);
     accepting();
 
     const bus = new ClaimCheckEventBus(busTo(new S3ParkingLot({ client: fauxqs.s3, bucket })), claims);
@@ -216,12 +225,18 @@ describe("undeliverable events on AWS", () => {
       logger: silentLambdaLogger(),
       metrics: quietMetrics(),
     });
-    const result = await project(sqsBatch([asDelivered(entry as PutEventsRequestEntry)]));
+    const defectEvents = report.defects
+      .slice(-20)
+      .map((defect) => defectCleared("job-long", defect as Defect & { end: number }));
+    const result = await project(sqsBatch([...defectEvents, asDelivered(entry as PutEventsRequestEntry)]));
 
     expect(result.batchItemFailures).toEqual([]);
     const view = await store.get("job-long");
     expect(view?.status).toBe("completed");
-    expect(view?.summary).toEqual(report);
+    expect(view?.defects).toHaveLength(20);
+    expect(view?.summary).toEqual({ ...report, defects: report.defects.slice(0, MAX_VIEW_DEFECTS) });
+    expect(view?.summaryAbridged).toEqual({ defects: 5000, fullReports: [detail.summaryRef] });
+    expect(JSON.parse(await claims.get(detail.summaryRef.uri))).toEqual(report);
   });
 
   it("does not ack a job whose Job Completed EventBridge refuses and that cannot be parked either", async () => {
@@ -253,7 +268,7 @@ describe("undeliverable events in the local stack", () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it("publishes a Job Completed over the inline limit with a file claim check, and the job view holds the full report", async () => {
+  it("publishes a Job Completed over the inline limit with a file claim check, which the job view names beside the report's head", async () => {
     const report = aLongReport();
     const { stack, url, post, dataDir, mediaFile } = await startStack({ analyze: async () => report });
     cleanups.push(() => stack.stop(1000).then(() => undefined));
@@ -271,8 +286,13 @@ describe("undeliverable events in the local stack", () => {
     expect(detail).not.toHaveProperty("summary");
     expect(detail.summaryRef.uri).toMatch(new RegExp(`^file://.*/claims/${jobId}/`));
     expect(detail.summaryRef.uri).toContain(dataDir.replace(/^\.\//, ""));
-    const view = (await (await fetch(`${url}/v1/jobs/${jobId}`)).json()) as { summary: Report };
-    expect(view.summary).toEqual(report);
+    const view = (await (await fetch(`${url}/v1/jobs/${jobId}`)).json()) as JobView;
+    expect(view.summary).toEqual({ ...report, defects: report.defects.slice(0, MAX_VIEW_DEFECTS) });
+    expect(view.summaryAbridged).toEqual({
+      defects: report.defects.length,
+      fullReports: [detail.summaryRef],
+    });
+    expect(JSON.parse(readFileSync(fileURLToPath(detail.summaryRef.uri), "utf8"))).toEqual(report);
   });
 
   it("parks a webhook delivery refused for good in the data folder, and avmon replay-events delivers it", async () => {

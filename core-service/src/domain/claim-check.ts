@@ -10,6 +10,7 @@ import {
   type InlineJobCompletedEvent,
   type JobCompletedEvent,
   MAX_INLINE_DETAIL_BYTES,
+  type ResolvedJobCompletedEvent,
 } from "./events.ts";
 import type { Report } from "./report.ts";
 
@@ -36,10 +37,9 @@ export function withSummaryRef(event: InlineJobCompletedEvent, ref: DetailRef): 
   return { ...event, detail };
 }
 
-/** The event with its report back in place of the reference. */
-export function withSummary(event: JobCompletedEvent, summary: Report): InlineJobCompletedEvent {
-  const { summaryRef: _ref, ...rest } = event.detail as ClaimCheckedJobCompletedDetail;
-  return { ...event, detail: { ...rest, summary } };
+/** The event with its report back in place, beside the reference it was read from. */
+export function withSummary(event: JobCompletedEvent, summary: Report): ResolvedJobCompletedEvent {
+  return { ...event, detail: { ...(event.detail as ClaimCheckedJobCompletedDetail), summary } };
 }
 
 /** Why a stored body is not the one the reference names; undefined when it is. */

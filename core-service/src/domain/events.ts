@@ -160,8 +160,15 @@ export type AvmonEventOf<T extends DetailType> = Extract<AvmonEvent, { "detail-t
 export type InlineJobCompletedEvent = Omit<JobCompletedEvent, "detail"> & {
   detail: InlineJobCompletedDetail;
 };
+/**
+ * A Job Completed whose claim check has been followed: the report back in place and, when it was claim-checked,
+ * the reference it was read from (the job view keeps it, since it does not keep a report that large whole).
+ */
+export type ResolvedJobCompletedEvent = Omit<JobCompletedEvent, "detail"> & {
+  detail: InlineJobCompletedDetail & { summaryRef?: DetailRef };
+};
 /** An event whose claim check, if it had one, has been followed: what projections fold. */
-export type ResolvedAvmonEvent = Exclude<AvmonEvent, JobCompletedEvent> | InlineJobCompletedEvent;
+export type ResolvedAvmonEvent = Exclude<AvmonEvent, JobCompletedEvent> | ResolvedJobCompletedEvent;
 
 /**
  * The same defect always gets the same id, whichever worker publishes it and however often: subscribers
