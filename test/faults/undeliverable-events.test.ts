@@ -35,7 +35,7 @@ import { emfUndeliverableCounter } from "../../core-service/src/worker/emf-metri
 import { createStatusProjectorHandler } from "../../edge-functions/status-projector/handler.ts";
 import { quietMetrics, silentLambdaLogger, sqsBatch } from "../edge-functions/support.ts";
 import { startStack } from "../server/stack-fixture.ts";
-import { aDefect, anOpenDefect, aReport } from "../support/avmon-events.ts";
+import { aDefect, anOpenDefect, aReport, deliveredFrom } from "../support/avmon-events.ts";
 import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
 import { type FauxqsServer, startFauxqsServer } from "../support/fauxqs-server.ts";
 import { startHookReceiver } from "../support/hook-receiver.ts";
@@ -107,21 +107,6 @@ function aLongReport(defects = 2500): Report {
     }),
   );
   return aReport(many, defects * 10);
-}
-
-/** The event as an EventBridge rule delivers it to its SQS target, built from what PutEvents was sent. */
-function asDelivered(entry: PutEventsRequestEntry): AvmonEvent {
-  return {
-    version: "0",
-    id: "delivered-1",
-    source: entry.Source,
-    "detail-type": entry.DetailType,
-    time: (entry.Time ?? new Date()).toISOString(),
-    region: "eu-west-1",
-    account: "123456789012",
-    resources: entry.Resources ?? [],
-    detail: JSON.parse(entry.Detail ?? "{}"),
-  } as AvmonEvent;
 }
 
 describe("undeliverable events on AWS", () => {
@@ -228,7 +213,7 @@ describe("undeliverable events on AWS", () => {
     const defectEvents = report.defects
       .slice(-20)
       .map((defect) => defectCleared("job-long", defect as Defect & { end: number }));
-    const result = await project(sqsBatch([...defectEvents, asDelivered(entry as PutEventsRequestEntry)]));
+    const result = await project(sqsBatch([...defectEvents, deliveredFrom(entry as PutEventsRequestEntry)]));
 
     expect(result.batchItemFailures).toEqual([]);
     const view = await store.get("job-long");

@@ -43,6 +43,18 @@ function claimCheckedCompletion(
   return { ...event, detail: { ...event.detail, summaryRef: ref, ...(group && { group }) } };
 }
 
+const acceptedInGroups = jobAccepted(
+  JOB,
+  {
+    source: "s3://b/k",
+    mode: "file",
+    detectors: ["black", "silence"],
+    labels: {},
+    groups: ["video", "audio"],
+  },
+  at(0),
+);
+
 /** The same events in a fixed scrambled order (a stride through them), so the test is repeatable. */
 function scrambled<T>(items: readonly T[]): T[] {
   const stride = 7919;
@@ -139,19 +151,8 @@ describe("a job view bounded to fit one DynamoDB item", () => {
   it("merges detector groups' claim-checked reports into one abridged summary naming every claim check", () => {
     const video = claimCheckedCompletion(closedDefects(MANY), aRef("video"), "video");
     const audio = claimCheckedCompletion(closedDefects(MANY, MANY), aRef("audio"), "audio");
-    const accepted = jobAccepted(
-      JOB,
-      {
-        source: "s3://b/k",
-        mode: "file",
-        detectors: ["black", "silence"],
-        labels: {},
-        groups: ["video", "audio"],
-      },
-      at(0),
-    );
 
-    const view = fold([accepted, video, audio]);
+    const view = fold([acceptedInGroups, video, audio]);
 
     expect(view.status).toBe("completed");
     expect(view.summary?.defects).toHaveLength(MAX_VIEW_DEFECTS);
@@ -165,19 +166,8 @@ describe("a job view bounded to fit one DynamoDB item", () => {
       event.detail.group = group;
       return event;
     };
-    const accepted = jobAccepted(
-      JOB,
-      {
-        source: "s3://b/k",
-        mode: "file",
-        detectors: ["black", "silence"],
-        labels: {},
-        groups: ["video", "audio"],
-      },
-      at(0),
-    );
 
-    const view = fold([accepted, inline("video", 0), inline("audio", half)]);
+    const view = fold([acceptedInGroups, inline("video", 0), inline("audio", half)]);
 
     expect(view.summary?.defects).toHaveLength(MAX_VIEW_DEFECTS);
     expect(view.summaryAbridged).toEqual({ defects: 2 * half, fullReports: [] });
