@@ -15,7 +15,7 @@ export interface AcceptJobDeps {
   readonly send: SendToQueue;
   readonly bus: EventBus;
   readonly idempotency: IdempotencyStore;
-  readonly checkSource: (source: string) => Promise<void>;
+  readonly checkSource: (request: Pick<JobRequest, "source" | "mode">) => Promise<void>;
   readonly newJobId?: () => string;
 }
 
@@ -35,7 +35,7 @@ export async function acceptJob(
   deps: AcceptJobDeps,
 ): Promise<AcceptOutcome> {
   try {
-    await deps.checkSource(request.source);
+    await deps.checkSource(request);
   } catch (error) {
     if (error instanceof AvmonError) return { kind: "rejected", message: error.message };
     throw error;

@@ -59,7 +59,7 @@ async function postJob(event: APIGatewayProxyEvent, deps: IngestApiDeps): Promis
   if (!body.ok) return problem(400, body.message);
   const outcome = await acceptJob(body.request, key, {
     ...deps,
-    checkSource: (source) => checkJobSource(source, deps.ingestBucket, deps.resolve),
+    checkSource: (request) => checkJobSource(request, deps.ingestBucket, deps.resolve),
   });
   switch (outcome.kind) {
     case "accepted":

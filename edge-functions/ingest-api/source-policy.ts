@@ -1,12 +1,16 @@
 import { InvalidSourceError } from "../../core-service/src/domain/errors.ts";
+import type { JobRequest } from "../../core-service/src/domain/job.ts";
+import { containerFfmpegSupport } from "../../core-service/src/media/container-ffmpeg.ts";
+import { resolveSupportedSource } from "../../core-service/src/media/source-support.ts";
 import { checkSourceUrl, type Resolver } from "../../core-service/src/security/ssrf-guard.ts";
 
 /**
  * Where a job's media may come from: objects in this stack's ingest bucket, or network sources that pass the
- * SSRF guard. Throws an AvmonError saying why otherwise.
+ * SSRF guard, in a protocol the job's mode allows (rtmp:// and srt:// only live) and the workers' ffmpeg reads
+ * (its declared capabilities: this Lambda cannot run ffmpeg). Throws an AvmonError saying why otherwise.
  */
 export async function checkJobSource(
-  source: string,
+  { source, mode }: Pick<JobRequest, "source" | "mode">,
   ingestBucket: string,
   resolve?: Resolver,
 ): Promise<void> {
@@ -17,6 +21,11 @@ export async function checkJobSource(
     }
     return;
   }
+  await resolveSupportedSource(source, {
+    allowLocalFiles: false,
+    live: mode === "live",
+    support: containerFfmpegSupport,
+  });
   await checkSourceUrl(source, resolve ? { resolve } : {});
 }
 

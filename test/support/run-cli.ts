@@ -1,6 +1,7 @@
 /** Runs the real `avmon` command line as a user would, capturing its output and exit code. */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { expect } from "vitest";
 
 export interface CliResult {
   readonly code: number | null;
@@ -33,4 +34,13 @@ export function runCli(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** One line of error, no stack trace. */
+export function expectOneLineError(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trim().split("\n");
+  expect(lines, stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^avmon: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(stderr).not.toMatch(/\n\s+at /);
 }

@@ -5,6 +5,7 @@ import { MemoryJobQueue, type MemoryJobQueueOptions } from "../adapters/memory/m
 import { MemoryJobStore } from "../adapters/memory/memory-job-store.ts";
 import type { AvmonConfig } from "../config.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { FfmpegSupportProvider } from "../media/source-support.ts";
 import { checkSourceUrl } from "../security/ssrf-guard.ts";
 import { createHttpApp } from "../server/http-app.ts";
 import { JobService } from "../server/job-service.ts";
@@ -27,6 +28,8 @@ export interface LocalStackOptions {
   readonly analyzeLive?: LiveAnalyzer;
   /** Live jobs' defaults (max duration, stall threshold, reconnect policy). */
   readonly live?: Partial<LiveJobSettings>;
+  /** Whose ffmpeg decides at submission which sources are readable; default the one this process runs. */
+  readonly ffmpegSupport?: FfmpegSupportProvider;
 }
 
 /**
@@ -65,6 +68,7 @@ export class LocalStack {
       allowLocalFiles: true,
       detectors: config.detectors,
       stopRunningJob: (jobId) => this.worker.stopJob(jobId),
+      ffmpegSupport: options.ffmpegSupport,
       // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
       ...(config.allowPrivateSources ? {} : { checkUrlSource: (url: string) => checkSourceUrl(url) }),
     });

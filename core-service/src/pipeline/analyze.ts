@@ -10,7 +10,7 @@ import type { Thresholds } from "../domain/job.ts";
 import type { Report } from "../domain/report.ts";
 import { type DecodePlan, decode } from "../media/decoder.ts";
 import { type MediaInfo, probeSource } from "../media/probe.ts";
-import { resolveSource } from "../media/source.ts";
+import { resolveSupportedSource } from "../media/source-support.ts";
 import { DetectorSet } from "./detector-set.ts";
 
 export interface AnalyzeOptions {
@@ -49,7 +49,7 @@ const DECODER_THREADS = 1;
 export async function analyzeSource(source: string, options: AnalyzeOptions): Promise<Report> {
   const started = performance.now();
   const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);
-  const resolved = resolveSource(source, {
+  const resolved = await resolveSupportedSource(source, {
     allowLocalFiles: options.allowLocalFiles,
     httpProxy: options.httpProxy,
   });

@@ -4,7 +4,7 @@ import type { DetectorName } from "../domain/defect.ts";
 import { AvmonError } from "../domain/errors.ts";
 import { jobAccepted } from "../domain/events.ts";
 import { JobRequest, type QueueMessage } from "../domain/job.ts";
-import { resolveSource } from "../media/source.ts";
+import { type FfmpegSupportProvider, resolveSupportedSource } from "../media/source-support.ts";
 import type { EventBus } from "../ports/event-bus.ts";
 import type { JobQueue } from "../ports/job-queue.ts";
 import type { JobStore, JobView } from "../ports/job-store.ts";
@@ -25,6 +25,8 @@ export interface JobServiceOptions {
    * AvmonError saying why. Absent: any URL is accepted, LAN and loopback included.
    */
   readonly checkUrlSource?: (url: string) => Promise<unknown>;
+  /** Whose ffmpeg decides which sources are readable; default the one this process runs. */
+  readonly ffmpegSupport?: FfmpegSupportProvider;
 }
 
 const URL_SOURCE = /^[a-z][a-z0-9+.-]+:\/\//i;
@@ -43,7 +45,7 @@ export class JobService {
 
   /** Validates, announces (Job Accepted) and queues a job; throws a 400 naming the field, queueing nothing. */
   async submit(body: unknown, idempotencyKey?: string): Promise<string> {
-    const request = parseRequest(body, this.#options.allowLocalFiles);
+    const request = await parseRequest(body, this.#options);
     await this.#checkUrlSource(request.source);
     return this.#idempotency.once(idempotencyKey, body, () => this.#enqueue(request));
   }
@@ -95,7 +97,7 @@ export class JobService {
   }
 }
 
-function parseRequest(body: unknown, allowLocalFiles: boolean): JobRequest {
+async function parseRequest(body: unknown, options: JobServiceOptions): Promise<JobRequest> {
   if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new HttpError(400, "body: expected a JSON object (Content-Type: application/json)", "body");
   }
@@ -103,7 +105,11 @@ function parseRequest(body: unknown, allowLocalFiles: boolean): JobRequest {
   if (!parsed.success) throw validationError(parsed.error);
   try {
     parseThresholds(parsed.data.thresholds);
-    resolveSource(parsed.data.source, { allowLocalFiles });
+    await resolveSupportedSource(parsed.data.source, {
+      allowLocalFiles: options.allowLocalFiles,
+      live: parsed.data.mode === "live",
+      support: options.ffmpegSupport,
+    });
   } catch (error) {
     if (!(error instanceof AvmonError)) throw error;
     const field = error.message.startsWith("thresholds") ? "thresholds" : "source";
