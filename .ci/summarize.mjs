@@ -1,5 +1,6 @@
 // Prints "N passed, N failed, N skipped" for each vitest JSON report given as "name=path", then the same line
-// for all of them together, last; fails when a report is missing, a test failed, or no test ran in a report.
+// for all of them together, last; fails when a report is missing, a test or test file failed, or a report ran
+// no test.
 import { readFileSync } from "node:fs";
 
 const runs = process.argv.slice(2).map((arg) => {
@@ -7,10 +8,14 @@ const runs = process.argv.slice(2).map((arg) => {
   const [name, file] = at < 0 ? [arg, arg] : [arg.slice(0, at), arg.slice(at + 1)];
   try {
     const report = JSON.parse(readFileSync(file, "utf8"));
+    // A test file that fails to load has no failed test of its own: count it as one failure.
+    const brokenFiles = (report.testResults ?? []).filter(
+      (file) => file.status === "failed" && !file.assertionResults?.some((test) => test.status === "failed"),
+    ).length;
     return {
       name,
       passed: report.numPassedTests ?? 0,
-      failed: (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0),
+      failed: (report.numFailedTests ?? 0) + brokenFiles,
       skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
     };
   } catch (err) {
