@@ -2,12 +2,13 @@
  * Asks the ffmpeg and ffprobe avmon runs what they are and what they can do (version, protocols, demuxers,
  * decoders, filters), for `avmon doctor` and for the checks that refuse a source the binaries cannot read.
  *
- * Cost: a statically linked ffmpeg answers the five queries in ~0.05 s of CPU, but Debian's dynamically linked
- * 5.1 pays ~0.15 s of CPU per query to load its ~200 libraries (~1 s for all of them, measured with
- * `npm run bench`). So nothing here runs at start-up: the queries run only when a check needs them (a network
- * source; local files need only the `file` protocol, which every build has), all at once, once per process;
- * and the answers are kept on disk (`~/.cache/avmon`) under a key of the binary's real path, size and
- * modification time, so the next process pays one `stat`. `avmon doctor` always asks afresh.
+ * Cost: the bundled static builds answer the five queries in a few hundredths of a second of CPU, but Debian's
+ * dynamically linked 5.1 pays ~0.15 s of CPU per query to load its ~200 libraries: ~1 s for all of them
+ * (`avmon doctor` − `avmon help`; `npm run bench` prints it). So nothing here runs at start-up: the queries run
+ * only when a check needs them (a network source; local files need only the `file` protocol, which every build
+ * has), all at once, once per process; and the answers are kept on disk (`~/.cache/avmon`) under a key of the
+ * binary's real path, size and modification time, so the next process pays a `stat` and a small read (~3 ms of
+ * CPU). `avmon doctor` always asks afresh.
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
