@@ -13,6 +13,7 @@ import type { AvmonConfig } from "../config.ts";
 import { Intake } from "../intake/intake.ts";
 import { localSourceCheck } from "../intake/local-source-check.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { FfmpegSupportProvider } from "../media/source-support.ts";
 import { GuardedProxy } from "../security/guarded-proxy.ts";
 import type { Connector } from "../security/pinned-target.ts";
 import { checkSourceUrl, type Resolver, type SsrfGuardOptions } from "../security/ssrf-guard.ts";
@@ -50,6 +51,8 @@ export interface LocalStackOptions {
    * addresses it chose (the guarded proxy's and webhook delivery's).
    */
   readonly guard?: { readonly resolve?: Resolver; readonly connect?: Connector };
+  /** Whose ffmpeg decides at submission which sources are readable; default the one this process runs. */
+  readonly ffmpegSupport?: FfmpegSupportProvider;
 }
 
 /** How long shutdown lets subscribers take the last events before their streams and outboxes close. */
@@ -115,6 +118,7 @@ export class LocalStack {
       idempotency: new MemoryIdempotency(),
       checkSource: localSourceCheck({
         roots: config.localRoots,
+        support: options.ffmpegSupport,
         // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
         ...(this.#guard && { checkUrl: (url: string) => checkSourceUrl(url, this.#guard) }),
       }),

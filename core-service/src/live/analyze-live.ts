@@ -14,7 +14,8 @@ import { backoffDelay } from "../domain/backoff.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
 import { silentLogger } from "../logging/logger.ts";
 import type { MediaInfo } from "../media/probe.ts";
-import { type ResolvedSource, resolveSource } from "../media/source.ts";
+import type { ResolvedSource } from "../media/source.ts";
+import { resolveSupportedSource } from "../media/source-support.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
 import type { LivePlan } from "./live-args.ts";
 import { type ConnectionEnd, openLiveConnection } from "./live-connection.ts";
@@ -40,7 +41,7 @@ const NATIVE_FRAMES_PER_SECOND = 2;
 
 export async function analyzeLive(source: string, options: LiveOptions): Promise<LiveSummary> {
   const started = Date.now();
-  const resolved = resolveSource(source, {
+  const resolved = await resolveSupportedSource(source, {
     allowLocalFiles: false,
     live: true,
     httpProxy: options.httpProxy,
