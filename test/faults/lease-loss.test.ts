@@ -27,6 +27,7 @@ import { processesMatching } from "../support/fault-injection.ts";
 import { countMessages, createQueueWithDlq } from "../support/fauxqs-queues.ts";
 import { type FauxqsServer, fauxqsClient, startFauxqsServer } from "../support/fauxqs-server.ts";
 import { type LiveOrigin, startLiveOrigin } from "../support/live-origin.ts";
+import { scratchClaimStore } from "../support/scratch-dirs.ts";
 import { fakeLiveEngine } from "../worker/live-harness.ts";
 import {
   aQueueMessage,
@@ -87,7 +88,7 @@ async function twoWorkers(errorName: string) {
   const faulty = clientFailingExtensions(errorName);
   const bus = new MemoryEventBus({ logger: silentLogger });
   const store = new MemoryJobStore();
-  store.subscribeTo(bus);
+  store.subscribeTo(bus, scratchClaimStore());
   const published: Published[] = [];
   const recording = (worker: string): EventBus => ({
     publish: async (events) => {

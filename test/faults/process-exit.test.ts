@@ -2,7 +2,7 @@
  * `avmon serve` and `avmon worker` as processes: SIGTERM with jobs stuck where a source or a service never
  * answers ends the process within its shutdown deadline plus 2 s, exit code 0, with no ffprobe or ffmpeg of its
  * own left running. The worker's AWS services are reached through the SDK's endpoint settings: SQS is fauxqs,
- * EventBridge and DynamoDB a server on 127.0.0.1 that accepts connections and never answers.
+ * EventBridge, DynamoDB and S3 a server on 127.0.0.1 that accepts connections and never answers.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -162,7 +162,7 @@ describe("avmon worker on SIGTERM", () => {
     await fauxqs.stop();
   });
 
-  it("exits 0 within its deadline plus 2 s while its job table and EventBridge never answer, releasing the job", async () => {
+  it("exits 0 within its deadline plus 2 s while its job table, EventBridge and S3 never answer, releasing the job", async () => {
     const silent = await server(startSilentServer());
     const { queueUrl } = await createQueueWithDlq(fauxqs, {
       visibilityTimeoutSeconds: 30,
@@ -183,6 +183,9 @@ describe("avmon worker on SIGTERM", () => {
       AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: silent.url(""),
       AWS_ENDPOINT_URL_DYNAMODB: silent.url(""),
+      // Where refused events would be parked: it never answers either.
+      AVMON_INGEST_BUCKET: "avmon-ingest",
+      AWS_ENDPOINT_URL_S3: silent.url(""),
     });
     // The job is taken and waits on the job table (what earlier attempts published), which never answers.
     await waitFor(

@@ -129,7 +129,9 @@ const unwatchedAlertsOf = (events: AvmonEvent[]) =>
   events.filter((e) => "defect" in e.detail && e.detail.defect.type === "unwatched");
 
 const reportedDefects = (events: AvmonEvent[]) =>
-  events.flatMap((e) => (e["detail-type"] === "Job Completed" ? e.detail.summary.defects : []));
+  events.flatMap((e) =>
+    e["detail-type"] === "Job Completed" && "summary" in e.detail ? e.detail.summary.defects : [],
+  );
 
 describe("a file job on a partly refused playlist", () => {
   it("reports the refused stretch as an unwatched defect with its segments and seconds", async () => {

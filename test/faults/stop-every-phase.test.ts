@@ -21,6 +21,7 @@ import { sourceGate } from "../../core-service/src/worker/source-gate.ts";
 import type { WorkerOptions } from "../../core-service/src/worker/worker.ts";
 import { startStack } from "../server/stack-fixture.ts";
 import { processesMatching, SETTLE_MS, silentFifo } from "../support/fault-injection.ts";
+import { scratchParkingLot } from "../support/scratch-dirs.ts";
 import { makeClip } from "../support/test-media.ts";
 import {
   startSilentServer,
@@ -207,7 +208,13 @@ function busThatNeverAnswers() {
   const eventBridge = mockClient(client);
   eventBridge.on(PutEventsCommand).callsFake(() => new Promise(() => {}));
   return {
-    bus: new EventBridgeEventBus({ client, busName: "avmon", maxBuffered: 1, logger: silentLogger }),
+    bus: new EventBridgeEventBus({
+      client,
+      busName: "avmon",
+      maxBuffered: 1,
+      parking: scratchParkingLot(),
+      logger: silentLogger,
+    }),
     putEvents: () => eventBridge.commandCalls(PutEventsCommand).length,
   };
 }

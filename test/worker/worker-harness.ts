@@ -13,6 +13,7 @@ import { silentLogger } from "../../core-service/src/logging/logger.ts";
 import type { Analyzer } from "../../core-service/src/worker/analyzer.ts";
 import { Worker, type WorkerOptions } from "../../core-service/src/worker/worker.ts";
 import { aReport } from "../support/avmon-events.ts";
+import { scratchClaimStore } from "../support/scratch-dirs.ts";
 
 /** What the tests' workers share unless a test says otherwise: one job at a time, retries at once, no logs. */
 export const TEST_WORKER_DEFAULTS = {
@@ -28,7 +29,7 @@ export function workerHarness(queueOptions: MemoryJobQueueOptions = {}) {
   const queue = new MemoryJobQueue({ waitTimeSeconds: 1, ...queueOptions });
   const bus = new MemoryEventBus({ logger: silentLogger });
   const store = new MemoryJobStore();
-  store.subscribeTo(bus);
+  store.subscribeTo(bus, scratchClaimStore());
   const events: AvmonEvent[] = [];
   bus.subscribe({ source: ["avmon"] }, (event) => {
     events.push(event);

@@ -9,12 +9,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
 import type { Detector } from "../detectors/types.ts";
+import { backoffDelay } from "../domain/backoff.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
 import { alertId } from "../domain/events.ts";
 import { silentLogger } from "../logging/logger.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { SegmentLocator } from "../media/segment-failures.ts";
-import { type ResolvedSource, resolveSource } from "../media/source.ts";
+import type { ResolvedSource } from "../media/source.ts";
+import { resolveSupportedSource } from "../media/source-support.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
 import { isHls, type LivePlan } from "./live-args.ts";
 import { type ConnectionEnd, openLiveConnection } from "./live-connection.ts";
@@ -40,7 +42,7 @@ const NATIVE_FRAMES_PER_SECOND = 2;
 
 export async function analyzeLive(source: string, options: LiveOptions): Promise<LiveSummary> {
   const started = Date.now();
-  const resolved = resolveSource(source, {
+  const resolved = await resolveSupportedSource(source, {
     allowLocalFiles: false,
     live: true,
     httpProxy: options.httpProxy,
@@ -144,10 +146,6 @@ async function follow(
     options.onReconnect?.(session.reconnects, delay);
     await sleep(delay * 1000, undefined, { signal }).catch(() => undefined);
   }
-}
-
-export function backoffDelay(policy: ReconnectPolicy, attempt: number): number {
-  return Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** Math.max(0, attempt - 1));
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Report } from "../domain/report.ts";
 import { type DecodePlan, type DecodeResult, decode } from "../media/decoder.ts";
 import { type MediaInfo, probeSource } from "../media/probe.ts";
 import { SegmentLocator } from "../media/segment-failures.ts";
-import { resolveSource } from "../media/source.ts";
+import { resolveSupportedSource } from "../media/source-support.ts";
 import { refuseOverLimits, startWallClock } from "./analysis-limits.ts";
 import { DetectorSet } from "./detector-set.ts";
 
@@ -60,7 +60,7 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   const started = performance.now();
   const limits = options.limits ?? DEFAULT_ANALYSIS_LIMITS;
   const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);
-  const resolved = resolveSource(source, {
+  const resolved = await resolveSupportedSource(source, {
     allowLocalFiles: options.allowLocalFiles,
     httpProxy: options.httpProxy,
   });
