@@ -10,7 +10,13 @@ export const FILE_DEFECT_TYPES = [
   "loudness",
 ] as const;
 export const LIVE_DEFECT_TYPES = ["video-loss", "audio-loss", "stall", "discontinuity"] as const;
-export const DefectType = z.enum([...FILE_DEFECT_TYPES, ...LIVE_DEFECT_TYPES]);
+/**
+ * Defects of the source itself, in files and live streams alike: `unwatched` is part of a playlist that could
+ * not be fetched (segments refused by the source guard or the protocol allow-list, or missing), so nothing
+ * there was watched; its metrics say how much (`segments`, and `seconds` when the playlist gives them).
+ */
+export const SOURCE_DEFECT_TYPES = ["unwatched"] as const;
+export const DefectType = z.enum([...FILE_DEFECT_TYPES, ...LIVE_DEFECT_TYPES, ...SOURCE_DEFECT_TYPES]);
 export type DefectType = z.infer<typeof DefectType>;
 
 export const DetectorName = z.enum(FILE_DEFECT_TYPES);

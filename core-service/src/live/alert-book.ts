@@ -1,5 +1,6 @@
 /**
- * The open alerts of one live job: gives each defect an `alertId` shared by its open and close, and carries
+ * The open alerts of one live job: gives each defect an `alertId` shared by its open and close (derived from the
+ * job and the defect, as for files, so a duplicated or redelivered run names the same defect alike), and carries
  * open defects over from a previous worker. A resumed defect that the new worker's detector opens again is the
  * same alert: its open is not re-announced, and its close keeps the original onset and `alertId`. One that is
  * not seen again within a grace period (or, for a stall, as soon as media flows) ended while nobody watched and
@@ -24,7 +25,7 @@ export class AlertBook {
   closed = 0;
 
   constructor(
-    private readonly newAlertId: () => string,
+    private readonly alertIdOf: (defect: Defect) => string,
     resumed: readonly ResumedDefect[] = [],
   ) {
     for (const { alertId, defect } of resumed) this.unconfirmed.set(defect.type, { alertId, defect });
@@ -40,7 +41,7 @@ export class AlertBook {
         this.open.set(type, resumed);
         return [];
       }
-      const alert = { alertId: this.newAlertId(), defect: event.defect };
+      const alert = { alertId: this.alertIdOf(event.defect), defect: event.defect };
       this.open.set(type, alert);
       this.opened++;
       return [{ ...event, alertId: alert.alertId }];
@@ -49,7 +50,7 @@ export class AlertBook {
     this.open.delete(type);
     this.unconfirmed.delete(type);
     this.closed++;
-    if (!alert) return [{ ...event, alertId: this.newAlertId() }];
+    if (!alert) return [{ ...event, alertId: this.alertIdOf(event.defect) }];
     const defect = { ...event.defect, start: alert.defect.start, startedAt: alert.defect.startedAt };
     return [{ kind: "close", defect, alertId: alert.alertId }];
   }

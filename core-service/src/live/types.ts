@@ -70,8 +70,11 @@ export interface LiveOptions {
   /** Seconds between onStats calls. */
   readonly statsInterval?: number;
   readonly resumeState?: LiveResumeState;
-  /** Makes alert ids (default: random UUIDs). */
-  readonly newAlertId?: () => string;
+  /**
+   * The alertId of a defect: the job's (domain/events.ts alertId of the jobId and the defect) in the worker, so
+   * two runs of one job name the same defect alike. Default: derived from the source the same way.
+   */
+  readonly alertIdOf?: (defect: Defect) => string;
   /** Told before each reconnect attempt, with the wait chosen by the backoff. */
   readonly onReconnect?: (attempt: number, delaySeconds: number) => void;
   /** Proxy for ffmpeg's HTTP(S) requests (the guarded proxy on AWS); none by default. */

@@ -11,6 +11,7 @@ import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.t
 import type { Report } from "../domain/report.ts";
 import { type DecodePlan, type DecodeResult, decode } from "../media/decoder.ts";
 import { type MediaInfo, probeSource } from "../media/probe.ts";
+import { SegmentLocator } from "../media/segment-failures.ts";
 import { resolveSupportedSource } from "../media/source-support.ts";
 import { refuseOverLimits, startWallClock } from "./analysis-limits.ts";
 import { DetectorSet } from "./detector-set.ts";
@@ -69,7 +70,8 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
     maxPixels: limits.maxPixels,
   });
   refuseOverLimits(media, limits, source);
-  const set = new DetectorSet(detectors, options.onDetectorEvent);
+  const segments = isPlaylist(media) ? new SegmentLocator(resolved, { live: false }) : undefined;
+  const set = new DetectorSet(detectors, options.onDetectorEvent, segments);
   const clock = startWallClock(options.signal, limits, media.duration, started, source);
   let result: DecodeResult;
   try {
@@ -125,6 +127,11 @@ export function analysisSize(width: number, height: number): { width: number; he
   const targetWidth = Math.min(ANALYSIS_WIDTH, width);
   const even = (n: number) => Math.max(2, 2 * Math.round(n / 2));
   return { width: even(targetWidth), height: even((targetWidth * height) / Math.max(1, width)) };
+}
+
+/** ffmpeg's HLS reader names itself "hls" (5.x) or "hls,applehttp" (4.x). */
+function isPlaylist(media: MediaInfo): boolean {
+  return media.formatName.split(",").includes("hls");
 }
 
 function summarizeMedia(media: MediaInfo, duration: number): Report["media"] {
