@@ -46,6 +46,8 @@ export const CORPUS: readonly CorpusClip[] = [
       { type: "freeze", start: 7, end: 10 },
       { type: "silence", start: 2, end: 5 },
       { type: "clipping", start: 11, end: 12 },
+      // A passage pinned at full scale is also over R128's −1 dBTP; too short (1 s) to be a loud burst.
+      { type: "loudness", start: 11, end: 12 },
     ],
   },
   {
@@ -127,6 +129,7 @@ export const CORPUS: readonly CorpusClip[] = [
       { type: "black", start: 2, end: 6 },
       { type: "freeze", start: 9, end: 12 },
       { type: "clipping", start: 3, end: 4 },
+      { type: "loudness", start: 3, end: 4 }, // the clipped second's true peak, over −1 dBTP
       { type: "silence", start: 8, end: 10.5 },
     ],
   },

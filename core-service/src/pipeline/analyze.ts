@@ -117,10 +117,18 @@ function summarizeMedia(media: MediaInfo, duration: number): Report["media"] {
 
 function loudnessSummary(summaries: Record<string, number | null>): Pick<Report, "loudness"> {
   if (!("integratedLoudness" in summaries)) return {};
-  const integrated = summaries.integratedLoudness ?? null;
+  // One decimal, as R128 meters display them (EBU Tech 3341 § 2.8).
+  const figure = (key: string) => {
+    const value = summaries[key] ?? null;
+    return value === null ? null : round(value, 1);
+  };
   return {
     loudness: {
-      integrated: integrated === null ? null : round(integrated, 1),
+      integrated: figure("integratedLoudness"),
+      range: figure("loudnessRange"),
+      truePeak: figure("truePeak"),
+      maxMomentary: figure("maxMomentary"),
+      maxShortTerm: figure("maxShortTerm"),
       target: summaries.target ?? -23,
     },
   };
