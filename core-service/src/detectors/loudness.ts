@@ -14,6 +14,7 @@
  */
 import { z } from "zod";
 import type { Defect, Severity } from "../domain/defect.ts";
+import type { LoudnessSummary } from "../domain/report.ts";
 import { IntervalTracker, toDetectorEvents } from "./interval-tracker.ts";
 import { type ExcursionEvent, ExcursionTracker } from "./loudness-excursions.ts";
 import { LoudnessMeter, type MeterStep, type MeterTick } from "./loudness-meter.ts";
@@ -147,6 +148,26 @@ export function createLoudnessDetector(options: LoudnessOptions = {}): AudioDete
         target: o.target,
       };
     },
+  };
+}
+
+/**
+ * The report's `loudness` from the detectors' merged summaries, rounded to the one decimal R128 meters display
+ * (EBU Tech 3341 § 2.8); undefined when no loudness detector ran.
+ */
+export function loudnessSummary(summaries: Record<string, number | null>): LoudnessSummary | undefined {
+  if (!("integratedLoudness" in summaries)) return undefined;
+  const figure = (key: string) => {
+    const value = summaries[key] ?? null;
+    return value === null ? null : Math.round(value * 10) / 10;
+  };
+  return {
+    integrated: figure("integratedLoudness"),
+    range: figure("loudnessRange"),
+    truePeak: figure("truePeak"),
+    maxMomentary: figure("maxMomentary"),
+    maxShortTerm: figure("maxShortTerm"),
+    target: summaries.target ?? LoudnessOptions.parse({}).target,
   };
 }
 

@@ -8,7 +8,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
+import { loudnessSummary } from "../detectors/loudness.ts";
+import { ALL_DETECTORS, createDetectors, detectorSummaries } from "../detectors/registry.ts";
 import type { Detector } from "../detectors/types.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
 import { silentLogger } from "../logging/logger.ts";
@@ -83,6 +84,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
   }
   if (ending.reason === "max-duration") session.closeEverything();
   await delivery.drained();
+  const loudness = loudnessSummary(detectorSummaries(detectors));
   return {
     source,
     endReason: ending.reason,
@@ -94,6 +96,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
     defectsClosed: session.counts.closed,
     watchGapSeconds: Math.round(session.watchGapSeconds * 1000) / 1000,
     resumeState: session.resumeState(),
+    ...(loudness && { loudness }),
   };
 }
 

@@ -3,6 +3,7 @@
  * as they are found and gathered into the report.
  */
 
+import { loudnessSummary } from "../detectors/loudness.ts";
 import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
 import type { Detector, DetectorEvent } from "../detectors/types.ts";
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
@@ -65,11 +66,12 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   await set.finish(result.endTime);
   const wallSeconds = (performance.now() - started) / 1000;
   const duration = media.duration ?? result.endTime;
+  const loudness = loudnessSummary(set.summaries());
   return {
     source,
     media: summarizeMedia(media, duration),
     defects: set.closedDefects(),
-    ...loudnessSummary(set.summaries()),
+    ...(loudness && { loudness }),
     stats: {
       videoFrames: result.videoFrames,
       audioSeconds: round(result.audioSeconds, 3),
@@ -112,25 +114,6 @@ function summarizeMedia(media: MediaInfo, duration: number): Report["media"] {
       video: { codec: video.codec, width: video.width, height: video.height, fps: round(video.fps, 3) },
     }),
     ...(audio && { audio: { codec: audio.codec, sampleRate: audio.sampleRate, channels: audio.channels } }),
-  };
-}
-
-function loudnessSummary(summaries: Record<string, number | null>): Pick<Report, "loudness"> {
-  if (!("integratedLoudness" in summaries)) return {};
-  // One decimal, as R128 meters display them (EBU Tech 3341 § 2.8).
-  const figure = (key: string) => {
-    const value = summaries[key] ?? null;
-    return value === null ? null : round(value, 1);
-  };
-  return {
-    loudness: {
-      integrated: figure("integratedLoudness"),
-      range: figure("loudnessRange"),
-      truePeak: figure("truePeak"),
-      maxMomentary: figure("maxMomentary"),
-      maxShortTerm: figure("maxShortTerm"),
-      target: summaries.target ?? -23,
-    },
   };
 }
 
