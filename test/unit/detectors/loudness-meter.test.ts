@@ -117,62 +117,65 @@ describe("EBU Tech 3341 integrated, momentary and short-term loudness (tolerance
     });
   }
 
-  it("case 9: keeps short-term loudness at −23.0 after 3 s of 1.34 s at −20 / 1.66 s at −30 dBFS", () => {
-    const { steps } = run(programme(repeat(5, [tone(1.34, -20), tone(1.66, -30)])));
-    const after = steps.filter((s) => s.end >= 3 - 1e-9);
-    expect(after.length).toBeGreaterThan(100);
-    for (const s of after) expectWithin(s.shortTerm, -23, TENTH);
-  });
+  /**
+   * Cases 9–14 test the short-term meter (3 s) and the momentary meter (400 ms) in the same three ways: a
+   * reading that must stay constant over an alternating signal (9, 12), the maximum of one burst placed at
+   * offsets on a finer grid than the meter's (10, 13), and successive maxima as a live meter shows them (11, 14).
+   * Short-term is read at the detector's 10 Hz, momentary at the meter's 100 Hz.
+   */
+  const measures = [
+    {
+      name: "short-term",
+      cases: [9, 10, 11],
+      window: 3,
+      alternating: { high: 1.34, low: 1.66, times: 5 },
+      offsetStep: 0.15,
+      readings: (r: Run) => r.steps.map((s) => ({ end: s.end, value: s.shortTerm })),
+      maximum: (r: Run) => r.meter.figures().maxShortTerm,
+    },
+    {
+      name: "momentary",
+      cases: [12, 13, 14],
+      window: 0.4,
+      alternating: { high: 0.18, low: 0.22, times: 25 },
+      offsetStep: 0.02,
+      readings: (r: Run) => r.ticks.map((t) => ({ end: t.end, value: t.momentary })),
+      maximum: (r: Run) => r.meter.figures().maxMomentary,
+    },
+  ];
+  for (const m of measures) {
+    const [constantCase, burstCase, liveCase] = m.cases;
+    const { high, low, times } = m.alternating;
+    it(`case ${constantCase}: keeps ${m.name} loudness at −23.0 after ${m.window} s of ${high} s at −20 / ${low} s at −30 dBFS`, () => {
+      const readings = m.readings(run(programme(repeat(times, [tone(high, -20), tone(low, -30)]))));
+      const after = readings.filter((r) => r.end >= m.window - 1e-9);
+      expect(after.length).toBeGreaterThan(100);
+      for (const r of after) expectWithin(r.value, -23, TENTH);
+    });
 
-  it("case 10: gives max short-term −23.0 for a 3 s burst after i × 0.15 s of silence, for each i", () => {
-    for (let i = 0; i < 20; i++) {
-      const { meter } = run(programme([silence(i * 0.15), tone(3, -23), silence(1)]));
-      expectWithin(meter.figures().maxShortTerm, -23, TENTH);
-    }
-  });
+    it(`case ${burstCase}: gives max ${m.name} −23.0 for a ${m.window} s burst after i × ${m.offsetStep} s of silence, for each i`, () => {
+      for (let i = 0; i < 20; i++) {
+        const burst = run(programme([silence(i * m.offsetStep), tone(m.window, -23), silence(1)]));
+        expectWithin(m.maximum(burst), -23, TENTH);
+      }
+    });
 
-  it("case 11: reads max short-term −38, −37, … −19 in successive 6 s segments, at 10 readings a second", () => {
-    const segments = Array.from({ length: 20 }, (_, i) => [
-      silence(i * 0.15),
-      tone(3, -38 + i),
-      silence(3 - i * 0.15),
-    ]);
-    const { steps } = run(programme(segments.flat()));
-    for (let i = 0; i < 20; i++) {
-      const inSegment = steps.filter((s) => s.end > i * 6 + 1e-9 && s.end <= (i + 1) * 6 + 1e-9);
-      const max = Math.max(...inSegment.map((s) => s.shortTerm ?? Number.NEGATIVE_INFINITY));
-      expectWithin(max, -38 + i, TENTH);
-    }
-  });
-
-  it("case 12: keeps momentary loudness at −23.0 after 1 s of 0.18 s at −20 / 0.22 s at −30 dBFS", () => {
-    const { ticks } = run(programme(repeat(25, [tone(0.18, -20), tone(0.22, -30)])));
-    const after = ticks.filter((t) => t.end >= 1 - 1e-9);
-    expect(after.length).toBeGreaterThan(800);
-    // The tick grid (10 ms) never splits a 10 ms-aligned period, so every reading after 1 s is a whole period.
-    for (const t of after) expectWithin(t.momentary, -23, TENTH);
-  });
-
-  it("case 13: gives max momentary −23.0 for a 400 ms burst after i × 20 ms of silence, for each i", () => {
-    for (let i = 0; i < 20; i++) {
-      const { meter } = run(programme([silence(i * 0.02), tone(0.4, -23), silence(1)]));
-      expectWithin(meter.figures().maxMomentary, -23, TENTH);
-    }
-  });
-
-  it("case 14: reads max momentary −38, −37, … −19 in successive 800 ms segments", () => {
-    const segments = Array.from({ length: 20 }, (_, i) => [
-      silence(i * 0.02),
-      tone(0.4, -38 + i),
-      silence(0.4 - i * 0.02),
-    ]);
-    const { ticks } = run(programme(segments.flat()));
-    for (let i = 0; i < 20; i++) {
-      const inSegment = ticks.filter((t) => t.end > i * 0.8 + 1e-9 && t.end <= (i + 1) * 0.8 + 1e-9);
-      const max = Math.max(...inSegment.map((t) => t.momentary ?? Number.NEGATIVE_INFINITY));
-      expectWithin(max, -38 + i, TENTH);
-    }
-  });
+    it(`case ${liveCase}: reads max ${m.name} −38, −37, … −19 in successive ${2 * m.window} s segments`, () => {
+      const segments = Array.from({ length: 20 }, (_, i) => [
+        silence(i * m.offsetStep),
+        tone(m.window, -38 + i),
+        silence(m.window - i * m.offsetStep),
+      ]);
+      const readings = m.readings(run(programme(segments.flat())));
+      const segment = 2 * m.window;
+      for (let i = 0; i < 20; i++) {
+        const inSegment = readings.filter(
+          (r) => r.end > i * segment + 1e-9 && r.end <= (i + 1) * segment + 1e-9,
+        );
+        expectWithin(Math.max(...inSegment.map((r) => r.value ?? Number.NEGATIVE_INFINITY)), -38 + i, TENTH);
+      }
+    });
+  }
 });
 
 describe("EBU Tech 3341 true peak (tolerance +0.2/−0.4 dB)", () => {
