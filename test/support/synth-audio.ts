@@ -42,19 +42,46 @@ export function* programme(segments: readonly Segment[], format: Format = {}): G
     return { from, to: start, segment, amplitudes };
   });
   let current = 0;
-  let burstValue = 0;
-  yield* chunked(start, format, (frame, channel) => {
+  const tone = new Oscillator(1000 / rate);
+  yield* chunked(start, format, (frame, out) => {
     while ((bounds[current]?.to ?? Number.POSITIVE_INFINITY) <= frame) current++;
     const b = bounds[current];
-    if (!b) return 0;
+    if (!b) return out.fill(0);
     const t = frame / rate;
-    if (b.segment.signal === "speech-like") {
-      // 300 ms "words", 150 ms pauses; one noise value per frame, shared by the channels.
-      if (channel === 0) burstValue = t % 0.45 < 0.3 ? noise() : 0;
-      return (b.amplitudes[channel] as number) * burstValue;
-    }
-    return (b.amplitudes[channel] as number) * Math.sin(2 * Math.PI * 1000 * t);
+    // Speech-like: 300 ms "words" of noise, 150 ms pauses; one value per frame, shared by the channels.
+    const value = b.segment.signal === "speech-like" ? (t % 0.45 < 0.3 ? noise() : 0) : tone.at(frame);
+    for (let c = 0; c < out.length; c++) out[c] = (b.amplitudes[c] as number) * value;
   });
+}
+
+/**
+ * sin(2π·cycles·frame) for consecutive frames by rotating a phasor (a few multiplications instead of a sine
+ * per sample), re-anchored on the exact value every 4096 frames so rounding never accumulates.
+ */
+class Oscillator {
+  private readonly cos: number;
+  private readonly sin: number;
+  private next = -1;
+  private re = 1;
+  private im = 0;
+
+  constructor(private readonly cycles: number) {
+    this.cos = Math.cos(2 * Math.PI * cycles);
+    this.sin = Math.sin(2 * Math.PI * cycles);
+  }
+
+  at(frame: number): number {
+    if (frame !== this.next || frame % 4096 === 0) {
+      this.re = Math.cos(2 * Math.PI * this.cycles * frame);
+      this.im = Math.sin(2 * Math.PI * this.cycles * frame);
+    } else {
+      const re = this.re * this.cos - this.im * this.sin;
+      this.im = this.im * this.cos + this.re * this.sin;
+      this.re = re;
+    }
+    this.next = frame + 1;
+    return this.im;
+  }
 }
 
 /**
@@ -72,24 +99,26 @@ export function* sineAtFraction(
   const frames = Math.round(seconds * rate);
   const fade = Math.round(0.01 * rate);
   const phase = (phaseDegrees * Math.PI) / 180;
-  yield* chunked(frames, format, (frame) => {
+  yield* chunked(frames, format, (frame, out) => {
     const taper = Math.min(1, frame / fade, (frames - 1 - frame) / fade);
-    return amplitude * taper * Math.sin(2 * Math.PI * fraction * frame + phase);
+    out.fill(amplitude * taper * Math.sin(2 * Math.PI * fraction * frame + phase));
   });
 }
 
-/** Streams `frames` frames whose samples `sampleAt(frame, channel)` gives, in chunks. */
+/** Streams `frames` frames in chunks; `frameAt(frame, out)` writes one frame's sample of every channel. */
 export function* chunked(
   frames: number,
   format: Format,
-  sampleAt: (frame: number, channel: number) => number,
+  frameAt: (frame: number, out: Float64Array) => void,
 ): Generator<AudioChunk> {
   const { rate = 48000, channels = 2, names = [], chunkFrames = 4800 } = format;
+  const out = new Float64Array(channels);
   for (let first = 0; first < frames; first += chunkFrames) {
     const count = Math.min(chunkFrames, frames - first);
     const samples = new Float32Array(count * channels);
     for (let f = 0; f < count; f++) {
-      for (let c = 0; c < channels; c++) samples[f * channels + c] = sampleAt(first + f, c);
+      frameAt(first + f, out);
+      for (let c = 0; c < channels; c++) samples[f * channels + c] = out[c] as number;
     }
     yield { time: first / rate, sampleRate: rate, channels, channelNames: names, samples };
   }

@@ -167,7 +167,9 @@ describe("loudness detector: true peak", () => {
 
   it("finds an inter-sample over that no sample shows: fs/4 at 45° with samples at −3 dBFS peaks at 0 dBTP", () => {
     const rate = 48000;
-    const over = chunked(rate, { rate }, (frame) => Math.sin((2 * Math.PI * frame) / 4 + Math.PI / 4));
+    const over = chunked(rate, { rate }, (frame, out) =>
+      out.fill(Math.sin((2 * Math.PI * frame) / 4 + Math.PI / 4)),
+    );
     const { closed, summary } = analyse(createLoudnessDetector(), over);
     expect(summary?.truePeak).toBeGreaterThan(-0.4);
     expect(closed).toHaveLength(1);
