@@ -75,7 +75,7 @@ export function createLoudnessDetector(options: LoudnessOptions = {}): AudioDete
   );
   let meter: LoudnessMeter | undefined;
   let history: MeterStep[] = [];
-  let trackers = newTrackers(o);
+  const trackers = newTrackers(o);
   const peaks = new TruePeakOvers(o);
   /** The latest `shortTerm` defect, so a loud `integrated` stretch inside it is not reported twice. */
   let burst: { start: number; end: number | undefined } | undefined;
@@ -124,8 +124,8 @@ export function createLoudnessDetector(options: LoudnessOptions = {}): AudioDete
           { sampleRate, channels, channelNames: [...channelNames] },
           { truePeakLimit: o.maxTruePeak },
         );
+        // Stretches under way carry on: an open defect still gets its close.
         history = [];
-        trackers = newTrackers(o);
       }
       return meter.push(chunk.samples, chunk.time).flatMap(onStep);
     },

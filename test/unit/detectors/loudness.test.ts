@@ -94,6 +94,18 @@ describe("loudness detector: loud bursts and level jumps (short-term)", () => {
     expect(analyse(createLoudnessDetector(), programme(swings)).closed).toEqual([]);
   });
 
+  it("closes a burst that runs across a change of audio format (the meter restarts, the defect does not)", () => {
+    const before = programme([tone(10, -23), tone(5, -10)]);
+    const after = [...programme([tone(10, -10), tone(10, -23)], { rate: 44100 })].map((c) => ({
+      ...c,
+      time: c.time + 15,
+    }));
+    const { events, closed } = analyse(createLoudnessDetector(), [...before, ...after]);
+    expect(events.filter((e) => e.kind === "open")).toHaveLength(1);
+    expect(closed).toHaveLength(1);
+    expectInterval(closed[0], 10, 25);
+  });
+
   it("takes its margin and duration from the options", () => {
     const burst = programme([tone(10, -23), tone(2, -17), tone(10, -23)]);
     const { closed } = analyse(
