@@ -5,7 +5,8 @@
  * its length is that located extent, not how long the lagging short-term value stayed beyond: a 1 s burst that
  * keeps the 3 s average high for 4 s lasts 1 s.
  */
-import { energyToLufs, lufsToEnergy, type MeterStep } from "./loudness-meter.ts";
+import type { MeterStep } from "./loudness-meter.ts";
+import { energyToLufs, lufsToEnergy } from "./loudness-statistics.ts";
 
 export type Direction = "loud" | "quiet";
 
@@ -149,10 +150,7 @@ function since(steps: readonly MeterStep[], time: number): readonly MeterStep[] 
  * The onset is the earliest step from which the loudness, averaged from there up to any later step, stays
  * beyond. A step change is then located to 0.1 s, and pauses inside loud speech do not cut the onset short.
  */
-export function locateOnset(
-  steps: readonly MeterStep[],
-  beyond: (energy: number) => boolean,
-): number | undefined {
+function locateOnset(steps: readonly MeterStep[], beyond: (energy: number) => boolean): number | undefined {
   for (let s = 0; s < steps.length; s++) {
     let sum = 0;
     let ok = true;
@@ -166,10 +164,7 @@ export function locateOnset(
 }
 
 /** The mirror of `locateOnset`: the latest step up to which every average over earlier steps stays beyond. */
-export function locateEnd(
-  steps: readonly MeterStep[],
-  beyond: (energy: number) => boolean,
-): number | undefined {
+function locateEnd(steps: readonly MeterStep[], beyond: (energy: number) => boolean): number | undefined {
   for (let e = steps.length - 1; e >= 0; e--) {
     let sum = 0;
     let ok = true;

@@ -10,15 +10,8 @@
  * short-term series, and the detector.
  */
 import { KWeightingFilter } from "./k-weighting.ts";
-import {
-  energyToLufs,
-  GatingHistogram,
-  LoudnessRangeHistogram,
-  lufsToEnergy,
-} from "./loudness-statistics.ts";
+import { energyToLufs, GatingHistogram, LoudnessRangeHistogram } from "./loudness-statistics.ts";
 import { amplitudeToDb, TruePeakFilter } from "./true-peak.ts";
-
-export { energyToLufs, lufsToEnergy };
 
 const TICKS_PER_SECOND = 100;
 const TICKS_PER_STEP = 10;

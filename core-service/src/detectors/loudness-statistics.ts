@@ -5,7 +5,7 @@
  * percentile is approximated, and then to a small fraction of 0.1 LU.
  */
 
-export const ABSOLUTE_GATE_LUFS = -70;
+const ABSOLUTE_GATE_LUFS = -70;
 const INTEGRATED_RELATIVE_GATE_LU = -10;
 /** Tech 3342: short-term values more than 20 LU below the absolute-gated level are background, not programme. */
 const RANGE_RELATIVE_GATE_LU = -20;

@@ -29,14 +29,14 @@ const PHASES: readonly (readonly number[])[] = [
     0.1373291015625, -0.0594482421875, 0.033203125, -0.0196533203125, 0.010986328125, 0.001708984375,
   ],
 ];
-export const TRUE_PEAK_TAPS = 12;
+const TRUE_PEAK_TAPS = 12;
 const HISTORY = TRUE_PEAK_TAPS - 1;
 
 /**
  * No phase can output more than the sum of its absolute coefficients times the largest input in its 12 taps.
  * With that bound a quiet stretch is skipped (only its history kept), since it cannot raise the peak.
  */
-export const TRUE_PEAK_GAIN_BOUND = Math.max(
+const TRUE_PEAK_GAIN_BOUND = Math.max(
   ...PHASES.map((phase) => phase.reduce((sum, c) => sum + Math.abs(c), 0)),
 );
 
