@@ -264,6 +264,23 @@ export const CORPUS: readonly CorpusClip[] = [
     truths: [{ type: "blockiness", start: 6, end: 7 }],
   },
   {
+    // A loud commercial or a gain error: 4.5 s far above the programme, beside a loud moment too short to be one.
+    name: "aac-m4a-5.1-loud-burst",
+    spec: {
+      duration: 20,
+      container: "m4a",
+      audio: {
+        codec: "aac",
+        channels: 6,
+        events: [
+          { type: "level", start: 8, end: 12.5, dbfs: -8 }, // 15 LU above the programme, 19.6 above target
+          { type: "level", start: 15, end: 17, dbfs: -10 }, // 2 s: a loud moment, not a burst
+        ],
+      },
+    },
+    truths: [{ type: "loudness", start: 8, end: 12.5 }],
+  },
+  {
     name: "aac-m4a-stereo-loudness",
     spec: {
       duration: 40,

@@ -4,6 +4,12 @@
  * is beyond; *where* the stretch begins and ends is found from the steps' own energies (see `locateOnset`), and
  * its length is that located extent, not how long the lagging short-term value stayed beyond: a 1 s burst that
  * keeps the 3 s average high for 4 s lasts 1 s.
+ *
+ * The lag also hides where one stretch ends and the next begins: two loud passages with a normal-level moment
+ * between them keep the 3 s average beyond throughout. So a stretch is over either when short-term loudness
+ * stops being beyond or when its located end has been followed by `PAUSE_SECONDS` of audio at a normal level.
+ * Silence does not count towards that pause: the gaps between words, or before the next line of a quiet
+ * programme, are part of the stretch, and a silence long enough to matter ends it through short-term loudness.
  */
 import type { MeterStep } from "./loudness-meter.ts";
 import { energyToLufs, lufsToEnergy } from "./loudness-statistics.ts";
@@ -34,29 +40,44 @@ export type ExcursionEvent =
 
 interface Run {
   onset: number;
-  extreme: number;
+  /** Where the located stretch ends so far; undefined until one step of it is located. */
+  end: number | undefined;
+  /** Undefined while every short-term window seen still reaches back into the previous stretch. */
+  extreme: number | undefined;
+  /** Energy and count of the steps in [onset, end). */
   energy: number;
   steps: number;
   opened: boolean;
 }
 
-const HALF_SHORT_TERM_SECONDS = 1.5;
+/**
+ * Seconds of normal-level audio after its located end that end a stretch while the lagging 3 s short-term value
+ * is still beyond: half a short-term window bridges the quieter moments of speech and music inside one loud
+ * passage, but keeps two loud passages with a normal-level moment between them apart.
+ */
+const PAUSE_SECONDS = 1.5;
+const SHORT_TERM_SECONDS = 3;
 /** Times are sums of doubles; this keeps an exactly-minDuration stretch from missing by 1e-16. */
 const EPSILON = 1e-9;
 
 export class ExcursionTracker {
   private run: Run | undefined;
+  /** Where the last stretch ended: a new one is looked for after it only. */
+  private lastEnd = Number.NEGATIVE_INFINITY;
   private readonly beyondEnergy: (energy: number) => boolean;
+  /** Audible and not beyond: what a pause between two stretches is made of. */
+  private readonly normalEnergy: (energy: number) => boolean;
 
   constructor(private readonly rule: ExcursionRule) {
     const limit = lufsToEnergy(rule.threshold);
     const silent = lufsToEnergy(rule.silenceGate);
-    this.beyondEnergy = rule.direction === "loud" ? (e) => e > limit : (e) => e < limit && e > silent;
-  }
-
-  /** Whether a stretch has lasted its minimum and been reported open. */
-  get isOpen(): boolean {
-    return this.run?.opened === true;
+    if (rule.direction === "loud") {
+      this.beyondEnergy = (e) => e > limit;
+      this.normalEnergy = (e) => e <= limit && e > silent;
+    } else {
+      this.beyondEnergy = (e) => e < limit && e > silent;
+      this.normalEnergy = (e) => e >= limit;
+    }
   }
 
   /** One meter step; `history` is the recent steps ending with this one (long enough to hold the stretch). */
@@ -64,28 +85,17 @@ export class ExcursionTracker {
     if (step.shortTerm === null) return [];
     const beyond = this.isBeyond(step.shortTerm);
     const events: ExcursionEvent[] = [];
-    const run = this.run;
-    if (run && !beyond) {
-      this.run = undefined;
-      const end = locateEnd(since(history, run.onset), this.beyondEnergy);
-      // This step was never counted into the stretch.
-      const counted = history.filter((s) => s !== step);
-      return this.close(run, end ?? step.end - HALF_SHORT_TERM_SECONDS, counted);
+    if (this.run) {
+      const run = this.run;
+      this.extend(run, history);
+      if (beyond) this.reach(run, step);
+      if (!beyond || this.paused(run, history)) events.push(...this.close(run));
     }
-    if (!beyond) return events;
-    if (!run) this.run = this.start(step, history);
-    const current = this.run as Run;
-    current.energy += step.energy;
-    current.steps += 1;
-    const further =
-      this.rule.direction === "loud" ? step.shortTerm > current.extreme : step.shortTerm < current.extreme;
-    if (further) current.extreme = step.shortTerm;
-    if (!current.opened) {
-      const end = locateEnd(since(history, current.onset), this.beyondEnergy);
-      if (end !== undefined && end - current.onset >= this.rule.minDuration - EPSILON) {
-        current.opened = true;
-        events.push({ kind: "open", excursion: describe(current) });
-      }
+    if (beyond && !this.run) this.start(step, history);
+    const run = this.run;
+    if (run && !run.opened && run.end !== undefined && this.lasted(run, run.end)) {
+      run.opened = true;
+      events.push({ kind: "open", excursion: describe(run) });
     }
     return events;
   }
@@ -94,10 +104,9 @@ export class ExcursionTracker {
   finish(endTime: number, history: readonly MeterStep[]): ExcursionEvent[] {
     const run = this.run;
     if (!run) return [];
-    this.run = undefined;
-    const end = locateEnd(since(history, run.onset), this.beyondEnergy);
-    const stillBeyond = end !== undefined && end === history[history.length - 1]?.end;
-    return this.close(run, stillBeyond || end === undefined ? endTime : end, history);
+    this.extend(run, history);
+    if (run.end !== undefined && run.end === history[history.length - 1]?.end) run.end = endTime;
+    return this.close(run);
   }
 
   private isBeyond(shortTerm: number): boolean {
@@ -105,37 +114,63 @@ export class ExcursionTracker {
     return direction === "loud" ? shortTerm > threshold : shortTerm < threshold && shortTerm > silenceGate;
   }
 
-  /** A new stretch, with the steps of `history` it already covers (all but the current one). */
-  private start(step: MeterStep, history: readonly MeterStep[]): Run {
-    const onset = locateOnset(history, this.beyondEnergy) ?? step.end - HALF_SHORT_TERM_SECONDS;
-    const earlier = since(history, onset).filter((s) => s !== step);
-    return {
-      onset,
-      extreme: step.shortTerm as number,
-      energy: earlier.reduce((sum, s) => sum + s.energy, 0),
-      steps: earlier.length,
-      opened: false,
-    };
+  /** Takes in the step's short-term value, unless its window still holds some of the previous stretch. */
+  private reach(run: Run, step: MeterStep): void {
+    const value = step.shortTerm;
+    if (value === null || step.end - SHORT_TERM_SECONDS < this.lastEnd - EPSILON) return;
+    const further = this.rule.direction === "loud" ? (a: number) => value > a : (a: number) => value < a;
+    if (run.extreme === undefined || further(run.extreme)) run.extreme = value;
   }
 
-  /** `counted`: the recent steps whose energy the stretch has taken in. */
-  private close(run: Run, end: number, counted: readonly MeterStep[]): ExcursionEvent[] {
-    const clampedEnd = Math.max(end, run.onset);
-    if (!run.opened && clampedEnd - run.onset < this.rule.minDuration - EPSILON) return [];
-    // The steps measured after the located end are not part of the stretch.
-    for (const s of since(counted, clampedEnd)) {
-      run.energy -= s.energy;
-      run.steps -= 1;
+  private paused(run: Run, history: readonly MeterStep[]): boolean {
+    if (run.end === undefined) return false;
+    let normal = 0;
+    for (const s of since(history, run.end)) if (this.normalEnergy(s.energy)) normal += s.end - s.start;
+    return normal >= PAUSE_SECONDS - EPSILON;
+  }
+
+  private lasted(run: Run, end: number): boolean {
+    return end - run.onset >= this.rule.minDuration - EPSILON;
+  }
+
+  /** A new stretch, if the steps since the last one locate its onset (else the next step tries again). */
+  private start(step: MeterStep, history: readonly MeterStep[]): void {
+    const onset = locateOnset(since(history, this.lastEnd), this.beyondEnergy);
+    if (onset === undefined) return;
+    const run: Run = { onset, end: undefined, extreme: undefined, energy: 0, steps: 0, opened: false };
+    this.run = run;
+    this.reach(run, step);
+    this.extend(run, history);
+  }
+
+  /** Moves the located end forward (it never moves back), taking in the energy of the steps it passes. */
+  private extend(run: Run, history: readonly MeterStep[]): void {
+    const end = locateEnd(since(history, run.onset), this.beyondEnergy);
+    if (end === undefined || (run.end !== undefined && end <= run.end)) return;
+    for (const s of since(history, run.end ?? run.onset)) {
+      if (s.end > end + EPSILON) break;
+      run.energy += s.energy;
+      run.steps += 1;
     }
-    return [{ kind: "close", excursion: describe(run), end: clampedEnd }];
+    run.end = end;
+  }
+
+  private close(run: Run): ExcursionEvent[] {
+    this.run = undefined;
+    if (run.end === undefined) return [];
+    this.lastEnd = run.end;
+    if (!run.opened && !this.lasted(run, run.end)) return [];
+    return [{ kind: "close", excursion: describe(run), end: run.end }];
   }
 }
 
 function describe(run: Run): Excursion {
+  const loudness = run.steps > 0 ? energyToLufs(run.energy / run.steps) : undefined;
+  // A stretch has at least one located step by the time it is described; the fallbacks are for the type.
   return {
     onset: run.onset,
-    extreme: run.extreme,
-    loudness: run.steps > 0 ? energyToLufs(Math.max(0, run.energy) / run.steps) : run.extreme,
+    extreme: run.extreme ?? loudness ?? Number.NaN,
+    loudness: loudness ?? run.extreme ?? Number.NaN,
   };
 }
 

@@ -82,6 +82,45 @@ describe("loudness detector: loud bursts and level jumps (short-term)", () => {
     expectInterval(closed[0], 20.1, 25.4);
   });
 
+  it("keeps two loud passages 2 s apart as two defects, each with its own loudest short-term value", () => {
+    const { closed } = analyse(
+      createLoudnessDetector(),
+      programme([tone(10, -23), tone(4, -3), tone(2, -23), tone(4, -10), tone(10, -23)]),
+    );
+    expect(closed).toHaveLength(2);
+    expectInterval(closed[0], 10, 14);
+    expectInterval(closed[1], 16, 20);
+    expect(closed[0]?.metrics.shortTerm).toBeCloseTo(-3, 0);
+    // The 3 s window still holds the louder first passage as the second begins; that is not the second's level.
+    expect(closed[1]?.metrics.shortTerm).toBeCloseTo(-10, 0);
+  });
+
+  it("ends a burst at its end when a shorter loud moment follows within 3 s (the average stays high between)", () => {
+    const { closed } = analyse(
+      createLoudnessDetector(),
+      programme([tone(8, -23), tone(4.5, -8), tone(2.5, -18), tone(2, -10), tone(10, -23)]),
+    );
+    expect(closed).toHaveLength(1);
+    expectInterval(closed[0], 8, 12.5);
+  });
+
+  it("bridges the silent pauses inside one loud passage, and a normal-level moment under 1.5 s", () => {
+    const silent = (seconds: number): Segment => ({ seconds, dbfs: Number.NEGATIVE_INFINITY });
+    const speech = (seconds: number): Segment => ({ seconds, dbfs: -6, signal: "speech-like" });
+    const pauses = analyse(
+      createLoudnessDetector(),
+      programme([tone(10, -23), ...Array.from({ length: 4 }, () => [speech(2), silent(1.8)]).flat()]),
+    );
+    expect(pauses.closed).toHaveLength(1);
+    expectInterval(pauses.closed[0], 10, 23.4);
+    const moment = analyse(
+      createLoudnessDetector(),
+      programme([tone(10, -23), tone(4, -8), tone(1, -23), tone(4, -10), tone(10, -23)]),
+    );
+    expect(moment.closed).toHaveLength(1);
+    expectInterval(moment.closed[0], 10, 19);
+  });
+
   it("ignores a loud moment shorter than 3 s, and a 1 s burst that keeps the 3 s average high for 4 s", () => {
     const short = analyse(createLoudnessDetector(), programme([tone(10, -23), tone(2.5, -9), tone(10, -23)]));
     expect(short.closed).toEqual([]);
@@ -128,6 +167,17 @@ describe("loudness detector: a stretch's level far from target (integrated)", ()
     expect(kind(closed[0] as ClosedDefect)).toBe("integrated");
     expect(closed[0]?.metrics.integrated).toBeCloseTo(-40, 0);
     expect(closed[0]?.metrics.deviation).toBeCloseTo(-17, 0);
+  });
+
+  it("reports a too-quiet programme with 2 s silences between its lines as one stretch", () => {
+    const line: Segment = { seconds: 3, dbfs: -42, signal: "speech-like" };
+    const pause: Segment = { seconds: 2, dbfs: Number.NEGATIVE_INFINITY };
+    const lines = Array.from({ length: 6 }, () => [line, pause]).flat();
+    const { closed } = analyse(createLoudnessDetector(), programme([tone(10, -23), ...lines, tone(10, -23)]));
+    expect(closed).toHaveLength(1);
+    // The last line ends at 38 s; the silence after it is the silence detector's.
+    expectInterval(closed[0], 10, 38);
+    expect(kind(closed[0] as ClosedDefect)).toBe("integrated");
   });
 
   it("leaves silence to the silence detector instead of calling it too quiet", () => {
