@@ -2,6 +2,7 @@
  * Every setting avmon's container and local stack read from the environment, parsed once at start-up. A bad
  * value stops the process at once with a message naming the variable, instead of failing on the first job.
  */
+import { delimiter, resolve } from "node:path";
 import { z } from "zod";
 import { ALL_DETECTORS, parseDetectorList } from "./detectors/registry.ts";
 import { type DetectorName, DetectorName as DetectorNameSchema } from "./domain/defect.ts";
@@ -65,6 +66,12 @@ export const SETTINGS = [
     default: "(none)",
     description:
       "Comma-separated names (`name` or `name:port`) the local API answers to besides localhost, 127.0.0.1 and [::1] on its port, e.g. behind a reverse proxy; other `Host` headers get 421.",
+  },
+  {
+    name: "AVMON_LOCAL_ROOTS",
+    default: "(working folder and AVMON_DATA_DIR)",
+    description:
+      "Folders whose files `serve` may analyse, separated by `:` (`;` on Windows); any other local path is refused.",
   },
   { name: "AWS_REGION", default: "(SDK default)", description: "Region of the queue and the bus." },
   {
@@ -190,6 +197,7 @@ const EnvSchema = z.object({
   ECS_AGENT_URI: optionalText,
   AVMON_ALLOW_PRIVATE_SOURCES: booleanFlag(true),
   AVMON_ALLOWED_HOSTS: hostList,
+  AVMON_LOCAL_ROOTS: optionalText,
   AWS_REGION: optionalText,
   AVMON_DETECTORS: detectorList,
   AVMON_CONCURRENCY: int(1, 64, 2),
@@ -218,6 +226,8 @@ export interface AvmonConfig {
   readonly allowPrivateSources: boolean;
   /** Names the local API answers to besides the loopback ones. */
   readonly allowedHosts: readonly string[];
+  /** Absolute folders below which the local API and worker read local files. */
+  readonly localRoots: readonly string[];
   readonly awsRegion: string | undefined;
   readonly detectors: readonly DetectorName[];
   readonly concurrency: number;
@@ -249,6 +259,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     ecsAgentUri: e.ECS_AGENT_URI,
     allowPrivateSources: e.AVMON_ALLOW_PRIVATE_SOURCES,
     allowedHosts: e.AVMON_ALLOWED_HOSTS,
+    localRoots: localRoots(e.AVMON_LOCAL_ROOTS, e.AVMON_DATA_DIR),
     awsRegion: e.AWS_REGION,
     detectors: e.AVMON_DETECTORS,
     concurrency: e.AVMON_CONCURRENCY,
@@ -266,6 +277,15 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     },
     logLevel: e.AVMON_LOG_LEVEL,
   };
+}
+
+function localRoots(list: string | undefined, dataDir: string): string[] {
+  if (list === undefined) return [process.cwd(), resolve(dataDir)];
+  return list
+    .split(delimiter)
+    .map((root) => root.trim())
+    .filter((root) => root !== "")
+    .map((root) => resolve(root));
 }
 
 // An empty variable (`PORT=`) means "not set", as shells and compose files usually intend.

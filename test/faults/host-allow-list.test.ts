@@ -211,16 +211,17 @@ describe("requests from other sites' pages", () => {
   });
 
   it("takes a job from its own dashboard's origin, and from clients that send no Origin", async () => {
-    const { url, host } = await start();
+    const { url, host, mediaFile } = await start();
+    const job = JSON.stringify({ source: mediaFile() });
 
     const fromDashboard = await send(
       url,
       "POST",
       "/v1/jobs",
       { host, origin: `http://${host}`, ...JSON_TYPE },
-      JOB,
+      job,
     );
-    const fromCurl = await send(url, "POST", "/v1/jobs", { host, ...JSON_TYPE }, JOB);
+    const fromCurl = await send(url, "POST", "/v1/jobs", { host, ...JSON_TYPE }, job);
 
     expect([fromDashboard.status, fromCurl.status]).toEqual([202, 202]);
   });

@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,20 +6,10 @@ import { AbortedError, StalledError } from "../../core-service/src/domain/errors
 import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
 import { probeSource } from "../../core-service/src/media/probe.ts";
 import { resolveSource } from "../../core-service/src/media/source.ts";
+import { processesMatching, silentFifo } from "../support/fault-injection.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "avmon-probe-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A named pipe nobody writes to: opening it blocks for ever, like a source that never answers. */
-function silentFifo(name: string): string {
-  const path = join(dir, name);
-  execFileSync("mkfifo", [path]);
-  return path;
-}
-
-function processesReading(path: string): string {
-  return spawnSync("pgrep", ["-af", path], { encoding: "utf8" }).stdout.trim();
-}
 
 describe("probe", () => {
   it("reads a 5.1 AAC MP4's layout and channel count", async () => {
@@ -37,24 +26,26 @@ describe("probe", () => {
   });
 
   it("stops at once when aborted while the source gives nothing, and leaves no ffprobe behind", async () => {
-    const fifo = silentFifo("abort.ts");
+    const fifo = silentFifo(dir, "abort.ts");
     const controller = new AbortController();
-    const probing = probeSource(resolveSource(fifo, { allowLocalFiles: true }), { signal: controller.signal });
+    const probing = probeSource(resolveSource(fifo, { allowLocalFiles: true }), {
+      signal: controller.signal,
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const abortedAt = performance.now();
     controller.abort();
     await expect(probing).rejects.toBeInstanceOf(AbortedError);
     expect(performance.now() - abortedAt).toBeLessThan(2000);
-    expect(processesReading(fifo)).toBe("");
+    expect(processesMatching(fifo)).toBe("");
   });
 
   it("gives up as stalled after its timeout and leaves no process behind", async () => {
-    const fifo = silentFifo("timeout.mp4");
+    const fifo = silentFifo(dir, "timeout.mp4");
     const started = performance.now();
     const probing = probeSource(resolveSource(fifo, { allowLocalFiles: true }), { timeoutSeconds: 1 });
     await expect(probing).rejects.toBeInstanceOf(StalledError);
     await expect(probing).rejects.toThrow(/no answer within 1 s/);
     expect(performance.now() - started).toBeLessThan(3000);
-    expect(processesReading(fifo)).toBe("");
+    expect(processesMatching(fifo)).toBe("");
   });
 });

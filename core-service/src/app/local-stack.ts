@@ -1,21 +1,26 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MemoryEventBus } from "../adapters/memory/memory-event-bus.ts";
+import { MemoryIdempotency } from "../adapters/memory/memory-idempotency.ts";
 import { MemoryJobQueue, type MemoryJobQueueOptions } from "../adapters/memory/memory-job-queue.ts";
 import { MemoryJobStore } from "../adapters/memory/memory-job-store.ts";
+import { MemoryStopRequests } from "../adapters/memory/memory-stop-requests.ts";
 import type { AvmonConfig } from "../config.ts";
+import { Intake } from "../intake/intake.ts";
+import { localSourceCheck } from "../intake/local-source-check.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { FfmpegSupportProvider } from "../media/source-support.ts";
 import { GuardedProxy } from "../security/guarded-proxy.ts";
 import type { Connector } from "../security/pinned-target.ts";
 import { checkSourceUrl, type Resolver, type SsrfGuardOptions } from "../security/ssrf-guard.ts";
 import { createHttpApp } from "../server/http-app.ts";
-import { JobService } from "../server/job-service.ts";
 import { Metrics } from "../server/metrics.ts";
 import { type WebhookOptions, Webhooks } from "../server/webhooks.ts";
 import { type Analyzer, type MediaAnalyzerOptions, mediaAnalyzer } from "../worker/analyzer.ts";
 import { type LiveAnalyzer, liveMediaAnalyzer } from "../worker/live-analyzer.ts";
 import type { LiveJobSettings } from "../worker/live-job.ts";
 import { LiveStreams } from "../worker/live-streams.ts";
+import { localSourceGate } from "../worker/local-source-gate.ts";
 import { sourceGate } from "../worker/source-gate.ts";
 import { type ShutdownResult, Worker } from "../worker/worker.ts";
 import { InstrumentedEventBus } from "./instrumented-event-bus.ts";
@@ -35,6 +40,8 @@ export interface LocalStackOptions {
    * addresses it chose (the guarded proxy's and webhook delivery's).
    */
   readonly guard?: { readonly resolve?: Resolver; readonly connect?: Connector };
+  /** Whose ffmpeg decides at submission which sources are readable; default the one this process runs. */
+  readonly ffmpegSupport?: FfmpegSupportProvider;
 }
 
 /**
@@ -46,7 +53,8 @@ export class LocalStack {
   readonly bus: InstrumentedEventBus;
   readonly store = new MemoryJobStore();
   readonly liveStreams = new LiveStreams();
-  readonly jobs: JobService;
+  readonly intake: Intake;
+  readonly stopRequests: MemoryStopRequests;
   readonly webhooks: Webhooks;
   readonly metrics: Metrics;
   readonly worker: Worker;
@@ -79,14 +87,19 @@ export class LocalStack {
     this.bus = new InstrumentedEventBus(new MemoryEventBus({ logger }));
     this.store.subscribeTo(this.bus);
     this.worker = this.createWorker();
-    this.jobs = new JobService({
-      queue: this.queue,
+    this.stopRequests = new MemoryStopRequests((jobId) => this.worker.stopJob(jobId));
+    this.intake = new Intake({
+      targets: [{ detectors: config.detectors, queue: this.queue }],
       bus: this.bus,
-      store: this.store,
-      allowLocalFiles: true,
-      detectors: config.detectors,
-      stopRunningJob: (jobId) => this.worker.stopJob(jobId),
-      ...(this.#guard && { checkUrlSource: (url: string) => checkSourceUrl(url, this.#guard) }),
+      jobs: this.store,
+      stops: this.stopRequests,
+      idempotency: new MemoryIdempotency(),
+      checkSource: localSourceCheck({
+        roots: config.localRoots,
+        support: options.ffmpegSupport,
+        // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
+        ...(this.#guard && { checkUrl: (url: string) => checkSourceUrl(url, this.#guard) }),
+      }),
     });
     this.webhooks = new Webhooks({
       bus: this.bus,
@@ -112,12 +125,14 @@ export class LocalStack {
     return new Worker({
       queue: this.queue,
       bus: this.bus,
-      analyze: this.#options.analyze ?? mediaAnalyzer({ allowLocalFiles: true, ...fetching }),
+      analyze:
+        this.#options.analyze ??
+        mediaAnalyzer({ allowLocalFiles: true, ...fetching, limits: config.analysisLimits }),
       analyzeLive: this.#options.analyzeLive ?? liveMediaAnalyzer(fetching),
       jobStore: this.store,
       liveStreams: this.liveStreams,
       live: { leaseSeconds: config.visibilityTimeoutSeconds, ...this.#options.live },
-      isStopRequested: (jobId) => this.jobs.isStopRequested(jobId),
+      isStopRequested: (jobId) => this.stopRequests.isRequested(jobId),
       detectors: config.detectors,
       concurrency: config.concurrency,
       maxReceiveCount: config.maxReceiveCount,
@@ -127,19 +142,25 @@ export class LocalStack {
   }
 
   /**
-   * With the guard on, the source is checked again when a job starts and every request ffmpeg makes after it
+   * Local files are checked against the roots again right before they are opened. With the guard on, the source is checked again when a job starts and every request ffmpeg makes after it
    * (redirects, variant playlists, segments, keys) passes the guarded proxy, as on AWS (app/aws-worker.ts).
    */
   #guardedFetching(): Pick<MediaAnalyzerOptions, "prepareSource" | "httpProxy"> {
+    const roots = localSourceGate(this.#options.config.localRoots);
     const proxy = this.#proxy;
-    if (!proxy) return {};
-    return { prepareSource: sourceGate({ ssrf: this.#guard }), httpProxy: () => proxy.url() };
+    if (!proxy) return { prepareSource: roots };
+    const guard = sourceGate({ ssrf: this.#guard });
+    return {
+      prepareSource: async (source, signal) => guard(await roots(source, signal), signal),
+      httpProxy: () => proxy.url(),
+    };
   }
 
   /** Starts the worker and the HTTP server on loopback (local files are readable through it); returns its URL. */
   async start(port = this.#options.config.port): Promise<string> {
     const app = createHttpApp({
-      jobs: this.jobs,
+      intake: this.intake,
+      jobs: this.store,
       bus: this.bus,
       webhooks: this.webhooks,
       metrics: this.metrics,

@@ -47,6 +47,12 @@ export interface ProbeOptions {
   readonly signal?: AbortSignal;
   /** A probe that has not answered after this long is killed and rejects with StalledError. */
   readonly timeoutSeconds?: number;
+  /**
+   * Pictures larger than this are not decoded while probing (ffprobe and ffmpeg decode a few pictures to learn
+   * a stream's format: 350 MB and 2.5 s for one 8192×8192 picture); such a source rejects with
+   * LimitReachedError.
+   */
+  readonly maxPixels?: number;
 }
 
 const DEFAULT_FPS = "25/1";
@@ -56,16 +62,18 @@ const NOT_MEDIA_FORMATS =
 export async function probeSource(source: ResolvedSource, options: ProbeOptions = {}): Promise<MediaInfo> {
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_ANALYSIS_LIMITS.stallSeconds;
   const started = performance.now();
-  const output = await runFfprobe(source, options.signal, timeoutSeconds);
+  const decoderOptions = options.maxPixels === undefined ? [] : ["-max_pixels", String(options.maxPixels)];
+  const output = await runFfprobe(source, decoderOptions, options.signal, timeoutSeconds);
   if (output) return mediaInfoFrom(output, source.original);
   // The rest of the time budget goes to the fallback: the probe as a whole never exceeds it.
   const left = Math.max(1, timeoutSeconds - (performance.now() - started) / 1000);
-  return probeWithFfmpeg(source, options.signal, left);
+  return probeWithFfmpeg(source, decoderOptions, options.signal, left);
 }
 
 /** ffprobe's parsed output, or undefined when ffprobe itself crashed (the packaged builds segfault on MPEG-TS). */
 async function runFfprobe(
   source: ResolvedSource,
+  decoderOptions: readonly string[],
   signal: AbortSignal | undefined,
   timeoutSeconds: number,
 ): Promise<FfprobeOutput | undefined> {
@@ -76,6 +84,7 @@ async function runFfprobe(
     "json",
     "-show_format",
     "-show_streams",
+    ...decoderOptions,
     ...source.inputOptions,
     "-i",
     source.input,
@@ -95,10 +104,11 @@ async function runFfprobe(
 /** Lets ffmpeg open the input with no output and reads the streams from its summary. */
 async function probeWithFfmpeg(
   source: ResolvedSource,
+  decoderOptions: readonly string[],
   signal: AbortSignal | undefined,
   timeoutSeconds: number,
 ): Promise<MediaInfo> {
-  const child = spawnFfmpeg([...source.inputOptions, "-i", source.input]);
+  const child = spawnFfmpeg([...decoderOptions, ...source.inputOptions, "-i", source.input]);
   const outcome = await collectChild(child, { signal, timeoutSeconds, what: `probing ${source.original}` });
   const media = parseInputSummary(outcome.stderr);
   if (media) return media;

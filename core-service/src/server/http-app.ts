@@ -1,16 +1,19 @@
-import express, { type Express } from "express";
+import express, { type Express, type Response } from "express";
+import { type HttpAnswer, stopAnswer, submitAnswer } from "../intake/http-answers.ts";
+import type { Intake } from "../intake/intake.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
+import type { JobStore } from "../ports/job-store.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 import { streamEvents } from "./event-stream.ts";
 import { hostAllowList } from "./host-allow-list.ts";
 import { errorHandler, HttpError } from "./http-errors.ts";
-import type { JobService } from "./job-service.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Webhooks } from "./webhooks.ts";
 
 export interface HttpAppOptions {
-  readonly jobs: JobService;
+  readonly intake: Intake;
+  readonly jobs: JobStore;
   readonly bus: SubscribableEventBus;
   readonly webhooks: Webhooks;
   readonly metrics: Metrics;
@@ -25,7 +28,7 @@ export interface HttpAppOptions {
 
 /** The local stack's HTTP API (the architecture page's contract), the dashboard and the operational endpoints. */
 export function createHttpApp(options: HttpAppOptions): Express {
-  const { jobs, webhooks } = options;
+  const { intake, jobs, webhooks } = options;
   const app = express();
   app.disable("x-powered-by");
   // Before anything else, so no route (dashboard and event stream included) answers a foreign Host.
@@ -33,9 +36,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Parse any declared JSON type and anything without one, so a missing header is a clear 400, not an empty body.
   app.use(express.json({ limit: options.maxBodyBytes, type: ["application/json", "application/*+json"] }));
 
+  // Intake (validation, idempotency, queueing, stop) is the use case both front doors share; the routes map.
   app.post("/v1/jobs", async (req, res) => {
-    const jobId = await jobs.submit(req.body, req.get("idempotency-key"));
-    res.status(202).location(`/v1/jobs/${jobId}`).json({ jobId, status: "queued" });
+    send(res, submitAnswer(await intake.submit(req.body, req.get("idempotency-key"))));
   });
   app.get("/v1/jobs/:jobId", async (req, res) => {
     const view = await jobs.get(req.params.jobId);
@@ -43,8 +46,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.json(view);
   });
   app.delete("/v1/jobs/:jobId", async (req, res) => {
-    const view = await jobs.stop(req.params.jobId);
-    res.status(202).json({ jobId: view.jobId, status: "stopping" });
+    send(res, stopAnswer(await intake.stop(req.params.jobId)));
   });
 
   app.get("/v1/events", streamEvents(options.bus, options.trackStream));
@@ -77,4 +79,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(options.logger));
   return app;
+}
+
+function send(res: Response, answer: HttpAnswer): void {
+  res.status(answer.status).set(answer.headers).json(answer.body);
 }

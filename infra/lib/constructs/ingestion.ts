@@ -1,4 +1,3 @@
-import { Duration } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
@@ -57,8 +56,6 @@ export class Ingestion extends Construct {
       name: "ingest-api",
       environment,
       logRetention: props.logRetention,
-      // SSRF checks resolve DNS; leave room for a slow resolver without holding API Gateway's 29 s.
-      timeout: Duration.seconds(20),
     });
     this.api = new IngestApi(this, "Api", {
       handler: this.apiFunction.fn,

@@ -49,7 +49,12 @@ describe("ffprobe output schema", () => {
   });
 
   it("refuses text files that ffmpeg would render as video", () => {
-    const tty = { format: { format_name: "tty" }, streams: [{ index: 0, codec_type: "video", codec_name: "ansi" }] };
-    expect(() => mediaInfoFrom(FfprobeOutput.parse(tty), "notes.txt")).toThrow(/not a readable audio\/video file/);
+    const tty = {
+      format: { format_name: "tty" },
+      streams: [{ index: 0, codec_type: "video", codec_name: "ansi" }],
+    };
+    expect(() => mediaInfoFrom(FfprobeOutput.parse(tty), "notes.txt")).toThrow(
+      /not a readable audio\/video file/,
+    );
   });
 });
