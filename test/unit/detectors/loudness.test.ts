@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createLoudnessDetector, LoudnessOptions } from "../../../core-service/src/detectors/loudness.ts";
 import type { AudioChunk, AudioDetector, DetectorEvent } from "../../../core-service/src/detectors/types.ts";
-import type { ClosedDefect } from "../../../core-service/src/domain/defect.ts";
+import {
+  type ClosedDefect,
+  defectKind,
+  type LoudnessMeasure,
+} from "../../../core-service/src/domain/defect.ts";
 import { chunked, programme, type Segment } from "../../support/synth-audio.ts";
 
 function analyse(detector: AudioDetector, chunks: Iterable<AudioChunk>) {
@@ -17,9 +21,9 @@ function analyse(detector: AudioDetector, chunks: Iterable<AudioChunk>) {
 }
 
 const tone = (seconds: number, dbfs: number): Segment => ({ seconds, dbfs });
-const kind = (defect: ClosedDefect) =>
-  "shortTerm" in defect.metrics ? "shortTerm" : "integrated" in defect.metrics ? "integrated" : "truePeak";
-const ofKind = (defects: readonly ClosedDefect[], k: string) => defects.filter((d) => kind(d) === k);
+const kind = (defect: ClosedDefect) => defectKind(defect);
+const ofKind = (defects: readonly ClosedDefect[], measure: LoudnessMeasure) =>
+  defects.filter((d) => kind(d) === `loudness/${measure}`);
 
 function expectInterval(defect: ClosedDefect | undefined, start: number, end: number, tolerance = 0.25) {
   expect(defect, `a defect ${start}–${end}`).toBeDefined();
@@ -37,7 +41,7 @@ describe("loudness detector: loud bursts and level jumps (short-term)", () => {
     );
     expect(closed).toHaveLength(1);
     expectInterval(closed[0], 20, 25);
-    expect(kind(closed[0] as ClosedDefect)).toBe("shortTerm");
+    expect(kind(closed[0] as ClosedDefect)).toBe("loudness/shortTerm");
     expect(closed[0]?.metrics.shortTerm).toBeCloseTo(-11, 0);
     expect(closed[0]?.metrics.aboveTarget).toBeCloseTo(12, 0);
     expect(closed[0]?.severity).toBe("major");
@@ -59,7 +63,7 @@ describe("loudness detector: loud bursts and level jumps (short-term)", () => {
     );
     expect(closed).toHaveLength(1);
     expectInterval(closed[0], 20, 40);
-    expect(kind(closed[0] as ClosedDefect)).toBe("shortTerm");
+    expect(kind(closed[0] as ClosedDefect)).toBe("loudness/shortTerm");
     expect(closed[0]?.severity).toBe("major");
   });
 
@@ -164,7 +168,7 @@ describe("loudness detector: a stretch's level far from target (integrated)", ()
     );
     expect(closed).toHaveLength(1);
     expectInterval(closed[0], 20, 40);
-    expect(kind(closed[0] as ClosedDefect)).toBe("integrated");
+    expect(kind(closed[0] as ClosedDefect)).toBe("loudness/integrated");
     expect(closed[0]?.metrics.integrated).toBeCloseTo(-40, 0);
     expect(closed[0]?.metrics.deviation).toBeCloseTo(-17, 0);
   });
@@ -177,7 +181,7 @@ describe("loudness detector: a stretch's level far from target (integrated)", ()
     expect(closed).toHaveLength(1);
     // The last line ends at 38 s; the silence after it is the silence detector's.
     expectInterval(closed[0], 10, 38);
-    expect(kind(closed[0] as ClosedDefect)).toBe("integrated");
+    expect(kind(closed[0] as ClosedDefect)).toBe("loudness/integrated");
   });
 
   it("leaves silence to the silence detector instead of calling it too quiet", () => {
@@ -222,7 +226,7 @@ describe("loudness detector: true peak", () => {
     const { closed } = analyse(onTarget, programme([tone(2, -6), tone(2, -0.5), tone(2, -6)]));
     expect(closed).toHaveLength(1);
     expectInterval(closed[0], 2, 4, 0.02);
-    expect(kind(closed[0] as ClosedDefect)).toBe("truePeak");
+    expect(kind(closed[0] as ClosedDefect)).toBe("loudness/truePeak");
     expect(closed[0]?.metrics).toEqual({ truePeak: expect.closeTo(-0.5, 1), maxTruePeak: -1 });
     expect(closed[0]?.severity).toBe("major");
   });
