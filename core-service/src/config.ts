@@ -26,7 +26,8 @@ export const SETTINGS = [
   {
     name: "AVMON_DATA_DIR",
     default: ".avmon-data",
-    description: "Where the local stack keeps its files (the demo clip).",
+    description:
+      "Where the local stack keeps its files: the demo clip, webhook subscriptions and outboxes, undeliverable events, large reports.",
   },
   {
     name: "AVMON_DEMO",
@@ -44,6 +45,12 @@ export const SETTINGS = [
     default: "(none)",
     description:
       "DynamoDB job table; with it `worker` skips alerts an earlier delivery published and sees stop requests.",
+  },
+  {
+    name: "AVMON_INGEST_BUCKET",
+    default: "(none)",
+    description:
+      "S3 ingest bucket; required by `worker`, which keeps large reports (claim checks) and events EventBridge refused under its `events/` prefix.",
   },
   {
     name: "AVMON_DETECTOR_GROUP",
@@ -193,6 +200,7 @@ const EnvSchema = z.object({
   AVMON_QUEUE_URL: optionalText,
   AVMON_EVENT_BUS_NAME: optionalText,
   AVMON_JOB_TABLE_NAME: optionalText,
+  AVMON_INGEST_BUCKET: optionalText,
   AVMON_DETECTOR_GROUP: optionalText,
   ECS_AGENT_URI: optionalText,
   AVMON_ALLOW_PRIVATE_SOURCES: booleanFlag(true),
@@ -221,6 +229,7 @@ export interface AvmonConfig {
   readonly queueUrl: string | undefined;
   readonly eventBusName: string | undefined;
   readonly jobTableName: string | undefined;
+  readonly ingestBucket: string | undefined;
   readonly detectorGroup: string | undefined;
   readonly ecsAgentUri: string | undefined;
   readonly allowPrivateSources: boolean;
@@ -255,6 +264,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     queueUrl: e.AVMON_QUEUE_URL,
     eventBusName: e.AVMON_EVENT_BUS_NAME,
     jobTableName: e.AVMON_JOB_TABLE_NAME,
+    ingestBucket: e.AVMON_INGEST_BUCKET,
     detectorGroup: e.AVMON_DETECTOR_GROUP,
     ecsAgentUri: e.ECS_AGENT_URI,
     allowPrivateSources: e.AVMON_ALLOW_PRIVATE_SOURCES,

@@ -9,6 +9,7 @@ const USAGE = `Usage:
   avmon doctor                     which ffmpeg and ffprobe avmon runs, and what they can and cannot do
   avmon serve                      the local stack: HTTP API, worker, in-memory queue and bus (npm start)
   avmon worker                     the container's worker on SQS and EventBridge (AWS)
+  avmon replay-events [--dry-run]  re-send events a target refused (EventBridge, a webhook), kept for replay
   ${TEST_EVENT_PATTERN_USAGE}
   avmon help
 `;
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   doctor: async () => (await import("./doctor-command.ts")).doctorCommand,
   serve: async () => (await import("./serve-command.ts")).serveCommand,
   worker: async () => (await import("./worker-command.ts")).workerCommand,
+  "replay-events": async () => (await import("./replay-events-command.ts")).replayEventsCommand,
   "test-event-pattern": async () => (await import("./test-event-pattern.ts")).testEventPatternCommand,
 };
 

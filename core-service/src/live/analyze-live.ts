@@ -11,6 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { loudnessSummary } from "../detectors/loudness.ts";
 import { ALL_DETECTORS, createDetectors, detectorSummaries } from "../detectors/registry.ts";
 import type { Detector } from "../detectors/types.ts";
+import { backoffDelay } from "../domain/backoff.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
 import { silentLogger } from "../logging/logger.ts";
 import type { MediaInfo } from "../media/probe.ts";
@@ -139,10 +140,6 @@ async function follow(
     options.onReconnect?.(session.reconnects, delay);
     await sleep(delay * 1000, undefined, { signal }).catch(() => undefined);
   }
-}
-
-export function backoffDelay(policy: ReconnectPolicy, attempt: number): number {
-  return Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** Math.max(0, attempt - 1));
 }
 
 /**
