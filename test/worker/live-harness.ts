@@ -119,5 +119,16 @@ function summary(
     defectsClosed: endReason === "max-duration" ? 1 : 0,
     watchGapSeconds: 0,
     resumeState,
+    loudness: FAKE_LOUDNESS,
   };
 }
+
+/** What the fake engine's loudness meter read, for the live job's summary. */
+export const FAKE_LOUDNESS = {
+  integrated: -23.1,
+  range: 2.4,
+  truePeak: -9.5,
+  maxMomentary: -20.2,
+  maxShortTerm: -21.7,
+  target: -23,
+};

@@ -3,7 +3,7 @@ import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
 import { JobRequest, type QueueMessage } from "../../core-service/src/domain/job.ts";
 import { decodeQueueMessage, encodeQueueMessage } from "../../core-service/src/ports/queue-message-codec.ts";
 import type { LiveAnalyzer } from "../../core-service/src/worker/live-analyzer.ts";
-import { fakeLiveEngine, liveHarness } from "./live-harness.ts";
+import { FAKE_LOUDNESS, fakeLiveEngine, liveHarness } from "./live-harness.ts";
 import { aQueueMessage, startedWorkers, waitFor } from "./worker-harness.ts";
 
 const aLiveJob = (overrides: Partial<QueueMessage> = {}) =>
@@ -33,7 +33,10 @@ describe("live jobs in the worker", () => {
     const events = ofJob(message.jobId);
     expect(alertIdsOf(events, "Defect Detected")).toEqual(["alert-1"]);
     expect(alertIdsOf(events, "Defect Cleared")).toEqual(["alert-1"]);
-    expect(events.at(-1)?.detail).toMatchObject({ reason: "end-of-source" });
+    expect(events.at(-1)?.detail).toMatchObject({
+      reason: "end-of-source",
+      summary: { loudness: FAKE_LOUDNESS },
+    });
     expect(engine.runs[0]?.maxDuration).toBeGreaterThan(1);
     expect(engine.runs[0]?.maxDuration).toBeLessThanOrEqual(1.5);
     await waitFor(() => queue.counts().inFlight === 0);

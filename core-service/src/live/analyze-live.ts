@@ -7,7 +7,8 @@
  * minimum duration, plus the source's own delivery delay (for HLS: up to one segment and one playlist reload).
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
+import { loudnessSummary } from "../detectors/loudness.ts";
+import { ALL_DETECTORS, createDetectors, detectorSummaries } from "../detectors/registry.ts";
 import type { Detector } from "../detectors/types.ts";
 import { backoffDelay } from "../domain/backoff.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
@@ -99,6 +100,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
   }
   if (ending.reason === "max-duration") session.closeEverything();
   await delivery.drained();
+  const loudness = loudnessSummary(detectorSummaries(detectors));
   return {
     source,
     endReason: ending.reason,
@@ -110,6 +112,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
     defectsClosed: session.counts.closed,
     watchGapSeconds: Math.round(session.watchGapSeconds * 1000) / 1000,
     resumeState: session.resumeState(),
+    ...(loudness && { loudness }),
   };
 }
 

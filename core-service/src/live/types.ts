@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { DetectorEvent } from "../detectors/types.ts";
 import type { Defect, DetectorName } from "../domain/defect.ts";
 import type { LiveResumeState, Thresholds } from "../domain/job.ts";
+import type { LoudnessSummary } from "../domain/report.ts";
 import type { Logger } from "../logging/logger.ts";
 
 /** How a live source is re-opened after ffmpeg ends or the stream stalls. */
@@ -100,4 +101,6 @@ export interface LiveSummary {
   readonly watchGapSeconds: number;
   /** For the next worker when the job was stopped for a hand-off. */
   readonly resumeState: LiveResumeState;
+  /** The R128 figures of what this worker watched (a hand-off starts a new measurement); absent without loudness. */
+  readonly loudness?: LoudnessSummary;
 }

@@ -3,6 +3,7 @@
  * as they are found and gathered into the report.
  */
 
+import { loudnessSummary } from "../detectors/loudness.ts";
 import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
 import type { Detector, DetectorEvent } from "../detectors/types.ts";
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
@@ -88,11 +89,12 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const duration = media.duration ?? result.endTime;
+  const loudness = loudnessSummary(set.summaries());
   return {
     source,
     media: summarizeMedia(media, duration),
     defects: set.closedDefects(),
-    ...loudnessSummary(set.summaries()),
+    ...(loudness && { loudness }),
     stats: {
       videoFrames: result.videoFrames,
       audioSeconds: round(result.audioSeconds, 3),
@@ -142,17 +144,6 @@ function summarizeMedia(media: MediaInfo, duration: number): Report["media"] {
       video: { codec: video.codec, width: video.width, height: video.height, fps: round(video.fps, 3) },
     }),
     ...(audio && { audio: { codec: audio.codec, sampleRate: audio.sampleRate, channels: audio.channels } }),
-  };
-}
-
-function loudnessSummary(summaries: Record<string, number | null>): Pick<Report, "loudness"> {
-  if (!("integratedLoudness" in summaries)) return {};
-  const integrated = summaries.integratedLoudness ?? null;
-  return {
-    loudness: {
-      integrated: integrated === null ? null : round(integrated, 1),
-      target: summaries.target ?? -23,
-    },
   };
 }
 

@@ -1,5 +1,6 @@
 /** Routes decoded media to the detectors that want it and gathers what they report. */
 
+import { detectorSummaries } from "../detectors/registry.ts";
 import type { AudioChunk, DecodeErrorEvent, Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
 import type { ClosedDefect } from "../domain/defect.ts";
 import type { DecodeSink } from "../media/decoder.ts";
@@ -71,7 +72,7 @@ export class DetectorSet {
   }
 
   summaries(): Record<string, number | null> {
-    return Object.assign({}, ...this.detectors.map((d) => d.summary?.() ?? {}));
+    return detectorSummaries(this.detectors);
   }
 
   private deliver(events: DetectorEvent[]): void | Promise<void> {

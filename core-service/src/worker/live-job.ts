@@ -164,6 +164,7 @@ function liveReport(source: string, summary: LiveSummary, closed: readonly Close
     source,
     media: { duration: Math.round(streamSeconds * 1000) / 1000 },
     defects: [...closed],
+    ...(summary.loudness && { loudness: summary.loudness }),
     stats: {
       videoFrames: summary.videoFrames,
       audioSeconds: summary.audioSeconds,
