@@ -69,6 +69,35 @@ function gate(): { promise: Promise<void>; release: () => void } {
   return { promise, release };
 }
 
+/**
+ * A sink that holds decoding at its `n`th picture until `release()`. `held(decoding)` resolves once decoding is
+ * held there, and fails the test when the decode ended first (a fault injected then would prove nothing).
+ */
+function holdAtFrame(n: number) {
+  const gated = gate();
+  let reach = () => {};
+  const reached = new Promise<void>((resolve) => {
+    reach = resolve;
+  });
+  let frames = 0;
+  return {
+    analysisFrame: () => {
+      if (++frames !== n) return undefined;
+      reach();
+      return gated.promise;
+    },
+    release: gated.release,
+    held: (decoding: Promise<unknown>) =>
+      Promise.race([
+        reached,
+        decoding.then(
+          () => Promise.reject(new Error("the decode ended before its fault was injected")),
+          (error) => Promise.reject(new Error(`the decode ended before its fault was injected: ${error}`)),
+        ),
+      ]),
+  };
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe("a decode settles and leaves no ffmpeg behind", () => {
@@ -154,24 +183,14 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
     it(`rejects as an ffmpeg failure when ffmpeg dies of ${signal} mid-decode`, async () => {
       const path = uniqueCopy(dir, clip);
       const { source, media } = await probed(path);
-      const held = gate();
-      let frames = 0;
       // The first frames go through, then the consumer holds decoding until the test has killed ffmpeg.
-      const decoding = decode(source, media, PLAN, {
-        analysisFrame: () => (++frames === 10 ? held.promise : undefined),
-      });
+      const hold = holdAtFrame(10);
+      const decoding = decode(source, media, PLAN, { analysisFrame: hold.analysisFrame });
       const pid = await waitForProcess([`file:${path}`, "-filter_complex"]);
-      // A decode that failed before its 10th frame must fail the test, not wait for ever.
-      let settled = false;
-      decoding.then(
-        () => (settled = true),
-        () => (settled = true),
-      );
-      while (frames < 10 && !settled) await sleep(10);
-      expect(settled, "the decode ended before its fault was injected").toBe(false);
+      await hold.held(decoding);
       const killedAt = performance.now();
       process.kill(pid, signal);
-      held.release();
+      hold.release();
       const { error, at } = await rejection(decoding);
       expect(error).toBeInstanceOf(FfmpegError);
       expect((error as Error).message).toMatch(new RegExp(`ffmpeg died \\(${signal}\\)`));
@@ -183,28 +202,20 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
   it("ends as stalled when ffmpeg stops making progress (SIGSTOP), and kills it", async () => {
     const path = uniqueCopy(dir, clip);
     const { source, media } = await probed(path);
-    const held = gate();
-    let frames = 0;
     // Decoding waits at the 10th frame until ffmpeg is stopped, so it cannot finish first.
+    const hold = holdAtFrame(10);
     const decoding = decode(
       source,
       media,
       PLAN,
-      { analysisFrame: () => (++frames === 10 ? held.promise : undefined) },
+      { analysisFrame: hold.analysisFrame },
       { limits: limits({ stallSeconds: STALL_AFTER_START_SECONDS }) },
     );
     const pid = await waitForProcess([`file:${path}`, "-filter_complex"]);
-    // A decode that failed before its 10th frame must fail the test, not wait for ever.
-    let settled = false;
-    decoding.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    while (frames < 10 && !settled) await sleep(10);
-    expect(settled, "the decode ended before its fault was injected").toBe(false);
+    await hold.held(decoding);
     process.kill(pid, "SIGSTOP");
     const stoppedAt = performance.now();
-    held.release();
+    hold.release();
     const { error, at } = await rejection(decoding);
     expect(error).toBeInstanceOf(StalledError);
     expect((error as Error).message).toMatch(
