@@ -74,14 +74,14 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     graph.push(`[0:${video.index}]${fanOut}`);
   }
   if (video && plan.analysisSize) {
-    graph.push(`[va]${analysisLumaFilter(plan.analysisSize)},split=2[analysis][analysis_t]`);
+    graph.push(`[va]${analysisLumaFilter(video, plan.analysisSize)},split=2[analysis][analysis_t]`);
     outputs.push(...rawOutput("[analysis]", "analysis"), ...timesOutput("[analysis_t]", "analysis"));
   }
   if (video && plan.nativeFramesPerSecond) {
     // Picks frames by their own timestamps, so gaps and jumps (even backwards) never stop the sampling.
     const step = 1 / plan.nativeFramesPerSecond;
     graph.push(
-      `[vn]select='isnan(prev_selected_t)+gte(abs(t-prev_selected_t)\\,${step})',${nativeLumaFilter()},split=2[native][native_t]`,
+      `[vn]select='isnan(prev_selected_t)+gte(abs(t-prev_selected_t)\\,${step})',${nativeLumaFilter(video, video)},split=2[native][native_t]`,
     );
     outputs.push(...rawOutput("[native]", "native"), ...timesOutput("[native_t]", "native"));
   }

@@ -78,7 +78,7 @@ export function buildDecodeCommand(
       const step = frameStep(video.fps, plan.analysisFramesPerSecond);
       const fd = nextFd();
       branches.push("[va]");
-      graph.push(`[va]${everyNth(step)}${analysisLumaFilter(plan.analysisSize)}[analysis]`);
+      graph.push(`[va]${everyNth(step)}${analysisLumaFilter(video, plan.analysisSize)}[analysis]`);
       outputArgs.push(...rawLuma("[analysis]", fd));
       outputs.push({ kind: "analysis-video", fd, ...plan.analysisSize, step });
     }
@@ -86,7 +86,7 @@ export function buildDecodeCommand(
       const step = frameStep(video.fps, plan.nativeFramesPerSecond);
       const fd = nextFd();
       branches.push("[vn]");
-      graph.push(`[vn]${everyNth(step)}${nativeLumaFilter()}[native]`);
+      graph.push(`[vn]${everyNth(step)}${nativeLumaFilter(video, video)}[native]`);
       outputArgs.push(...rawLuma("[native]", fd));
       outputs.push({ kind: "native-video", fd, width: video.width, height: video.height, step });
     }

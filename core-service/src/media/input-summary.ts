@@ -2,7 +2,7 @@
  * Reads the streams of an input from ffmpeg's own "Input #0" summary on stderr. Used where ffprobe cannot be:
  * the packaged ffprobe builds crash on MPEG-TS (files, HLS segments, TS over HTTP/UDP), while ffmpeg reads it.
  */
-import type { AudioStreamInfo, MediaInfo, VideoStreamInfo } from "./probe.ts";
+import { type AudioStreamInfo, bitDepthOf, type MediaInfo, type VideoStreamInfo } from "./probe.ts";
 
 const STREAM = /Stream #0:(\d+)[^:]*: (Video|Audio): ([\w-]+)([^\n]*)/g;
 const CHANNELS_BY_LAYOUT: Record<string, number> = {
@@ -35,6 +35,8 @@ function videoInfo(index: number, codec: string, details: string): VideoStreamIn
   if (!size) return undefined;
   const fps = Number(/, ([\d.]+) fps/.exec(details)?.[1] ?? /, ([\d.]+) tbr/.exec(details)?.[1] ?? 25);
   const full = /\byuvj|\(pc[,)]/.test(details);
+  // "…(hev1 / 0x31766568), yuv420p10le(tv, progressive), 320x180 …"
+  const pixelFormat = /, ((?:yuv|gray|nv|p0|p2|rgb|bgr|gbr|ya)\w*)/.exec(details)?.[1];
   return {
     index,
     codec,
@@ -44,6 +46,7 @@ function videoInfo(index: number, codec: string, details: string): VideoStreamIn
     fpsRational: `${Math.round(fps * 1000)}/1000`,
     offset: 0,
     range: full ? "full" : "limited",
+    bitDepth: bitDepthOf(pixelFormat),
   };
 }
 

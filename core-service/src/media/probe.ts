@@ -23,6 +23,8 @@ export interface VideoStreamInfo {
   /** Seconds from the start of the media timeline to this stream's first frame. */
   readonly offset: number;
   readonly range: "limited" | "full";
+  /** Bits per luma sample: 8 for most delivery video, 10 for HEVC Main10, ProRes and DNxHR HQX. */
+  readonly bitDepth: number;
 }
 
 export interface AudioStreamInfo {
@@ -150,6 +152,7 @@ function toVideoInfo(stream: FfprobeStream, timelineStart: number): VideoStreamI
     fpsRational,
     offset: Math.max(0, (stream.start_time ?? timelineStart) - timelineStart),
     range: stream.color_range === "pc" || /^yuvj/.test(stream.pix_fmt ?? "") ? "full" : "limited",
+    bitDepth: bitDepthOf(stream.pix_fmt),
   };
 }
 
@@ -162,6 +165,12 @@ function toAudioInfo(stream: FfprobeStream, timelineStart: number): AudioStreamI
     channelLayout: stream.channel_layout ?? "",
     offset: Math.max(0, (stream.start_time ?? timelineStart) - timelineStart),
   };
+}
+
+/** Bits per sample from a pixel format's name: "yuv422p10le" → 10, "p010le" → 10, "yuv420p" → 8. */
+export function bitDepthOf(pixelFormat: string | undefined): number {
+  const bits = /(?:p|gray|^p0)(\d{1,2})(?:le|be)$/.exec(pixelFormat ?? "")?.[1];
+  return bits ? Number(bits) : 8;
 }
 
 /** ffprobe reports "0/0" or absurd rates for some streams; keep 1–240 fps. */
