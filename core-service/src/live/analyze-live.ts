@@ -11,9 +11,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
 import type { Detector } from "../detectors/types.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
+import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import { silentLogger } from "../logging/logger.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { type ResolvedSource, resolveSource } from "../media/source.ts";
+import { overPictureBudget } from "../pipeline/analysis-limits.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
 import type { LivePlan } from "./live-args.ts";
 import { type ConnectionEnd, openLiveConnection } from "./live-connection.ts";
@@ -153,9 +155,13 @@ async function watchOnce(
   signal: AbortSignal,
   options: LiveOptions,
 ): Promise<ConnectionEnd["failure"]> {
-  const media = await probeLive(source, thresholds.stallAfter, signal);
+  const maxPixels = options.maxPixels ?? DEFAULT_ANALYSIS_LIMITS.maxPixels;
+  const media = await probeLive(source, thresholds.stallAfter, signal, maxPixels);
   if (signal.aborted) return undefined;
-  const plan = livePlan(media, detectors, thresholds);
+  // Pictures over the decode budget stay over it: the analysis ends (LIMIT_REACHED) instead of reconnecting.
+  const refusal = overPictureBudget(media, { maxPixels }, source.original);
+  if (refusal) return { error: refusal };
+  const plan = livePlan(media, detectors, thresholds, maxPixels);
   session.connected();
   const connection = openLiveConnection(source, media, plan, session.sink(media, plan.analysisSize));
   options.onProcess?.({ pid: connection.pid, exited: connection.ended.then(() => undefined) });
@@ -181,7 +187,12 @@ async function watchOnce(
   }
 }
 
-function livePlan(media: MediaInfo, detectors: readonly Detector[], thresholds: StreamThresholds): LivePlan {
+function livePlan(
+  media: MediaInfo,
+  detectors: readonly Detector[],
+  thresholds: StreamThresholds,
+  maxPixels: number,
+): LivePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
   const video = media.video;
   return {
@@ -191,6 +202,7 @@ function livePlan(media: MediaInfo, detectors: readonly Detector[], thresholds: 
     // Audio is decoded whatever the detectors, for audio-loss and the timeline.
     audio: Boolean(media.audio),
     readTimeout: thresholds.stallAfter,
+    maxPixels,
   };
 }
 

@@ -7,6 +7,7 @@
  * - reads with as little buffering as ffmpeg allows, so a frame reaches the detectors soon after the origin
  *   publishes it.
  */
+import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "../media/luma-filters.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import type { ResolvedSource } from "../media/source.ts";
@@ -25,15 +26,26 @@ export interface LivePlan {
   readonly audio: boolean;
   /** Seconds without a byte before ffmpeg gives up on a read. */
   readonly readTimeout: number;
+  /** The decoder refuses pictures larger than this (`-max_pixels`); default the default decode budget. */
+  readonly maxPixels?: number;
 }
 
 /** Small probing keeps start-up (and every reconnect) short; live streams repeat their headers anyway. */
 const LIVE_PROBE_BYTES = "500000";
 const LIVE_ANALYZE_MICROSECONDS = "1000000";
 
-export function liveInputOptions(source: ResolvedSource, readTimeout: number): string[] {
+/**
+ * The input options of the probe and of every connection. `-max_pixels` keeps the decoder from allocating
+ * pictures over the decode budget, the probe's few included (one 8192×8192 picture: 2.5 s and 300 MB).
+ */
+export function liveInputOptions(
+  source: ResolvedSource,
+  readTimeout: number,
+  maxPixels = DEFAULT_ANALYSIS_LIMITS.maxPixels,
+): string[] {
   const scheme = new URL(source.input).protocol;
   const options = [
+    ...["-max_pixels", String(maxPixels)],
     ...source.inputOptions,
     "-rw_timeout",
     String(Math.round(readTimeout * 1_000_000)),
@@ -103,7 +115,7 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     "-nostats",
     "-noautorotate",
     "-copyts",
-    ...liveInputOptions(source, plan.readTimeout),
+    ...liveInputOptions(source, plan.readTimeout, plan.maxPixels),
     // One decoder thread per stream: frame threads each hold a frame back (latency) and a task follows many
     // streams, so parallelism comes from the streams, not from within one.
     "-threads",

@@ -3,7 +3,9 @@
  * ends (source gone, read timeout), when `close()` kills it (the engine decides whether to reconnect), or when
  * the sink throws: ffmpeg is killed and the end carries the failure (PipedChild, as the file decoder).
  */
+import { pictureTooLarge } from "../domain/limits.ts";
 import { parseDecoderComplaint } from "../media/decoder-complaints.ts";
+import { overMaxPixels } from "../media/ffmpeg.ts";
 import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import type { ResolvedSource } from "../media/source.ts";
@@ -47,6 +49,9 @@ export function openLiveConnection(
     ],
     {
       onLine: (line) => {
+        // Pictures that grew past the decode budget after the probe: ffmpeg refuses them (-max_pixels) and says so.
+        const picture = overMaxPixels(line);
+        if (picture) return child.fail(pictureTooLarge(source.original, picture, picture));
         const complaint = parseDecoderComplaint(line);
         if (complaint) sink.decodeError(complaint);
       },
