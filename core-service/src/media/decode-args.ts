@@ -13,6 +13,7 @@ import { UnsupportedMediaError } from "../domain/errors.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "./luma-filters.ts";
 import type { AudioStreamInfo, MediaInfo } from "./probe.ts";
 import type { ResolvedSource } from "./source.ts";
+import { audioTimelineGuard, videoTimelineGuard } from "./timeline-guard.ts";
 
 export interface DecodePlan {
   /** Size of the downscaled frames for whole-picture detectors; undefined = not needed. */
@@ -91,7 +92,7 @@ export function buildDecodeCommand(
       outputs.push({ kind: "native-video", fd, width: video.width, height: video.height, step });
     }
     graph.unshift(
-      `[0:${video.index}]fps=fps=${video.fpsRational},split=${branches.length}${branches.join("")}`,
+      `[0:${video.index}]${videoTimelineGuard(video.offset, video.fps)}fps=fps=${video.fpsRational},split=${branches.length}${branches.join("")}`,
     );
     outputArgs.push(
       ...["-map", "[markers]", "-c:v", "wrapped_avframe", "-f", "framecrc", "-flush_packets", "1"],
@@ -101,8 +102,10 @@ export function buildDecodeCommand(
   if (media.audio && plan.audio) {
     const fd = nextFd();
     // first_pts=0 pads the start with silence when audio begins after the timeline start, and async fills
-    // timestamp gaps, so a sample's index always gives its media time.
-    graph.push(`[0:${media.audio.index}]aresample=async=1:first_pts=0,aformat=sample_fmts=flt[audio]`);
+    // timestamp gaps (up to what the guard lets through), so a sample's index always gives its media time.
+    graph.push(
+      `[0:${media.audio.index}]${audioTimelineGuard(media.audio.offset)}aresample=async=1:first_pts=0,aformat=sample_fmts=flt[audio]`,
+    );
     outputArgs.push("-map", "[audio]", "-f", "f32le", "-c:a", "pcm_f32le", `pipe:${fd}`);
     outputs.push({ kind: "audio", fd, stream: media.audio });
   }

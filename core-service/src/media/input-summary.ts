@@ -2,7 +2,13 @@
  * Reads the streams of an input from ffmpeg's own "Input #0" summary on stderr. Used where ffprobe cannot be:
  * the packaged ffprobe builds crash on MPEG-TS (files, HLS segments, TS over HTTP/UDP), while ffmpeg reads it.
  */
-import { type AudioStreamInfo, bitDepthOf, type MediaInfo, type VideoStreamInfo } from "./probe.ts";
+import {
+  type AudioStreamInfo,
+  bitDepthOf,
+  type MediaInfo,
+  plausibleDuration,
+  type VideoStreamInfo,
+} from "./probe.ts";
 
 const STREAM = /Stream #0:(\d+)[^:]*: (Video|Audio): ([\w-]+)([^\n]*)/g;
 const CHANNELS_BY_LAYOUT: Record<string, number> = {
@@ -27,7 +33,14 @@ export function parseInputSummary(stderr: string): MediaInfo | undefined {
   }
   if (!video && !audio) return undefined;
   const format = /Input #0, ([^\s,]+)/.exec(stderr)?.[1] ?? "unknown";
-  return { formatName: format, duration: parseDuration(stderr), video, audio };
+  const kilobits = /Duration: [^\n]*, bitrate: (\d+) kb\/s/.exec(stderr)?.[1];
+  const bitsPerSecond = kilobits === undefined ? undefined : Number(kilobits) * 1000;
+  return {
+    formatName: format,
+    duration: plausibleDuration(parseDuration(stderr), bitsPerSecond),
+    video,
+    audio,
+  };
 }
 
 function videoInfo(index: number, codec: string, details: string): VideoStreamInfo | undefined {

@@ -85,7 +85,8 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
     clock.dispose();
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  const duration = media.duration ?? result.endTime;
+  // What was decoded, not what the container declares: one wild timestamp can declare hours (see probe.ts).
+  const duration = result.endTime;
   return {
     source,
     media: summarizeMedia(media, duration),
