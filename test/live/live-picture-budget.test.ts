@@ -22,7 +22,7 @@ describe("a live stream over the decode budget", () => {
     origin = undefined;
   });
 
-  it("is refused from the probe as LIMIT_REACHED, without reconnecting", async () => {
+  it("is refused from the probe as LIMIT_REACHED, without opening a connection", async () => {
     origin = await startLiveOrigin({
       protocol: "mpegts-http",
       duration: 1,
@@ -30,17 +30,14 @@ describe("a live stream over the decode budget", () => {
       loop: true,
     });
     const pids: number[] = [];
-    let reconnects = 0;
     const run = analyzeLive(origin.url, {
       detectors: ["black", "blockiness"],
       onDetectorEvent: () => {},
       onProcess: ({ pid }) => pid && pids.push(pid),
-      onReconnect: () => reconnects++,
     });
     await expect(run).rejects.toBeInstanceOf(LimitReachedError);
     await expect(run).rejects.toThrow(/8192×8192 .* over the decode budget .*AVMON_MAX_PIXELS/);
-    expect(reconnects).toBe(0);
-    // Refused from the probe: no connection was opened.
+    // Refused from the probe (the first that saw a picture: Debian's ffmpeg may join the stream a probe later).
     expect(pids).toEqual([]);
   });
 
