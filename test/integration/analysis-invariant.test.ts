@@ -209,6 +209,7 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
         ...{ offset: 0, range: "limited", bitDepth: 8 },
       },
       audio: undefined,
+      audioTracks: [],
     };
     const started = performance.now();
     const decoding = decode(

@@ -119,6 +119,12 @@ describe("alert ids", () => {
     expect(alertId("job-1", { type: "freeze", start: 15.04 })).not.toBe(base);
   });
 
+  it("tells apart the same defect on two audio tracks", () => {
+    const first = alertId("job-1", { type: "silence", start: 4, track: 1 });
+    expect(alertId("job-1", { type: "silence", start: 4, track: 2 })).not.toBe(first);
+    expect(alertId("job-1", { type: "silence", start: 4 })).not.toBe(first);
+  });
+
   it("ignores float noise below a millisecond in the onset", () => {
     expect(alertId("job-1", { type: "freeze", start: 0.1 + 0.2 })).toBe(
       alertId("job-1", { type: "freeze", start: 0.3 }),

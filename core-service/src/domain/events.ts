@@ -137,11 +137,13 @@ export type AvmonEventOf<T extends DetailType> = Extract<AvmonEvent, { "detail-t
 /**
  * The same defect always gets the same id, whichever worker publishes it and however often: subscribers
  * de-duplicate on it and pair a Defect Cleared with its Defect Detected. Onset is rounded to the millisecond so
- * float noise in `start` cannot split one defect into two alerts.
+ * float noise in `start` cannot split one defect into two alerts; the track keeps silences that start together
+ * on two audio tracks apart.
  */
-export function alertId(jobId: string, defect: Pick<Defect, "type" | "start">): string {
+export function alertId(jobId: string, defect: Pick<Defect, "type" | "start" | "track">): string {
   const onset = defect.start.toFixed(3);
-  return createHash("sha256").update(`${jobId}\n${defect.type}\n${onset}`).digest("hex").slice(0, 32);
+  const track = defect.track === undefined ? "" : `\n${defect.track}`;
+  return createHash("sha256").update(`${jobId}\n${defect.type}\n${onset}${track}`).digest("hex").slice(0, 32);
 }
 
 /** Local stand-ins: on AWS, EventBridge stamps its own region and account on delivered events. */

@@ -12,10 +12,27 @@ export const AudioInfo = z.object({
   sampleRate: z.number(),
   channels: z.number(),
 });
+/** Integrated loudness of the programme (LUFS; null when everything was gated out) and the target. */
+export const LoudnessSummary = z.object({ integrated: z.number().nullable(), target: z.number() });
+export type LoudnessSummary = z.infer<typeof LoudnessSummary>;
+
+/** One audio track of the source, as analysed: `track` is the number its defects carry (from 1). */
+export const AudioTrack = AudioInfo.extend({
+  track: z.number().int().positive(),
+  /** The stream's index in the container (ffmpeg's 0:N). */
+  index: z.number().int().nonnegative(),
+  channelLayout: z.string().optional(),
+  loudness: LoudnessSummary.optional(),
+});
+export type AudioTrack = z.infer<typeof AudioTrack>;
+
 export const MediaSummary = z.object({
   duration: z.number(),
   video: VideoInfo.optional(),
+  /** The first audio track. */
   audio: AudioInfo.optional(),
+  /** Every audio track, the first included; each was analysed on its own. */
+  audioTracks: z.array(AudioTrack).optional(),
 });
 export type MediaSummary = z.infer<typeof MediaSummary>;
 
@@ -31,7 +48,8 @@ export const Report = z.object({
   source: z.string(),
   media: MediaSummary,
   defects: z.array(Defect),
-  loudness: z.object({ integrated: z.number().nullable(), target: z.number() }).optional(),
+  /** The first audio track's; every track's is in media.audioTracks. */
+  loudness: LoudnessSummary.optional(),
   stats: ReportStats,
 });
 export type Report = z.infer<typeof Report>;

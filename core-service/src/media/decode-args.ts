@@ -10,6 +10,7 @@
  * DecodeOutputSpec, read by an output class in decode-outputs.ts.
  */
 import { UnsupportedMediaError } from "../domain/errors.ts";
+import { pinnableLayout } from "./channel-layout.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "./luma-filters.ts";
 import type { AudioStreamInfo, MediaInfo } from "./probe.ts";
 import type { ResolvedSource } from "./source.ts";
@@ -39,7 +40,13 @@ export type DecodeOutputSpec =
       /** Every how many source frames one reaches this output. */
       readonly step: number;
     }
-  | { readonly kind: "audio"; readonly fd: number; readonly stream: AudioStreamInfo };
+  | {
+      readonly kind: "audio";
+      readonly fd: number;
+      readonly stream: AudioStreamInfo;
+      /** Which of the media's audio tracks, from 0 (MediaInfo.audioTracks). */
+      readonly track: number;
+    };
 
 export interface DecodeCommand {
   readonly args: readonly string[];
@@ -99,15 +106,12 @@ export function buildDecodeCommand(
       `pipe:${MARKERS_FD}`,
     );
   }
-  if (media.audio && plan.audio) {
+  for (const [track, stream] of plan.audio ? media.audioTracks.entries() : []) {
     const fd = nextFd();
-    // first_pts=0 pads the start with silence when audio begins after the timeline start, and async fills
-    // timestamp gaps (up to what the guard lets through), so a sample's index always gives its media time.
-    graph.push(
-      `[0:${media.audio.index}]${audioTimelineGuard(media.audio.offset)}aresample=async=1:first_pts=0,aformat=sample_fmts=flt[audio]`,
-    );
-    outputArgs.push("-map", "[audio]", "-f", "f32le", "-c:a", "pcm_f32le", `pipe:${fd}`);
-    outputs.push({ kind: "audio", fd, stream: media.audio });
+    const label = `[audio${track}]`;
+    graph.push(`[0:${stream.index}]${pcmFilter(stream)}${label}`);
+    outputArgs.push("-map", label, "-f", "f32le", "-c:a", "pcm_f32le", `pipe:${fd}`);
+    outputs.push({ kind: "audio", fd, stream, track });
   }
   if (outputs.length === 0) throw new UnsupportedMediaError(`${source.original}: nothing to analyse in it`);
   const args = [
@@ -130,6 +134,19 @@ export function buildDecodeCommand(
     ...outputArgs,
   ];
   return { args, outputs };
+}
+
+/**
+ * One audio stream as float PCM at the probed rate and layout. first_pts=0 pads the start with silence when
+ * audio begins after the timeline start, and async fills timestamp gaps (up to what the guard lets through), so
+ * a sample's index always gives its media time. The rate and the layout are pinned to the probed ones (which
+ * the reader counts samples by), so a stream that changes them midway, or since the probe (AC-3 going from 2.0
+ * to 5.1 between programmes), is resampled or remixed instead of misaligning the pipe.
+ */
+function pcmFilter(stream: AudioStreamInfo): string {
+  const layout = pinnableLayout(stream.channelLayout, stream.channels);
+  const format = `aformat=sample_fmts=flt${layout ? `:channel_layouts=${layout}` : ""}`;
+  return `${audioTimelineGuard(stream.offset)}aresample=${stream.sampleRate}:async=1:first_pts=0,${format}`;
 }
 
 function rawLuma(label: string, pipe: number): string[] {

@@ -21,16 +21,18 @@ const CHANNELS_BY_LAYOUT: Record<string, number> = {
   "7.1": 8,
 };
 
-/** The first video and first audio stream of ffmpeg's "Input #0" summary; undefined when it has neither. */
+/** The first video stream and every audio stream of ffmpeg's "Input #0" summary; undefined when it has neither. */
 export function parseInputSummary(stderr: string): MediaInfo | undefined {
   let video: VideoStreamInfo | undefined;
-  let audio: AudioStreamInfo | undefined;
+  const audioTracks: AudioStreamInfo[] = [];
   for (const match of stderr.matchAll(STREAM)) {
     const [, index, type, codec, details] = match;
     if (index === undefined || codec === undefined || details === undefined) continue;
     if (type === "Video" && !video) video = videoInfo(Number(index), codec, details);
-    if (type === "Audio" && !audio) audio = audioInfo(Number(index), codec, details);
+    const audio = type === "Audio" ? audioInfo(Number(index), codec, details) : undefined;
+    if (audio) audioTracks.push(audio);
   }
+  const audio = audioTracks[0];
   if (!video && !audio) return undefined;
   const format = /Input #0, ([^\s,]+)/.exec(stderr)?.[1] ?? "unknown";
   const kilobits = /Duration: [^\n]*, bitrate: (\d+) kb\/s/.exec(stderr)?.[1];
@@ -40,6 +42,7 @@ export function parseInputSummary(stderr: string): MediaInfo | undefined {
     duration: plausibleDuration(parseDuration(stderr), bitsPerSecond),
     video,
     audio,
+    audioTracks,
   };
 }
 

@@ -45,7 +45,13 @@ export interface MediaInfo {
    */
   readonly duration: number | undefined;
   readonly video: VideoStreamInfo | undefined;
+  /** The first audio track (the programme's, as a rule); the live engine watches this one. */
   readonly audio: AudioStreamInfo | undefined;
+  /**
+   * Every audio stream, in stream order (broadcast files carry 4–16, often one mono track per channel): the file
+   * analysis runs the audio detectors on each. The first is `audio`.
+   */
+  readonly audioTracks: readonly AudioStreamInfo[];
 }
 
 export interface ProbeOptions {
@@ -132,19 +138,24 @@ export function mediaInfoFrom(data: FfprobeOutput, name: string): MediaInfo {
   const videoStream = data.streams.find(
     (s) => s.codec_type === "video" && !s.disposition?.attached_pic && s.index !== undefined,
   );
-  const audioStream = data.streams.find(
+  const audioStreams = data.streams.filter(
     (s) => s.codec_type === "audio" && (s.channels ?? 0) > 0 && s.index !== undefined,
   );
+  const audioStream = audioStreams[0];
   if (!videoStream && !audioStream)
     throw new UnsupportedMediaError(`${name}: no audio or video stream found`);
   const video = videoStream && toVideoInfo(videoStream, timelineStart);
-  const audio = audioStream && toAudioInfo(audioStream, timelineStart);
-  const streamsEnd = Math.max(streamEnd(videoStream, video), streamEnd(audioStream, audio));
+  const audioTracks = audioStreams.map((stream) => toAudioInfo(stream, timelineStart));
+  const streamsEnd = Math.max(
+    streamEnd(videoStream, video),
+    ...audioStreams.map((stream, i) => streamEnd(stream, audioTracks[i])),
+  );
   return {
     formatName,
     duration: plausibleDuration(data.format?.duration, data.format?.bit_rate, streamsEnd),
     video,
-    audio,
+    audio: audioTracks[0],
+    audioTracks,
   };
 }
 

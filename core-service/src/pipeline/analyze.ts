@@ -10,7 +10,7 @@ import type { Thresholds } from "../domain/job.ts";
 import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import type { Report } from "../domain/report.ts";
 import { type DecodePlan, type DecodeResult, decode } from "../media/decoder.ts";
-import { type MediaInfo, probeSource } from "../media/probe.ts";
+import { type AudioStreamInfo, type MediaInfo, probeSource } from "../media/probe.ts";
 import { resolveSource } from "../media/source.ts";
 import { refuseOverLimits, startWallClock } from "./analysis-limits.ts";
 import { DetectorSet } from "./detector-set.ts";
@@ -69,7 +69,7 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
     maxPixels: limits.maxPixels,
   });
   refuseOverLimits(media, limits, source);
-  const set = new DetectorSet(detectors, options.onDetectorEvent);
+  const set = new DetectorSet(detectors, options.onDetectorEvent, moreAudioTracks(media, detectors, options));
   const clock = startWallClock(options.signal, limits, media.duration, started, source);
   let result: DecodeResult;
   try {
@@ -89,7 +89,7 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   const duration = result.endTime;
   return {
     source,
-    media: summarizeMedia(media, duration),
+    media: summarizeMedia(media, duration, set),
     defects: set.closedDefects(),
     ...loudnessSummary(set.summaries()),
     stats: {
@@ -128,14 +128,39 @@ export function analysisSize(width: number, height: number): { width: number; he
   return { width: even(targetWidth), height: even((targetWidth * height) / Math.max(1, width)) };
 }
 
-function summarizeMedia(media: MediaInfo, duration: number): Report["media"] {
+/** A set of audio detectors for each audio track after the first (whose detectors are in `detectors`). */
+function moreAudioTracks(
+  media: MediaInfo,
+  detectors: readonly Detector[],
+  options: Pick<AnalyzeOptions, "thresholds">,
+): Detector[][] {
+  const names = detectors.filter((d) => d.input === "audio").map((d) => d.type as DetectorName);
+  if (names.length === 0) return [];
+  return media.audioTracks.slice(1).map(() => createDetectors(names, options.thresholds));
+}
+
+function summarizeMedia(media: MediaInfo, duration: number, set: DetectorSet): Report["media"] {
   const { video, audio } = media;
+  const audioInfo = (a: AudioStreamInfo) => ({
+    codec: a.codec,
+    sampleRate: a.sampleRate,
+    channels: a.channels,
+  });
   return {
     duration: round(duration, 3),
     ...(video && {
       video: { codec: video.codec, width: video.width, height: video.height, fps: round(video.fps, 3) },
     }),
-    ...(audio && { audio: { codec: audio.codec, sampleRate: audio.sampleRate, channels: audio.channels } }),
+    ...(audio && { audio: audioInfo(audio) }),
+    ...(media.audioTracks.length > 0 && {
+      audioTracks: media.audioTracks.map((track, i) => ({
+        track: i + 1,
+        index: track.index,
+        ...audioInfo(track),
+        ...(track.channelLayout && { channelLayout: track.channelLayout }),
+        ...loudnessSummary(set.trackSummaries(i)),
+      })),
+    }),
   };
 }
 
