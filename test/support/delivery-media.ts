@@ -1,8 +1,9 @@
 /**
  * Media as it is delivered, made at test time in two steps: masters with defects at known times (test-media.ts:
  * a lossless picture, one mono PCM sound per audio track), then one ffmpeg command that makes the delivery
- * from them: any codec, pixel format, interlacing, size, aspect ratio, rotation, timestamp offset and
- * container, and any number of audio tracks each in its own layout and codec. Cached like the clips.
+ * from them: any codec, pixel format, interlacing, size, aspect ratio, timestamp offset and container, and any
+ * number of audio tracks each in its own layout and codec (and, copied once more, a rotation). Cached like the
+ * clips.
  */
 import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
 import {
@@ -47,8 +48,13 @@ export interface DeliverySpec {
   readonly extension: string;
   readonly video?: DeliveryVideo;
   readonly audio?: readonly DeliveryAudioTrack[];
-  /** Output options before the muxer: timestamp offsets, rotation metadata, stream dispositions. */
+  /** Output options before the muxer: timestamp offsets, stream dispositions. */
   readonly output?: readonly string[];
+  /**
+   * Options of a stream-copy remux of the result, for what ffmpeg only writes when copying (a rotation
+   * matrix: `-metadata:s:v:0 rotate=90`).
+   */
+  readonly remux?: readonly string[];
 }
 
 const CHANNELS: Record<DeliveryAudioTrack["layout"], number> = {
@@ -87,8 +93,13 @@ export async function makeDelivery(spec: DeliverySpec): Promise<string> {
     ...["-filter_complex", graph.join(";"), ...maps],
     ...["-t", String(spec.duration), ...(spec.output ?? []), "-f", spec.format],
   ];
-  return makeCached({ delivery: args }, spec.extension, async (partial) => {
+  const encoded = await makeCached({ delivery: args }, spec.extension, async (partial) => {
     await runFfmpeg(["-y", ...args, partial]);
+  });
+  if (!spec.remux) return encoded;
+  const remux = ["-i", encoded, "-map", "0", "-c", "copy", ...spec.remux, "-f", spec.format];
+  return makeCached({ remux }, spec.extension, async (partial) => {
+    await runFfmpeg(["-y", ...remux, partial]);
   });
 }
 

@@ -5,6 +5,8 @@ export interface Truth {
   readonly type: string;
   readonly start: number;
   readonly end: number;
+  /** The audio track the defect is on, for a source with several (a detection must name the same one). */
+  readonly track?: number;
 }
 
 export interface TypeScore {
@@ -29,15 +31,17 @@ export class Scoreboard {
       score.truths += want.length;
       score.detections += got.length;
       const matches = (t: Truth, d: Defect) =>
+        d.track === t.track &&
         Math.abs(d.start - t.start) <= this.tolerance &&
         Math.abs((d.end ?? d.start) - t.end) <= this.tolerance;
       for (const t of want) {
         if (got.some((d) => matches(t, d))) score.matchedTruths++;
-        else score.misses.push(`${clip}: ${type} ${t.start}–${t.end} (got ${describe(got)})`);
+        else score.misses.push(`${clip}: ${type}${onTrack(t)} ${t.start}–${t.end} (got ${describe(got)})`);
       }
       for (const d of got) {
         if (want.some((t) => matches(t, d))) score.matchedDetections++;
-        else score.falseAlarms.push(`${clip}: ${type} ${d.start.toFixed(2)}–${d.end?.toFixed(2)}`);
+        else
+          score.falseAlarms.push(`${clip}: ${type}${onTrack(d)} ${d.start.toFixed(2)}–${d.end?.toFixed(2)}`);
       }
     }
   }
@@ -63,5 +67,11 @@ export class Scoreboard {
 }
 
 function describe(defects: readonly Defect[]): string {
-  return defects.map((d) => `${d.start.toFixed(2)}–${d.end?.toFixed(2)}`).join(", ") || "nothing";
+  return (
+    defects.map((d) => `${d.start.toFixed(2)}–${d.end?.toFixed(2)}${onTrack(d)}`).join(", ") || "nothing"
+  );
+}
+
+function onTrack(defect: { readonly track?: number }): string {
+  return defect.track === undefined ? "" : ` (track ${defect.track})`;
 }
