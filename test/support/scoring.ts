@@ -1,4 +1,5 @@
 /** Precision/recall of detected defects against known ones, matching by type and onset/end tolerance. */
+import { expect } from "vitest";
 import type { Defect } from "../../core-service/src/domain/defect.ts";
 
 export interface Truth {
@@ -74,4 +75,14 @@ function describe(defects: readonly Defect[]): string {
 
 function onTrack(defect: { readonly track?: number }): string {
   return defect.track === undefined ? "" : ` (track ${defect.track})`;
+}
+
+/** Fails the running test unless some truth is of `type` and it was found with precision and recall ≥ `minimum`. */
+export function expectFoundWell(board: Scoreboard, type: string, minimum = 0.95): void {
+  const score = board.byType.get(type);
+  expect(score?.truths ?? 0, `no clip carries a ${type} defect`).toBeGreaterThan(0);
+  expect(board.recall(type), `misses: ${score?.misses.join("; ")}`).toBeGreaterThanOrEqual(minimum);
+  expect(board.precision(type), `false alarms: ${score?.falseAlarms.join("; ")}`).toBeGreaterThanOrEqual(
+    minimum,
+  );
 }
