@@ -92,6 +92,7 @@ describe("pictures of another size than the probe saw", () => {
         nativeFrame: (packet) => lengths.push(packet.data.length),
         audio: () => {},
         decodeError: () => {},
+        segmentFailed: () => {},
       },
     );
     const end = await connection.ended;

@@ -49,7 +49,13 @@ describe("a live stream over the decode budget", () => {
       { ...bomb, kind: "url", input: `file:${bomb.input.replace(/^file:/, "")}` },
       small,
       { analysisSize: { width: 160, height: 90 }, audio: false, readTimeout: 5 },
-      { analysisFrame: () => {}, nativeFrame: () => {}, audio: () => {}, decodeError: () => {} },
+      {
+        analysisFrame: () => {},
+        nativeFrame: () => {},
+        audio: () => {},
+        decodeError: () => {},
+        segmentFailed: () => {},
+      },
     );
     const end = await connection.ended;
     expect(end.failure?.error).toBeInstanceOf(LimitReachedError);

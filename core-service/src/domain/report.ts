@@ -12,8 +12,20 @@ export const AudioInfo = z.object({
   sampleRate: z.number(),
   channels: z.number(),
 });
-/** Integrated loudness of the programme (LUFS; null when everything was gated out) and the target. */
-export const LoudnessSummary = z.object({ integrated: z.number().nullable(), target: z.number() });
+/**
+ * What an EBU R128 meter gives for the whole programme: integrated loudness (LUFS), Loudness Range (LU, EBU
+ * Tech 3342), maximum true peak (dBTP), maximum momentary and short-term loudness (LUFS), and the target the
+ * defects were measured against. Null where a value is undefined: everything gated out (silence), or a
+ * programme shorter than the 3 s short-term window.
+ */
+export const LoudnessSummary = z.object({
+  integrated: z.number().nullable(),
+  range: z.number().nullable(),
+  truePeak: z.number().nullable(),
+  maxMomentary: z.number().nullable(),
+  maxShortTerm: z.number().nullable(),
+  target: z.number(),
+});
 export type LoudnessSummary = z.infer<typeof LoudnessSummary>;
 
 /** One audio track of the source, as analysed: `track` is the number its defects carry (from 1). */

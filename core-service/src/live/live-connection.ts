@@ -8,6 +8,7 @@ import { parseDecoderComplaint } from "../media/decoder-complaints.ts";
 import { overMaxPixels } from "../media/ffmpeg.ts";
 import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
+import { parseSegmentFailure, type SegmentFailure } from "../media/segment-failures.ts";
 import type { ResolvedSource } from "../media/source.ts";
 import { buildLiveArgs, LIVE_PIPES, type LivePlan } from "./live-args.ts";
 import { PacketPairer, type TimedPacket } from "./packet-pairer.ts";
@@ -17,6 +18,8 @@ export interface LiveConnectionSink {
   nativeFrame(packet: TimedPacket): void;
   audio(packet: TimedPacket): void;
   decodeError(message: string): void;
+  /** An HLS segment ffmpeg could not open (refused or missing) and skipped. */
+  segmentFailed(failure: SegmentFailure): void;
 }
 
 export interface ConnectionEnd {
@@ -52,6 +55,8 @@ export function openLiveConnection(
         // Pictures that grew past the decode budget after the probe: ffmpeg refuses them (-max_pixels) and says so.
         const picture = overMaxPixels(line);
         if (picture) return child.fail(pictureTooLarge(source.original, picture, picture));
+        const failure = parseSegmentFailure(line);
+        if (failure) sink.segmentFailed(failure);
         const complaint = parseDecoderComplaint(line);
         if (complaint) sink.decodeError(complaint);
       },

@@ -3,6 +3,7 @@
  * as they are found and gathered into the report.
  */
 
+import { loudnessSummary } from "../detectors/loudness.ts";
 import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
 import type { Detector, DetectorEvent } from "../detectors/types.ts";
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
@@ -11,7 +12,8 @@ import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.t
 import type { Report } from "../domain/report.ts";
 import { type DecodePlan, type DecodeResult, decode } from "../media/decoder.ts";
 import { type AudioStreamInfo, type MediaInfo, probeSource } from "../media/probe.ts";
-import { resolveSource } from "../media/source.ts";
+import { SegmentLocator } from "../media/segment-failures.ts";
+import { resolveSupportedSource } from "../media/source-support.ts";
 import { refuseOverLimits, startWallClock } from "./analysis-limits.ts";
 import { DetectorSet } from "./detector-set.ts";
 
@@ -59,7 +61,7 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   const started = performance.now();
   const limits = options.limits ?? DEFAULT_ANALYSIS_LIMITS;
   const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);
-  const resolved = resolveSource(source, {
+  const resolved = await resolveSupportedSource(source, {
     allowLocalFiles: options.allowLocalFiles,
     httpProxy: options.httpProxy,
   });
@@ -69,7 +71,11 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
     maxPixels: limits.maxPixels,
   });
   refuseOverLimits(media, limits, source);
-  const set = new DetectorSet(detectors, options.onDetectorEvent, moreAudioTracks(media, detectors, options));
+  const segments = isPlaylist(media) ? new SegmentLocator(resolved, { live: false }) : undefined;
+  const set = new DetectorSet(detectors, options.onDetectorEvent, {
+    segments,
+    moreAudioTracks: moreAudioTracks(media, detectors, options),
+  });
   const clock = startWallClock(options.signal, limits, media.duration, started, source);
   let result: DecodeResult;
   try {
@@ -87,11 +93,12 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   const wallSeconds = (performance.now() - started) / 1000;
   // What was decoded, not what the container declares: one wild timestamp can declare hours (see probe.ts).
   const duration = result.endTime;
+  const loudness = loudnessSummary(set.summaries());
   return {
     source,
     media: summarizeMedia(media, duration, set),
     defects: set.closedDefects(),
-    ...loudnessSummary(set.summaries()),
+    ...(loudness && { loudness }),
     stats: {
       videoFrames: result.videoFrames,
       audioSeconds: round(result.audioSeconds, 3),
@@ -139,6 +146,11 @@ function moreAudioTracks(
   return media.audioTracks.slice(1).map(() => createDetectors(names, options.thresholds));
 }
 
+/** ffmpeg's HLS reader names itself "hls" (5.x) or "hls,applehttp" (4.x). */
+function isPlaylist(media: MediaInfo): boolean {
+  return media.formatName.split(",").includes("hls");
+}
+
 function summarizeMedia(media: MediaInfo, duration: number, set: DetectorSet): Report["media"] {
   const { video, audio } = media;
   const audioInfo = (a: AudioStreamInfo) => ({
@@ -153,25 +165,17 @@ function summarizeMedia(media: MediaInfo, duration: number, set: DetectorSet): R
     }),
     ...(audio && { audio: audioInfo(audio) }),
     ...(media.audioTracks.length > 0 && {
-      audioTracks: media.audioTracks.map((track, i) => ({
-        track: i + 1,
-        index: track.index,
-        ...audioInfo(track),
-        ...(track.channelLayout && { channelLayout: track.channelLayout }),
-        ...loudnessSummary(set.trackSummaries(i)),
-      })),
+      audioTracks: media.audioTracks.map((track, i) => {
+        const loudness = loudnessSummary(set.trackSummaries(i));
+        return {
+          track: i + 1,
+          index: track.index,
+          ...audioInfo(track),
+          ...(track.channelLayout && { channelLayout: track.channelLayout }),
+          ...(loudness && { loudness }),
+        };
+      }),
     }),
-  };
-}
-
-function loudnessSummary(summaries: Record<string, number | null>): Pick<Report, "loudness"> {
-  if (!("integratedLoudness" in summaries)) return {};
-  const integrated = summaries.integratedLoudness ?? null;
-  return {
-    loudness: {
-      integrated: integrated === null ? null : round(integrated, 1),
-      target: summaries.target ?? -23,
-    },
   };
 }
 

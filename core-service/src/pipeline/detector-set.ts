@@ -4,24 +4,36 @@
  * their track's number (`track`, from 1).
  */
 
+import { detectorSummaries } from "../detectors/registry.ts";
 import type { AudioChunk, DecodeErrorEvent, Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
 import type { ClosedDefect } from "../domain/defect.ts";
 import type { DecodeSink } from "../media/decoder.ts";
+import type { SegmentLocator } from "../media/segment-failures.ts";
+import { UnwatchedSegments } from "./unwatched-segments.ts";
 
 type Listener = (event: DetectorEvent) => void | Promise<void>;
 
+export interface DetectorSetOptions {
+  /** Finds skipped HLS segments in their playlist (a playlist source only). */
+  readonly segments?: SegmentLocator;
+  /** A set of audio detectors for each audio track after the first. */
+  readonly moreAudioTracks?: readonly (readonly Detector[])[];
+}
+
 export class DetectorSet {
   private readonly closed: ClosedDefect[] = [];
+  private readonly unwatched = new UnwatchedSegments();
+  private readonly segments: SegmentLocator | undefined;
   /** The audio detectors of each track: the first track's are among `detectors`. */
   private readonly tracks: readonly (readonly Detector[])[];
 
-  /** `moreAudioTracks`: a set of audio detectors for each audio track after the first. */
   constructor(
     private readonly detectors: readonly Detector[],
     private readonly listener?: Listener,
-    moreAudioTracks: readonly (readonly Detector[])[] = [],
+    options: DetectorSetOptions = {},
   ) {
-    this.tracks = [detectors.filter((d) => d.input === "audio"), ...moreAudioTracks];
+    this.segments = options.segments;
+    this.tracks = [detectors.filter((d) => d.input === "audio"), ...(options.moreAudioTracks ?? [])];
   }
 
   sink(
@@ -31,6 +43,8 @@ export class DetectorSet {
     const analysis = this.detectors.filter((d) => d.input === "analysis-video");
     const native = this.detectors.filter((d) => d.input === "native-video");
     let lastProgress = -1;
+    /** Where decoding is, for a skipped segment the playlist cannot place. */
+    let latest = 0;
     const progress = (time: number) => {
       if (onProgress && time - lastProgress >= 1) {
         lastProgress = time;
@@ -40,29 +54,40 @@ export class DetectorSet {
     return {
       analysisFrame: (frame: LumaFrame) => {
         progress(frame.time);
-        return this.deliver(analysis.flatMap((d) => d.push(frame)));
+        latest = Math.max(latest, frame.time);
+        return this.deliver([
+          ...this.unwatched.progress(frame.time),
+          ...analysis.flatMap((d) => d.push(frame)),
+        ]);
       },
       nativeFrame: (frame: LumaFrame) => this.deliver(native.flatMap((d) => d.push(frame))),
       audio: (chunk: AudioChunk, track: number) => {
-        if (analysis.length === 0 && track === 0) progress(chunk.time);
-        const detectors = this.tracks[track] ?? [];
-        return this.deliver(
-          detectors.flatMap((d) => (d.input === "audio" ? d.push(chunk) : [])),
-          track,
-        );
+        if (track !== 0) return this.deliver(this.pushAudio(chunk, track));
+        if (analysis.length === 0) progress(chunk.time);
+        latest = Math.max(latest, chunk.time);
+        return this.deliver([...this.unwatched.progress(chunk.time), ...this.pushAudio(chunk, 0)]);
       },
       decodeError: (event: DecodeErrorEvent) =>
         this.deliver(native.flatMap((d) => (d.input === "native-video" ? d.pushDecodeError(event) : []))),
+      segmentFailed: async (failure) => {
+        // A file's segments sit where the playlist puts them: the sum of the lengths before them (when the
+        // playlist cannot be read again, about where decoding is).
+        const span = await this.segments?.span(failure);
+        await this.deliver(this.unwatched.failed(failure, span?.start ?? latest, span));
+      },
     };
   }
 
   /** Closes whatever is still open at the end of the media. */
   async finish(endTime: number): Promise<void> {
-    await this.deliver(this.detectors.flatMap((d) => (d.input === "audio" ? [] : d.flush(endTime))));
+    const others = this.detectors.filter((d) => d.input !== "audio");
+    await this.deliver([...this.unwatched.finish(), ...others.flatMap((d) => d.flush(endTime))]);
     for (const [track, detectors] of this.tracks.entries())
       await this.deliver(
-        detectors.flatMap((d) => d.flush(endTime)),
-        track,
+        this.onTrack(
+          track,
+          detectors.flatMap((d) => d.flush(endTime)),
+        ),
       );
   }
 
@@ -74,18 +99,34 @@ export class DetectorSet {
 
   /** Figures for the whole source (integrated loudness, …): of the first audio track's detectors. */
   summaries(): Record<string, number | null> {
-    return Object.assign({}, ...this.detectors.map((d) => d.summary?.() ?? {}));
+    return detectorSummaries(this.detectors);
   }
 
   /** The same figures for one audio track (from 0). */
   trackSummaries(track: number): Record<string, number | null> {
-    return Object.assign({}, ...(this.tracks[track] ?? []).map((d) => d.summary?.() ?? {}));
+    return detectorSummaries(this.tracks[track] ?? []);
   }
 
-  private deliver(found: DetectorEvent[], track?: number): void | Promise<void> {
-    if (found.length === 0) return;
-    const events =
-      track === undefined || this.tracks.length < 2 ? found : found.map((e) => onTrack(e, track));
+  private pushAudio(chunk: AudioChunk, track: number): DetectorEvent[] {
+    const detectors = this.tracks[track] ?? [];
+    return this.onTrack(
+      track,
+      detectors.flatMap((d) => (d.input === "audio" ? d.push(chunk) : [])),
+    );
+  }
+
+  /** Events found on audio track `track` (from 0), stamped with its number (from 1) when there are several. */
+  private onTrack(track: number, events: DetectorEvent[]): DetectorEvent[] {
+    if (this.tracks.length < 2 || events.length === 0) return events;
+    return events.map((event) =>
+      event.kind === "open"
+        ? { kind: "open", defect: { ...event.defect, track: track + 1 } }
+        : { kind: "close", defect: { ...event.defect, track: track + 1 } },
+    );
+  }
+
+  private deliver(events: DetectorEvent[]): void | Promise<void> {
+    if (events.length === 0) return;
     for (const event of events) if (event.kind === "close") this.closed.push(event.defect);
     if (!this.listener) return;
     const pending = events
@@ -93,11 +134,4 @@ export class DetectorSet {
       .filter((p): p is Promise<void> => p instanceof Promise);
     if (pending.length) return Promise.all(pending).then(() => undefined);
   }
-}
-
-/** The event with its defect stamped with the track's number (from 1, as tracks are named). */
-function onTrack(event: DetectorEvent, track: number): DetectorEvent {
-  return event.kind === "open"
-    ? { kind: "open", defect: { ...event.defect, track: track + 1 } }
-    : { kind: "close", defect: { ...event.defect, track: track + 1 } };
 }
