@@ -232,9 +232,10 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
       duration: undefined,
       video: {
         ...{ index: 0, codec: "h264", width: 160, height: 90, fps: 25, fpsRational: "25/1" },
-        ...{ offset: 0, range: "limited" },
+        ...{ offset: 0, range: "limited", bitDepth: 8 },
       },
       audio: undefined,
+      audioTracks: [],
     };
     const started = performance.now();
     const decoding = decode(

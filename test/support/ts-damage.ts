@@ -77,7 +77,7 @@ function videoPictures(data: Buffer): Picture[] {
   return pictures;
 }
 
-function payloadRange(data: Buffer, offset: number): { start: number; end: number } | undefined {
+export function payloadRange(data: Buffer, offset: number): { start: number; end: number } | undefined {
   const control = ((data[offset + 3] as number) >> 4) & 0x3;
   if ((control & 0x1) === 0) return undefined;
   const adaptation = (control & 0x2) !== 0 ? 1 + (data[offset + 4] as number) : 0;

@@ -145,6 +145,12 @@ describe("alert ids", () => {
     expect(alertId("job-1", { type: "freeze", start: 15.04 })).not.toBe(base);
   });
 
+  it("tells apart the same defect on two audio tracks", () => {
+    const first = alertId("job-1", { type: "silence", start: 4, track: 1 });
+    expect(alertId("job-1", { type: "silence", start: 4, track: 2 })).not.toBe(first);
+    expect(alertId("job-1", { type: "silence", start: 4 })).not.toBe(first);
+  });
+
   it("tells apart loudness defects of different measures that start together, not one measure's open and close", () => {
     const burst = { type: "loudness" as const, start: 10, metrics: { shortTerm: -5, aboveTarget: 18 } };
     const over = { type: "loudness" as const, start: 10, metrics: { truePeak: -0.5, maxTruePeak: -1 } };

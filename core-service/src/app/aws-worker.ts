@@ -82,7 +82,7 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
       httpProxy,
       limits: config.analysisLimits,
     }),
-    analyzeLive: liveMediaAnalyzer({ prepareSource, httpProxy }),
+    analyzeLive: liveMediaAnalyzer({ prepareSource, httpProxy, limits: config.analysisLimits }),
     liveStreams,
     live: {
       leaseSeconds: config.visibilityTimeoutSeconds,

@@ -155,7 +155,8 @@ export class LocalStack {
       analyze:
         this.#options.analyze ??
         mediaAnalyzer({ allowLocalFiles: true, ...fetching, limits: config.analysisLimits }),
-      analyzeLive: this.#options.analyzeLive ?? liveMediaAnalyzer(fetching),
+      analyzeLive:
+        this.#options.analyzeLive ?? liveMediaAnalyzer({ ...fetching, limits: config.analysisLimits }),
       jobStore: this.store,
       liveStreams: this.liveStreams,
       live: {

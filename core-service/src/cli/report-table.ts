@@ -39,10 +39,10 @@ function describeMedia(media: Report["media"]): string {
     const v = media.video;
     parts.push(`video ${v.codec} ${v.width}x${v.height} ${v.fps} fps`);
   } else parts.push("no video");
-  if (media.audio) {
-    const a = media.audio;
-    parts.push(`audio ${a.codec} ${a.sampleRate} Hz ${a.channels} ch`);
-  } else parts.push("no audio");
+  const tracks = media.audioTracks ?? (media.audio ? [media.audio] : []);
+  if (tracks.length > 1) parts.push(`${tracks.length} audio tracks`);
+  for (const a of tracks) parts.push(`audio ${a.codec} ${a.sampleRate} Hz ${a.channels} ch`);
+  if (tracks.length === 0) parts.push("no audio");
   return parts.join(" · ");
 }
 
@@ -52,7 +52,7 @@ function defectRow(defect: Defect): string[] {
     .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(3)}`)
     .join(" ");
   return [
-    defect.type,
+    defect.track === undefined ? defect.type : `${defect.type} (track ${defect.track})`,
     timecode(defect.start),
     timecode(end),
     `${(end - defect.start).toFixed(2)} s`,

@@ -27,7 +27,8 @@ export type Severity = z.infer<typeof Severity>;
 
 /**
  * One defect interval. `start`/`end` are seconds on the media's own timeline, counted from its first frame.
- * `end` is absent while a defect is still open (live sources, or a file still being analysed).
+ * `end` is absent while a defect is still open (live sources, or a file still being analysed). `track` says
+ * which audio track an audio defect is on, when the source has several.
  */
 export const Defect = z.object({
   type: DefectType,
@@ -36,6 +37,8 @@ export const Defect = z.object({
   severity: Severity,
   confidence: z.number().min(0).max(1),
   metrics: z.record(z.string(), z.number()),
+  /** The audio track an audio defect was found on (from 1), when the source has several. */
+  track: z.number().int().positive().optional(),
   startedAt: z.string().optional(),
   endedAt: z.string().optional(),
 });

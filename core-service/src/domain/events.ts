@@ -174,15 +174,17 @@ export type ResolvedAvmonEvent = Exclude<AvmonEvent, JobCompletedEvent> | Resolv
  * The same defect always gets the same id, whichever worker publishes it and however often: subscribers
  * de-duplicate on it and pair a Defect Cleared with its Defect Detected. Onset is rounded to the millisecond so
  * float noise in `start` cannot split one defect into two alerts; the kind keeps two defects of one type that
- * start together (a loud burst and its true-peak over) apart.
+ * start together (a loud burst and its true-peak over) apart, and the track silences that start together on two
+ * audio tracks.
  */
 export function alertId(
   jobId: string,
-  defect: Pick<Defect, "type" | "start"> & Partial<Pick<Defect, "metrics">>,
+  defect: Pick<Defect, "type" | "start"> & Partial<Pick<Defect, "metrics" | "track">>,
 ): string {
   const onset = defect.start.toFixed(3);
+  const track = defect.track === undefined ? "" : `\n${defect.track}`;
   return createHash("sha256")
-    .update(`${jobId}\n${defectKind(defect)}\n${onset}`)
+    .update(`${jobId}\n${defectKind(defect)}\n${onset}${track}`)
     .digest("hex")
     .slice(0, 32);
 }

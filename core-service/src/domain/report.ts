@@ -12,20 +12,6 @@ export const AudioInfo = z.object({
   sampleRate: z.number(),
   channels: z.number(),
 });
-export const MediaSummary = z.object({
-  duration: z.number(),
-  video: VideoInfo.optional(),
-  audio: AudioInfo.optional(),
-});
-export type MediaSummary = z.infer<typeof MediaSummary>;
-
-export const ReportStats = z.object({
-  videoFrames: z.number(),
-  audioSeconds: z.number(),
-  wallSeconds: z.number(),
-  realtimeFactor: z.number(),
-});
-
 /**
  * What an EBU R128 meter gives for the whole programme: integrated loudness (LUFS), Loudness Range (LU, EBU
  * Tech 3342), maximum true peak (dBTP), maximum momentary and short-term loudness (LUFS), and the target the
@@ -42,11 +28,39 @@ export const LoudnessSummary = z.object({
 });
 export type LoudnessSummary = z.infer<typeof LoudnessSummary>;
 
+/** One audio track of the source, as analysed: `track` is the number its defects carry (from 1). */
+export const AudioTrack = AudioInfo.extend({
+  track: z.number().int().positive(),
+  /** The stream's index in the container (ffmpeg's 0:N). */
+  index: z.number().int().nonnegative(),
+  channelLayout: z.string().optional(),
+  loudness: LoudnessSummary.optional(),
+});
+export type AudioTrack = z.infer<typeof AudioTrack>;
+
+export const MediaSummary = z.object({
+  duration: z.number(),
+  video: VideoInfo.optional(),
+  /** The first audio track. */
+  audio: AudioInfo.optional(),
+  /** Every audio track, the first included; each was analysed on its own. */
+  audioTracks: z.array(AudioTrack).optional(),
+});
+export type MediaSummary = z.infer<typeof MediaSummary>;
+
+export const ReportStats = z.object({
+  videoFrames: z.number(),
+  audioSeconds: z.number(),
+  wallSeconds: z.number(),
+  realtimeFactor: z.number(),
+});
+
 /** The JSON report of `avmon analyze --json`, and the summary of a finished job. */
 export const Report = z.object({
   source: z.string(),
   media: MediaSummary,
   defects: z.array(Defect),
+  /** The first audio track's; every track's is in media.audioTracks. */
   loudness: LoudnessSummary.optional(),
   stats: ReportStats,
 });

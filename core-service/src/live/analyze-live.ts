@@ -13,11 +13,13 @@ import type { Detector } from "../detectors/types.ts";
 import { backoffDelay } from "../domain/backoff.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
 import { alertId } from "../domain/events.ts";
+import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import { silentLogger } from "../logging/logger.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { SegmentLocator } from "../media/segment-failures.ts";
 import type { ResolvedSource } from "../media/source.ts";
 import { resolveSupportedSource } from "../media/source-support.ts";
+import { overPictureBudget } from "../pipeline/analysis-limits.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
 import { isHls, type LivePlan } from "./live-args.ts";
 import { type ConnectionEnd, openLiveConnection } from "./live-connection.ts";
@@ -163,9 +165,13 @@ async function watchOnce(
   signal: AbortSignal,
   options: LiveOptions,
 ): Promise<ConnectionEnd["failure"]> {
-  const media = await probeLive(source, thresholds.stallAfter, signal);
+  const maxPixels = options.maxPixels ?? DEFAULT_ANALYSIS_LIMITS.maxPixels;
+  const media = await probeLive(source, thresholds.stallAfter, signal, maxPixels);
   if (signal.aborted) return undefined;
-  const plan = livePlan(media, detectors, thresholds);
+  // Pictures over the decode budget stay over it: the analysis ends (LIMIT_REACHED) instead of reconnecting.
+  const refusal = overPictureBudget(media, { maxPixels }, source.original);
+  if (refusal) return { error: refusal };
+  const plan = livePlan(media, detectors, thresholds, maxPixels);
   session.connected();
   const connection = openLiveConnection(source, media, plan, session.sink(media, plan.analysisSize));
   options.onProcess?.({ pid: connection.pid, exited: connection.ended.then(() => undefined) });
@@ -191,7 +197,12 @@ async function watchOnce(
   }
 }
 
-function livePlan(media: MediaInfo, detectors: readonly Detector[], thresholds: StreamThresholds): LivePlan {
+function livePlan(
+  media: MediaInfo,
+  detectors: readonly Detector[],
+  thresholds: StreamThresholds,
+  maxPixels: number,
+): LivePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
   const video = media.video;
   return {
@@ -201,6 +212,7 @@ function livePlan(media: MediaInfo, detectors: readonly Detector[], thresholds: 
     // Audio is decoded whatever the detectors, for audio-loss and the timeline.
     audio: Boolean(media.audio),
     readTimeout: thresholds.stallAfter,
+    maxPixels,
   };
 }
 

@@ -7,6 +7,7 @@
  * - reads with as little buffering as ffmpeg allows, so a frame reaches the detectors soon after the origin
  *   publishes it.
  */
+import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "../media/luma-filters.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { isHlsUrl, type ResolvedSource } from "../media/source.ts";
@@ -25,15 +26,26 @@ export interface LivePlan {
   readonly audio: boolean;
   /** Seconds without a byte before ffmpeg gives up on a read. */
   readonly readTimeout: number;
+  /** The decoder refuses pictures larger than this (`-max_pixels`); default the default decode budget. */
+  readonly maxPixels?: number;
 }
 
 /** Small probing keeps start-up (and every reconnect) short; live streams repeat their headers anyway. */
 const LIVE_PROBE_BYTES = "500000";
 const LIVE_ANALYZE_MICROSECONDS = "1000000";
 
-export function liveInputOptions(source: ResolvedSource, readTimeout: number): string[] {
+/**
+ * The input options of the probe and of every connection. `-max_pixels` keeps the decoder from allocating
+ * pictures over the decode budget, the probe's few included (one 8192×8192 picture: 2.5 s and 300 MB).
+ */
+export function liveInputOptions(
+  source: ResolvedSource,
+  readTimeout: number,
+  maxPixels = DEFAULT_ANALYSIS_LIMITS.maxPixels,
+): string[] {
   const scheme = new URL(source.input).protocol;
   const options = [
+    ...["-max_pixels", String(maxPixels)],
     ...source.inputOptions,
     "-rw_timeout",
     String(Math.round(readTimeout * 1_000_000)),
@@ -74,14 +86,14 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     graph.push(`[0:${video.index}]${fanOut}`);
   }
   if (video && plan.analysisSize) {
-    graph.push(`[va]${analysisLumaFilter(plan.analysisSize)},split=2[analysis][analysis_t]`);
+    graph.push(`[va]${analysisLumaFilter(video, plan.analysisSize)},split=2[analysis][analysis_t]`);
     outputs.push(...rawOutput("[analysis]", "analysis"), ...timesOutput("[analysis_t]", "analysis"));
   }
   if (video && plan.nativeFramesPerSecond) {
     // Picks frames by their own timestamps, so gaps and jumps (even backwards) never stop the sampling.
     const step = 1 / plan.nativeFramesPerSecond;
     graph.push(
-      `[vn]select='isnan(prev_selected_t)+gte(abs(t-prev_selected_t)\\,${step})',${nativeLumaFilter()},split=2[native][native_t]`,
+      `[vn]select='isnan(prev_selected_t)+gte(abs(t-prev_selected_t)\\,${step})',${nativeLumaFilter(video, video)},split=2[native][native_t]`,
     );
     outputs.push(...rawOutput("[native]", "native"), ...timesOutput("[native_t]", "native"));
   }
@@ -103,7 +115,7 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     "-nostats",
     "-noautorotate",
     "-copyts",
-    ...liveInputOptions(source, plan.readTimeout),
+    ...liveInputOptions(source, plan.readTimeout, plan.maxPixels),
     // One decoder thread per stream: frame threads each hold a frame back (latency) and a task follows many
     // streams, so parallelism comes from the streams, not from within one.
     "-threads",

@@ -3,7 +3,9 @@
  * ends (source gone, read timeout), when `close()` kills it (the engine decides whether to reconnect), or when
  * the sink throws: ffmpeg is killed and the end carries the failure (PipedChild, as the file decoder).
  */
+import { pictureTooLarge } from "../domain/limits.ts";
 import { parseDecoderComplaint } from "../media/decoder-complaints.ts";
+import { overMaxPixels } from "../media/ffmpeg.ts";
 import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { parseSegmentFailure, type SegmentFailure } from "../media/segment-failures.ts";
@@ -50,6 +52,9 @@ export function openLiveConnection(
     ],
     {
       onLine: (line) => {
+        // Pictures that grew past the decode budget after the probe: ffmpeg refuses them (-max_pixels) and says so.
+        const picture = overMaxPixels(line);
+        if (picture) return child.fail(pictureTooLarge(source.original, picture, picture));
         const failure = parseSegmentFailure(line);
         if (failure) sink.segmentFailed(failure);
         const complaint = parseDecoderComplaint(line);

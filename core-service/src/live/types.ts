@@ -80,6 +80,12 @@ export interface LiveOptions {
   readonly onReconnect?: (attempt: number, delaySeconds: number) => void;
   /** Proxy for ffmpeg's HTTP(S) requests (the guarded proxy on AWS); none by default. */
   readonly httpProxy?: string;
+  /**
+   * The decode budget (AVMON_MAX_PIXELS): the probe and every connection refuse larger pictures, and a stream
+   * whose pictures are larger ends the analysis as LIMIT_REACHED (reconnecting would not help). Default
+   * DEFAULT_ANALYSIS_LIMITS.maxPixels.
+   */
+  readonly maxPixels?: number;
   /** Listener failures and reconnect reasons go here (default: silent). */
   readonly logger?: Logger;
   /** Told about each ffmpeg process (for supervision and tests); `exited` settles when it is gone. */

@@ -10,9 +10,11 @@
  * DecodeOutputSpec, read by an output class in decode-outputs.ts.
  */
 import { UnsupportedMediaError } from "../domain/errors.ts";
+import { pinnableLayout } from "./channel-layout.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "./luma-filters.ts";
 import type { AudioStreamInfo, MediaInfo } from "./probe.ts";
 import type { ResolvedSource } from "./source.ts";
+import { audioTimelineGuard, videoTimelineGuard } from "./timeline-guard.ts";
 
 export interface DecodePlan {
   /** Size of the downscaled frames for whole-picture detectors; undefined = not needed. */
@@ -38,7 +40,13 @@ export type DecodeOutputSpec =
       /** Every how many source frames one reaches this output. */
       readonly step: number;
     }
-  | { readonly kind: "audio"; readonly fd: number; readonly stream: AudioStreamInfo };
+  | {
+      readonly kind: "audio";
+      readonly fd: number;
+      readonly stream: AudioStreamInfo;
+      /** Which of the media's audio tracks, from 0 (MediaInfo.audioTracks). */
+      readonly track: number;
+    };
 
 export interface DecodeCommand {
   readonly args: readonly string[];
@@ -78,7 +86,7 @@ export function buildDecodeCommand(
       const step = frameStep(video.fps, plan.analysisFramesPerSecond);
       const fd = nextFd();
       branches.push("[va]");
-      graph.push(`[va]${everyNth(step)}${analysisLumaFilter(plan.analysisSize)}[analysis]`);
+      graph.push(`[va]${everyNth(step)}${analysisLumaFilter(video, plan.analysisSize)}[analysis]`);
       outputArgs.push(...rawLuma("[analysis]", fd));
       outputs.push({ kind: "analysis-video", fd, ...plan.analysisSize, step });
     }
@@ -86,25 +94,24 @@ export function buildDecodeCommand(
       const step = frameStep(video.fps, plan.nativeFramesPerSecond);
       const fd = nextFd();
       branches.push("[vn]");
-      graph.push(`[vn]${everyNth(step)}${nativeLumaFilter()}[native]`);
+      graph.push(`[vn]${everyNth(step)}${nativeLumaFilter(video, video)}[native]`);
       outputArgs.push(...rawLuma("[native]", fd));
       outputs.push({ kind: "native-video", fd, width: video.width, height: video.height, step });
     }
     graph.unshift(
-      `[0:${video.index}]fps=fps=${video.fpsRational},split=${branches.length}${branches.join("")}`,
+      `[0:${video.index}]${videoTimelineGuard(video.offset, video.fps)}fps=fps=${video.fpsRational},split=${branches.length}${branches.join("")}`,
     );
     outputArgs.push(
       ...["-map", "[markers]", "-c:v", "wrapped_avframe", "-f", "framecrc", "-flush_packets", "1"],
       `pipe:${MARKERS_FD}`,
     );
   }
-  if (media.audio && plan.audio) {
+  for (const [track, stream] of plan.audio ? media.audioTracks.entries() : []) {
     const fd = nextFd();
-    // first_pts=0 pads the start with silence when audio begins after the timeline start, and async fills
-    // timestamp gaps, so a sample's index always gives its media time.
-    graph.push(`[0:${media.audio.index}]aresample=async=1:first_pts=0,aformat=sample_fmts=flt[audio]`);
-    outputArgs.push("-map", "[audio]", "-f", "f32le", "-c:a", "pcm_f32le", `pipe:${fd}`);
-    outputs.push({ kind: "audio", fd, stream: media.audio });
+    const label = `[audio${track}]`;
+    graph.push(`[0:${stream.index}]${pcmFilter(stream)}${label}`);
+    outputArgs.push("-map", label, "-f", "f32le", "-c:a", "pcm_f32le", `pipe:${fd}`);
+    outputs.push({ kind: "audio", fd, stream, track });
   }
   if (outputs.length === 0) throw new UnsupportedMediaError(`${source.original}: nothing to analyse in it`);
   const args = [
@@ -127,6 +134,19 @@ export function buildDecodeCommand(
     ...outputArgs,
   ];
   return { args, outputs };
+}
+
+/**
+ * One audio stream as float PCM at the probed rate and layout. first_pts=0 pads the start with silence when
+ * audio begins after the timeline start, and async fills timestamp gaps (up to what the guard lets through), so
+ * a sample's index always gives its media time. The rate and the layout are pinned to the probed ones (which
+ * the reader counts samples by), so a stream that changes them midway, or since the probe (AC-3 going from 2.0
+ * to 5.1 between programmes), is resampled or remixed instead of misaligning the pipe.
+ */
+function pcmFilter(stream: AudioStreamInfo): string {
+  const layout = pinnableLayout(stream.channelLayout, stream.channels);
+  const format = `aformat=sample_fmts=flt${layout ? `:channel_layouts=${layout}` : ""}`;
+  return `${audioTimelineGuard(stream.offset)}aresample=${stream.sampleRate}:async=1:first_pts=0,${format}`;
 }
 
 function rawLuma(label: string, pipe: number): string[] {

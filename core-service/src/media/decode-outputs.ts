@@ -20,7 +20,8 @@ export type SinkResult = void | Promise<void>;
 export interface DecodeSink {
   analysisFrame?(frame: LumaFrame): SinkResult;
   nativeFrame?(frame: LumaFrame): SinkResult;
-  audio?(chunk: AudioChunk): SinkResult;
+  /** `track`: which of the media's audio tracks, from 0 (MediaInfo.audioTracks). */
+  audio?(chunk: AudioChunk, track: number): SinkResult;
   decodeError?(event: DecodeErrorEvent): SinkResult;
   /** An HLS segment ffmpeg could not open (refused or missing) and skipped. */
   segmentFailed?(failure: SegmentFailure): SinkResult;
@@ -98,22 +99,23 @@ class PcmOutput implements DecodeOutput {
 
   constructor(
     readonly spec: Extract<DecodeOutputSpec, { kind: "audio" }>,
-    private readonly deliver: ((chunk: AudioChunk) => SinkResult) | undefined,
+    private readonly deliver: ((chunk: AudioChunk, track: number) => SinkResult) | undefined,
     private readonly delivered: Delivered,
   ) {
     this.#reader = new PcmReader(spec.stream.channels * 4);
     this.#names = channelNames(spec.stream.channelLayout, spec.stream.channels);
   }
 
-  push(chunk: Buffer): void {
-    const samples = this.#reader.push(chunk);
+  push(bytes: Buffer): void {
+    const samples = this.#reader.push(bytes);
     if (!samples) return;
     const { sampleRate, channels } = this.spec.stream;
     const time = this.#samples / sampleRate;
     this.#samples += samples.length / channels;
     this.pieces++;
     this.endTime = this.#samples / sampleRate;
-    const result = this.deliver?.({ time, sampleRate, channels, channelNames: this.#names, samples });
+    const chunk = { time, sampleRate, channels, channelNames: this.#names, samples };
+    const result = this.deliver?.(chunk, this.spec.track);
     this.delivered(this.endTime, result);
   }
 }

@@ -11,7 +11,7 @@ import type { Thresholds } from "../domain/job.ts";
 import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import type { Report } from "../domain/report.ts";
 import { type DecodePlan, type DecodeResult, decode } from "../media/decoder.ts";
-import { type MediaInfo, probeSource } from "../media/probe.ts";
+import { type AudioStreamInfo, type MediaInfo, probeSource } from "../media/probe.ts";
 import { SegmentLocator } from "../media/segment-failures.ts";
 import { resolveSupportedSource } from "../media/source-support.ts";
 import { refuseOverLimits, startWallClock } from "./analysis-limits.ts";
@@ -72,7 +72,10 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   });
   refuseOverLimits(media, limits, source);
   const segments = isPlaylist(media) ? new SegmentLocator(resolved, { live: false }) : undefined;
-  const set = new DetectorSet(detectors, options.onDetectorEvent, segments);
+  const set = new DetectorSet(detectors, options.onDetectorEvent, {
+    segments,
+    moreAudioTracks: moreAudioTracks(media, detectors, options),
+  });
   const clock = startWallClock(options.signal, limits, media.duration, started, source);
   let result: DecodeResult;
   try {
@@ -88,11 +91,12 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
     clock.dispose();
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  const duration = media.duration ?? result.endTime;
+  // What was decoded, not what the container declares: one wild timestamp can declare hours (see probe.ts).
+  const duration = result.endTime;
   const loudness = loudnessSummary(set.summaries());
   return {
     source,
-    media: summarizeMedia(media, duration),
+    media: summarizeMedia(media, duration, set),
     defects: set.closedDefects(),
     ...(loudness && { loudness }),
     stats: {
@@ -131,19 +135,47 @@ export function analysisSize(width: number, height: number): { width: number; he
   return { width: even(targetWidth), height: even((targetWidth * height) / Math.max(1, width)) };
 }
 
+/** A set of audio detectors for each audio track after the first (whose detectors are in `detectors`). */
+function moreAudioTracks(
+  media: MediaInfo,
+  detectors: readonly Detector[],
+  options: Pick<AnalyzeOptions, "thresholds">,
+): Detector[][] {
+  const names = detectors.filter((d) => d.input === "audio").map((d) => d.type as DetectorName);
+  if (names.length === 0) return [];
+  return media.audioTracks.slice(1).map(() => createDetectors(names, options.thresholds));
+}
+
 /** ffmpeg's HLS reader names itself "hls" (5.x) or "hls,applehttp" (4.x). */
 function isPlaylist(media: MediaInfo): boolean {
   return media.formatName.split(",").includes("hls");
 }
 
-function summarizeMedia(media: MediaInfo, duration: number): Report["media"] {
+function summarizeMedia(media: MediaInfo, duration: number, set: DetectorSet): Report["media"] {
   const { video, audio } = media;
+  const audioInfo = (a: AudioStreamInfo) => ({
+    codec: a.codec,
+    sampleRate: a.sampleRate,
+    channels: a.channels,
+  });
   return {
     duration: round(duration, 3),
     ...(video && {
       video: { codec: video.codec, width: video.width, height: video.height, fps: round(video.fps, 3) },
     }),
-    ...(audio && { audio: { codec: audio.codec, sampleRate: audio.sampleRate, channels: audio.channels } }),
+    ...(audio && { audio: audioInfo(audio) }),
+    ...(media.audioTracks.length > 0 && {
+      audioTracks: media.audioTracks.map((track, i) => {
+        const loudness = loudnessSummary(set.trackSummaries(i));
+        return {
+          track: i + 1,
+          index: track.index,
+          ...audioInfo(track),
+          ...(track.channelLayout && { channelLayout: track.channelLayout }),
+          ...(loudness && { loudness }),
+        };
+      }),
+    }),
   };
 }
 

@@ -1,4 +1,8 @@
-/** Routes decoded media to the detectors that want it and gathers what they report. */
+/**
+ * Routes decoded media to the detectors that want it and gathers what they report. Each audio track has its
+ * own audio detectors (their state is one stream's); when there are several tracks, the defects they find carry
+ * their track's number (`track`, from 1).
+ */
 
 import { detectorSummaries } from "../detectors/registry.ts";
 import type { AudioChunk, DecodeErrorEvent, Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
@@ -9,16 +13,28 @@ import { UnwatchedSegments } from "./unwatched-segments.ts";
 
 type Listener = (event: DetectorEvent) => void | Promise<void>;
 
+export interface DetectorSetOptions {
+  /** Finds skipped HLS segments in their playlist (a playlist source only). */
+  readonly segments?: SegmentLocator;
+  /** A set of audio detectors for each audio track after the first. */
+  readonly moreAudioTracks?: readonly (readonly Detector[])[];
+}
+
 export class DetectorSet {
   private readonly closed: ClosedDefect[] = [];
   private readonly unwatched = new UnwatchedSegments();
+  private readonly segments: SegmentLocator | undefined;
+  /** The audio detectors of each track: the first track's are among `detectors`. */
+  private readonly tracks: readonly (readonly Detector[])[];
 
-  /** `segments` finds skipped HLS segments in their playlist (a playlist source only). */
   constructor(
     private readonly detectors: readonly Detector[],
     private readonly listener?: Listener,
-    private readonly segments?: SegmentLocator,
-  ) {}
+    options: DetectorSetOptions = {},
+  ) {
+    this.segments = options.segments;
+    this.tracks = [detectors.filter((d) => d.input === "audio"), ...(options.moreAudioTracks ?? [])];
+  }
 
   sink(
     onProgress?: (p: { time: number; duration: number | undefined }) => void,
@@ -26,7 +42,6 @@ export class DetectorSet {
   ): DecodeSink {
     const analysis = this.detectors.filter((d) => d.input === "analysis-video");
     const native = this.detectors.filter((d) => d.input === "native-video");
-    const audio = this.detectors.filter((d) => d.input === "audio");
     let lastProgress = -1;
     /** Where decoding is, for a skipped segment the playlist cannot place. */
     let latest = 0;
@@ -46,10 +61,11 @@ export class DetectorSet {
         ]);
       },
       nativeFrame: (frame: LumaFrame) => this.deliver(native.flatMap((d) => d.push(frame))),
-      audio: (chunk: AudioChunk) => {
+      audio: (chunk: AudioChunk, track: number) => {
+        if (track !== 0) return this.deliver(this.pushAudio(chunk, track));
         if (analysis.length === 0) progress(chunk.time);
         latest = Math.max(latest, chunk.time);
-        return this.deliver([...this.unwatched.progress(chunk.time), ...audio.flatMap((d) => d.push(chunk))]);
+        return this.deliver([...this.unwatched.progress(chunk.time), ...this.pushAudio(chunk, 0)]);
       },
       decodeError: (event: DecodeErrorEvent) =>
         this.deliver(native.flatMap((d) => (d.input === "native-video" ? d.pushDecodeError(event) : []))),
@@ -64,15 +80,49 @@ export class DetectorSet {
 
   /** Closes whatever is still open at the end of the media. */
   async finish(endTime: number): Promise<void> {
-    await this.deliver([...this.unwatched.finish(), ...this.detectors.flatMap((d) => d.flush(endTime))]);
+    const others = this.detectors.filter((d) => d.input !== "audio");
+    await this.deliver([...this.unwatched.finish(), ...others.flatMap((d) => d.flush(endTime))]);
+    for (const [track, detectors] of this.tracks.entries())
+      await this.deliver(
+        this.onTrack(
+          track,
+          detectors.flatMap((d) => d.flush(endTime)),
+        ),
+      );
   }
 
   closedDefects(): ClosedDefect[] {
-    return [...this.closed].sort((a, b) => a.start - b.start || a.type.localeCompare(b.type));
+    return [...this.closed].sort(
+      (a, b) => a.start - b.start || a.type.localeCompare(b.type) || (a.track ?? 0) - (b.track ?? 0),
+    );
   }
 
+  /** Figures for the whole source (integrated loudness, …): of the first audio track's detectors. */
   summaries(): Record<string, number | null> {
     return detectorSummaries(this.detectors);
+  }
+
+  /** The same figures for one audio track (from 0). */
+  trackSummaries(track: number): Record<string, number | null> {
+    return detectorSummaries(this.tracks[track] ?? []);
+  }
+
+  private pushAudio(chunk: AudioChunk, track: number): DetectorEvent[] {
+    const detectors = this.tracks[track] ?? [];
+    return this.onTrack(
+      track,
+      detectors.flatMap((d) => (d.input === "audio" ? d.push(chunk) : [])),
+    );
+  }
+
+  /** Events found on audio track `track` (from 0), stamped with its number (from 1) when there are several. */
+  private onTrack(track: number, events: DetectorEvent[]): DetectorEvent[] {
+    if (this.tracks.length < 2 || events.length === 0) return events;
+    return events.map((event) =>
+      event.kind === "open"
+        ? { kind: "open", defect: { ...event.defect, track: track + 1 } }
+        : { kind: "close", defect: { ...event.defect, track: track + 1 } },
+    );
   }
 
   private deliver(events: DetectorEvent[]): void | Promise<void> {

@@ -1,6 +1,7 @@
 import type { DetectorName } from "../domain/defect.ts";
 import { alertId } from "../domain/events.ts";
 import type { LiveResumeState, QueueMessage } from "../domain/job.ts";
+import type { AnalysisLimits } from "../domain/limits.ts";
 import { analyzeLive } from "../live/analyze-live.ts";
 import type { LiveDetectorEvent, LiveStats, LiveSummary, ReconnectPolicy } from "../live/types.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -29,6 +30,8 @@ export interface LiveMediaAnalyzerOptions {
   readonly httpProxy?: HttpProxyProvider;
   /** Told each ffmpeg's pid, for supervision. */
   readonly onProcess?: (pid: number | undefined) => void;
+  /** The settings' decode budget (config.analysisLimits); a stream over it fails as LIMIT_REACHED. */
+  readonly limits?: Pick<AnalysisLimits, "maxPixels">;
 }
 
 /** The real live engine (HLS, RTMP, SRT, MPEG-TS), with the protocol allow-list of `resolveSource`. */
@@ -52,6 +55,7 @@ export function liveMediaAnalyzer(options: LiveMediaAnalyzerOptions = {}): LiveA
       logger: run.logger,
       httpProxy: await options.httpProxy?.(),
       onProcess: options.onProcess && (({ pid }) => options.onProcess?.(pid)),
+      maxPixels: options.limits?.maxPixels,
     });
   };
 }
