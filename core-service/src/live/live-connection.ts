@@ -43,7 +43,7 @@ export function openLiveConnection(
   wirePair(stdio, LIVE_PIPES.audio, (p) => sink.audio(p));
 
   const stderrTail = readStderrLines(child, (line) => {
-    const complaint = parseDecoderComplaint(line);
+    const complaint = media.video && parseDecoderComplaint(line, media.video.index);
     if (complaint) sink.decodeError(complaint);
   });
 

@@ -132,7 +132,7 @@ export function decode(
         framesDecoded++;
         return;
       }
-      const complaint = parseDecoderComplaint(line);
+      const complaint = video && parseDecoderComplaint(line, video.index);
       if (complaint && video && sink.decodeError) {
         const time = video.offset + framesDecoded / video.fps;
         withBackpressure(sink.decodeError({ time, message: complaint }));

@@ -31,7 +31,10 @@ export class DetectorSet {
     return {
       analysisFrame: (frame: LumaFrame) => {
         progress(frame.time);
-        return this.deliver(analysis.flatMap((d) => d.push(frame)));
+        return this.deliver([
+          ...analysis.flatMap((d) => d.push(frame)),
+          ...native.flatMap((d) => (d.input === "native-video" ? (d.pushAnalysis?.(frame) ?? []) : [])),
+        ]);
       },
       nativeFrame: (frame: LumaFrame) => this.deliver(native.flatMap((d) => d.push(frame))),
       audio: (chunk: AudioChunk) => {
