@@ -1,17 +1,19 @@
 /**
  * Block corruption: the block structure of a starved encoder, and transmission damage that the decoder
- * conceals, garbles or drops. The native picture (a few a second) is measured (blocking-measure.ts); these open
- * an interval:
+ * conceals, garbles or drops. The native picture (a few a second) is measured (blocking-measure.ts) and judged
+ * against the bars and the source's own baselines (picture-evidence.ts); these open an interval:
  * - a starved encoder: a block grid (MPEG-2, or H.264 without its deblocking filter) or terraces (flat
- *   plateaus on the block grid that H.264's and HEVC's deblocking leave), above an absolute bar and above this
- *   source's own baseline (median of recent clean samples), so a source that always carries some is judged
- *   against itself;
- * - damage seen in the picture: block edges that stop fitting (misfit edges) far above the source's recent
- *   level, or above a bar no clean picture reaches;
+ *   plateaus on the block grid that H.264's and HEVC's deblocking leave). Once reported, the interval goes on
+ *   while the pictures reach BLOCKING_HOLD of the bars (a starved encoder's pictures vary around them);
+ * - damage seen in the picture: block edges that stop fitting (misfit edges) or macroblock edges broken far
+ *   above the source's recent level, or a collapse to mid-grey (a lost HEVC reference);
  * - the decoder's complaints, a supporting signal (their wording differs per codec and version): a complaint
- *   opens the interval at once and holds it for `errorHold` seconds, then for as long as the picture shows
- *   more broken macroblock edges than its baseline (concealed damage persists until the next keyframe),
- *   never longer than `maxDamagePersistence` after the last complaint. `decoderErrors: false` ignores them.
+ *   holds the interval for `errorHold` seconds whatever the pictures show. It opens as soon as the pictures
+ *   have caught up with it (stderr is read ahead of the frame pipes, and a picture before it may show that the
+ *   damage began earlier). `decoderErrors: false` ignores them.
+ * After a complaint or a damaged picture, concealed damage persists until the next keyframe: the interval goes
+ * on while the picture shows more broken macroblock edges than its baseline and than lines off the grid, never
+ * longer than `maxDamagePersistence` after the last such evidence.
  *
  * Timing: a change seen at one native sample happened somewhere since the one before. When the analysis
  * pictures show one sharp change in that gap (damage appearing, a keyframe repairing it), that is the onset or
@@ -28,7 +30,8 @@
  */
 import { z } from "zod";
 import type { Defect, Severity } from "../domain/defect.ts";
-import { type BlockingMeasure, confirmOnGrid, measureBlocking } from "./blocking-measure.ts";
+import { type BlockingMeasure, measureBlocking } from "./blocking-measure.ts";
+import { PictureEvidence } from "./picture-evidence.ts";
 import { PictureMotion, type Stall } from "./picture-motion.ts";
 import type { DecodeErrorEvent, DetectorEvent, LumaFrame, NativeFrameDetector } from "./types.ts";
 
@@ -61,9 +64,17 @@ export const BlockinessOptions = z
      */
     misfitThreshold: z.number().positive().default(0.04),
     /** Below misfitThreshold, a picture is damaged when its score is at least this… */
-    misfitFloor: z.number().positive().default(0.003),
-    /** …and this many times the highest of the source's recent clean samples (once there are 10 of them). */
+    misfitFloor: z.number().positive().default(0.005),
+    /** …and this many times the highest of the source's recent clean samples (once there are 5 of them). */
     misfitFactor: z.number().min(1).default(2),
+    /**
+     * A picture has collapsed to grey (a lost reference) when this share of it is mid-grey (128 ± 4)… Measured:
+     * clean pictures ≤ 0.14 (test patterns, phone footage), a noisy grey backdrop 0.3–0.8 (judged against its
+     * own baseline); HEVC pictures predicted from a lost reference 0.3–0.87.
+     */
+    greyFloor: z.number().positive().max(1).default(0.2),
+    /** …and this many times the source's baseline share. */
+    greyFactor: z.number().min(1).default(4),
     /** Whether decoder complaints count as evidence (false: the pictures alone decide). */
     decoderErrors: z.boolean().default(true),
     /**
@@ -102,9 +113,11 @@ export type BlockinessOptions = z.infer<typeof BlockinessOptions>;
 const CONCEALED = /concealing (\d+) DC/;
 /** The jump that ends a stall is at least this many levels, whatever the motion before it. */
 const STALL_JUMP = 2;
-/** Fewest samples the misfit median needs before it can judge a picture against the source. */
-const MISFIT_HISTORY = 10;
-
+/**
+ * A starved encoder's pictures vary around the bars (a scene's detail, the encoder's frame types): an interval of
+ * blocking goes on while they reach this share of them, so it is not cut short or split by a milder picture.
+ */
+const BLOCKING_HOLD = 0.7;
 /** Why a sample counts as affected; `stall` intervals come whole from the analysis pictures. */
 type Evidence = "blocking" | "picture-damage" | "decoder" | "stall";
 
@@ -127,6 +140,8 @@ interface Run {
   decodeErrors: number;
   concealedBlocks: number;
   stalledPictures: number;
+  /** Time of the last sample whose picture itself showed damage. */
+  lastPictureDamage: number;
   evidence: Set<Evidence>;
 }
 
@@ -148,16 +163,14 @@ function newRun(onset: number, onsetWindow: [number, number] | null = null): Run
     decodeErrors: 0,
     concealedBlocks: 0,
     stalledPictures: 0,
+    lastPictureDamage: Number.NEGATIVE_INFINITY,
     evidence: new Set(),
   };
 }
 
 export function createBlockinessDetector(input: z.input<typeof BlockinessOptions> = {}): NativeFrameDetector {
   const options = BlockinessOptions.parse(input);
-  const gridBaseline = new RollingMedian(options.baselineSamples);
-  const terraceBaseline = new RollingMedian(options.baselineSamples);
-  const damageBaseline = new RollingMedian(options.baselineSamples);
-  const misfitBaseline = new RollingMedian(options.baselineSamples);
+  const pictures = new PictureEvidence(options);
   const motion = new PictureMotion({
     stallMotion: options.stallMotion,
     stallJumpFactor: options.stallJumpFactor,
@@ -170,55 +183,32 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
   /** Time of the picture sample before the current one; null before the first. */
   let previousSampleTime: number | null = null;
 
-  const above = (value: number, bar: number, baseline: RollingMedian, factor: number) =>
-    value >= Math.max(bar, baseline.value() * factor);
-
-  const hasTerraces = (terraces: number) =>
-    above(terraces, options.terraceThreshold, terraceBaseline, options.baselineFactor);
-
-  function isBlocky(measure: BlockingMeasure): boolean {
-    return (
-      above(measure.grid, options.gridThreshold, gridBaseline, options.baselineFactor) ||
-      hasTerraces(measure.terraces)
-    );
-  }
+  /** Hysteresis: once blocking is reported, the pictures need only BLOCKING_HOLD of the bars to go on with it. */
+  const holding = () => (run?.opened && run.evidence.has("blocking") ? BLOCKING_HOLD : 1);
 
   /**
-   * Misfit edges above a bar no clean picture reaches (and above the source's clean baseline, as for blocking),
-   * or far above what this source's clean pictures have shown lately: a damaged picture among clean ones.
+   * Concealed damage lasts until the next keyframe, fading as the pictures after it refresh parts of it: once a
+   * run has evidence of damage (a decoder complaint, a damaged picture), a picture still counts as damaged while
+   * it shows more broken macroblock edges than the source's baseline, for at most maxDamagePersistence after the
+   * last such evidence. Within errorHold of a complaint, it counts whatever it looks like.
    */
-  function misfits(misfitEdges: number): boolean {
-    if (above(misfitEdges, options.misfitThreshold, misfitBaseline, options.baselineFactor)) return true;
-    if (misfitBaseline.size() < MISFIT_HISTORY) return false;
-    return misfitEdges >= Math.max(options.misfitFloor, options.misfitFactor * misfitBaseline.max());
-  }
-
-  /** What the picture shows; terraces and misfit edges are confirmed against every shift of the grid. */
-  function classify(frame: LumaFrame, measure: BlockingMeasure): { blocky: boolean; damaged: boolean } {
-    const gridBlocky = above(measure.grid, options.gridThreshold, gridBaseline, options.baselineFactor);
-    const terraced = hasTerraces(measure.terraces);
-    const misfit = misfits(measure.misfitEdges);
-    if (!terraced && !misfit) return { blocky: gridBlocky, damaged: false };
-    const strict = confirmOnGrid(frame, measure);
-    return {
-      blocky: gridBlocky || (terraced && hasTerraces(strict.terraces)),
-      damaged: misfit && misfits(strict.misfitEdges),
-    };
-  }
-
-  function isDamagedAfterErrors(time: number, measure: BlockingMeasure, pictureDamaged: boolean): boolean {
-    if (!run || run.decodeErrors === 0) return false;
-    const sinceError = time - lastErrorTime;
-    if (sinceError <= options.errorHold) return true;
-    if (sinceError > options.maxDamagePersistence) return false;
-    return (
-      pictureDamaged ||
-      above(measure.brokenMacroblockEdges, options.damageFloor, damageBaseline, options.damageFactor)
+  function persistingDamage(time: number, measure: BlockingMeasure): Evidence | undefined {
+    if (!run) return undefined;
+    const complained = run.decodeErrors > 0;
+    if (complained && time - lastErrorTime <= options.errorHold) return "decoder";
+    const lastEvidence = Math.max(
+      complained ? lastErrorTime : Number.NEGATIVE_INFINITY,
+      run.lastPictureDamage,
     );
+    if (time - lastEvidence > options.maxDamagePersistence) return undefined;
+    if (!pictures.rough(measure, options.damageFloor)) return undefined;
+    return complained ? "decoder" : "picture-damage";
   }
 
   function maybeOpen(current: Run): DetectorEvent[] {
     if (current.opened || current.lastAffected - current.onset < options.minDuration) return [];
+    // Not before the pictures have caught up with the onset: an earlier one may still show the damage began sooner.
+    if (previousSampleTime === null || previousSampleTime < current.onset) return [];
     current.opened = true;
     settleOnset(current);
     return [{ kind: "open", defect: describe(current) }];
@@ -257,7 +247,7 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
   function record(current: Run, measure: BlockingMeasure): void {
     current.peakTerraces = Math.max(current.peakTerraces, measure.terraces);
     current.peakMisfit = Math.max(current.peakMisfit, measure.misfitEdges);
-    if (!isBlocky(measure)) return;
+    if (!pictures.isBlocky(measure, holding())) return;
     current.pictureSamples++;
     current.scoreSum += measure.grid;
     if (measure.grid > current.peak) {
@@ -309,23 +299,28 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
       const time = frame.time;
       const sinceTime = previousSampleTime ?? time;
       previousSampleTime = time;
-      // A decoder error may be reported slightly ahead of the picture it damaged.
-      if (run && time < run.onset) return [];
-      const picture = classify(frame, measure);
+      const picture = pictures.judge(frame, measure, holding());
       const evidence: Evidence[] = [];
       if (picture.blocky) evidence.push("blocking");
       if (picture.damaged) evidence.push("picture-damage");
-      if (isDamagedAfterErrors(time, measure, picture.damaged)) evidence.push("decoder");
+      const onsetWindow: [number, number] | null = sinceTime < time ? [sinceTime, time] : null;
+      // Decoder complaints are read ahead of the pictures they damaged (stderr outruns the frame pipes): a
+      // picture before a complaint's onset that shows the damage moves the onset back; a clean one is passed by.
+      if (run && time < run.onset) {
+        if (evidence.length === 0 || run.opened) return [];
+        run.onset = halfwayFrom(sinceTime, time);
+        run.onsetWindow = onsetWindow;
+      }
+      const persisting = persistingDamage(time, measure);
+      if (persisting) evidence.push(persisting);
       if (evidence.length > 0) {
-        run ??= newRun(halfwayFrom(sinceTime, time), sinceTime < time ? [sinceTime, time] : null);
+        run ??= newRun(halfwayFrom(sinceTime, time), onsetWindow);
+        if (picture.damaged) run.lastPictureDamage = Math.max(run.lastPictureDamage, time);
         return onAffected(run, time, evidence, measure);
       }
-      if (run) return onClean(run, time);
-      gridBaseline.add(measure.grid);
-      terraceBaseline.add(measure.terraces);
-      damageBaseline.add(measure.brokenMacroblockEdges);
-      misfitBaseline.add(measure.misfitEdges);
-      return [];
+      // A clean picture is the source's own baseline, also while it ends an interval.
+      pictures.learn(measure, picture.greyShare);
+      return run ? onClean(run, time) : [];
     },
 
     pushAnalysis(frame: LumaFrame): DetectorEvent[] {
@@ -399,27 +394,6 @@ function confidenceOf(current: Run, options: BlockinessOptions): number {
   if (current.evidence.has("stall")) return Math.max(0.85, round3(fromPicture));
   if (current.evidence.has("picture-damage")) return Math.max(0.7, round3(fromPicture));
   return round3(fromPicture);
-}
-
-/** Median of the last `capacity` values; 0 while empty. Sorting ≤ a few dozen numbers per sample is cheap. */
-class RollingMedian {
-  private readonly values: number[] = [];
-  constructor(private readonly capacity: number) {}
-  add(value: number): void {
-    this.values.push(value);
-    if (this.values.length > this.capacity) this.values.shift();
-  }
-  size(): number {
-    return this.values.length;
-  }
-  max(): number {
-    return Math.max(0, ...this.values);
-  }
-  value(): number {
-    if (this.values.length === 0) return 0;
-    const sorted = [...this.values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)] as number;
-  }
 }
 
 /** The middle of [from, to], never after `to`. */

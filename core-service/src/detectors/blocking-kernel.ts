@@ -49,6 +49,8 @@ export interface PlaneMeasure {
   readonly profiles: KernelStepProfiles;
   /** 16-pixel segments of 16-pixel macroblock edges. */
   readonly segments: SegmentCounts;
+  /** The same on lines 4 pixels past each macroblock edge (off the 8-pixel grid), where no codec puts an edge. */
+  readonly segmentsOffGrid: SegmentCounts;
   /** 8-pixel segments of the 8-pixel block edges, and of the lines halfway between them. */
   readonly blockEdges: OnAndOffGrid<SegmentCounts>;
   /** Terraces of 8x8 blocks (H.264, MPEG-2 and VP9 transforms) and of 16x16 blocks (macroblocks, HEVC units). */
@@ -272,6 +274,7 @@ export function measurePlane(plane: PlaneBytes, sampleStep: number, edgeCeiling:
   return {
     profiles: profilesOfLoaded(exports, plane, sampleStep, edgeCeiling),
     segments: segmentsOfLoaded(exports, plane),
+    segmentsOffGrid: segmentsOfLoaded(exports, plane, MACROBLOCK, MACROBLOCK + BLOCK / 2),
     blockEdges: blockEdgesOfLoaded(exports, plane),
     terraces8: terracesOfLoaded(exports, plane, 8),
     terraces16: terracesOfLoaded(exports, plane, 16),

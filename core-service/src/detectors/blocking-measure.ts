@@ -58,6 +58,11 @@ export interface BlockingMeasure {
    */
   readonly brokenMacroblockEdges: number;
   /**
+   * The same share on lines 4 pixels past the macroblock edges, off every coding grid: text and texture break
+   * those as often as the macroblock edges, concealed macroblocks do not.
+   */
+  readonly brokenOffGridEdges: number;
+  /**
    * Share of neighbouring blocks that are terraces, on the grid minus off it, in the weaker of the two
    * directions (blocks are two-dimensional; a fence or a ramp is not); the larger of 8x8 and 16x16.
    */
@@ -153,7 +158,7 @@ function strongestGrid(profile: Uint32Array, samplesPerPosition: number): GridEv
 /** Measures the block grid of one luma plane at its native size (a scaled picture no longer shows it). */
 export function measureBlocking(plane: LumaPlane, options: BlockingMeasureOptions): BlockingMeasure {
   const step = Math.max(1, Math.floor(options.sampleStep));
-  const { profiles, segments, blockEdges, terraces8, terraces16 } = measurePlane(
+  const { profiles, segments, segmentsOffGrid, blockEdges, terraces8, terraces16 } = measurePlane(
     plane,
     step,
     options.edgeCeiling,
@@ -163,6 +168,7 @@ export function measureBlocking(plane: LumaPlane, options: BlockingMeasureOption
   return {
     grid: Math.min(acrossColumns.score, acrossRows.score),
     brokenMacroblockEdges: shareBroken(segments),
+    brokenOffGridEdges: shareBroken(segmentsOffGrid),
     terraces: Math.max(terraceExcess(terraces8), terraceExcess(terraces16)),
     misfitEdges: shareBroken(blockEdges.onGrid) - shareBroken(blockEdges.offGrid),
     onGrid: {
