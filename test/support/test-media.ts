@@ -56,9 +56,10 @@ export type VideoContent =
 
 export interface ClipSpec {
   readonly duration: number;
-  readonly container: "mp4" | "mkv" | "webm" | "ts" | "mpg" | "mov" | "m4a" | "wav";
+  readonly container: "mp4" | "mkv" | "webm" | "ts" | "mpg" | "mov" | "m4a" | "wav" | "ivf";
   readonly video?: {
-    readonly codec: "libx264" | "libx265" | "libvpx-vp9" | "mpeg2video" | "ffv1";
+    /** libsvtav1 (AV1) needs an ffmpeg built with it, as Debian's is (the bundled 2018 build is not). */
+    readonly codec: "libx264" | "libx265" | "libvpx-vp9" | "libsvtav1" | "mpeg2video" | "ffv1";
     readonly size: string;
     /** Pixel format of the encode (default yuv420p), e.g. yuv420p10le for HEVC Main10. */
     readonly pixelFormat?: string;
@@ -110,23 +111,35 @@ interface ClipRecipe {
 function clipRecipe(spec: ClipSpec): ClipRecipe {
   const events = spec.video?.events ?? [];
   const damage = events.filter((e) => e.type === "damage");
-  const asIvf = spec.video?.codec === "libvpx-vp9" && spec.container === "webm" && !spec.audio;
+  const asIvf = IVF_CODECS.has(spec.video?.codec ?? "") && IVF_CONTAINERS.has(spec.container) && !spec.audio;
   if (damage.length > 0 && spec.container !== "ts" && !asIvf)
-    throw new Error("damage events need an MPEG-TS container, or VP9 in WebM without sound");
+    throw new Error("damage events need an MPEG-TS container, or VP9/AV1 in WebM, MKV or IVF without sound");
   const starved = events.filter((e) => e.type === "blocking" || e.type === "starved");
   if (starved.length > 0 && damage.length > 0 && asIvf)
-    throw new Error("a damaged VP9 clip is one encode: no starved windows in it");
+    throw new Error("a damaged VP9/AV1 clip is one encode: no starved windows in it");
   if (!spec.video || starved.length === 0) return { args: clipArgs(spec), segments: [], damage };
   return { args: muxArgs(spec), segments: segmentArgs(spec.duration, spec.video), damage };
 }
 
-/** VP9 damage: the clip encoded as IVF (frames with plain size headers), damaged, then copied into WebM. */
+const IVF_CODECS: ReadonlySet<string> = new Set(["libvpx-vp9", "libsvtav1"]);
+const IVF_CONTAINERS: ReadonlySet<string> = new Set(["webm", "mkv", "ivf"]);
+
+/**
+ * VP9/AV1 damage: the clip encoded as IVF (frames with plain size headers), damaged, then copied into WebM/MKV.
+ * Damaged AV1 stays in IVF: the Matroska and MP4 muxers parse AV1's OBUs and refuse damaged ones.
+ */
 async function encodeDamagedIvf(recipe: ClipRecipe, stem: string, output: string): Promise<void> {
+  if (output.endsWith(".ivf")) {
+    await runFfmpeg(["-y", ...recipe.args, "-f", "ivf", output]);
+    writeFileSync(output, damageIvfFrames(readFileSync(output), recipe.damage));
+    return;
+  }
   const ivf = `${stem}.ivf`;
+  const format = output.endsWith(".mkv") ? "matroska" : "webm";
   try {
     await runFfmpeg(["-y", ...recipe.args, "-f", "ivf", ivf]);
     writeFileSync(ivf, damageIvfFrames(readFileSync(ivf), recipe.damage));
-    await runFfmpeg(["-y", "-i", ivf, "-c", "copy", "-f", "webm", output]);
+    await runFfmpeg(["-y", "-i", ivf, "-c", "copy", "-f", format, output]);
   } finally {
     rmSync(ivf, { force: true });
   }
@@ -297,9 +310,9 @@ function detailedVideo(content: VideoContent, size: string, fps: string, d: numb
       // A grid of thin lines every 7 pixels over the test picture: a period close to 8.
       return `testsrc2=size=${size}:rate=${fps}:duration=${d},drawgrid=width=7:height=7:thickness=1:color=white@0.6`;
     case "fence":
-      // 3-pixel posts every 8 pixels, panning a pixel a frame across a shaded backdrop (in step with the
-      // coding grid once in every 8 frames).
-      return `color=c=black:size=${size}:rate=${fps},format=yuv420p,geq=lum='if(lt(mod(X+N\\,8)\\,3)\\,170\\,70+40*sin(Y/40+N/10))':cb=128:cr=128,${timed}`;
+      // 3-pixel posts every 9 pixels, a period close to the coding grid's, panning a pixel a frame across a
+      // shaded backdrop.
+      return `color=c=black:size=${size}:rate=${fps},format=yuv420p,geq=lum='if(lt(mod(X+N\\,9)\\,3)\\,170\\,70+40*sin(Y/40+N/10))':cb=128:cr=128,${timed}`;
     case "footage":
       // The filmed clip of the shared media looped, at the clip's size and rate.
       return `movie=${sharedMedia("real-640x360-1s.mp4")}:loop=0,setpts=N/(${fps}*TB),scale=${size},${timed}`;
@@ -414,6 +427,9 @@ function videoCodecArgs(video: NonNullable<ClipSpec["video"]>): string[] {
         ...pixelFormat(video),
       ];
     }
+    case "libsvtav1":
+      // The fastest preset, a fixed keyframe interval (SVT-AV1 places no keyframes at scene changes by default).
+      return ["-c:v", "libsvtav1", "-preset", "12", "-b:v", "400k", "-g", gop, ...pixelFormat(video)];
     case "mpeg2video":
       return [
         "-c:v",
