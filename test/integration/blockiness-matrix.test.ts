@@ -78,7 +78,10 @@ describe("block corruption on every codec", () => {
     const clips = [...BLOCKINESS_MATRIX, ...((await hasEncoder("libsvtav1")) ? AV1_MATRIX : [])];
     for (const clip of clips) {
       const path = await makeClip(clip.spec);
-      results.push({ clip, shipped: await analyse(path, true), picturesOnly: await analyse(path, false) });
+      const shipped = await analyse(path, true);
+      // A clean clip draws no complaint, so ignoring complaints cannot change its result: one run is enough.
+      const picturesOnly = clip.truths.length > 0 ? await analyse(path, false) : shipped;
+      results.push({ clip, shipped, picturesOnly });
     }
   }, MATRIX_TIMEOUT_MS);
 
@@ -107,9 +110,7 @@ describe("block corruption on every codec", () => {
   it("raises nothing on clean detailed content (textures, tiles, fences, fine grids, text, footage)", () => {
     const clean = results.filter((r) => r.clip.truths.length === 0);
     const alarms = clean.flatMap((r) =>
-      [...r.shipped, ...r.picturesOnly].map(
-        (d) => `${r.clip.name}: ${d.start.toFixed(2)}–${d.end?.toFixed(2)}`,
-      ),
+      r.shipped.map((d) => `${r.clip.name}: ${d.start.toFixed(2)}–${d.end?.toFixed(2)}`),
     );
 
     expect(clean.length).toBeGreaterThanOrEqual(20);
