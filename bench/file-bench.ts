@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ffmpegBinaries, runFfmpeg } from "../core-service/src/media/ffmpeg.ts";
+import { detectTools } from "../core-service/src/media/ffmpeg-detection.ts";
 import { type Measurement, measure } from "./process-meter.ts";
 
 const BENCH_DIR = join(import.meta.dirname, "../.cache/bench");
@@ -14,11 +15,7 @@ const AVMON = join(import.meta.dirname, "../bin/avmon.mjs");
 
 export async function fileBench(log: (line: string) => void): Promise<void> {
   mkdirSync(BENCH_DIR, { recursive: true });
-  // What `npm ci` installs: the bundled CLI, rebuilt in case sources changed since (else bin/avmon.mjs would
-  // compile the TypeScript sources at start-up, which is not what a user runs).
-  execFileSync(process.execPath, [join(import.meta.dirname, "../scripts/build-cli.mjs")], {
-    stdio: "inherit",
-  });
+  buildCli();
   log("Preparing a 60 s 1080p30 H.264 + AAC clip (cached in .cache/bench) …");
   const minute = await benchClip();
   const tenMinutes = await repeatedClip(minute, 10);
@@ -53,6 +50,7 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
     "-",
   ]);
   const startup = await measure("avmon start-up alone (avmon help)", process.execPath, [AVMON, "help"]);
+  const doctor = await measure("avmon doctor (asks ffmpeg afresh)", process.execPath, [AVMON, "doctor"]);
   const avmonLong = await measure("avmon analyze, 10 min source", process.execPath, [
     AVMON,
     "analyze",
@@ -64,7 +62,7 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   log(
     `(decode-only and avmon: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)})`,
   );
-  log(table([decode, avmon, filters, startup, avmonLong]));
+  log(table([decode, avmon, filters, startup, doctor, avmonLong]));
   log("");
   const analysisCpu = avmon.cpuSeconds - startup.cpuSeconds;
   log(`avmon CPU / decode-only CPU:        ${ratio(avmon.cpuSeconds, decode.cpuSeconds)}  (target ≤ 1.3×)`);
@@ -76,11 +74,37 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   log(
     `avmon peak memory, 10 min / 60 s:   ${(avmonLong.peakMemoryMiB / avmon.peakMemoryMiB).toFixed(2)}×  (target ≈ 1×)`,
   );
+  log(
+    `ffmpeg capability detection:        ${(doctor.cpuSeconds - startup.cpuSeconds).toFixed(2)} CPU s asked afresh (doctor − help), ${(await keptAnswerCpuMs()).toFixed(1)} ms from the kept answer, none for a local file`,
+  );
   const defects = JSON.parse(avmon.stdout).defects.length;
   log(`(avmon found ${defects} defects in the 60 s clip; it carries 3: a black, a freeze and a silence)`);
 }
 
 const ROUNDS = 3;
+
+/**
+ * What `npm ci` installs: the bundled CLI, rebuilt in case sources changed since (else bin/avmon.mjs would
+ * compile the TypeScript sources at start-up, which is not what a user runs).
+ */
+export function buildCli(): void {
+  execFileSync(process.execPath, [join(import.meta.dirname, "../scripts/build-cli.mjs")], {
+    stdio: "inherit",
+  });
+}
+
+/** CPU of one capability lookup answered from the disk (what a URL job pays after the first), median of 5. */
+async function keptAnswerCpuMs(): Promise<number> {
+  await detectTools(ffmpegBinaries());
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const before = process.cpuUsage();
+    await detectTools(ffmpegBinaries());
+    const used = process.cpuUsage(before);
+    runs.push((used.user + used.system) / 1000);
+  }
+  return runs.sort((a, b) => a - b)[2] as number;
+}
 
 function medianRun(runs: Measurement[]): Measurement {
   const sorted = [...runs].sort((a, b) => a.cpuSeconds - b.cpuSeconds);

@@ -1,4 +1,5 @@
-/** `npm run bench [-- file|live]` */
+/** `npm run bench [-- file|live|bomb]` */
+import { decodeBombBench } from "./decode-bomb-bench.ts";
 import { fileBench } from "./file-bench.ts";
 import { liveBench } from "./live-bench.ts";
 
@@ -7,6 +8,7 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const BENCHES: Record<string, (log: (line: string) => void) => Promise<void>> = {
   file: fileBench,
   live: liveBench,
+  bomb: decodeBombBench,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -2,11 +2,13 @@
  * Every setting avmon's container and local stack read from the environment, parsed once at start-up. A bad
  * value stops the process at once with a message naming the variable, instead of failing on the first job.
  */
+import { delimiter, resolve } from "node:path";
 import { z } from "zod";
 import { ALL_DETECTORS, parseDetectorList } from "./detectors/registry.ts";
 import { type DetectorName, DetectorName as DetectorNameSchema } from "./domain/defect.ts";
 import { ConfigError } from "./domain/errors.ts";
 import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "./domain/limits.ts";
+import { parseAuthority } from "./server/host-allow-list.ts";
 
 export interface SettingDescription {
   readonly name: string;
@@ -24,7 +26,8 @@ export const SETTINGS = [
   {
     name: "AVMON_DATA_DIR",
     default: ".avmon-data",
-    description: "Where the local stack keeps its files (the demo clip).",
+    description:
+      "Where the local stack keeps its files: the demo clip, webhook subscriptions and outboxes, undeliverable events, large reports.",
   },
   {
     name: "AVMON_DEMO",
@@ -44,6 +47,12 @@ export const SETTINGS = [
       "DynamoDB job table; with it `worker` skips alerts an earlier delivery published and sees stop requests.",
   },
   {
+    name: "AVMON_INGEST_BUCKET",
+    default: "(none)",
+    description:
+      "S3 ingest bucket; required by `worker`, which keeps large reports (claim checks) and events EventBridge refused under its `events/` prefix.",
+  },
+  {
     name: "AVMON_DETECTOR_GROUP",
     default: "(none)",
     description: "Name of this worker's detector group, stamped on its Job Started/Completed/Failed events.",
@@ -57,7 +66,19 @@ export const SETTINGS = [
     name: "AVMON_ALLOW_PRIVATE_SOURCES",
     default: "true",
     description:
-      "`serve` accepts URLs on loopback and private networks (a stream on your LAN); `false` applies the SSRF guard.",
+      "`serve` accepts sources and webhook URLs on loopback and private networks (a stream on your LAN); `false` applies the SSRF guard to both, at submission and at every fetch.",
+  },
+  {
+    name: "AVMON_ALLOWED_HOSTS",
+    default: "(none)",
+    description:
+      "Comma-separated names (`name` or `name:port`) the local API answers to besides localhost, 127.0.0.1 and [::1] on its port, e.g. behind a reverse proxy; other `Host` headers get 421.",
+  },
+  {
+    name: "AVMON_LOCAL_ROOTS",
+    default: "(working folder and AVMON_DATA_DIR)",
+    description:
+      "Folders whose files `serve` may analyse, separated by `:` (`;` on Windows); any other local path is refused.",
   },
   { name: "AWS_REGION", default: "(SDK default)", description: "Region of the queue and the bus." },
   {
@@ -139,6 +160,23 @@ const optionalText = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 
+const hostList = z
+  .string()
+  .default("")
+  .transform((value, ctx): string[] => {
+    const hosts = value
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== "");
+    const bad = hosts.filter((entry) => parseAuthority(entry) === undefined);
+    if (bad.length === 0) return hosts;
+    ctx.addIssue({
+      code: "custom",
+      message: `expected host names (name or name:port), got ${bad.join(", ")}`,
+    });
+    return z.NEVER;
+  });
+
 const detectorList = z
   .string()
   .default("all")
@@ -162,9 +200,12 @@ const EnvSchema = z.object({
   AVMON_QUEUE_URL: optionalText,
   AVMON_EVENT_BUS_NAME: optionalText,
   AVMON_JOB_TABLE_NAME: optionalText,
+  AVMON_INGEST_BUCKET: optionalText,
   AVMON_DETECTOR_GROUP: optionalText,
   ECS_AGENT_URI: optionalText,
   AVMON_ALLOW_PRIVATE_SOURCES: booleanFlag(true),
+  AVMON_ALLOWED_HOSTS: hostList,
+  AVMON_LOCAL_ROOTS: optionalText,
   AWS_REGION: optionalText,
   AVMON_DETECTORS: detectorList,
   AVMON_CONCURRENCY: int(1, 64, 2),
@@ -188,9 +229,14 @@ export interface AvmonConfig {
   readonly queueUrl: string | undefined;
   readonly eventBusName: string | undefined;
   readonly jobTableName: string | undefined;
+  readonly ingestBucket: string | undefined;
   readonly detectorGroup: string | undefined;
   readonly ecsAgentUri: string | undefined;
   readonly allowPrivateSources: boolean;
+  /** Names the local API answers to besides the loopback ones. */
+  readonly allowedHosts: readonly string[];
+  /** Absolute folders below which the local API and worker read local files. */
+  readonly localRoots: readonly string[];
   readonly awsRegion: string | undefined;
   readonly detectors: readonly DetectorName[];
   readonly concurrency: number;
@@ -218,9 +264,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     queueUrl: e.AVMON_QUEUE_URL,
     eventBusName: e.AVMON_EVENT_BUS_NAME,
     jobTableName: e.AVMON_JOB_TABLE_NAME,
+    ingestBucket: e.AVMON_INGEST_BUCKET,
     detectorGroup: e.AVMON_DETECTOR_GROUP,
     ecsAgentUri: e.ECS_AGENT_URI,
     allowPrivateSources: e.AVMON_ALLOW_PRIVATE_SOURCES,
+    allowedHosts: e.AVMON_ALLOWED_HOSTS,
+    localRoots: localRoots(e.AVMON_LOCAL_ROOTS, e.AVMON_DATA_DIR),
     awsRegion: e.AWS_REGION,
     detectors: e.AVMON_DETECTORS,
     concurrency: e.AVMON_CONCURRENCY,
@@ -238,6 +287,15 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     },
     logLevel: e.AVMON_LOG_LEVEL,
   };
+}
+
+function localRoots(list: string | undefined, dataDir: string): string[] {
+  if (list === undefined) return [process.cwd(), resolve(dataDir)];
+  return list
+    .split(delimiter)
+    .map((root) => root.trim())
+    .filter((root) => root !== "")
+    .map((root) => resolve(root));
 }
 
 // An empty variable (`PORT=`) means "not set", as shells and compose files usually intend.

@@ -12,6 +12,18 @@ export const ENV = {
   webhookSecretId: "AVMON_WEBHOOK_SECRET_ID",
 } as const;
 
+/**
+ * Each function's timeout: the CDK app sets it, and the handlers use it as the life of an idempotency claim
+ * whose invocation never finished (killed at its timeout), after which a retry may take the claim over.
+ */
+export const FUNCTION_TIMEOUT_SECONDS = {
+  // SSRF checks resolve DNS; leave room for a slow resolver without holding API Gateway's 29 s.
+  "ingest-api": 20,
+  "s3-ingest": 15,
+  notifier: 30,
+  "status-projector": 30,
+} as const;
+
 /** A detector group as ingestion sees it: where to send a job and which detectors that group runs. */
 export const GroupQueue = z.object({
   name: z.string().min(1),
@@ -45,7 +57,11 @@ export const NotifierEnv = z.object({
 });
 export type NotifierEnv = z.infer<typeof NotifierEnv>;
 
-export const StatusProjectorEnv = z.object({ [ENV.jobTableName]: required(ENV.jobTableName) });
+export const StatusProjectorEnv = z.object({
+  [ENV.jobTableName]: required(ENV.jobTableName),
+  /** Claim-checked reports are read from the ingest bucket's events/claims/. */
+  [ENV.ingestBucket]: required(ENV.ingestBucket),
+});
 export type StatusProjectorEnv = z.infer<typeof StatusProjectorEnv>;
 
 /** Parses a handler's environment once, failing at cold start with the variables that are wrong. */

@@ -3,7 +3,9 @@ import { Platform } from "aws-cdk-lib/aws-ecr-assets";
 import { Cluster, ContainerImage, ContainerInsights } from "aws-cdk-lib/aws-ecs";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { CLAIMS_PREFIX } from "../../core-service/src/adapters/aws/event-store-layout.ts";
 import { EVENT_SOURCE } from "../../core-service/src/domain/events.ts";
+import { CORE_SERVICE_NAME } from "../../core-service/src/worker/emf-metrics.ts";
 import { ENV } from "../../edge-functions/shared/env.ts";
 import type { AvmonConfig } from "./config.ts";
 import { Alerting } from "./constructs/alerting.ts";
@@ -101,10 +103,15 @@ export class AvmonStack extends Stack {
       eventPattern: { source: [EVENT_SOURCE] },
       ruleDescription: "every avmon event to the job status table",
       functionName: "status-projector",
-      environment: { [ENV.jobTableName]: jobTable.table.tableName },
+      environment: {
+        [ENV.jobTableName]: jobTable.table.tableName,
+        [ENV.ingestBucket]: ingestBucket.bucket.bucketName,
+      },
       logRetention,
     });
     jobTable.table.grantReadWriteData(statusProjection.function.role);
+    // A claim-checked Job Completed is projected with its full report, read back from the bucket.
+    ingestBucket.bucket.grantRead(statusProjection.function.role, `${CLAIMS_PREFIX}*`);
 
     new Monitoring(this, "Monitoring", {
       cluster,
@@ -135,6 +142,11 @@ export class AvmonStack extends Stack {
         statusProjection.buffer.dlqAlarm,
       ],
       maxQueueAge: Duration.minutes(15),
+      eventPublishers: [
+        CORE_SERVICE_NAME,
+        ingestion.apiFunction.serviceName,
+        ingestion.s3Function.serviceName,
+      ],
     });
 
     new CfnOutput(this, "ApiUrl", { value: ingestion.api.api.url, description: "Base URL of the job API" });

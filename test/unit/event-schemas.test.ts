@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { withSummaryRef } from "../../core-service/src/domain/claim-check.ts";
 import {
   AvmonEvent,
   alertId,
@@ -65,6 +66,31 @@ describe("event JSON Schemas", () => {
       expect(EVENT_SCHEMAS[detailType].parse(wire)).toEqual(wire);
     },
   );
+
+  it("accepts, by its committed JSON Schema, a Job Completed that carries a claim check instead of its report", async () => {
+    const ref = {
+      uri: "s3://avmon-ingest/events/claims/job-1/e.json",
+      bytes: 300_000,
+      sha256: "a".repeat(64),
+    };
+    const wire = JSON.parse(JSON.stringify(withSummaryRef(jobCompleted("job-1", aReport()), ref)));
+    const committed = (await committedSchema("job-completed.json")) as Record<string, unknown>;
+
+    expect(wire.detail).not.toHaveProperty("summary");
+    expect(schemaErrors(committed, wire)).toEqual([]);
+    expect(parseAvmonEvent(wire)).toEqual(wire);
+  });
+
+  it("rejects a Job Completed with neither a report nor a claim check, by both schemas", async () => {
+    const wire = JSON.parse(JSON.stringify(jobCompleted("job-1", aReport())));
+    delete wire.detail.summary;
+    const committed = (await committedSchema("job-completed.json")) as Record<string, unknown>;
+
+    expect(schemaErrors(committed, wire)).toEqual([
+      expect.stringMatching(/^\$\.detail: matches none of anyOf/),
+    ]);
+    expect(() => parseAvmonEvent(wire)).toThrow(InvalidEventError);
+  });
 
   it("rejects, by its committed JSON Schema, a Defect Detected without a defect type", async () => {
     const wire = JSON.parse(JSON.stringify(defectDetected("job-1", anOpenDefect())));

@@ -12,6 +12,7 @@ import type { LiveAnalyzer, LiveAnalyzerRun } from "../../core-service/src/worke
 import { LiveStreams } from "../../core-service/src/worker/live-streams.ts";
 import { Worker, type WorkerOptions } from "../../core-service/src/worker/worker.ts";
 import { anOpenDefect } from "../support/avmon-events.ts";
+import { scratchClaimStore } from "../support/scratch-dirs.ts";
 import { scriptedAnalyzer } from "./worker-harness.ts";
 
 /** A queue, bus, store and live-stream registry wired like the local stack, plus every event the bus carried. */
@@ -19,7 +20,7 @@ export function liveHarness(queueOptions: MemoryJobQueueOptions = {}) {
   const queue = new MemoryJobQueue({ waitTimeSeconds: 1, ...queueOptions });
   const bus = new MemoryEventBus({ logger: silentLogger });
   const store = new MemoryJobStore();
-  store.subscribeTo(bus);
+  store.subscribeTo(bus, scratchClaimStore());
   const streams = new LiveStreams();
   const events: AvmonEvent[] = [];
   bus.subscribe({ source: ["avmon"] }, (event) => {

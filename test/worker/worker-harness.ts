@@ -10,6 +10,7 @@ import { silentLogger } from "../../core-service/src/logging/logger.ts";
 import type { Analyzer } from "../../core-service/src/worker/analyzer.ts";
 import { Worker, type WorkerOptions } from "../../core-service/src/worker/worker.ts";
 import { aReport } from "../support/avmon-events.ts";
+import { scratchClaimStore } from "../support/scratch-dirs.ts";
 
 /** A queue, bus and store wired like the local stack, plus every event the bus carried. */
 export function workerHarness(
@@ -18,7 +19,7 @@ export function workerHarness(
   const queue = new MemoryJobQueue({ waitTimeSeconds: 1, ...queueOptions });
   const bus = new MemoryEventBus({ logger: silentLogger });
   const store = new MemoryJobStore();
-  store.subscribeTo(bus);
+  store.subscribeTo(bus, scratchClaimStore());
   const events: AvmonEvent[] = [];
   bus.subscribe({ source: ["avmon"] }, (event) => {
     events.push(event);

@@ -6,8 +6,10 @@ import { ANALYZE_USAGE, TEST_EVENT_PATTERN_USAGE } from "./usage.ts";
 const USAGE = `Usage:
   ${ANALYZE_USAGE}
   avmon demo                       analyse a generated demo clip with scheduled defects
+  avmon doctor                     which ffmpeg and ffprobe avmon runs, and what they can and cannot do
   avmon serve                      the local stack: HTTP API, worker, in-memory queue and bus (npm start)
   avmon worker                     the container's worker on SQS and EventBridge (AWS)
+  avmon replay-events [--dry-run]  re-send events a target refused (EventBridge, a webhook), kept for replay
   ${TEST_EVENT_PATTERN_USAGE}
   avmon help
 `;
@@ -18,8 +20,10 @@ type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   analyze: async () => (await import("./analyze-command.ts")).analyzeCommand,
   demo: async () => (await import("./demo-command.ts")).demoCommand,
+  doctor: async () => (await import("./doctor-command.ts")).doctorCommand,
   serve: async () => (await import("./serve-command.ts")).serveCommand,
   worker: async () => (await import("./worker-command.ts")).workerCommand,
+  "replay-events": async () => (await import("./replay-events-command.ts")).replayEventsCommand,
   "test-event-pattern": async () => (await import("./test-event-pattern.ts")).testEventPatternCommand,
 };
 
@@ -46,10 +50,12 @@ export async function main(
   }
 }
 
+/** avmon's own errors and usage errors as they are; anything else is a bug of ours, and says so. */
 function errorMessage(error: unknown): string {
   if (error instanceof AvmonError) return error.message;
   if (isUsageError(error)) return (error as Error).message;
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return `internal error: ${message.split("\n")[0]}`;
 }
 
 /** node:util parseArgs throws TypeErrors with codes like ERR_PARSE_ARGS_UNKNOWN_OPTION. */

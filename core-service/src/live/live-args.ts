@@ -9,7 +9,7 @@
  */
 import { analysisLumaFilter, nativeLumaFilter } from "../media/luma-filters.ts";
 import type { MediaInfo } from "../media/probe.ts";
-import type { ResolvedSource } from "../media/source.ts";
+import { isHlsUrl, type ResolvedSource } from "../media/source.ts";
 
 /** The pipes of one live ffmpeg: data on the left, its timestamps on the right. */
 export const LIVE_PIPES = {
@@ -17,8 +17,6 @@ export const LIVE_PIPES = {
   native: { data: 3, times: 6 },
   audio: { data: 4, times: 7 },
 } as const;
-/** fd 3 … fd 7 beyond stdout. */
-export const LIVE_EXTRA_PIPES = 5;
 
 export interface LivePlan {
   readonly analysisSize?: { readonly width: number; readonly height: number };
@@ -61,7 +59,7 @@ export function liveInputOptions(source: ResolvedSource, readTimeout: number): s
 }
 
 export function isHls(source: ResolvedSource): boolean {
-  return /\.m3u8?$/i.test(new URL(source.input).pathname);
+  return isHlsUrl(source.input);
 }
 
 export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: LivePlan): string[] {

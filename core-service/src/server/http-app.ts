@@ -1,15 +1,19 @@
-import express, { type Express } from "express";
+import express, { type Express, type Response } from "express";
+import { type HttpAnswer, stopAnswer, submitAnswer } from "../intake/http-answers.ts";
+import type { Intake } from "../intake/intake.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
+import type { JobStore } from "../ports/job-store.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
-import { streamEvents } from "./event-stream.ts";
+import { type EventStreamOptions, streamEvents } from "./event-stream.ts";
+import { hostAllowList } from "./host-allow-list.ts";
 import { errorHandler, HttpError } from "./http-errors.ts";
-import type { JobService } from "./job-service.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Webhooks } from "./webhooks.ts";
 
 export interface HttpAppOptions {
-  readonly jobs: JobService;
+  readonly intake: Intake;
+  readonly jobs: JobStore;
   readonly bus: SubscribableEventBus;
   readonly webhooks: Webhooks;
   readonly metrics: Metrics;
@@ -17,20 +21,26 @@ export interface HttpAppOptions {
   readonly logger: Logger;
   /** Lets the server end open event streams when it shuts down; returns a function that forgets one. */
   readonly trackStream: (close: () => void) => () => void;
+  /** How far an SSE client may fall behind before it is dropped with `lagged`. */
+  readonly eventStream?: EventStreamOptions;
   readonly isHealthy: () => boolean;
+  /** Names the API answers to besides the loopback ones (DNS rebinding and cross-site requests are refused). */
+  readonly allowedHosts: readonly string[];
 }
 
 /** The local stack's HTTP API (the architecture page's contract), the dashboard and the operational endpoints. */
 export function createHttpApp(options: HttpAppOptions): Express {
-  const { jobs, webhooks } = options;
+  const { intake, jobs, webhooks } = options;
   const app = express();
   app.disable("x-powered-by");
+  // Before anything else, so no route (dashboard and event stream included) answers a foreign Host.
+  app.use(hostAllowList(options.allowedHosts));
   // Parse any declared JSON type and anything without one, so a missing header is a clear 400, not an empty body.
   app.use(express.json({ limit: options.maxBodyBytes, type: ["application/json", "application/*+json"] }));
 
+  // Intake (validation, idempotency, queueing, stop) is the use case both front doors share; the routes map.
   app.post("/v1/jobs", async (req, res) => {
-    const jobId = await jobs.submit(req.body, req.get("idempotency-key"));
-    res.status(202).location(`/v1/jobs/${jobId}`).json({ jobId, status: "queued" });
+    send(res, submitAnswer(await intake.submit(req.body, req.get("idempotency-key"))));
   });
   app.get("/v1/jobs/:jobId", async (req, res) => {
     const view = await jobs.get(req.params.jobId);
@@ -38,21 +48,20 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.json(view);
   });
   app.delete("/v1/jobs/:jobId", async (req, res) => {
-    const view = await jobs.stop(req.params.jobId);
-    res.status(202).json({ jobId: view.jobId, status: "stopping" });
+    send(res, stopAnswer(await intake.stop(req.params.jobId)));
   });
 
-  app.get("/v1/events", streamEvents(options.bus, options.trackStream));
+  app.get("/v1/events", streamEvents(options.bus, options.trackStream, options.eventStream));
 
-  app.post("/v1/subscriptions", (req, res) => {
-    const subscription = webhooks.create(req.body);
+  app.post("/v1/subscriptions", async (req, res) => {
+    const subscription = await webhooks.create(req.body);
     res.status(201).location(`/v1/subscriptions/${subscription.subscriptionId}`).json(subscription);
   });
   app.get("/v1/subscriptions", (_req, res) => {
     res.json({ subscriptions: webhooks.list() });
   });
-  app.delete("/v1/subscriptions/:subscriptionId", (req, res) => {
-    if (!webhooks.remove(req.params.subscriptionId)) {
+  app.delete("/v1/subscriptions/:subscriptionId", async (req, res) => {
+    if (!(await webhooks.remove(req.params.subscriptionId))) {
       throw new HttpError(404, `subscription ${req.params.subscriptionId} not found`, "subscriptionId");
     }
     res.status(204).end();
@@ -72,4 +81,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(options.logger));
   return app;
+}
+
+function send(res: Response, answer: HttpAnswer): void {
+  res.status(answer.status).set(answer.headers).json(answer.body);
 }

@@ -1,6 +1,7 @@
 import type { DetectorEvent } from "../detectors/types.ts";
 import type { DetectorName } from "../domain/defect.ts";
 import type { QueueMessage } from "../domain/job.ts";
+import type { AnalysisLimits } from "../domain/limits.ts";
 import type { Report } from "../domain/report.ts";
 import { analyzeSource } from "../pipeline/analyze.ts";
 
@@ -28,6 +29,8 @@ export interface MediaAnalyzerOptions {
   readonly allowLocalFiles: boolean;
   readonly prepareSource?: SourcePreparer;
   readonly httpProxy?: HttpProxyProvider;
+  /** The settings' limits (config.analysisLimits); a job past one fails as LIMIT_REACHED or STALLED. */
+  readonly limits: AnalysisLimits;
 }
 
 /** The real engine. */
@@ -43,6 +46,7 @@ export function mediaAnalyzer(options: MediaAnalyzerOptions): Analyzer {
       httpProxy: await options.httpProxy?.(),
       signal: run.signal,
       onDetectorEvent: run.onDetectorEvent,
+      limits: options.limits,
     });
     // The report names what the user asked for, never a presigned URL (a credential until it expires).
     return { ...report, source: message.source };

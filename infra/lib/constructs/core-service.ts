@@ -17,6 +17,7 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { EVENT_STORE_PREFIX } from "../../../core-service/src/adapters/aws/event-store-layout.ts";
 import type { DetectorGroupConfig } from "../config.ts";
 import { BacklogScaling } from "./backlog-scaling.ts";
 
@@ -88,6 +89,7 @@ export class CoreService extends Construct {
         AVMON_QUEUE_URL: props.queue.queueUrl,
         AVMON_EVENT_BUS_NAME: props.bus.eventBusName,
         AVMON_JOB_TABLE_NAME: props.stopRequests.tableName,
+        AVMON_INGEST_BUCKET: props.ingestBucket.bucketName,
         AVMON_DETECTORS: props.group.detectors.join(","),
         AVMON_DETECTOR_GROUP: props.group.name,
         // One live stream per vCPU keeps decode and detection in real time with headroom.
@@ -123,6 +125,8 @@ export class CoreService extends Construct {
         resources: [props.stopRequests.tableArn],
       }),
     );
+    // Claim checks (reports too large for their event) and events EventBridge refused, kept for replay.
+    props.ingestBucket.grantPut(role, `${EVENT_STORE_PREFIX}*`);
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: "ReadIngestedMedia",
