@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDecoderComplaint } from "../../core-service/src/media/decoder-complaints.ts";
+import { DecoderComplaints, parseDecoderComplaint } from "../../core-service/src/media/decoder-complaints.ts";
 
 /** Lines ffmpeg 4.1 (bundled) and 5.1 (Debian) printed while decoding damaged clips, video stream 0. */
 const COMPLAINTS: readonly (readonly [string, string])[] = [
@@ -79,5 +79,24 @@ describe("decoder complaints", () => {
       parseDecoderComplaint("[mpegts @ 0x55aa3c2f1b00] Stream #0:0: not enough frames to estimate rate", 0),
     ).toBeUndefined();
     expect(parseDecoderComplaint("frame=  150 fps=0.0 q=-0.0 Lsize=N/A time=00:00:06.00", 0)).toBeUndefined();
+  });
+
+  it("takes no complaint from the probe, only from the decode that follows ffmpeg's stream mapping", () => {
+    const complaints = new DecoderComplaints(0);
+    const corrupt = "[mpegts @ 0x55cbd7aa7880] Packet corrupt (stream = 0, dts = 410400).";
+
+    const read = [
+      corrupt,
+      "Stream mapping:",
+      "  Stream #0:0 -> #0:0 (h264 (native) -> wrapped_avframe (native))",
+      corrupt,
+    ].map((line) => complaints.read(line));
+
+    expect(read).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      "mpegts: Packet corrupt (stream = 0, dts = 410400).",
+    ]);
   });
 });

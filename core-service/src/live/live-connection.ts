@@ -3,7 +3,7 @@
  * ends (source gone, read timeout), when `close()` kills it (the engine decides whether to reconnect), or when
  * the sink throws: ffmpeg is killed and the end carries the failure (PipedChild, as the file decoder).
  */
-import { parseDecoderComplaint } from "../media/decoder-complaints.ts";
+import { DecoderComplaints } from "../media/decoder-complaints.ts";
 import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import type { ResolvedSource } from "../media/source.ts";
@@ -38,6 +38,7 @@ export function openLiveConnection(
   plan: LivePlan,
   sink: LiveConnectionSink,
 ): LiveConnection {
+  const complaints = media.video && new DecoderComplaints(media.video.index);
   const child = new PipedChild(
     buildLiveArgs(source, media, plan),
     [
@@ -47,7 +48,7 @@ export function openLiveConnection(
     ],
     {
       onLine: (line) => {
-        const complaint = media.video && parseDecoderComplaint(line, media.video.index);
+        const complaint = complaints?.read(line);
         if (complaint) sink.decodeError(complaint);
       },
     },

@@ -48,3 +48,26 @@ export function parseDecoderComplaint(line: string, videoStream: number): string
   if (corrupt && Number(corrupt[2]) === videoStream) return `decode: corrupt ${corrupt[1]}`;
   return undefined;
 }
+
+/**
+ * ffmpeg prints this once it has probed the input, just before it decodes. Complaints before it come from the
+ * probe, which reads (and may decode) packets ahead, seconds into the file, and are repeated when those packets
+ * are decoded for real (seen with 5.1: the demuxer's `Packet corrupt` for packets at 4.5 s, printed at frame 0).
+ */
+const DECODING_STARTS = /^Stream mapping:/;
+
+/** Reads an ffmpeg's stderr line by line for the complaints about one video stream, from the decode on. */
+export class DecoderComplaints {
+  #decoding = false;
+
+  constructor(private readonly videoStream: number) {}
+
+  /** The complaint in `line`, once decoding has started; undefined for anything else. */
+  read(line: string): string | undefined {
+    if (!this.#decoding) {
+      this.#decoding = DECODING_STARTS.test(line.trim());
+      return undefined;
+    }
+    return parseDecoderComplaint(line, this.videoStream);
+  }
+}

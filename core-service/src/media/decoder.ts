@@ -19,7 +19,7 @@ import {
 } from "../domain/limits.ts";
 import { buildDecodeCommand, type DecodePlan, isFrameMarker } from "./decode-args.ts";
 import { type DecodeOutput, type DecodeSink, openOutput, type SinkResult } from "./decode-outputs.ts";
-import { parseDecoderComplaint } from "./decoder-complaints.ts";
+import { DecoderComplaints } from "./decoder-complaints.ts";
 import { classifyFfmpegFailure, overMaxPixels } from "./ffmpeg.ts";
 import { type ChildEnd, PipedChild } from "./piped-child.ts";
 import type { MediaInfo } from "./probe.ts";
@@ -66,6 +66,7 @@ class DecodeSession {
   /** Frames ffmpeg has decoded (frame markers on stderr), ahead of what the pipes have delivered. */
   #framesDecoded = 0;
   #lastProgressMs = performance.now();
+  readonly #complaints: DecoderComplaints | undefined;
 
   constructor(
     source: ResolvedSource,
@@ -79,6 +80,7 @@ class DecodeSession {
     this.#sink = sink;
     this.#signal = options.signal;
     this.#limits = options.limits ?? DEFAULT_ANALYSIS_LIMITS;
+    this.#complaints = media.video && new DecoderComplaints(media.video.index);
     const command = buildDecodeCommand(source, media, plan);
     const delivered = (endTime: number, result: SinkResult) => this.#delivered(endTime, result);
     this.#outputs = command.outputs.map((spec) => openOutput(spec, media, sink, delivered));
@@ -152,7 +154,7 @@ class DecodeSession {
       this.#child.fail(pictureTooLarge(this.#name, picture, picture));
       return;
     }
-    const complaint = video && parseDecoderComplaint(line, video.index);
+    const complaint = this.#complaints?.read(line);
     if (complaint && video && this.#sink.decodeError) {
       const time = video.offset + this.#framesDecoded / video.fps;
       const result = this.#sink.decodeError({ time, message: complaint });
