@@ -160,11 +160,16 @@ export const BLOCKINESS_MATRIX: readonly MatrixClip[] = [
   clean("libx264", "footage", "1920x1080"),
 ];
 
-/** AV1, for an ffmpeg that can encode it quickly (libsvtav1; the bundled 2018 build cannot). */
+/**
+ * AV1, for an ffmpeg that can encode it quickly (libsvtav1; the bundled 2018 build cannot). dav1d rejects a
+ * damaged frame whole and drops it, so the damage shows as complaints (and repeated pictures), not in the
+ * pictures. Only damage inside the tile data here: when the damage reaches an OBU header (packet loss, or a
+ * burst in a picture of many small OBUs, as the test pattern's), Debian's 5.1 with libdav1d on one decoder
+ * thread stops decoding for good (exit 0, the rest of the file unread), which is not block corruption.
+ */
 export const AV1_MATRIX: readonly MatrixClip[] = [
-  damaged({ codec: "libsvtav1", content: "footage", window: EARLY }),
-  damaged({ codec: "libsvtav1", content: "testsrc2", window: LATE, loss: 0.05 }),
-  damaged({ codec: "libsvtav1", content: "mandelbrot", window: EARLY, loss: 0.05 }),
+  damaged({ codec: "libsvtav1", content: "footage", window: EARLY, visible: false }),
+  damaged({ codec: "libsvtav1", content: "mandelbrot", window: EARLY, visible: false }),
   clean("libsvtav1", "fine-grid"),
   clean("libsvtav1", "footage", "426x238"),
 ];

@@ -1,13 +1,16 @@
 /**
  * Which encoders the ffmpeg in use (FFMPEG_PATH, else the bundled one) has, for test media that only some builds
- * can make (AV1: Debian's 5.1 has libsvtav1, the bundled 2018 build has none fast enough). Asked once.
+ * can make (AV1: Debian's 5.1 has libsvtav1, the bundled 2018 build has none fast enough). Asked once. The
+ * product asks only for decoders (ffmpeg-detection.ts); `-encoders` lists encoders in the same layout.
  */
+
 import { spawnFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
+import { parseDecoders } from "../../core-service/src/media/ffmpeg-capabilities.ts";
 
-let encoders: Promise<string> | undefined;
+let encoders: Promise<readonly string[]> | undefined;
 
-export async function hasEncoder(name: string): Promise<boolean> {
-  encoders ??= new Promise((resolve, reject) => {
+function listEncoders(): Promise<readonly string[]> {
+  return new Promise((resolve, reject) => {
     const child = spawnFfmpeg(["-hide_banner", "-encoders"]);
     let listing = "";
     child.stdout?.setEncoding("utf8").on("data", (text: string) => {
@@ -15,8 +18,11 @@ export async function hasEncoder(name: string): Promise<boolean> {
     });
     child.stderr?.resume();
     child.once("error", reject);
-    child.once("close", () => resolve(listing));
+    child.once("close", () => resolve(parseDecoders(listing).map((entry) => entry.name)));
   });
-  // Lines look like " V..... libsvtav1            SVT-AV1(...) encoder (codec av1)".
-  return new RegExp(`^ \\S{6} ${name} `, "m").test(await encoders);
+}
+
+export async function hasEncoder(name: string): Promise<boolean> {
+  encoders ??= listEncoders();
+  return (await encoders).includes(name);
 }

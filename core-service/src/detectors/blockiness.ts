@@ -11,13 +11,15 @@
  *   holds the interval for `errorHold` seconds whatever the pictures show. It opens as soon as the pictures
  *   have caught up with it (stderr is read ahead of the frame pipes, and a picture before it may show that the
  *   damage began earlier). `decoderErrors: false` ignores them.
- * After a complaint or a damaged picture, concealed damage persists until the next keyframe: the interval goes
- * on while the picture shows more broken macroblock edges than its baseline and than lines off the grid, never
- * longer than `maxDamagePersistence` after the last such evidence.
+ * After a complaint or a damaged picture, concealed damage persists until the next keyframe: after a complaint
+ * the interval goes on until then when the source has regular keyframes (file analysis is told of them; live
+ * sources are not); either way it goes on while the picture shows more broken macroblock edges than its
+ * baseline and than lines off the grid, never longer than `maxDamagePersistence` after the last evidence.
  *
- * Timing: a change seen at one native sample happened somewhere since the one before. When the analysis
- * pictures show one sharp change in that gap (damage appearing, a keyframe repairing it), that is the onset or
- * end; otherwise it is put halfway between the two samples (error at most half the sampling interval). Decoder
+ * Timing: damage ends at the keyframe that repaired it, when one is known between the last damage seen and the
+ * clean picture. Otherwise a change seen at one native sample happened somewhere since the one before: when the
+ * analysis pictures show one sharp change in that gap (damage appearing, a keyframe repairing it), that is the
+ * onset or end; else it is put halfway between the two samples (error at most half the sampling interval). Decoder
  * complaints carry their own times; so does a stall next to them (a moving analysis picture repeated bit for
  * bit, frames the decoder dropped, until it jumps at the keyframe that repairs it: picture-motion.ts).
  *
@@ -28,87 +30,16 @@
  * content) or that touches only a little flat text leaves no misfit edges, and frames the decoder drops leave
  * only repeated pictures, which cannot be told from a short freeze in the source: only the complaints find them.
  */
-import { z } from "zod";
-import type { Defect, Severity } from "../domain/defect.ts";
+import type { z } from "zod";
+import { BlockinessOptions } from "./blockiness-options.ts";
+import { describeRun, type Evidence, newRun, type Run } from "./blockiness-run.ts";
 import { type BlockingMeasure, measureBlocking } from "./blocking-measure.ts";
+import { KeyframeTimes } from "./keyframe-times.ts";
 import { PictureEvidence } from "./picture-evidence.ts";
 import { PictureMotion, type Stall } from "./picture-motion.ts";
 import type { DecodeErrorEvent, DetectorEvent, LumaFrame, NativeFrameDetector } from "./types.ts";
 
-export const BlockinessOptions = z
-  .object({
-    /** Seconds a condition must last before the defect is reported (open is sent once it has). */
-    minDuration: z.number().nonnegative().default(0.5),
-    /**
-     * Grid score (boundary-phase excess over the next phase, in units of the typical luma step) above which a
-     * picture is blocky whatever its source. Measured on 640x360 real footage: H.264 CRF 18 ≤ 0.08, MPEG-2
-     * q2/1.5 Mb/s 0.1–0.27 (one 0.5 on a first I-frame), MPEG-2 q31 0.44–2.4.
-     */
-    gridThreshold: z.number().positive().default(0.3),
-    /**
-     * Terrace score (share of neighbouring blocks that are terraces on the block grid, minus the share off it,
-     * in the weaker direction) above which a picture is blocky. Measured at 640x360 (footage, fractal, test
-     * pattern, text, cellular textures, tiles, fence, grain): clean H.264/HEVC/VP9/MPEG-2 encodes ≤ 0.028;
-     * H.264 QP 42–51 0.085–0.17 on footage and fractal, 0.067 on the test pattern at QP 51; HEVC QP 51
-     * 0.045–0.076, QP 46 0.02–0.044.
-     */
-    terraceThreshold: z.number().positive().default(0.035),
-    /** A blocky picture must also score this many times the source's baseline (median of recent clean samples). */
-    baselineFactor: z.number().min(1).default(2.5),
-    /** Clean samples the baseline remembers (files send 2.5 a second, live streams 2: about 10 s). */
-    baselineSamples: z.number().int().positive().default(25),
-    /**
-     * Misfit-edge score (share of broken 8-pixel block-edge segments on the grid minus the share off it) that
-     * no clean picture reaches, damaged whatever came before. Measured: clean encodes ≤ 0.026 (MPEG-2 q4, whose
-     * own block edges show), footage ≤ 0.002; damaged footage 0.003–0.03, damaged test patterns 0.01–0.024.
-     */
-    misfitThreshold: z.number().positive().default(0.04),
-    /** Below misfitThreshold, a picture is damaged when its score is at least this… */
-    misfitFloor: z.number().positive().default(0.005),
-    /** …and this many times the highest of the source's recent clean samples (once there are 5 of them). */
-    misfitFactor: z.number().min(1).default(2),
-    /**
-     * A picture has collapsed to grey (a lost reference) when this share of it is mid-grey (128 ± 4)… Measured:
-     * clean pictures ≤ 0.14 (test patterns, phone footage), a noisy grey backdrop 0.3–0.8 (judged against its
-     * own baseline); HEVC pictures predicted from a lost reference 0.3–0.87.
-     */
-    greyFloor: z.number().positive().max(1).default(0.2),
-    /** …and this many times the source's baseline share. */
-    greyFactor: z.number().min(1).default(4),
-    /** Whether decoder complaints count as evidence (false: the pictures alone decide). */
-    decoderErrors: z.boolean().default(true),
-    /**
-     * Seconds after the last decoder error during which the picture counts as damaged whatever it looks like.
-     * When it is at least minDuration, a decoder error is reported at once.
-     */
-    errorHold: z.number().nonnegative().default(0.5),
-    /**
-     * After decoder errors, the picture stays damaged while the share of broken macroblock edges exceeds this
-     * (measured: clean footage 0–0.002, concealed H.264 keyframe 0.003–0.045 until the next keyframe)…
-     */
-    damageFloor: z.number().positive().default(0.0025),
-    /** …and this many times its baseline. */
-    damageFactor: z.number().min(1).default(3),
-    /** Longest a damage interval is kept open by the picture alone after the last decoder error, in seconds. */
-    maxDamagePersistence: z.number().positive().default(10),
-    /**
-     * A stall (analysis pictures repeated bit for bit) is damage only after a picture that moved by at least
-     * this mean luma change, in levels (clean footage moves 1–10)…
-     */
-    stallMotion: z.number().positive().default(0.5),
-    /** …lasting at least this many repeated analysis pictures (about 0.1 s each)… */
-    stallPictures: z.number().int().min(1).default(2),
-    /** …and ending in a jump this many times the motion before it (a held frame resumes smoothly). */
-    stallJumpFactor: z.number().min(1).default(3),
-    /** Consecutive clean samples that end an interval (one quiet sample inside a defect does not split it). */
-    clearSamples: z.number().int().positive().default(2),
-    /** Luma steps above this (8-bit levels) are scene edges, not coding artefacts, and are ignored. */
-    edgeCeiling: z.number().int().min(1).max(255).default(64),
-    /** Every n-th row (and column) is read for the profile that does not need all of them (1080p: ≈0.5 ms at 2). */
-    sampleStep: z.number().int().positive().default(2),
-  })
-  .strict();
-export type BlockinessOptions = z.infer<typeof BlockinessOptions>;
+export { BlockinessOptions };
 
 const CONCEALED = /concealing (\d+) DC/;
 /** The jump that ends a stall is at least this many levels, whatever the motion before it. */
@@ -118,59 +49,11 @@ const STALL_JUMP = 2;
  * blocking goes on while they reach this share of them, so it is not cut short or split by a milder picture.
  */
 const BLOCKING_HOLD = 0.7;
-/** Why a sample counts as affected; `stall` intervals come whole from the analysis pictures. */
-type Evidence = "blocking" | "picture-damage" | "decoder" | "stall";
-
-interface Run {
-  onset: number;
-  /** When set, the native samples around the onset, for timing it by the analysis pictures once they are in. */
-  onsetWindow: [number, number] | null;
-  opened: boolean;
-  lastAffected: number;
-  firstClean: number | null;
-  /** The native samples around the end, as onsetWindow; null when the end is known (an error's hold, a stall). */
-  endWindow: [number, number] | null;
-  cleanCount: number;
-  pictureSamples: number;
-  scoreSum: number;
-  peak: number;
-  peakTerraces: number;
-  peakMisfit: number;
-  period: number;
-  decodeErrors: number;
-  concealedBlocks: number;
-  stalledPictures: number;
-  /** Time of the last sample whose picture itself showed damage. */
-  lastPictureDamage: number;
-  evidence: Set<Evidence>;
-}
-
-function newRun(onset: number, onsetWindow: [number, number] | null = null): Run {
-  return {
-    onset,
-    onsetWindow,
-    opened: false,
-    lastAffected: onset,
-    firstClean: null,
-    endWindow: null,
-    cleanCount: 0,
-    pictureSamples: 0,
-    scoreSum: 0,
-    peak: 0,
-    peakTerraces: 0,
-    peakMisfit: 0,
-    period: 0,
-    decodeErrors: 0,
-    concealedBlocks: 0,
-    stalledPictures: 0,
-    lastPictureDamage: Number.NEGATIVE_INFINITY,
-    evidence: new Set(),
-  };
-}
 
 export function createBlockinessDetector(input: z.input<typeof BlockinessOptions> = {}): NativeFrameDetector {
   const options = BlockinessOptions.parse(input);
   const pictures = new PictureEvidence(options);
+  const keyframes = new KeyframeTimes();
   const motion = new PictureMotion({
     stallMotion: options.stallMotion,
     stallJumpFactor: options.stallJumpFactor,
@@ -187,23 +70,38 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
   const holding = () => (run?.opened && run.evidence.has("blocking") ? BLOCKING_HOLD : 1);
 
   /**
-   * Concealed damage lasts until the next keyframe, fading as the pictures after it refresh parts of it: once a
-   * run has evidence of damage (a decoder complaint, a damaged picture), a picture still counts as damaged while
-   * it shows more broken macroblock edges than the source's baseline, for at most maxDamagePersistence after the
-   * last such evidence. Within errorHold of a complaint, it counts whatever it looks like.
+   * Concealed damage lasts until the next keyframe, fading as the pictures after it refresh parts of it. After a
+   * complaint, a picture counts as damaged whatever it looks like for errorHold and, when the source has regular
+   * keyframes, until the next one. After a complaint or a damaged picture, it counts as damaged while it shows
+   * more broken macroblock edges than the source's baseline (`seen`), for at most maxDamagePersistence after the
+   * last such evidence.
    */
-  function persistingDamage(time: number, measure: BlockingMeasure): Evidence | undefined {
-    if (!run) return undefined;
-    const complained = run.decodeErrors > 0;
-    if (complained && time - lastErrorTime <= options.errorHold) return "decoder";
+  function persistingDamage(
+    current: Run,
+    time: number,
+    measure: BlockingMeasure,
+  ): { evidence: Evidence; seen: boolean } | undefined {
+    const complained = current.decodeErrors > 0;
+    const sinceComplaint = time - lastErrorTime;
+    if (complained && keyframes.firstIn(lastErrorTime, time) === undefined) {
+      const due = keyframes.regular(options.maxDamagePersistence);
+      if (sinceComplaint <= options.errorHold || (due && sinceComplaint <= options.maxDamagePersistence))
+        return { evidence: "decoder", seen: false };
+    }
     const lastEvidence = Math.max(
       complained ? lastErrorTime : Number.NEGATIVE_INFINITY,
-      run.lastPictureDamage,
+      current.lastPictureDamage,
     );
     if (time - lastEvidence > options.maxDamagePersistence) return undefined;
     if (!pictures.rough(measure, options.damageFloor)) return undefined;
-    return complained ? "decoder" : "picture-damage";
+    return { evidence: complained ? "decoder" : "picture-damage", seen: true };
   }
+
+  /** Damage in transit (not a starved encoder), which the next keyframe repairs. */
+  const isDamage = (current: Run) =>
+    current.evidence.has("decoder") ||
+    current.evidence.has("picture-damage") ||
+    current.evidence.has("stall");
 
   function maybeOpen(current: Run): DetectorEvent[] {
     if (current.opened || current.lastAffected - current.onset < options.minDuration) return [];
@@ -211,7 +109,7 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
     if (previousSampleTime === null || previousSampleTime < current.onset) return [];
     current.opened = true;
     settleOnset(current);
-    return [{ kind: "open", defect: describe(current) }];
+    return [{ kind: "open", defect: describeRun(current, options) }];
   }
 
   /** The onset, timed by the analysis pictures once they have caught up with the sample that showed it. */
@@ -226,7 +124,7 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
     run = null;
     settleOnset(current);
     const lasted = current.opened || end - current.onset >= options.minDuration;
-    return lasted ? [{ kind: "close", defect: { ...describe(current), end } }] : [];
+    return lasted ? [{ kind: "close", defect: { ...describeRun(current, options), end } }] : [];
   }
 
   function onAffected(
@@ -266,12 +164,17 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
     return finish(current, settledEnd(current));
   }
 
-  /** The end, timed by the analysis pictures when they show the repair; else halfway between the samples. */
+  /**
+   * The end of damage is the keyframe that repaired it, when the decoder reported one between the last damage
+   * seen and the clean picture; else (and for a starved encoder) the change the analysis pictures show, or
+   * halfway between the samples.
+   */
   function settledEnd(current: Run): number {
     const end = current.firstClean ?? current.lastAffected;
     if (!current.endWindow) return end;
     const [from, to] = current.endWindow;
-    return motion.sharpestChange(from, to) ?? end;
+    const repair = isDamage(current) ? keyframes.firstIn(current.lastSeenDamage, to) : undefined;
+    return repair ?? motion.sharpestChange(from, to) ?? end;
   }
 
   /**
@@ -311,11 +214,12 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
         run.onset = halfwayFrom(sinceTime, time);
         run.onsetWindow = onsetWindow;
       }
-      const persisting = persistingDamage(time, measure);
-      if (persisting) evidence.push(persisting);
+      const persisting = run && persistingDamage(run, time, measure);
+      if (persisting) evidence.push(persisting.evidence);
       if (evidence.length > 0) {
         run ??= newRun(halfwayFrom(sinceTime, time), onsetWindow);
         if (picture.damaged) run.lastPictureDamage = Math.max(run.lastPictureDamage, time);
+        if (picture.damaged || persisting?.seen) run.lastSeenDamage = Math.max(run.lastSeenDamage, time);
         return onAffected(run, time, evidence, measure);
       }
       // A clean picture is the source's own baseline, also while it ends an interval.
@@ -328,6 +232,11 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
       return stall ? onStall(stall) : [];
     },
 
+    pushKeyframe(time: number): DetectorEvent[] {
+      keyframes.add(time);
+      return [];
+    },
+
     pushDecodeError(event: DecodeErrorEvent): DetectorEvent[] {
       if (!options.decoderErrors) return [];
       lastErrorTime = Math.max(lastErrorTime, event.time);
@@ -337,6 +246,7 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
         run.onsetWindow = null;
       }
       run.decodeErrors++;
+      run.lastSeenDamage = Math.max(run.lastSeenDamage, event.time);
       run.concealedBlocks += Number(CONCEALED.exec(event.message)?.[1] ?? 0);
       // The decoder has said the picture is damaged: that is evidence for the whole hold, not one instant.
       return onAffected(run, event.time + options.errorHold, ["decoder"], null);
@@ -348,59 +258,9 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
       return finish(run, end);
     },
   };
-
-  function describe(current: Run): Defect {
-    const meanScore = current.pictureSamples > 0 ? current.scoreSum / current.pictureSamples : 0;
-    return {
-      type: "blockiness",
-      start: current.onset,
-      severity: severityOf(current, options),
-      confidence: confidenceOf(current, options),
-      metrics: {
-        blockiness: round3(meanScore),
-        peakBlockiness: round3(current.peak),
-        gridPeriod: current.period,
-        peakTerraces: round3(current.peakTerraces),
-        peakMisfitEdges: round3(current.peakMisfit),
-        decodeErrors: current.decodeErrors,
-        concealedBlocks: current.concealedBlocks,
-        stalledPictures: current.stalledPictures,
-      },
-    };
-  }
-}
-
-/** Damage (concealed blocks, misfit edges, a stall) and strong blocking are major; faint blocking is minor. */
-function severityOf(current: Run, options: BlockinessOptions): Severity {
-  const stronglyBlocky =
-    current.peak >= 2 * options.gridThreshold || current.peakTerraces >= 2 * options.terraceThreshold;
-  const damaged =
-    current.concealedBlocks > 0 || current.evidence.has("picture-damage") || current.evidence.has("stall");
-  return stronglyBlocky || damaged ? "major" : "minor";
-}
-
-/**
- * Decoder errors are near-certain proof; a stall nearly so; the picture alone grows more certain the further it
- * is past its bar.
- */
-function confidenceOf(current: Run, options: BlockinessOptions): number {
-  const over = Math.max(
-    current.peak / options.gridThreshold,
-    current.peakTerraces / options.terraceThreshold,
-    current.peakMisfit / options.misfitThreshold,
-  );
-  const fromPicture = over >= 1 ? Math.min(0.95, 0.6 + 0.35 * (over - 1)) : 0;
-  if (current.decodeErrors > 0) return fromPicture > 0 ? 0.98 : 0.9;
-  if (current.evidence.has("stall")) return Math.max(0.85, round3(fromPicture));
-  if (current.evidence.has("picture-damage")) return Math.max(0.7, round3(fromPicture));
-  return round3(fromPicture);
 }
 
 /** The middle of [from, to], never after `to`. */
 function halfwayFrom(from: number, to: number): number {
   return Math.min(to, (from + to) / 2);
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

@@ -66,6 +66,8 @@ export interface NativeFrameDetector extends DetectorBase {
   push(frame: LumaFrame): DetectorEvent[];
   pushDecodeError(event: DecodeErrorEvent): DetectorEvent[];
   pushAnalysis?(frame: LumaFrame): DetectorEvent[];
+  /** An intra-coded picture (a keyframe) at this media time: where concealed damage is repaired. */
+  pushKeyframe?(time: number): DetectorEvent[];
 }
 
 export interface AudioDetector extends DetectorBase {

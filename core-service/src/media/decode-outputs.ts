@@ -21,6 +21,8 @@ export interface DecodeSink {
   nativeFrame?(frame: LumaFrame): SinkResult;
   audio?(chunk: AudioChunk): SinkResult;
   decodeError?(event: DecodeErrorEvent): SinkResult;
+  /** An intra-coded picture at this media time (when the plan asks for keyframes). */
+  keyframe?(time: number): SinkResult;
 }
 
 /** Told of every piece an output hands on: `endTime` is the media time just after it. */

@@ -17,7 +17,13 @@ import {
   noProgress,
   pictureTooLarge,
 } from "../domain/limits.ts";
-import { buildDecodeCommand, type DecodePlan, isFrameMarker } from "./decode-args.ts";
+import {
+  buildDecodeCommand,
+  type DecodePlan,
+  isFrameMarker,
+  isKeyframeMarker,
+  isMarker,
+} from "./decode-args.ts";
 import { type DecodeOutput, type DecodeSink, openOutput, type SinkResult } from "./decode-outputs.ts";
 import { DecoderComplaints } from "./decoder-complaints.ts";
 import { classifyFfmpegFailure, overMaxPixels } from "./ffmpeg.ts";
@@ -87,7 +93,7 @@ class DecodeSession {
     this.#child = new PipedChild(
       command.args,
       this.#outputs.map((output) => ({ fd: output.spec.fd, onData: (chunk) => output.push(chunk) })),
-      { onLine: (line) => this.#stderrLine(line), isMachineOutput: isFrameMarker },
+      { onLine: (line) => this.#stderrLine(line), isMachineOutput: isMarker },
     );
   }
 
@@ -132,6 +138,11 @@ class DecodeSession {
 
   #delivered(endTime: number, result: SinkResult): void {
     this.#progress(endTime);
+    this.#hold(result);
+  }
+
+  /** A sink's promise holds the decode back until it settles. */
+  #hold(result: SinkResult): void {
     if (result) this.#child.hold(result);
   }
 
@@ -149,6 +160,11 @@ class DecodeSession {
       this.#progress(this.#videoDecodedUntil());
       return;
     }
+    if (isKeyframeMarker(line)) {
+      // Printed just after that frame's own marker.
+      if (video) this.#hold(this.#sink.keyframe?.(video.offset + (this.#framesDecoded - 1) / video.fps));
+      return;
+    }
     const picture = overMaxPixels(line);
     if (picture) {
       this.#child.fail(pictureTooLarge(this.#name, picture, picture));
@@ -157,8 +173,7 @@ class DecodeSession {
     const complaint = this.#complaints?.read(line);
     if (complaint && video && this.#sink.decodeError) {
       const time = video.offset + this.#framesDecoded / video.fps;
-      const result = this.#sink.decodeError({ time, message: complaint });
-      if (result) this.#child.hold(result);
+      this.#hold(this.#sink.decodeError({ time, message: complaint }));
     }
   }
 

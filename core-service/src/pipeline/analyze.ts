@@ -117,6 +117,8 @@ export function decodePlan(
     audio: Boolean(media.audio) && wants("audio"),
     threads: options.decoderThreads ?? DECODER_THREADS,
     maxPixels: limits.maxPixels,
+    // Block corruption ends damage at the keyframe that repairs it.
+    keyframes: detectors.some((d) => "pushKeyframe" in d),
   };
 }
 

@@ -43,6 +43,10 @@ export class DetectorSet {
       },
       decodeError: (event: DecodeErrorEvent) =>
         this.deliver(native.flatMap((d) => (d.input === "native-video" ? d.pushDecodeError(event) : []))),
+      keyframe: (time: number) =>
+        this.deliver(
+          native.flatMap((d) => (d.input === "native-video" ? (d.pushKeyframe?.(time) ?? []) : [])),
+        ),
     };
   }
 

@@ -224,6 +224,39 @@ describe("blockiness detector", () => {
     expect(run(createBlockinessDetector(options), 6, fadingOnly)).toEqual([]);
   });
 
+  it("holds damage the decoder complained of until the next keyframe of a source with regular keyframes", () => {
+    const withKeyframes = (keyframes: readonly number[]) => {
+      const detector = createBlockinessDetector();
+      for (const time of keyframes) detector.pushKeyframe?.(time);
+      return run(detector, 6, (_, i) => clean(i), [{ time: 2.1, message: CONCEAL }]);
+    };
+    const spans = (events: DetectorEvent[]) =>
+      events.filter((e) => e.kind === "close").map((e) => [e.defect.start, e.defect.end]);
+
+    // Keyframes every second: repaired by the one at 3 s, however clean the pictures look before it.
+    expect(spans(withKeyframes([0, 1, 2, 3, 4, 5]))).toEqual([[2.1, 3]]);
+    // No keyframe known: the complaint's hold, ended halfway to the first sample after it.
+    expect(spans(withKeyframes([]))).toEqual([[2.1, 2.7]]);
+  });
+
+  it("ends damage seen in the picture at the keyframe that repairs it, a starved stretch at its pictures", () => {
+    const damaged = (t: number, i: number) =>
+      t >= 2 && t < 3.6 ? concealedSlices(clean(i), [3, 4, 8], 30) : clean(i);
+    // Blocking with block edges that still fit: a starved encoder, not damage.
+    const starved = (t: number, i: number) => (t >= 2 && t < 3.6 ? blocky(i, 0.8) : clean(i));
+    const ends = (picture: (t: number, i: number) => Plane) => {
+      const detector = createBlockinessDetector();
+      for (const time of [0, 1.52, 3.04, 3.52, 4.56]) detector.pushKeyframe?.(time);
+      return run(detector, 6, picture)
+        .filter((e) => e.kind === "close")
+        .map((e) => e.defect.end);
+    };
+
+    // The last damaged sample is 3.4, the first clean one 3.6: the keyframe at 3.52 between them is the end.
+    expect(ends(damaged)).toEqual([3.52]);
+    expect(ends(starved)).toEqual([3.5]);
+  });
+
   it("ends damage after maxDamagePersistence even if the picture never calms down", () => {
     const damaged = (i: number) => concealedSlices(clean(i), [3, 4, 8], 30);
     // Only the decoder's word keeps this picture damaged: its misfit edges and terraces alone would report it to
