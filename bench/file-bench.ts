@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: the cost of avmon's file analysis against two baselines measured in the same run —
  * ffmpeg decoding alone (one thread), and ffmpeg's own filters computing the same measures — on a generated
- * 60 s 1080p30 H.264 clip; then avmon on a 10 min source made of that clip, to show memory does not grow; and
- * the loudness meter's own CPU on that clip's audio (loudness-cost.ts).
+ * 60 s 1080p30 H.264 clip, with block corruption alone and everything but it for that detector's share; then avmon
+ * on a 10 min source made of that clip, to show memory does not grow; and the loudness meter's own CPU on that
+ * clip's audio (loudness-cost.ts).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { FILE_DEFECT_TYPES } from "../core-service/src/domain/defect.ts";
 import { ffmpegBinaries, runFfmpeg } from "../core-service/src/media/ffmpeg.ts";
 import { detectTools } from "../core-service/src/media/ffmpeg-detection.ts";
 import { loudnessCost } from "./loudness-cost.ts";
@@ -30,17 +32,40 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   // by several per cent within minutes, which one run each would read as a difference between them.
   const decodeRuns: Measurement[] = [];
   const avmonRuns: Measurement[] = [];
+  // Block corruption (native-resolution luma, the SIMD kernel) alone, and everything but it: its cost.
+  const blockinessRuns: Measurement[] = [];
+  const withoutBlockinessRuns: Measurement[] = [];
+  const analyze = (label: string, detectors: readonly string[]) =>
+    measure(label, process.execPath, [
+      AVMON,
+      "analyze",
+      minute,
+      "--json",
+      "--detectors",
+      detectors.join(","),
+    ]);
   for (let round = 1; round <= ROUNDS; round++) {
-    log(`Round ${round} of ${ROUNDS}: ffmpeg decode only, then avmon analyze …`);
+    log(
+      `Round ${round} of ${ROUNDS}: ffmpeg decode only, then avmon analyze (all, blockiness, all but it) …`,
+    );
     decodeRuns.push(
       await measure("ffmpeg decode only (1 thread)", ffmpeg, [...singleThreadInput, "-f", "null", "-"]),
     );
     avmonRuns.push(
       await measure("avmon analyze, all detectors", process.execPath, [AVMON, "analyze", minute, "--json"]),
     );
+    blockinessRuns.push(await analyze("avmon analyze, blockiness only", ["blockiness"]));
+    withoutBlockinessRuns.push(
+      await analyze(
+        "avmon analyze, all but blockiness",
+        FILE_DEFECT_TYPES.filter((type) => type !== "blockiness"),
+      ),
+    );
   }
   const decode = medianRun(decodeRuns);
   const avmon = medianRun(avmonRuns);
+  const blockiness = medianRun(blockinessRuns);
+  const withoutBlockiness = medianRun(withoutBlockinessRuns);
   const filters = await measure(`ffmpeg filter chain (${chain.names})`, ffmpeg, [
     ...singleThreadInput,
     "-vf",
@@ -62,14 +87,18 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
 
   log("");
   log(
-    `(decode-only and avmon: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)})`,
+    `(decode-only and the avmon runs: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)}, blockiness only ${cpuList(blockinessRuns)}, all but blockiness ${cpuList(withoutBlockinessRuns)})`,
   );
-  log(table([decode, avmon, filters, startup, doctor, avmonLong]));
+  log(table([decode, avmon, blockiness, withoutBlockiness, filters, startup, doctor, avmonLong]));
   log("");
   const analysisCpu = avmon.cpuSeconds - startup.cpuSeconds;
   log(`avmon CPU / decode-only CPU:        ${ratio(avmon.cpuSeconds, decode.cpuSeconds)}  (target ≤ 1.3×)`);
   log(
     `  the same without CLI start-up:    ${ratio(analysisCpu, decode.cpuSeconds)}  (what a running worker pays per job)`,
+  );
+  log(`blockiness only CPU / decode-only:  ${ratio(blockiness.cpuSeconds, decode.cpuSeconds)}`);
+  log(
+    `blockiness's share of all detectors: ${ratio(avmon.cpuSeconds - withoutBlockiness.cpuSeconds, decode.cpuSeconds)} of decode-only CPU (all − all but blockiness)`,
   );
   log(`ffmpeg chain CPU / avmon CPU:       ${ratio(filters.cpuSeconds, avmon.cpuSeconds)}  (target ≥ 3×)`);
   log(`ffmpeg chain wall / avmon wall:     ${(filters.wallSeconds / avmon.wallSeconds).toFixed(2)}×`);

@@ -57,11 +57,17 @@ export interface AnalysisFrameDetector extends DetectorBase {
   push(frame: LumaFrame): DetectorEvent[];
 }
 
-/** Works on native-resolution frames, sampled a few times a second, plus decoder error reports. */
+/**
+ * Works on native-resolution frames, sampled a few times a second, plus decoder error reports; may also take
+ * the analysis-size frames (every ~0.1 s) that whole-picture detectors get, for what changes between samples.
+ */
 export interface NativeFrameDetector extends DetectorBase {
   readonly input: "native-video";
   push(frame: LumaFrame): DetectorEvent[];
   pushDecodeError(event: DecodeErrorEvent): DetectorEvent[];
+  pushAnalysis?(frame: LumaFrame): DetectorEvent[];
+  /** An intra-coded picture (a keyframe) at this media time: where concealed damage is repaired. */
+  pushKeyframe?(time: number): DetectorEvent[];
 }
 
 export interface AudioDetector extends DetectorBase {

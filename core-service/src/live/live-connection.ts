@@ -4,7 +4,7 @@
  * the sink throws: ffmpeg is killed and the end carries the failure (PipedChild, as the file decoder).
  */
 import { pictureTooLarge } from "../domain/limits.ts";
-import { parseDecoderComplaint } from "../media/decoder-complaints.ts";
+import { DecoderComplaints } from "../media/decoder-complaints.ts";
 import { overMaxPixels } from "../media/ffmpeg.ts";
 import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
@@ -43,6 +43,7 @@ export function openLiveConnection(
   plan: LivePlan,
   sink: LiveConnectionSink,
 ): LiveConnection {
+  const complaints = media.video && new DecoderComplaints(media.video.index);
   const child = new PipedChild(
     buildLiveArgs(source, media, plan),
     [
@@ -57,7 +58,7 @@ export function openLiveConnection(
         if (picture) return child.fail(pictureTooLarge(source.original, picture, picture));
         const failure = parseSegmentFailure(line);
         if (failure) sink.segmentFailed(failure);
-        const complaint = parseDecoderComplaint(line);
+        const complaint = complaints?.read(line);
         if (complaint) sink.decodeError(complaint);
       },
     },

@@ -109,10 +109,13 @@ export class LiveSession {
         const time = this.arrive("video", packet);
         this.pictureSinceConnect = true;
         const size = analysisSize;
-        if (size && packet.data.length === size.width * size.height)
-          this.detect(this.analysis, (d) =>
-            pushFrame(d, frame(packet, size, video?.range ?? "limited", time)),
+        if (size && packet.data.length === size.width * size.height) {
+          const picture = frame(packet, size, video?.range ?? "limited", time);
+          this.detect(this.analysis, (d) => pushFrame(d, picture));
+          this.detect(this.native, (d) =>
+            d.input === "native-video" ? (d.pushAnalysis?.(picture) ?? []) : [],
           );
+        }
         this.videoFrames++;
       },
       nativeFrame: (packet) => {

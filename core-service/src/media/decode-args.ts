@@ -4,7 +4,8 @@
  * - analysis video: luma of every k-th frame, area-averaged to a small size;
  * - native video: luma at the decoded size, every k-th frame;
  * - audio: float PCM at the native rate and channel count;
- * - frame markers: one framecrc line per frame on stderr, in order with the decoder's complaints (see below).
+ * - frame markers: one framecrc line per frame on stderr, in order with the decoder's complaints (see below);
+ * - keyframe markers (when asked for): one framemd5 line per intra-coded picture, after that frame's marker.
  * Outputs get fd 1 (stdout), then 3, 4, … in the order they are added; fd 2 is stderr. A new kind of output
  * (one pipe per audio track, evidence thumbnails) is one more branch of the graph here and one more
  * DecodeOutputSpec, read by an output class in decode-outputs.ts.
@@ -28,6 +29,8 @@ export interface DecodePlan {
   readonly threads?: number;
   /** The decoder refuses pictures larger than this (`-max_pixels`), even if they grow mid-stream. */
   readonly maxPixels?: number;
+  /** Mark intra-coded pictures (keyframes, which repair damage) on stderr. */
+  readonly keyframes?: boolean;
 }
 
 /** One output pipe of the decode and what it carries. */
@@ -70,6 +73,22 @@ export function isFrameMarker(line: string): boolean {
   return FRAME_MARKER.test(line);
 }
 
+/**
+ * An intra-coded picture (I, a keyframe or VP9/AV1 intra-only frame): the picture that repairs concealed damage.
+ * Printed by a second marker output in framemd5's format (an md5, not a 0x crc), so the two cannot be confused,
+ * just after that frame's own marker (seen with 4.1 and 5.1): the frame index is the marker count minus one.
+ */
+const KEYFRAME_MARKER = /^0,\s*-?\d+,\s*-?\d+,\s*\d+,\s*\d+, [0-9a-f]{32}$/;
+
+export function isKeyframeMarker(line: string): boolean {
+  return KEYFRAME_MARKER.test(line);
+}
+
+/** Lines of ffmpeg's stderr that are our markers, not ffmpeg talking. */
+export function isMarker(line: string): boolean {
+  return isFrameMarker(line) || isKeyframeMarker(line);
+}
+
 export function buildDecodeCommand(
   source: ResolvedSource,
   media: MediaInfo,
@@ -98,13 +117,15 @@ export function buildDecodeCommand(
       outputArgs.push(...rawLuma("[native]", fd));
       outputs.push({ kind: "native-video", fd, width: video.width, height: video.height, step });
     }
+    if (plan.keyframes) {
+      branches.push("[vk]");
+      graph.push(`[vk]select='eq(pict_type\\,I)'[keyframes]`);
+    }
     graph.unshift(
       `[0:${video.index}]${videoTimelineGuard(video.offset, video.fps)}fps=fps=${video.fpsRational},split=${branches.length}${branches.join("")}`,
     );
-    outputArgs.push(
-      ...["-map", "[markers]", "-c:v", "wrapped_avframe", "-f", "framecrc", "-flush_packets", "1"],
-      `pipe:${MARKERS_FD}`,
-    );
+    outputArgs.push(...markers("[markers]", "framecrc"));
+    if (plan.keyframes) outputArgs.push(...markers("[keyframes]", "framemd5"));
   }
   for (const [track, stream] of plan.audio ? media.audioTracks.entries() : []) {
     const fd = nextFd();
@@ -147,6 +168,21 @@ function pcmFilter(stream: AudioStreamInfo): string {
   const layout = pinnableLayout(stream.channelLayout, stream.channels);
   const format = `aformat=sample_fmts=flt${layout ? `:channel_layouts=${layout}` : ""}`;
   return `${audioTimelineGuard(stream.offset)}aresample=${stream.sampleRate}:async=1:first_pts=0,${format}`;
+}
+
+/** Frames as wrapped_avframe (nothing encoded or copied), one line each on stderr, flushed at once. */
+function markers(label: string, format: "framecrc" | "framemd5"): string[] {
+  return [
+    "-map",
+    label,
+    "-c:v",
+    "wrapped_avframe",
+    "-f",
+    format,
+    "-flush_packets",
+    "1",
+    `pipe:${MARKERS_FD}`,
+  ];
 }
 
 function rawLuma(label: string, pipe: number): string[] {

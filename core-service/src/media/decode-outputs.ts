@@ -25,6 +25,8 @@ export interface DecodeSink {
   decodeError?(event: DecodeErrorEvent): SinkResult;
   /** An HLS segment ffmpeg could not open (refused or missing) and skipped. */
   segmentFailed?(failure: SegmentFailure): SinkResult;
+  /** An intra-coded picture at this media time (when the plan asks for keyframes). */
+  keyframe?(time: number): SinkResult;
 }
 
 /** Told of every piece an output hands on: `endTime` is the media time just after it. */

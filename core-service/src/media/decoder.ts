@@ -17,9 +17,15 @@ import {
   noProgress,
   pictureTooLarge,
 } from "../domain/limits.ts";
-import { buildDecodeCommand, type DecodePlan, isFrameMarker } from "./decode-args.ts";
+import {
+  buildDecodeCommand,
+  type DecodePlan,
+  isFrameMarker,
+  isKeyframeMarker,
+  isMarker,
+} from "./decode-args.ts";
 import { type DecodeOutput, type DecodeSink, openOutput, type SinkResult } from "./decode-outputs.ts";
-import { parseDecoderComplaint } from "./decoder-complaints.ts";
+import { DecoderComplaints } from "./decoder-complaints.ts";
 import { classifyFfmpegFailure, overMaxPixels } from "./ffmpeg.ts";
 import { type ChildEnd, PipedChild } from "./piped-child.ts";
 import type { MediaInfo } from "./probe.ts";
@@ -67,6 +73,7 @@ class DecodeSession {
   /** Frames ffmpeg has decoded (frame markers on stderr), ahead of what the pipes have delivered. */
   #framesDecoded = 0;
   #lastProgressMs = performance.now();
+  readonly #complaints: DecoderComplaints | undefined;
 
   constructor(
     source: ResolvedSource,
@@ -80,13 +87,14 @@ class DecodeSession {
     this.#sink = sink;
     this.#signal = options.signal;
     this.#limits = options.limits ?? DEFAULT_ANALYSIS_LIMITS;
+    this.#complaints = media.video && new DecoderComplaints(media.video.index);
     const command = buildDecodeCommand(source, media, plan);
     const delivered = (endTime: number, result: SinkResult) => this.#delivered(endTime, result);
     this.#outputs = command.outputs.map((spec) => openOutput(spec, media, sink, delivered));
     this.#child = new PipedChild(
       command.args,
       this.#outputs.map((output) => ({ fd: output.spec.fd, onData: (chunk) => output.push(chunk) })),
-      { onLine: (line) => this.#stderrLine(line), isMachineOutput: isFrameMarker },
+      { onLine: (line) => this.#stderrLine(line), isMachineOutput: isMarker },
     );
   }
 
@@ -131,6 +139,11 @@ class DecodeSession {
 
   #delivered(endTime: number, result: SinkResult): void {
     this.#progress(endTime);
+    this.#hold(result);
+  }
+
+  /** A sink's promise holds the decode back until it settles. */
+  #hold(result: SinkResult): void {
     if (result) this.#child.hold(result);
   }
 
@@ -148,6 +161,11 @@ class DecodeSession {
       this.#progress(this.#videoDecodedUntil());
       return;
     }
+    if (isKeyframeMarker(line)) {
+      // Printed just after that frame's own marker.
+      if (video) this.#hold(this.#sink.keyframe?.(video.offset + (this.#framesDecoded - 1) / video.fps));
+      return;
+    }
     const picture = overMaxPixels(line);
     if (picture) {
       this.#child.fail(pictureTooLarge(this.#name, picture, picture));
@@ -155,14 +173,12 @@ class DecodeSession {
     }
     const segmentFailure = parseSegmentFailure(line);
     if (segmentFailure && this.#sink.segmentFailed) {
-      const result = this.#sink.segmentFailed(segmentFailure);
-      if (result) this.#child.hold(result);
+      this.#hold(this.#sink.segmentFailed(segmentFailure));
     }
-    const complaint = parseDecoderComplaint(line);
+    const complaint = this.#complaints?.read(line);
     if (complaint && video && this.#sink.decodeError) {
       const time = video.offset + this.#framesDecoded / video.fps;
-      const result = this.#sink.decodeError({ time, message: complaint });
-      if (result) this.#child.hold(result);
+      this.#hold(this.#sink.decodeError({ time, message: complaint }));
     }
   }
 

@@ -115,16 +115,18 @@ export function decodePlan(
   limits: Pick<AnalysisLimits, "maxPixels">,
 ): DecodePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
+  // Native-frame detectors may time what they see by the analysis frames between their samples.
+  const wantsAnalysis = wants("analysis-video") || detectors.some((d) => "pushAnalysis" in d);
   return {
     analysisSize:
-      media.video && wants("analysis-video")
-        ? analysisSize(media.video.width, media.video.height)
-        : undefined,
+      media.video && wantsAnalysis ? analysisSize(media.video.width, media.video.height) : undefined,
     analysisFramesPerSecond: ANALYSIS_FRAMES_PER_SECOND,
     nativeFramesPerSecond: media.video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
     audio: Boolean(media.audio) && wants("audio"),
     threads: options.decoderThreads ?? DECODER_THREADS,
     maxPixels: limits.maxPixels,
+    // Block corruption ends damage at the keyframe that repairs it.
+    keyframes: detectors.some((d) => "pushKeyframe" in d),
   };
 }
 

@@ -58,6 +58,7 @@ export class DetectorSet {
         return this.deliver([
           ...this.unwatched.progress(frame.time),
           ...analysis.flatMap((d) => d.push(frame)),
+          ...native.flatMap((d) => (d.input === "native-video" ? (d.pushAnalysis?.(frame) ?? []) : [])),
         ]);
       },
       nativeFrame: (frame: LumaFrame) => this.deliver(native.flatMap((d) => d.push(frame))),
@@ -75,6 +76,10 @@ export class DetectorSet {
         const span = await this.segments?.span(failure);
         await this.deliver(this.unwatched.failed(failure, span?.start ?? latest, span));
       },
+      keyframe: (time: number) =>
+        this.deliver(
+          native.flatMap((d) => (d.input === "native-video" ? (d.pushKeyframe?.(time) ?? []) : [])),
+        ),
     };
   }
 
