@@ -1,6 +1,6 @@
 /**
  * A small JSON Schema checker for the keywords avmon's event schemas use (type, const, enum, required,
- * properties, additionalProperties, propertyNames, items, minimum, maximum, minLength, pattern). No new
+ * properties, additionalProperties, propertyNames, items, anyOf, minimum, maximum, minLength, pattern). No new
  * package, and it fails loudly on any other keyword, so a schema change that outgrows it cannot pass silently.
  */
 type Schema = Record<string, unknown>;
@@ -18,6 +18,7 @@ const KNOWN = new Set([
   "additionalProperties",
   "propertyNames",
   "items",
+  "anyOf",
   "minimum",
   "maximum",
   "minLength",
@@ -27,6 +28,13 @@ const KNOWN = new Set([
 export function schemaErrors(schema: Schema, value: unknown, path = "$"): string[] {
   const unknown = Object.keys(schema).filter((k) => !KNOWN.has(k));
   if (unknown.length > 0) return [`${path}: checker does not support ${unknown.join(", ")}`];
+  if (Array.isArray(schema.anyOf)) {
+    const { anyOf, ...rest } = schema;
+    const errors = schemaErrors(rest, value, path);
+    const options = (anyOf as Schema[]).map((option) => schemaErrors(option, value, path));
+    if (options.some((e) => e.length === 0)) return errors;
+    return [...errors, `${path}: matches none of anyOf (${options.map((e) => e.join("; ")).join(" | ")})`];
+  }
   const typeError = checkType(schema, value, path);
   if (typeError) return [typeError];
   return [
