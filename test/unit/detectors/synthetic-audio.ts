@@ -15,8 +15,8 @@ export function tone(frequency: number, dbfs: number, phase = 0): Signal {
 }
 
 /**
- * Programme-like sound: three partials whose levels wander, plus noise, around `dbfs` RMS. `seed` makes
- * another channel of the same kind of programme (not the same samples).
+ * Programme-like sound: three partials whose levels wander, plus noise, around `dbfs` RMS. Another `seed` makes
+ * another programme of the same kind, uncorrelated with this one (other partials, other noise).
  */
 export function programme(dbfs = -20, seed = 1): Signal {
   const scale = 10 ** (dbfs / 20) * 0.9;
@@ -25,20 +25,31 @@ export function programme(dbfs = -20, seed = 1): Signal {
     const wander = 0.6 + 0.4 * Math.sin(2 * Math.PI * 0.37 * t + seed);
     const partials =
       Math.sin(2 * Math.PI * (220 + 20 * seed) * t) +
-      0.5 * Math.sin(2 * Math.PI * 660 * t + seed) +
-      0.3 * Math.sin(2 * Math.PI * 1375 * t + 2 * seed);
+      0.5 * Math.sin(2 * Math.PI * (660 + 37 * seed) * t + seed) +
+      0.3 * Math.sin(2 * Math.PI * (1375 + 53 * seed) * t + 2 * seed);
     return scale * (wander * partials * 0.8 + 0.3 * noise(frame));
   };
 }
 
+/** Steady white noise of `dbfs` RMS; another `seed` is another, uncorrelated noise. */
+export function noise(dbfs: number, seed: number): Signal {
+  // Uniform noise in [-1, 1] has an RMS of 1/√3.
+  const scale = 10 ** (dbfs / 20) * Math.sqrt(3);
+  const source = noiseSource(seed);
+  return (_t, frame) => scale * source(frame);
+}
+
 /** Uniform noise in [-1, 1] from a seeded generator, the same value for the same frame. */
 function noiseSource(seed: number): (frame: number) => number {
+  // MurmurHash3's finaliser over the frame and the seed: every output bit depends on every input bit.
   return (frame) => {
-    let x = (frame * 2654435761 + seed * 40503) >>> 0;
-    x ^= x >>> 15;
-    x = Math.imul(x, 2246822519) >>> 0;
-    x ^= x >>> 13;
-    return (x / 4294967296) * 2 - 1;
+    let h = (Math.imul(frame, 0x9e3779b1) ^ Math.imul(seed + 1, 0x85ebca77)) >>> 0;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return ((h >>> 0) / 4294967296) * 2 - 1;
   };
 }
 
