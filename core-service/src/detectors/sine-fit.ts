@@ -36,16 +36,20 @@ export function fitSine(
 ): SineFit | undefined {
   const count = to - from;
   if (count < 8) return undefined;
-  const at = (n: number) => samples[(from + n) * channels + channel] as number;
+  const first = from * channels + channel;
+  const last = (to - 1) * channels + channel;
   let cross = 0;
   let middle = 0;
-  let energy = at(0) * at(0) + at(1) * at(1);
-  for (let n = 2; n < count; n++) {
-    const x0 = at(n);
-    const x1 = at(n - 1);
-    cross += x1 * (x0 + at(n - 2));
+  let x2 = samples[first] as number;
+  let x1 = samples[first + channels] as number;
+  let energy = x2 * x2 + x1 * x1;
+  for (let i = first + 2 * channels; i <= last; i += channels) {
+    const x0 = samples[i] as number;
+    cross += x1 * (x0 + x2);
     middle += x1 * x1;
     energy += x0 * x0;
+    x2 = x1;
+    x1 = x0;
   }
   const meanSquare = energy / count;
   const none = { frequency: 0, amplitude: 0, meanSquare, residualRatio: 1 };
@@ -53,7 +57,7 @@ export function fitSine(
   const cosOmega = cross / (2 * middle);
   if (!(cosOmega > -1 && cosOmega < 1)) return none;
   const omega = Math.acos(cosOmega);
-  const projection = project(at, count, omega);
+  const projection = project(samples, first, last, channels, omega);
   if (!projection) return none;
   const residual = Math.max(0, energy - projection.explained);
   return {
@@ -66,8 +70,10 @@ export function fitSine(
 
 /** Least squares of x ≈ a·cos(ωn) + b·sin(ωn): the energy the fit explains and its amplitude √(a²+b²). */
 function project(
-  at: (n: number) => number,
-  count: number,
+  samples: Float32Array,
+  first: number,
+  last: number,
+  step: number,
   omega: number,
 ): { explained: number; amplitude: number } | undefined {
   const stepCos = Math.cos(omega);
@@ -79,8 +85,8 @@ function project(
   let cc = 0;
   let ss = 0;
   let cs = 0;
-  for (let n = 0; n < count; n++) {
-    const x = at(n);
+  for (let i = first; i <= last; i += step) {
+    const x = samples[i] as number;
     xc += x * c;
     xs += x * s;
     cc += c * c;
