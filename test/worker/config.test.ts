@@ -14,7 +14,18 @@ describe("config", () => {
       shutdownDeadlineSeconds: 100,
       queueUrl: undefined,
     });
-    expect(config.detectors).toEqual(["black", "freeze", "blockiness", "silence", "clipping", "loudness"]);
+    expect(config.detectors).toEqual([
+      "black",
+      "freeze",
+      "blockiness",
+      "silence",
+      "clipping",
+      "loudness",
+      "av-sync",
+      "channel-loss",
+      "phase",
+      "test-signal",
+    ]);
     expect(config.analysisLimits).toEqual(DEFAULT_ANALYSIS_LIMITS);
     const values = Object.values(config).flatMap((v) =>
       v && typeof v === "object" && !Array.isArray(v) ? Object.values(v) : [v],

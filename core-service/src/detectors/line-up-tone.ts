@@ -33,10 +33,10 @@ export const LineUpToneOptions = z
     /** Energy a window may carry besides the sine, relative to it, in dB: −30 = 0.1 %. */
     toneMaxResidualDb: z.number().max(0).default(-30),
     /** A channel quieter than this (RMS, dBFS) is silent: it may accompany a tone on the others. */
-    silenceFloorDb: z.number().max(0).default(-60),
+    toneSilenceFloorDb: z.number().max(0).default(-60),
     /** Analysis window in seconds: 100 cycles of 1 kHz, and onsets placed within 0.1 s. */
-    window: z.number().min(0.02).max(1).default(0.1),
-    /** Tone lasting this long is critical rather than major. */
+    toneWindow: z.number().min(0.02).max(1).default(0.1),
+    /** A test signal lasting this long is critical rather than major. */
     criticalDuration: z.number().positive().default(60),
   })
   .strict();
@@ -64,7 +64,7 @@ interface ToneWindow {
 export function createLineUpToneDetector(options: LineUpToneOptions = {}): AudioDetector {
   const o = LineUpToneOptions.parse(options);
   const tracker = new IntervalTracker({ minDuration: o.minDuration, endAfter: BREAK_WINDOWS });
-  const silentBelow = dbToPower(o.silenceFloorDb);
+  const silentBelow = dbToPower(o.toneSilenceFloorDb);
   let run: ToneRun | undefined;
 
   const describe = (start: number, end?: number): Defect => {
@@ -135,7 +135,7 @@ export function createLineUpToneDetector(options: LineUpToneOptions = {}): Audio
     return toDetectorEvents(transition, describe);
   };
 
-  const windows = new AudioWindows(o.window, onWindow);
+  const windows = new AudioWindows(o.toneWindow, onWindow);
   return {
     type: "test-signal",
     input: "audio",

@@ -100,4 +100,4 @@ export interface AudioVideoDetector extends DetectorBase {
   pushExtents(extents: StreamExtents): DetectorEvent[];
 }
 
-export type Detector = AnalysisFrameDetector | NativeFrameDetector | AudioDetector;
+export type Detector = AnalysisFrameDetector | NativeFrameDetector | AudioDetector | AudioVideoDetector;

@@ -8,6 +8,10 @@ export const FILE_DEFECT_TYPES = [
   "silence",
   "clipping",
   "loudness",
+  "av-sync",
+  "channel-loss",
+  "phase",
+  "test-signal",
 ] as const;
 export const LIVE_DEFECT_TYPES = ["video-loss", "audio-loss", "stall", "discontinuity"] as const;
 export const DefectType = z.enum([...FILE_DEFECT_TYPES, ...LIVE_DEFECT_TYPES]);

@@ -3,7 +3,7 @@
  * reconnect), the continuous timeline, the stream-level detectors, the open alerts and the counters. Holds no
  * history: memory is the same after twelve hours as after twelve minutes.
  */
-import type { Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
+import type { AudioVideoDetector, Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
 import type { DefectType } from "../domain/defect.ts";
 import { channelNames } from "../media/channel-layout.ts";
 import type { MediaInfo } from "../media/probe.ts";
@@ -33,6 +33,9 @@ export class LiveSession {
   private readonly analysis: Detector[];
   private readonly native: Detector[];
   private readonly audio: Detector[];
+  private readonly audioVideo: AudioVideoDetector[];
+  /** Counts the times the stream's timestamps started afresh (connections, jumps), for the clock detectors. */
+  private epoch = 0;
   private anchor: { time: number; wallMs: number } | undefined;
   private firstTime: number | undefined;
   private lagBaselineMs = Number.POSITIVE_INFINITY;
@@ -63,6 +66,7 @@ export class LiveSession {
     this.analysis = options.detectors.filter((d) => d.input === "analysis-video");
     this.native = options.detectors.filter((d) => d.input === "native-video");
     this.audio = options.detectors.filter((d) => d.input === "audio");
+    this.audioVideo = options.detectors.filter((d): d is AudioVideoDetector => d.input === "audio-video");
   }
 
   get counts(): { opened: number; closed: number } {
@@ -77,6 +81,7 @@ export class LiveSession {
   connected(): void {
     this.timeline.reconnected();
     this.health.reconnected();
+    this.epoch++;
     this.lagBaselineMs = Number.POSITIVE_INFINITY;
     this.pictureSinceConnect = false;
   }
@@ -103,10 +108,11 @@ export class LiveSession {
         const time = this.arrive("video", packet);
         this.pictureSinceConnect = true;
         const size = analysisSize;
-        if (size && packet.data.length === size.width * size.height)
-          this.detect(this.analysis, (d) =>
-            pushFrame(d, frame(packet, size, video?.range ?? "limited", time)),
-          );
+        if (size && packet.data.length === size.width * size.height) {
+          const picture = frame(packet, size, video?.range ?? "limited", time);
+          this.detect(this.analysis, (d) => pushFrame(d, picture));
+          this.detect(this.audioVideo, (d) => d.pushPicture(picture));
+        }
         this.videoFrames++;
       },
       nativeFrame: (packet) => {
@@ -130,6 +136,7 @@ export class LiveSession {
           samples,
         };
         this.detect(this.audio, (d) => (d.input === "audio" ? d.push(chunk) : []));
+        this.detect(this.audioVideo, (d) => d.pushAudio(chunk));
       },
       decodeError: (message) => {
         if (!this.pictureSinceConnect) return;
@@ -193,10 +200,13 @@ export class LiveSession {
       this.expireResumed((type) => type === "stall", placed.time);
     }
     this.deliver(this.health.packet(kind, placed.time, nowMs, placed.jump));
+    if (placed.jump !== undefined) this.epoch++;
+    const arrival = { kind, time: placed.time, wallMs: nowMs, epoch: this.epoch };
+    this.detect(this.audioVideo, (d) => d.pushArrival(arrival));
     return placed.time;
   }
 
-  private detect(detectors: readonly Detector[], push: (d: Detector) => DetectorEvent[]): void {
+  private detect<D extends Detector>(detectors: readonly D[], push: (d: D) => DetectorEvent[]): void {
     if (detectors.length) this.deliver(detectors.flatMap(push));
   }
 
@@ -228,5 +238,5 @@ export class LiveSession {
 }
 
 function pushFrame(detector: Detector, frame: LumaFrame): DetectorEvent[] {
-  return detector.input === "audio" ? [] : detector.push(frame);
+  return detector.input === "analysis-video" || detector.input === "native-video" ? detector.push(frame) : [];
 }

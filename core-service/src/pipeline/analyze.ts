@@ -80,17 +80,18 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
       set.sink(options.onProgress, media.duration),
       { signal: clock.signal, limits },
     );
-    await clock.within(set.finish(result.endTime));
+    await clock.within(set.finish(result.endTime, result.extents));
   } finally {
     clock.dispose();
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const duration = media.duration ?? result.endTime;
+  const summaries = set.summaries();
   return {
     source,
-    media: summarizeMedia(media, duration),
+    media: summarizeMedia(media, duration, summaries),
     defects: set.closedDefects(),
-    ...loudnessSummary(set.summaries()),
+    ...loudnessSummary(summaries),
     stats: {
       videoFrames: result.videoFrames,
       audioSeconds: round(result.audioSeconds, 3),
@@ -107,14 +108,13 @@ export function decodePlan(
   limits: Pick<AnalysisLimits, "maxPixels">,
 ): DecodePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
+  const pictures = wants("analysis-video") || wants("audio-video");
   return {
-    analysisSize:
-      media.video && wants("analysis-video")
-        ? analysisSize(media.video.width, media.video.height)
-        : undefined,
+    analysisSize: media.video && pictures ? analysisSize(media.video.width, media.video.height) : undefined,
     analysisFramesPerSecond: ANALYSIS_FRAMES_PER_SECOND,
+    everyAnalysisFrame: wants("audio-video"),
     nativeFramesPerSecond: media.video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
-    audio: Boolean(media.audio) && wants("audio"),
+    audio: Boolean(media.audio) && (wants("audio") || wants("audio-video")),
     threads: options.decoderThreads ?? DECODER_THREADS,
     maxPixels: limits.maxPixels,
   };
@@ -127,14 +127,27 @@ export function analysisSize(width: number, height: number): { width: number; he
   return { width: even(targetWidth), height: even((targetWidth * height) / Math.max(1, width)) };
 }
 
-function summarizeMedia(media: MediaInfo, duration: number): Report["media"] {
+function summarizeMedia(
+  media: MediaInfo,
+  duration: number,
+  summaries: Record<string, number | null>,
+): Report["media"] {
   const { video, audio } = media;
+  const { monoInStereo, phaseCorrelation } = summaries;
   return {
     duration: round(duration, 3),
     ...(video && {
       video: { codec: video.codec, width: video.width, height: video.height, fps: round(video.fps, 3) },
     }),
-    ...(audio && { audio: { codec: audio.codec, sampleRate: audio.sampleRate, channels: audio.channels } }),
+    ...(audio && {
+      audio: {
+        codec: audio.codec,
+        sampleRate: audio.sampleRate,
+        channels: audio.channels,
+        ...(typeof monoInStereo === "number" && { monoInStereo: monoInStereo === 1 }),
+        ...(typeof phaseCorrelation === "number" && { phaseCorrelation }),
+      },
+    }),
   };
 }
 

@@ -1,6 +1,14 @@
 /** Routes decoded media to the detectors that want it and gathers what they report. */
 
-import type { AudioChunk, DecodeErrorEvent, Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
+import type {
+  AudioChunk,
+  AudioVideoDetector,
+  DecodeErrorEvent,
+  Detector,
+  DetectorEvent,
+  LumaFrame,
+  StreamExtents,
+} from "../detectors/types.ts";
 import type { ClosedDefect } from "../domain/defect.ts";
 import type { DecodeSink } from "../media/decoder.ts";
 
@@ -21,6 +29,7 @@ export class DetectorSet {
     const analysis = this.detectors.filter((d) => d.input === "analysis-video");
     const native = this.detectors.filter((d) => d.input === "native-video");
     const audio = this.detectors.filter((d) => d.input === "audio");
+    const both = audioVideo(this.detectors);
     let lastProgress = -1;
     const progress = (time: number) => {
       if (onProgress && time - lastProgress >= 1) {
@@ -33,19 +42,24 @@ export class DetectorSet {
         progress(frame.time);
         return this.deliver(analysis.flatMap((d) => d.push(frame)));
       },
+      everyAnalysisFrame: (frame: LumaFrame) => this.deliver(both.flatMap((d) => d.pushPicture(frame))),
       nativeFrame: (frame: LumaFrame) => this.deliver(native.flatMap((d) => d.push(frame))),
       audio: (chunk: AudioChunk) => {
         if (analysis.length === 0) progress(chunk.time);
-        return this.deliver(audio.flatMap((d) => d.push(chunk)));
+        return this.deliver([
+          ...audio.flatMap((d) => d.push(chunk)),
+          ...both.flatMap((d) => d.pushAudio(chunk)),
+        ]);
       },
       decodeError: (event: DecodeErrorEvent) =>
         this.deliver(native.flatMap((d) => (d.input === "native-video" ? d.pushDecodeError(event) : []))),
     };
   }
 
-  /** Closes whatever is still open at the end of the media. */
-  async finish(endTime: number): Promise<void> {
-    await this.deliver(this.detectors.flatMap((d) => d.flush(endTime)));
+  /** Closes whatever is still open at the end of the media; `extents` say where each stream began and ended. */
+  async finish(endTime: number, extents?: StreamExtents): Promise<void> {
+    const measured = extents ? audioVideo(this.detectors).flatMap((d) => d.pushExtents(extents)) : [];
+    await this.deliver([...measured, ...this.detectors.flatMap((d) => d.flush(endTime))]);
   }
 
   closedDefects(): ClosedDefect[] {
@@ -65,4 +79,8 @@ export class DetectorSet {
       .filter((p): p is Promise<void> => p instanceof Promise);
     if (pending.length) return Promise.all(pending).then(() => undefined);
   }
+}
+
+function audioVideo(detectors: readonly Detector[]): AudioVideoDetector[] {
+  return detectors.filter((d): d is AudioVideoDetector => d.input === "audio-video");
 }
