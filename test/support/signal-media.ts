@@ -113,7 +113,9 @@ export function makeProgrammeClip(clip: ProgrammeClip): Promise<string> {
   const args = [
     ...(withVideo ? ["-f", "lavfi", "-i", `testsrc2=s=320x180:r=25:d=${clip.seconds}`] : []),
     ...["-filter_complex", graph, "-map", "[audio]"],
-    ...(withVideo ? ["-map", "0:v", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"] : []),
+    ...(withVideo
+      ? ["-map", "0:v", "-c:v", "libx264", "-preset", "veryfast", "-g", "25", "-pix_fmt", "yuv420p"]
+      : []),
     ...["-c:a", "aac", "-b:a", n > 2 ? "384k" : "192k", "-t", String(clip.seconds)],
     ...(clip.container === "ts" ? ["-f", "mpegts"] : []),
   ];
