@@ -27,17 +27,26 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   // by several per cent within minutes, which one run each would read as a difference between them.
   const decodeRuns: Measurement[] = [];
   const avmonRuns: Measurement[] = [];
+  const pictureAndLevelRuns: Measurement[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    log(`Round ${round} of ${ROUNDS}: ffmpeg decode only, then avmon analyze …`);
+    log(
+      `Round ${round} of ${ROUNDS}: ffmpeg decode only, avmon analyze, avmon without the sync and channel detectors …`,
+    );
     decodeRuns.push(
       await measure("ffmpeg decode only (1 thread)", ffmpeg, [...singleThreadInput, "-f", "null", "-"]),
     );
     avmonRuns.push(
       await measure("avmon analyze, all detectors", process.execPath, [AVMON, "analyze", minute, "--json"]),
     );
+    pictureAndLevelRuns.push(
+      await measure(`avmon analyze, ${PICTURE_AND_LEVEL.length} detectors`, process.execPath, [
+        ...[AVMON, "analyze", minute, "--json", "--detectors", PICTURE_AND_LEVEL.join(",")],
+      ]),
+    );
   }
   const decode = medianRun(decodeRuns);
   const avmon = medianRun(avmonRuns);
+  const pictureAndLevel = medianRun(pictureAndLevelRuns);
   const filters = await measure(`ffmpeg filter chain (${chain.names})`, ffmpeg, [
     ...singleThreadInput,
     "-vf",
@@ -58,14 +67,17 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
 
   log("");
   log(
-    `(decode-only and avmon: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)})`,
+    `(decode-only and avmon: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)}, avmon without sync/channels ${cpuList(pictureAndLevelRuns)})`,
   );
-  log(table([decode, avmon, filters, startup, avmonLong]));
+  log(table([decode, avmon, pictureAndLevel, filters, startup, avmonLong]));
   log("");
   const analysisCpu = avmon.cpuSeconds - startup.cpuSeconds;
   log(`avmon CPU / decode-only CPU:        ${ratio(avmon.cpuSeconds, decode.cpuSeconds)}  (target ≤ 1.3×)`);
   log(
     `  the same without CLI start-up:    ${ratio(analysisCpu, decode.cpuSeconds)}  (what a running worker pays per job)`,
+  );
+  log(
+    `sync and channel detectors:         ${ratio(avmon.cpuSeconds, pictureAndLevel.cpuSeconds)}  (all detectors / ${PICTURE_AND_LEVEL.join(", ")}; av-sync needs every picture scaled)`,
   );
   log(`ffmpeg chain CPU / avmon CPU:       ${ratio(filters.cpuSeconds, avmon.cpuSeconds)}  (target ≥ 3×)`);
   log(`ffmpeg chain wall / avmon wall:     ${(filters.wallSeconds / avmon.wallSeconds).toFixed(2)}×`);
@@ -77,6 +89,8 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
 }
 
 const ROUNDS = 3;
+/** The detectors avmon had before av-sync, channel-loss, phase and test-signal: their cost is the difference. */
+const PICTURE_AND_LEVEL = ["black", "freeze", "blockiness", "silence", "clipping", "loudness"];
 
 /**
  * What `npm ci` installs: the bundled CLI, rebuilt in case sources changed since (else bin/avmon.mjs would

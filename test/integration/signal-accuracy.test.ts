@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ClosedDefect, DetectorName } from "../../core-service/src/domain/defect.ts";
 import type { Report } from "../../core-service/src/domain/report.ts";
 import { analyzeSource } from "../../core-service/src/pipeline/analyze.ts";
-import { Scoreboard } from "../support/scoring.ts";
+import { expectAccurate, Scoreboard } from "../support/scoring.ts";
 import { SIGNAL_CORPUS, type SignalTruth } from "../support/signal-corpus.ts";
 
 const TOLERANCE_SECONDS = 0.25;
@@ -36,12 +36,7 @@ describe("sync and channel detectors on generated clips with known defects", () 
 
   for (const type of TYPES) {
     it(`finds ${type} with precision and recall of at least 0.95, onset and end within ${TOLERANCE_SECONDS} s`, () => {
-      const score = board.byType.get(type);
-      expect(score?.truths ?? 0, `no clip carries a ${type} defect`).toBeGreaterThan(0);
-      expect(board.recall(type), `misses: ${score?.misses.join("; ")}`).toBeGreaterThanOrEqual(0.95);
-      expect(board.precision(type), `false alarms: ${score?.falseAlarms.join("; ")}`).toBeGreaterThanOrEqual(
-        0.95,
-      );
+      expectAccurate(board, type);
     });
   }
 

@@ -26,6 +26,14 @@ afterEach(async () => {
   paced = undefined;
 });
 
+/** 40 s of a small test picture and a 440 Hz tone, MPEG-TS, for the clock tests. */
+function fortySecondTs(): Promise<string> {
+  const picture = ["-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=40"];
+  const sound = ["-f", "lavfi", "-i", "sine=f=440:r=48000:d=40"];
+  const codecs = ["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", "-f", "mpegts"];
+  return makeWithFfmpeg([...picture, ...sound, ...codecs], "ts");
+}
+
 /** Follows the origin until `until` has been seen (or fails after `timeoutMs`), then stops. */
 async function follow(
   url: string,
@@ -116,22 +124,7 @@ describe("sync and channel detectors on a live stream", () => {
   }, 90_000);
 
   it("reports audio timestamps drifting away from the pictures and from arrival (a slipping audio clock)", async () => {
-    const clip = await makeWithFfmpeg(
-      [
-        ...[
-          "-f",
-          "lavfi",
-          "-i",
-          "testsrc2=s=160x90:r=25:d=40",
-          "-f",
-          "lavfi",
-          "-i",
-          "sine=f=440:r=48000:d=40",
-        ],
-        ...["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", "-f", "mpegts"],
-      ],
-      "ts",
-    );
+    const clip = await fortySecondTs();
     // 2 % fast: 20 ms a second, past BT.1359's 185 ms after about 9 s.
     paced = await startPacedOrigin(stretchAudioTimestamps(readFileSync(clip), 1.02));
 
@@ -150,22 +143,7 @@ describe("sync and channel detectors on a live stream", () => {
   }, 90_000);
 
   it("raises no av-sync on a live stream whose clocks agree", async () => {
-    const clip = await makeWithFfmpeg(
-      [
-        ...[
-          "-f",
-          "lavfi",
-          "-i",
-          "testsrc2=s=160x90:r=25:d=40",
-          "-f",
-          "lavfi",
-          "-i",
-          "sine=f=440:r=48000:d=40",
-        ],
-        ...["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", "-f", "mpegts"],
-      ],
-      "ts",
-    );
+    const clip = await fortySecondTs();
     paced = await startPacedOrigin(readFileSync(clip));
 
     const log = await follow(
