@@ -1,12 +1,15 @@
 /**
  * `npm run bench`: the cost of avmon's file analysis against two baselines measured in the same run —
  * ffmpeg decoding alone (one thread), and ffmpeg's own filters computing the same measures — on a generated
- * 60 s 1080p30 H.264 clip; then avmon on a 10 min source made of that clip, to show memory does not grow.
+ * 60 s 1080p30 H.264 clip; then avmon on a 10 min source made of that clip, to show memory does not grow; and
+ * the loudness meter's own CPU on that clip's audio (loudness-cost.ts).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ffmpegBinaries, runFfmpeg } from "../core-service/src/media/ffmpeg.ts";
+import { detectTools } from "../core-service/src/media/ffmpeg-detection.ts";
+import { loudnessCost } from "./loudness-cost.ts";
 import { type Measurement, measure } from "./process-meter.ts";
 
 const BENCH_DIR = join(import.meta.dirname, "../.cache/bench");
@@ -58,6 +61,7 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
     "-",
   ]);
   const startup = await measure("avmon start-up alone (avmon help)", process.execPath, [AVMON, "help"]);
+  const doctor = await measure("avmon doctor (asks ffmpeg afresh)", process.execPath, [AVMON, "doctor"]);
   const avmonLong = await measure("avmon analyze, 10 min source", process.execPath, [
     AVMON,
     "analyze",
@@ -69,7 +73,7 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   log(
     `(decode-only and avmon: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)}, avmon without sync/channels ${cpuList(pictureAndLevelRuns)})`,
   );
-  log(table([decode, avmon, pictureAndLevel, filters, startup, avmonLong]));
+  log(table([decode, avmon, pictureAndLevel, filters, startup, doctor, avmonLong]));
   log("");
   const analysisCpu = avmon.cpuSeconds - startup.cpuSeconds;
   log(`avmon CPU / decode-only CPU:        ${ratio(avmon.cpuSeconds, decode.cpuSeconds)}  (target ≤ 1.3×)`);
@@ -84,6 +88,14 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   log(
     `avmon peak memory, 10 min / 60 s:   ${(avmonLong.peakMemoryMiB / avmon.peakMemoryMiB).toFixed(2)}×  (target ≈ 1×)`,
   );
+  log(
+    `ffmpeg capability detection:        ${(doctor.cpuSeconds - startup.cpuSeconds).toFixed(2)} CPU s asked afresh (doctor − help), ${(await keptAnswerCpuMs()).toFixed(1)} ms from the kept answer, none for a local file`,
+  );
+  for (const cost of await loudnessCost(minute, BENCH_DIR)) {
+    log(
+      `loudness meter alone, ${cost.layout.padEnd(6)}    ${cost.cpuSeconds.toFixed(2)} CPU s for ${cost.audioSeconds.toFixed(0)} s of audio = ${ratio(cost.cpuSeconds, decode.cpuSeconds)} of decode-only CPU (median of 5, in process)`,
+    );
+  }
   const defects = JSON.parse(avmon.stdout).defects.length;
   log(`(avmon found ${defects} defects in the 60 s clip; it carries 3: a black, a freeze and a silence)`);
 }
@@ -100,6 +112,19 @@ export function buildCli(): void {
   execFileSync(process.execPath, [join(import.meta.dirname, "../scripts/build-cli.mjs")], {
     stdio: "inherit",
   });
+}
+
+/** CPU of one capability lookup answered from the disk (what a URL job pays after the first), median of 5. */
+async function keptAnswerCpuMs(): Promise<number> {
+  await detectTools(ffmpegBinaries());
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const before = process.cpuUsage();
+    await detectTools(ffmpegBinaries());
+    const used = process.cpuUsage(before);
+    runs.push((used.user + used.system) / 1000);
+  }
+  return runs.sort((a, b) => a - b)[2] as number;
 }
 
 function medianRun(runs: Measurement[]): Measurement {

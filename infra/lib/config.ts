@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EVENT_STORE_PREFIX } from "../../core-service/src/adapters/aws/event-store-layout.ts";
 import { DetectorName, FILE_DEFECT_TYPES, Severity } from "../../core-service/src/domain/defect.ts";
 
 /** A slice of the detectors run by its own ECS service, fed by its own queue. */
@@ -41,7 +42,14 @@ export const AvmonConfig = z
     backlogPerTask: z.number().positive().default(4),
     taskCpu: z.number().int().default(2048),
     taskMemoryMiB: z.number().int().default(4096),
-    ingestPrefix: z.string().default("incoming/"),
+    /** Uploads under it become jobs; it may not hold the events/ prefix where avmon keeps event data. */
+    ingestPrefix: z
+      .string()
+      .default("incoming/")
+      .refine(
+        (prefix) => !EVENT_STORE_PREFIX.startsWith(prefix) && !prefix.startsWith(EVENT_STORE_PREFIX),
+        `must not be empty nor overlap ${EVENT_STORE_PREFIX}, where avmon keeps claim checks and undeliverable events`,
+      ),
     logRetentionDays: z.number().int().default(30),
     eventArchiveDays: z.number().int().min(1).default(30),
     apiRateLimit: z.number().positive().default(50),

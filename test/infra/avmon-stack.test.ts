@@ -111,7 +111,7 @@ describe("the default avmon stack", () => {
     });
   });
 
-  it("grants the task role only queue, bus, media, stop-request and task-protection access", () => {
+  it("grants the task role only queue, bus, media, event-store writes, stop-request and task-protection access", () => {
     const taskRoleId = Object.keys(
       synth.template.findResources("AWS::IAM::Role", {
         Properties: {
@@ -134,6 +134,13 @@ describe("the default avmon stack", () => {
         "ecs:UpdateTaskProtection",
         "events:PutEvents",
         "s3:GetObject",
+        // grantPut on the ingest bucket's events/ (claim checks, parked events): see event-store.test.ts
+        "s3:Abort*",
+        "s3:PutObject",
+        "s3:PutObjectLegalHold",
+        "s3:PutObjectRetention",
+        "s3:PutObjectTagging",
+        "s3:PutObjectVersionTagging",
         "sqs:ChangeMessageVisibility",
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ClosedDefect, DetectorName } from "../../core-service/src/domain/defect.ts";
+import type { Defect, DetectorName } from "../../core-service/src/domain/defect.ts";
 import type { Report } from "../../core-service/src/domain/report.ts";
 import { analyzeSource } from "../../core-service/src/pipeline/analyze.ts";
 import { expectAccurate, Scoreboard } from "../support/scoring.ts";
@@ -15,12 +15,12 @@ const board = new Scoreboard(TOLERANCE_SECONDS);
 const reports = new Map<string, Report>();
 
 /** The detection that matches a truth by type, onset and end. */
-function matchOf(truth: SignalTruth, defects: readonly ClosedDefect[]): ClosedDefect | undefined {
+function matchOf(truth: SignalTruth, defects: readonly Defect[]): Defect | undefined {
   return defects.find(
     (d) =>
       d.type === truth.type &&
       Math.abs(d.start - truth.start) <= TOLERANCE_SECONDS &&
-      Math.abs(d.end - truth.end) <= TOLERANCE_SECONDS,
+      Math.abs((d.end ?? d.start) - truth.end) <= TOLERANCE_SECONDS,
   );
 }
 

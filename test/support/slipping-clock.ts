@@ -32,8 +32,9 @@ export function stretchAudioTimestamps(ts: Buffer, rate: number): Buffer {
   let first: number | undefined;
   for (const pes of pesHeaders(out)) {
     if (pes.streamId < 0xc0 || pes.streamId > 0xdf || pes.pts === undefined) continue;
-    first ??= pes.pts;
-    const stretch = (t: number) => Math.round(first + (t - (first as number)) * rate);
+    const origin = first ?? pes.pts;
+    first = origin;
+    const stretch = (t: number) => Math.round(origin + (t - origin) * rate);
     writeTimestamp(out, pes.at + 9, stretch(pes.pts));
     if (pes.dts !== undefined) writeTimestamp(out, pes.at + 14, stretch(pes.dts));
   }

@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { withSummaryRef } from "../../core-service/src/domain/claim-check.ts";
 import {
   AvmonEvent,
   alertId,
@@ -80,6 +81,31 @@ describe("event JSON Schemas", () => {
     ]);
   });
 
+  it("accepts, by its committed JSON Schema, a Job Completed that carries a claim check instead of its report", async () => {
+    const ref = {
+      uri: "s3://avmon-ingest/events/claims/job-1/e.json",
+      bytes: 300_000,
+      sha256: "a".repeat(64),
+    };
+    const wire = JSON.parse(JSON.stringify(withSummaryRef(jobCompleted("job-1", aReport()), ref)));
+    const committed = (await committedSchema("job-completed.json")) as Record<string, unknown>;
+
+    expect(wire.detail).not.toHaveProperty("summary");
+    expect(schemaErrors(committed, wire)).toEqual([]);
+    expect(parseAvmonEvent(wire)).toEqual(wire);
+  });
+
+  it("rejects a Job Completed with neither a report nor a claim check, by both schemas", async () => {
+    const wire = JSON.parse(JSON.stringify(jobCompleted("job-1", aReport())));
+    delete wire.detail.summary;
+    const committed = (await committedSchema("job-completed.json")) as Record<string, unknown>;
+
+    expect(schemaErrors(committed, wire)).toEqual([
+      expect.stringMatching(/^\$\.detail: matches none of anyOf/),
+    ]);
+    expect(() => parseAvmonEvent(wire)).toThrow(InvalidEventError);
+  });
+
   it("rejects, by its committed JSON Schema, a Defect Detected without a defect type", async () => {
     const wire = JSON.parse(JSON.stringify(defectDetected("job-1", anOpenDefect())));
     delete wire.detail.defect.type;
@@ -131,6 +157,22 @@ describe("alert ids", () => {
     expect(alertId("job-2", { type: "freeze", start: 15 })).not.toBe(base);
     expect(alertId("job-1", { type: "black", start: 15 })).not.toBe(base);
     expect(alertId("job-1", { type: "freeze", start: 15.04 })).not.toBe(base);
+  });
+
+  it("tells apart loudness defects of different measures that start together, not one measure's open and close", () => {
+    const burst = { type: "loudness" as const, start: 10, metrics: { shortTerm: -5, aboveTarget: 18 } };
+    const over = { type: "loudness" as const, start: 10, metrics: { truePeak: -0.5, maxTruePeak: -1 } };
+
+    expect(alertId("job-1", burst)).not.toBe(alertId("job-1", over));
+    expect(alertId("job-1", { ...burst, metrics: { shortTerm: -3, aboveTarget: 20 } })).toBe(
+      alertId("job-1", burst),
+    );
+  });
+
+  it("gives the other types' ids from job, type and onset only, whatever their metrics", () => {
+    const freeze = { type: "freeze" as const, start: 15 };
+
+    expect(alertId("job-1", { ...freeze, metrics: { meanDifference: 0.01 } })).toBe(alertId("job-1", freeze));
   });
 
   it("ignores float noise below a millisecond in the onset", () => {

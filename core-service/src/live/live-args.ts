@@ -9,7 +9,7 @@
  */
 import { analysisLumaFilter, nativeLumaFilter } from "../media/luma-filters.ts";
 import type { MediaInfo } from "../media/probe.ts";
-import type { ResolvedSource } from "../media/source.ts";
+import { isHlsUrl, type ResolvedSource } from "../media/source.ts";
 
 /** The pipes of one live ffmpeg: data on the left, its timestamps on the right. */
 export const LIVE_PIPES = {
@@ -59,7 +59,7 @@ export function liveInputOptions(source: ResolvedSource, readTimeout: number): s
 }
 
 export function isHls(source: ResolvedSource): boolean {
-  return /\.m3u8?$/i.test(new URL(source.input).pathname);
+  return isHlsUrl(source.input);
 }
 
 export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: LivePlan): string[] {

@@ -28,7 +28,7 @@ export function withStreamStarts(media: MediaInfo, listing: string, summary: str
     const base = TIME_BASE.exec(line);
     if (base) bases.set(Number(base[1]), Number(base[2]) / Number(base[3]));
     const packet = PACKET.exec(line);
-    const timeBase = packet && bases.get(Number(packet[1]));
+    const timeBase = packet ? bases.get(Number(packet[1])) : undefined;
     if (!packet || timeBase === undefined) continue;
     const stream = Number(packet[1]);
     const time = Number(packet[2]) * timeBase;

@@ -3,6 +3,7 @@
  * as they are found and gathered into the report.
  */
 
+import { loudnessSummary } from "../detectors/loudness.ts";
 import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
 import type { Detector, DetectorEvent } from "../detectors/types.ts";
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
@@ -11,7 +12,8 @@ import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.t
 import type { Report } from "../domain/report.ts";
 import { type DecodePlan, type DecodeResult, decode } from "../media/decoder.ts";
 import { type MediaInfo, probeSource } from "../media/probe.ts";
-import { resolveSource } from "../media/source.ts";
+import { SegmentLocator } from "../media/segment-failures.ts";
+import { resolveSupportedSource } from "../media/source-support.ts";
 import { refuseOverLimits, startWallClock } from "./analysis-limits.ts";
 import { DetectorSet } from "./detector-set.ts";
 
@@ -59,7 +61,7 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   const started = performance.now();
   const limits = options.limits ?? DEFAULT_ANALYSIS_LIMITS;
   const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);
-  const resolved = resolveSource(source, {
+  const resolved = await resolveSupportedSource(source, {
     allowLocalFiles: options.allowLocalFiles,
     httpProxy: options.httpProxy,
   });
@@ -69,7 +71,8 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
     maxPixels: limits.maxPixels,
   });
   refuseOverLimits(media, limits, source);
-  const set = new DetectorSet(detectors, options.onDetectorEvent);
+  const segments = isPlaylist(media) ? new SegmentLocator(resolved, { live: false }) : undefined;
+  const set = new DetectorSet(detectors, options.onDetectorEvent, segments);
   const clock = startWallClock(options.signal, limits, media.duration, started, source);
   let result: DecodeResult;
   try {
@@ -87,11 +90,12 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   const wallSeconds = (performance.now() - started) / 1000;
   const duration = media.duration ?? result.endTime;
   const summaries = set.summaries();
+  const loudness = loudnessSummary(summaries);
   return {
     source,
     media: summarizeMedia(media, duration, summaries),
     defects: set.closedDefects(),
-    ...loudnessSummary(summaries),
+    ...(loudness && { loudness }),
     stats: {
       videoFrames: result.videoFrames,
       audioSeconds: round(result.audioSeconds, 3),
@@ -127,6 +131,11 @@ export function analysisSize(width: number, height: number): { width: number; he
   return { width: even(targetWidth), height: even((targetWidth * height) / Math.max(1, width)) };
 }
 
+/** ffmpeg's HLS reader names itself "hls" (5.x) or "hls,applehttp" (4.x). */
+function isPlaylist(media: MediaInfo): boolean {
+  return media.formatName.split(",").includes("hls");
+}
+
 function summarizeMedia(
   media: MediaInfo,
   duration: number,
@@ -148,17 +157,6 @@ function summarizeMedia(
         ...(typeof phaseCorrelation === "number" && { phaseCorrelation }),
       },
     }),
-  };
-}
-
-function loudnessSummary(summaries: Record<string, number | null>): Pick<Report, "loudness"> {
-  if (!("integratedLoudness" in summaries)) return {};
-  const integrated = summaries.integratedLoudness ?? null;
-  return {
-    loudness: {
-      integrated: integrated === null ? null : round(integrated, 1),
-      target: summaries.target ?? -23,
-    },
   };
 }
 

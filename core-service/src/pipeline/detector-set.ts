@@ -1,5 +1,6 @@
 /** Routes decoded media to the detectors that want it and gathers what they report. */
 
+import { detectorSummaries } from "../detectors/registry.ts";
 import type {
   AudioChunk,
   AudioVideoDetector,
@@ -11,15 +12,20 @@ import type {
 } from "../detectors/types.ts";
 import type { ClosedDefect } from "../domain/defect.ts";
 import type { DecodeSink } from "../media/decoder.ts";
+import type { SegmentLocator } from "../media/segment-failures.ts";
+import { UnwatchedSegments } from "./unwatched-segments.ts";
 
 type Listener = (event: DetectorEvent) => void | Promise<void>;
 
 export class DetectorSet {
   private readonly closed: ClosedDefect[] = [];
+  private readonly unwatched = new UnwatchedSegments();
 
+  /** `segments` finds skipped HLS segments in their playlist (a playlist source only). */
   constructor(
     private readonly detectors: readonly Detector[],
     private readonly listener?: Listener,
+    private readonly segments?: SegmentLocator,
   ) {}
 
   sink(
@@ -31,6 +37,8 @@ export class DetectorSet {
     const audio = this.detectors.filter((d) => d.input === "audio");
     const both = audioVideo(this.detectors);
     let lastProgress = -1;
+    /** Where decoding is, for a skipped segment the playlist cannot place. */
+    let latest = 0;
     const progress = (time: number) => {
       if (onProgress && time - lastProgress >= 1) {
         lastProgress = time;
@@ -40,26 +48,42 @@ export class DetectorSet {
     return {
       analysisFrame: (frame: LumaFrame) => {
         progress(frame.time);
-        return this.deliver(analysis.flatMap((d) => d.push(frame)));
+        latest = Math.max(latest, frame.time);
+        return this.deliver([
+          ...this.unwatched.progress(frame.time),
+          ...analysis.flatMap((d) => d.push(frame)),
+        ]);
       },
       everyAnalysisFrame: (frame: LumaFrame) => this.deliver(both.flatMap((d) => d.pushPicture(frame))),
       nativeFrame: (frame: LumaFrame) => this.deliver(native.flatMap((d) => d.push(frame))),
       audio: (chunk: AudioChunk) => {
         if (analysis.length === 0) progress(chunk.time);
+        latest = Math.max(latest, chunk.time);
         return this.deliver([
+          ...this.unwatched.progress(chunk.time),
           ...audio.flatMap((d) => d.push(chunk)),
           ...both.flatMap((d) => d.pushAudio(chunk)),
         ]);
       },
       decodeError: (event: DecodeErrorEvent) =>
         this.deliver(native.flatMap((d) => (d.input === "native-video" ? d.pushDecodeError(event) : []))),
+      segmentFailed: async (failure) => {
+        // A file's segments sit where the playlist puts them: the sum of the lengths before them (when the
+        // playlist cannot be read again, about where decoding is).
+        const span = await this.segments?.span(failure);
+        await this.deliver(this.unwatched.failed(failure, span?.start ?? latest, span));
+      },
     };
   }
 
   /** Closes whatever is still open at the end of the media; `extents` say where each stream began and ended. */
   async finish(endTime: number, extents?: StreamExtents): Promise<void> {
     const measured = extents ? audioVideo(this.detectors).flatMap((d) => d.pushExtents(extents)) : [];
-    await this.deliver([...measured, ...this.detectors.flatMap((d) => d.flush(endTime))]);
+    await this.deliver([
+      ...this.unwatched.finish(),
+      ...measured,
+      ...this.detectors.flatMap((d) => d.flush(endTime)),
+    ]);
   }
 
   closedDefects(): ClosedDefect[] {
@@ -67,7 +91,7 @@ export class DetectorSet {
   }
 
   summaries(): Record<string, number | null> {
-    return Object.assign({}, ...this.detectors.map((d) => d.summary?.() ?? {}));
+    return detectorSummaries(this.detectors);
   }
 
   private deliver(events: DetectorEvent[]): void | Promise<void> {

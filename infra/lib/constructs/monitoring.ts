@@ -38,6 +38,11 @@ export interface MonitoringProps {
   readonly alarms: readonly Alarm[];
   /** How long a job may wait on a queue before someone should look at the autoscaling. */
   readonly maxQueueAge: Duration;
+  /**
+   * The `service` of each process that publishes to EventBridge (the core, the ingest functions): the events
+   * each one gives up on (`UndeliverableEvents`) are summed in one alarm.
+   */
+  readonly eventPublishers: readonly string[];
 }
 
 /** The operations view: one dashboard, and alarms that notify an encrypted operations topic. */
@@ -92,7 +97,16 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    return [...stuckQueues, ...functionErrors, apiErrors];
+    const undeliverable = new Alarm(this, "UndeliverableEvents", {
+      alarmDescription:
+        "avmon: EventBridge refused events for good; they are parked in the ingest bucket under events/undeliverable/ (list and re-send them with avmon replay-events)",
+      metric: undeliverableEvents(props.eventPublishers, PERIOD),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    return [...stuckQueues, ...functionErrors, apiErrors, undeliverable];
   }
 
   private createDashboard(props: MonitoringProps): Dashboard {
@@ -121,6 +135,11 @@ export class Monitoring extends Construct {
         width: 12,
       }),
       new GraphWidget({
+        title: "Undeliverable events (parked for replay)",
+        left: [undeliverableEvents(props.eventPublishers, PERIOD)],
+        width: 12,
+      }),
+      new GraphWidget({
         title: "Dead-letter queues",
         left: Object.entries(props.deadLetterQueues).map(([name, dlq]) =>
           dlq.metricApproximateNumberOfMessagesVisible({ period: PERIOD, label: name }),
@@ -130,6 +149,28 @@ export class Monitoring extends Construct {
     );
     return dashboard;
   }
+}
+
+/** `UndeliverableEvents` of every publisher, summed: one series whichever process gave up. */
+function undeliverableEvents(services: readonly string[], period: Duration): IMetric {
+  const usingMetrics = Object.fromEntries(
+    services.map((service, i) => [
+      `publisher${i}`,
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC.undeliverableEvents,
+        dimensionsMap: { service },
+        statistic: "Sum",
+        period,
+      }),
+    ]),
+  );
+  return new MathExpression({
+    expression: `SUM([${Object.keys(usingMetrics).join(", ")}])`,
+    usingMetrics,
+    label: "undeliverable events",
+    period,
+  });
 }
 
 function runningTasks(cluster: ICluster, group: MonitoredGroup, period: Duration): IMetric {
