@@ -173,7 +173,8 @@ describe("the default avmon stack", () => {
       taskDefinition.Properties.ContainerDefinitions[0].Environment.map((e: CfnJson) => [e.Name, e.Value]),
     );
     expect(environment).toMatchObject({
-      AVMON_DETECTORS: "black,freeze,blockiness,silence,clipping,loudness",
+      AVMON_DETECTORS:
+        "black,freeze,blockiness,silence,clipping,loudness,av-sync,channel-loss,phase,test-signal",
       AVMON_QUEUE_URL: { Ref: expect.stringMatching(/^JobQueueall/) },
       AVMON_EVENT_BUS_NAME: { Ref: expect.stringMatching(/^EventsBus/) },
       AVMON_CONCURRENCY: "2",

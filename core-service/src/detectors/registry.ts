@@ -6,11 +6,15 @@ import type { z } from "zod";
 import { type DetectorName, FILE_DEFECT_TYPES } from "../domain/defect.ts";
 import { ConfigError } from "../domain/errors.ts";
 import type { Thresholds } from "../domain/job.ts";
+import { AvSyncOptions, createAvSyncDetector } from "./av-sync.ts";
 import { BlackOptions, createBlackDetector } from "./black.ts";
 import { BlockinessOptions, createBlockinessDetector } from "./blockiness.ts";
+import { ChannelLossOptions, createChannelLossDetector } from "./channel-loss.ts";
 import { ClippingOptions, createClippingDetector } from "./clipping.ts";
 import { createFreezeDetector, FreezeOptions } from "./freeze.ts";
+import { createLineUpToneDetector, LineUpToneOptions } from "./line-up-tone.ts";
 import { createLoudnessDetector, LoudnessOptions } from "./loudness.ts";
+import { createPhaseDetector, PhaseOptions } from "./phase.ts";
 import { createSilenceDetector, SilenceOptions } from "./silence.ts";
 import type { Detector } from "./types.ts";
 
@@ -23,6 +27,10 @@ export const DETECTOR_OPTIONS = {
   silence: SilenceOptions,
   clipping: ClippingOptions,
   loudness: LoudnessOptions,
+  "av-sync": AvSyncOptions,
+  "channel-loss": ChannelLossOptions,
+  phase: PhaseOptions,
+  "test-signal": LineUpToneOptions,
 } satisfies Record<DetectorName, z.ZodType>;
 
 /** Validates every detector's thresholds, naming the offending field (`thresholds.freeze.minDuration: …`). */
@@ -52,6 +60,10 @@ export function createDetectors(names: readonly DetectorName[], thresholds: Thre
     silence: () => createSilenceDetector(options.silence),
     clipping: () => createClippingDetector(options.clipping),
     loudness: () => createLoudnessDetector(options.loudness),
+    "av-sync": () => createAvSyncDetector(options["av-sync"]),
+    "channel-loss": () => createChannelLossDetector(options["channel-loss"]),
+    phase: () => createPhaseDetector(options.phase),
+    "test-signal": () => createLineUpToneDetector(options["test-signal"]),
   };
   return [...new Set(names)].map((name) => factories[name]());
 }

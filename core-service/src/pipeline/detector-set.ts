@@ -5,7 +5,15 @@
  */
 
 import { detectorSummaries } from "../detectors/registry.ts";
-import type { AudioChunk, DecodeErrorEvent, Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
+import type {
+  AudioChunk,
+  AudioVideoDetector,
+  DecodeErrorEvent,
+  Detector,
+  DetectorEvent,
+  LumaFrame,
+  StreamExtents,
+} from "../detectors/types.ts";
 import type { ClosedDefect } from "../domain/defect.ts";
 import type { DecodeSink } from "../media/decoder.ts";
 import type { SegmentLocator } from "../media/segment-failures.ts";
@@ -42,6 +50,7 @@ export class DetectorSet {
   ): DecodeSink {
     const analysis = this.detectors.filter((d) => d.input === "analysis-video");
     const native = this.detectors.filter((d) => d.input === "native-video");
+    const both = audioVideo(this.detectors);
     let lastProgress = -1;
     /** Where decoding is, for a skipped segment the playlist cannot place. */
     let latest = 0;
@@ -61,12 +70,17 @@ export class DetectorSet {
           ...native.flatMap((d) => (d.input === "native-video" ? (d.pushAnalysis?.(frame) ?? []) : [])),
         ]);
       },
+      everyAnalysisFrame: (frame: LumaFrame) => this.deliver(both.flatMap((d) => d.pushPicture(frame))),
       nativeFrame: (frame: LumaFrame) => this.deliver(native.flatMap((d) => d.push(frame))),
       audio: (chunk: AudioChunk, track: number) => {
         if (track !== 0) return this.deliver(this.pushAudio(chunk, track));
         if (analysis.length === 0) progress(chunk.time);
         latest = Math.max(latest, chunk.time);
-        return this.deliver([...this.unwatched.progress(chunk.time), ...this.pushAudio(chunk, 0)]);
+        return this.deliver([
+          ...this.unwatched.progress(chunk.time),
+          ...this.pushAudio(chunk, 0),
+          ...both.flatMap((d) => d.pushAudio(chunk)),
+        ]);
       },
       decodeError: (event: DecodeErrorEvent) =>
         this.deliver(native.flatMap((d) => (d.input === "native-video" ? d.pushDecodeError(event) : []))),
@@ -83,10 +97,11 @@ export class DetectorSet {
     };
   }
 
-  /** Closes whatever is still open at the end of the media. */
-  async finish(endTime: number): Promise<void> {
+  /** Closes whatever is still open at the end of the media; `extents` say where each stream began and ended. */
+  async finish(endTime: number, extents?: StreamExtents): Promise<void> {
+    const measured = extents ? audioVideo(this.detectors).flatMap((d) => d.pushExtents(extents)) : [];
     const others = this.detectors.filter((d) => d.input !== "audio");
-    await this.deliver([...this.unwatched.finish(), ...others.flatMap((d) => d.flush(endTime))]);
+    await this.deliver([...this.unwatched.finish(), ...measured, ...others.flatMap((d) => d.flush(endTime))]);
     for (const [track, detectors] of this.tracks.entries())
       await this.deliver(
         this.onTrack(
@@ -139,4 +154,8 @@ export class DetectorSet {
       .filter((p): p is Promise<void> => p instanceof Promise);
     if (pending.length) return Promise.all(pending).then(() => undefined);
   }
+}
+
+function audioVideo(detectors: readonly Detector[]): AudioVideoDetector[] {
+  return detectors.filter((d): d is AudioVideoDetector => d.input === "audio-video");
 }
