@@ -318,6 +318,8 @@ describe("FreezeOptions", () => {
       referenceFactor: 4,
       endAfterMovingFrames: 3,
       blockSize: 8,
+      overlayShare: 0.12,
+      masks: [],
       majorDuration: 4,
       criticalDuration: 10,
     });
