@@ -1,4 +1,5 @@
 /** Precision/recall of detected defects against known ones, matching by type and onset/end tolerance. */
+import { expect } from "vitest";
 import type { Defect } from "../../core-service/src/domain/defect.ts";
 
 export interface Truth {
@@ -64,4 +65,14 @@ export class Scoreboard {
 
 function describe(defects: readonly Defect[]): string {
   return defects.map((d) => `${d.start.toFixed(2)}–${d.end?.toFixed(2)}`).join(", ") || "nothing";
+}
+
+/** The accuracy bar of the suites: some truths of `type`, and precision and recall of at least `minimum`. */
+export function expectAccurate(board: Scoreboard, type: string, minimum = 0.95): void {
+  const score = board.byType.get(type);
+  expect(score?.truths ?? 0, `no clip carries a ${type} defect`).toBeGreaterThan(0);
+  expect(board.recall(type), `misses: ${score?.misses.join("; ")}`).toBeGreaterThanOrEqual(minimum);
+  expect(board.precision(type), `false alarms: ${score?.falseAlarms.join("; ")}`).toBeGreaterThanOrEqual(
+    minimum,
+  );
 }

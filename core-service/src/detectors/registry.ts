@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { type DetectorName, FILE_DEFECT_TYPES } from "../domain/defect.ts";
 import { ConfigError } from "../domain/errors.ts";
 import type { Thresholds } from "../domain/job.ts";
+import { ColourBarsSignalOptions, createColourBarsDetector } from "./bars-on-air.ts";
 import { BlackOptions, createBlackDetector } from "./black.ts";
 import { BlockinessOptions, createBlockinessDetector } from "./blockiness.ts";
 import { ClippingOptions, createClippingDetector } from "./clipping.ts";
@@ -23,6 +24,7 @@ export const DETECTOR_OPTIONS = {
   silence: SilenceOptions,
   clipping: ClippingOptions,
   loudness: LoudnessOptions,
+  "test-signal": ColourBarsSignalOptions,
 } satisfies Record<DetectorName, z.ZodType>;
 
 /** Validates every detector's thresholds, naming the offending field (`thresholds.freeze.minDuration: …`). */
@@ -45,15 +47,18 @@ export type ParsedThresholds = { [K in DetectorName]: z.infer<(typeof DETECTOR_O
 
 export function createDetectors(names: readonly DetectorName[], thresholds: Thresholds = {}): Detector[] {
   const options = parseThresholds(thresholds);
-  const factories: Record<DetectorName, () => Detector> = {
+  // A name may stand for several detectors of one defect type, each on its own input (test-signal: bars in
+  // the picture, a tone in the sound).
+  const factories: Record<DetectorName, () => Detector | Detector[]> = {
     black: () => createBlackDetector(options.black),
     freeze: () => createFreezeDetector(options.freeze, options.black),
     blockiness: () => createBlockinessDetector(options.blockiness),
     silence: () => createSilenceDetector(options.silence),
     clipping: () => createClippingDetector(options.clipping),
     loudness: () => createLoudnessDetector(options.loudness),
+    "test-signal": () => [createColourBarsDetector(options["test-signal"])],
   };
-  return [...new Set(names)].map((name) => factories[name]());
+  return [...new Set(names)].flatMap((name) => factories[name]());
 }
 
 /** "black,freeze" → ["black", "freeze"], or a ConfigError naming the unknown one. */
