@@ -7,8 +7,10 @@
  * identical rows, so the extra plane (and the decode cost of piping it) buys nothing here.
  *
  * The upper 60 % of the picture (where SMPTE bars have their main row; EBU bars fill the picture) is cut into
- * horizontal strips; a strip matches when its column profile holds the staircase and its rows are alike. An
- * identification caption covers a strip or two: bars need only half the strips to match.
+ * strips of a few rows; a strip matches when its column profile holds the staircase and its rows are alike.
+ * An identification caption hides the strips it crosses, and a channel logo keyed over the bars hides a bar or
+ * two at the end of the strips beside it: so a strip also matches with two bars fewer, as long as one strip
+ * shows them all, and bars need only part of the strips to match.
  */
 
 /** Luma codes adjacent columns of one bar may differ by (coding noise, soft edges). */
@@ -22,12 +24,14 @@ const FLAT_SPAN = 4;
 const MIN_STEP = 6;
 /** Mean absolute difference of a strip's rows from its column means, in codes: bars are the same on every line. */
 const MAX_ROW_DEVIATION = 3;
-/** Strips the upper 60 % of the picture is cut into. */
-const STRIPS = 6;
+/** Rows of the analysis picture in a strip: enough to average coding noise, few enough to pass between captions. */
+const STRIP_ROWS = 4;
 const BARS_HEIGHT = 0.6;
+/** Bars a strip may miss at one end (hidden by a logo) and still match. */
+const HIDDEN_BARS = 2;
 
 export interface ColourBarsOptions {
-  /** Bars in the falling staircase needed (SMPTE 7, EBU 8). */
+  /** Bars in the falling staircase needed in at least one strip (SMPTE 7, EBU 8). */
   readonly minBars: number;
   /** Share of the strips that must hold the staircase (the rest may carry an identification caption). */
   readonly minStripShare: number;
@@ -49,21 +53,22 @@ export class ColourBarsFinder {
 
   find(data: Uint8Array, width: number, height: number): ColourBarsMatch {
     if (this.profile.length !== width) this.profile = new Float32Array(width);
-    const stripHeight = Math.floor((height * BARS_HEIGHT) / STRIPS);
-    if (stripHeight < 1 || width < 32) return { isBars: false, bars: 0, stripShare: 0 };
+    const strips = Math.floor((height * BARS_HEIGHT) / STRIP_ROWS);
+    if (strips < 1 || width < 32) return { isBars: false, bars: 0, stripShare: 0 };
+    const { minBars, minStripShare } = this.options;
     let matched = 0;
     let bars = 0;
-    for (let strip = 0; strip < STRIPS; strip++) {
-      const first = strip * stripHeight;
-      this.columnMeans(data, width, first, stripHeight);
+    for (let strip = 0; strip < strips; strip++) {
+      const first = strip * STRIP_ROWS;
+      this.columnMeans(data, width, first, STRIP_ROWS);
       const staircase = longestStaircase(this.profile);
-      if (staircase < this.options.minBars) continue;
-      if (rowDeviation(data, width, first, stripHeight, this.profile) > MAX_ROW_DEVIATION) continue;
+      if (staircase < minBars - HIDDEN_BARS) continue;
+      if (rowDeviation(data, width, first, STRIP_ROWS, this.profile) > MAX_ROW_DEVIATION) continue;
       matched++;
       bars = Math.max(bars, staircase);
     }
-    const stripShare = matched / STRIPS;
-    return { isBars: stripShare >= this.options.minStripShare - 1e-9, bars, stripShare };
+    const stripShare = matched / strips;
+    return { isBars: bars >= minBars && stripShare >= minStripShare - 1e-9, bars, stripShare };
   }
 
   private columnMeans(data: Uint8Array, width: number, first: number, rows: number): void {

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { Defect } from "../domain/defect.ts";
+import { ColourBarsSignalOptions } from "./bars-on-air.ts";
 import { BlackMeter, type BlackOptions, nominalLuma } from "./black.ts";
+import { ColourBarsFinder } from "./colour-bars.ts";
 import { IntervalTracker, severityForDuration, toDetectorEvents } from "./interval-tracker.ts";
 import { BlockRegions, Masks } from "./picture-regions.ts";
 import type { AnalysisFrameDetector, DetectorEvent, LumaFrame } from "./types.ts";
@@ -243,11 +245,15 @@ class FrameMemory {
  * Reports intervals where the picture does not change. Each frame is compared with the previous one and with
  * the last moving frame (the reference, ffmpeg freezedetect's approach): both must be below threshold for the
  * frame to count as unchanged. During a possible freeze the reference stays put, so slow drifts accumulate
- * until they break it. Black frames (under a logo too) never count as frozen: a black interval is the black
- * detector's. A small changing overlay in the top or bottom band does not keep a frozen programme from being
+ * until they break it. Black frames (under a logo too) and colour bars never count as frozen: they are the
+ * black and test-signal detectors'. A small changing overlay in the top or bottom band does not keep a frozen programme from being
  * frozen (see `overlayTolerantDifference`).
  */
-export function createFreezeDetector(options: FreezeOptions, black: BlackOptions): AnalysisFrameDetector {
+export function createFreezeDetector(
+  options: FreezeOptions,
+  black: BlackOptions,
+  testSignal: ColourBarsSignalOptions = ColourBarsSignalOptions.parse({}),
+): AnalysisFrameDetector {
   const settings = FreezeOptions.parse(options);
   const tracker = new IntervalTracker({
     minDuration: settings.minDuration,
@@ -256,6 +262,10 @@ export function createFreezeDetector(options: FreezeOptions, black: BlackOptions
   const noise = new NoiseFloor(settings);
   const stats = new FreezeStats();
   const blackMeter = new BlackMeter(black);
+  const barsFinder = new ColourBarsFinder({
+    minBars: testSignal.barsMinCount,
+    minStripShare: testSignal.barsMinStripShare,
+  });
   let memory: FrameMemory | null = null;
 
   const memoryFor = (frame: LumaFrame): FrameMemory => {
@@ -303,7 +313,9 @@ export function createFreezeDetector(options: FreezeOptions, black: BlackOptions
     input: "analysis-video",
     push(frame: LumaFrame): DetectorEvent[] {
       const frames = memoryFor(frame);
-      const isBlack = blackMeter.measure(frame).isBlack;
+      // Black and colour bars are still pictures with defects of their own: neither is also a freeze.
+      const isBlack =
+        blackMeter.measure(frame).isBlack || barsFinder.find(frame.data, frame.width, frame.height).isBars;
       let unchanged = false;
       if (!isBlack) {
         frames.grid.means(frame.data, frames.current);

@@ -51,7 +51,7 @@ export function createDetectors(names: readonly DetectorName[], thresholds: Thre
   // the picture, a tone in the sound).
   const factories: Record<DetectorName, () => Detector | Detector[]> = {
     black: () => createBlackDetector(options.black),
-    freeze: () => createFreezeDetector(options.freeze, options.black),
+    freeze: () => createFreezeDetector(options.freeze, options.black, options["test-signal"]),
     blockiness: () => createBlockinessDetector(options.blockiness),
     silence: () => createSilenceDetector(options.silence),
     clipping: () => createClippingDetector(options.clipping),
