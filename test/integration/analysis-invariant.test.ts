@@ -18,6 +18,7 @@ import {
   faultClip,
   processesMatching,
   SETTLE_MS,
+  STALL_AFTER_START_SECONDS,
   silentFifo,
   uniqueCopy,
   waitForProcess,
@@ -160,7 +161,14 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
         analysisFrame: () => (++frames === 10 ? held.promise : undefined),
       });
       const pid = await waitForProcess([`file:${path}`, "-filter_complex"]);
-      while (frames < 10) await sleep(10);
+      // A decode that failed before its 10th frame must fail the test, not wait for ever.
+      let settled = false;
+      decoding.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      while (frames < 10 && !settled) await sleep(10);
+      expect(settled, "the decode ended before its fault was injected").toBe(false);
       const killedAt = performance.now();
       process.kill(pid, signal);
       held.release();
@@ -183,19 +191,26 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
       media,
       PLAN,
       { analysisFrame: () => (++frames === 10 ? held.promise : undefined) },
-      { limits: limits({ stallSeconds: 1 }) },
+      { limits: limits({ stallSeconds: STALL_AFTER_START_SECONDS }) },
     );
     const pid = await waitForProcess([`file:${path}`, "-filter_complex"]);
-    while (frames < 10) await sleep(10);
+    // A decode that failed before its 10th frame must fail the test, not wait for ever.
+    let settled = false;
+    decoding.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    while (frames < 10 && !settled) await sleep(10);
+    expect(settled, "the decode ended before its fault was injected").toBe(false);
     process.kill(pid, "SIGSTOP");
     const stoppedAt = performance.now();
     held.release();
     const { error, at } = await rejection(decoding);
     expect(error).toBeInstanceOf(StalledError);
     expect((error as Error).message).toMatch(
-      /no picture or audio sample decoded for 1 s \(AVMON_STALL_SECONDS\)$/,
+      /no picture or audio sample decoded for 3 s \(AVMON_STALL_SECONDS\)$/,
     );
-    expect(at - stoppedAt).toBeLessThan(1000 + SETTLE_MS);
+    expect(at - stoppedAt).toBeLessThan(STALL_AFTER_START_SECONDS * 1000 + SETTLE_MS);
     expect(processesMatching(path)).toBe("");
   });
 
@@ -240,12 +255,12 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
           return new Promise<void>(() => {});
         },
       },
-      { limits: limits({ stallSeconds: 1 }) },
+      { limits: limits({ stallSeconds: STALL_AFTER_START_SECONDS }) },
     );
     const { error, at } = await rejection(decoding);
     expect(error).toBeInstanceOf(StalledError);
     expect((error as Error).message).toMatch(/waiting on the analysis itself/);
-    expect(at - heldAt).toBeLessThan(1000 + SETTLE_MS);
+    expect(at - heldAt).toBeLessThan(STALL_AFTER_START_SECONDS * 1000 + SETTLE_MS);
     expect(processesMatching(path)).toBe("");
   });
 
@@ -355,7 +370,9 @@ describe("an analysis settles within its limits and leaves no process behind", (
     expect((error as Error).message).toMatch(
       /pictures of 8192×8192 \(67108864 pixels\) are over the decode budget of 35389440 pixels \(AVMON_MAX_PIXELS\)/,
     );
-    expect(at - started).toBeLessThan(SETTLE_MS);
+    // The probe's time alone (Debian's ffprobe takes over a second to start on a loaded machine); decoding even
+    // one 8192×8192 picture would take far longer.
+    expect(at - started).toBeLessThan(3 * SETTLE_MS);
     expect(processesMatching(path)).toBe("");
   });
 

@@ -10,6 +10,13 @@ import { makeClip } from "./test-media.ts";
 /** The invariant's bound: from a fault to the call settled (or the process gone). */
 export const SETTLE_MS = 2000;
 
+/**
+ * The stall period of tests whose fault comes after decoding has begun: longer than a loaded machine takes to
+ * start ffmpeg (Debian's dynamically linked 5.1 can take over a second) and decode a first picture, so the
+ * watchdog judges the fault and not the start-up.
+ */
+export const STALL_AFTER_START_SECONDS = 3;
+
 /** 20 s of 320×180 H.264 with a black picture at 1–3 s, and AAC: long enough to be caught mid-decode. */
 export function faultClip(): Promise<string> {
   return makeClip({
