@@ -111,13 +111,6 @@ export class BlockGrid {
   }
 }
 
-/** Mean absolute difference of two block-mean grids, as a share (0..1) of the black-to-white span in codes. */
-export function meanBlockDifference(a: Float32Array, b: Float32Array, span = 255): number {
-  let sum = 0;
-  for (let k = 0; k < a.length; k++) sum += Math.abs((a[k] as number) - (b[k] as number));
-  return a.length === 0 ? 0 : sum / a.length / span;
-}
-
 /**
  * Mean absolute difference of two block-mean grids over the unmasked blocks, as a share (0..1) of the span,
  * leaving out the `overlayBlocks` most changed blocks of the overlay bands: a clock or ticker over a frozen
@@ -246,8 +239,8 @@ class FrameMemory {
  * the last moving frame (the reference, ffmpeg freezedetect's approach): both must be below threshold for the
  * frame to count as unchanged. During a possible freeze the reference stays put, so slow drifts accumulate
  * until they break it. Black frames (under a logo too) and colour bars never count as frozen: they are the
- * black and test-signal detectors'. A small changing overlay in the top or bottom band does not keep a frozen programme from being
- * frozen (see `overlayTolerantDifference`).
+ * black and test-signal detectors'. A small changing overlay in the top or bottom band does not keep a frozen
+ * programme from being frozen (see `overlayTolerantDifference`).
  */
 export function createFreezeDetector(
   options: FreezeOptions,
@@ -314,18 +307,18 @@ export function createFreezeDetector(
     push(frame: LumaFrame): DetectorEvent[] {
       const frames = memoryFor(frame);
       // Black and colour bars are still pictures with defects of their own: neither is also a freeze.
-      const isBlack =
+      const isStillOfItsOwn =
         blackMeter.measure(frame).isBlack || barsFinder.find(frame.data, frame.width, frame.height).isBars;
       let unchanged = false;
-      if (!isBlack) {
+      if (!isStillOfItsOwn) {
         frames.grid.means(frame.data, frames.current);
         unchanged = isUnchanged(frames, nominalLuma(frame.range).span);
       }
       const transition = tracker.update(unchanged, frame.time, frames.referenceTime);
-      if (!isBlack) frames.advance();
+      if (!isStillOfItsOwn) frames.advance();
       if (tracker.phase === "idle") {
         // After black there is no picture to hold still against until the next one arrives.
-        if (isBlack) frames.hasReference = false;
+        if (isStillOfItsOwn) frames.hasReference = false;
         else frames.keepAsReference(frame.time);
       }
       return toDetectorEvents(transition, defect);
