@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: the cost of avmon's file analysis against two baselines measured in the same run —
  * ffmpeg decoding alone (one thread), and ffmpeg's own filters computing the same measures — on a generated
- * 60 s 1080p30 H.264 clip; then avmon on a 10 min source made of that clip, to show memory does not grow.
+ * 60 s 1080p30 H.264 clip; then avmon on a 10 min source made of that clip, to show memory does not grow; and
+ * the loudness meter's own CPU on that clip's audio (loudness-cost.ts).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ffmpegBinaries, runFfmpeg } from "../core-service/src/media/ffmpeg.ts";
 import { detectTools } from "../core-service/src/media/ffmpeg-detection.ts";
+import { loudnessCost } from "./loudness-cost.ts";
 import { type Measurement, measure } from "./process-meter.ts";
 
 const BENCH_DIR = join(import.meta.dirname, "../.cache/bench");
@@ -77,6 +79,11 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   log(
     `ffmpeg capability detection:        ${(doctor.cpuSeconds - startup.cpuSeconds).toFixed(2)} CPU s asked afresh (doctor − help), ${(await keptAnswerCpuMs()).toFixed(1)} ms from the kept answer, none for a local file`,
   );
+  for (const cost of await loudnessCost(minute, BENCH_DIR)) {
+    log(
+      `loudness meter alone, ${cost.layout.padEnd(6)}    ${cost.cpuSeconds.toFixed(2)} CPU s for ${cost.audioSeconds.toFixed(0)} s of audio = ${ratio(cost.cpuSeconds, decode.cpuSeconds)} of decode-only CPU (median of 5, in process)`,
+    );
+  }
   const defects = JSON.parse(avmon.stdout).defects.length;
   log(`(avmon found ${defects} defects in the 60 s clip; it carries 3: a black, a freeze and a silence)`);
 }

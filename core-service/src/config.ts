@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ALL_DETECTORS, parseDetectorList } from "./detectors/registry.ts";
 import { type DetectorName, DetectorName as DetectorNameSchema } from "./domain/defect.ts";
 import { ConfigError } from "./domain/errors.ts";
+import { DEFAULT_LIVE_MAX_DURATION_SECONDS, MAX_LIVE_DURATION_SECONDS } from "./domain/job.ts";
 import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "./domain/limits.ts";
 import { parseAuthority } from "./server/host-allow-list.ts";
 
@@ -100,12 +101,19 @@ export const SETTINGS = [
   {
     name: "AVMON_MAX_RECEIVE_COUNT",
     default: "5",
-    description: "Deliveries of a job before it fails for good (match the queue's redrive policy).",
+    description:
+      "Deliveries of a job before it fails for good; the stack sets it from the jobs queue's redrive policy.",
   },
   {
     name: "AVMON_RETRY_BASE_SECONDS",
     default: "5",
     description: "First backoff delay of a retryable failure; doubles per attempt, capped at 900.",
+  },
+  {
+    name: "AVMON_LIVE_MAX_DURATION_SECONDS",
+    default: "86400",
+    description:
+      "How long a live job runs when its request sets no `live.maxDurationSeconds` (which may ask for up to 604800); reaching it fails the job as `LIMIT_REACHED`.",
   },
   {
     name: "AVMON_MAX_BODY_BYTES",
@@ -213,6 +221,7 @@ const EnvSchema = z.object({
   AVMON_VISIBILITY_TIMEOUT_SECONDS: int(1, 43_200, 30),
   AVMON_MAX_RECEIVE_COUNT: int(1, 1000, 5),
   AVMON_RETRY_BASE_SECONDS: int(0, 900, 5),
+  AVMON_LIVE_MAX_DURATION_SECONDS: int(1, MAX_LIVE_DURATION_SECONDS, DEFAULT_LIVE_MAX_DURATION_SECONDS),
   AVMON_MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024, 65_536),
   AVMON_STALL_SECONDS: positive(DEFAULT_ANALYSIS_LIMITS.stallSeconds),
   AVMON_WALL_CLOCK_FACTOR: positive(DEFAULT_ANALYSIS_LIMITS.wallClockFactor),
@@ -244,6 +253,7 @@ export interface AvmonConfig {
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
   readonly retryBaseSeconds: number;
+  readonly liveMaxDurationSeconds: number;
   readonly maxBodyBytes: number;
   readonly analysisLimits: AnalysisLimits;
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
@@ -277,6 +287,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     visibilityTimeoutSeconds: e.AVMON_VISIBILITY_TIMEOUT_SECONDS,
     maxReceiveCount: e.AVMON_MAX_RECEIVE_COUNT,
     retryBaseSeconds: e.AVMON_RETRY_BASE_SECONDS,
+    liveMaxDurationSeconds: e.AVMON_LIVE_MAX_DURATION_SECONDS,
     maxBodyBytes: e.AVMON_MAX_BODY_BYTES,
     analysisLimits: {
       stallSeconds: e.AVMON_STALL_SECONDS,

@@ -28,6 +28,11 @@ export interface AvmonStackProps extends StackProps {
 
 /** A job queue is invisible to other workers this long between the worker's heartbeats. */
 const JOB_VISIBILITY = Duration.minutes(5);
+/**
+ * Deliveries of a job before its queue parks it in the DLQ. The worker fails a job for good (Job Failed) on
+ * its last delivery, so it must know the same number: the stack hands this one to the task as well.
+ */
+const JOB_MAX_RECEIVE_COUNT = 5;
 
 /** The whole service: ingestion at the edge, the autoscaled core in the middle, subscribers on the bus. */
 export class AvmonStack extends Stack {
@@ -56,7 +61,7 @@ export class AvmonStack extends Stack {
     const groups = config.detectorGroups.map((group) => {
       const queues = new QueueWithDlq(this, `JobQueue-${group.name}`, {
         visibilityTimeout: JOB_VISIBILITY,
-        maxReceiveCount: 3,
+        maxReceiveCount: JOB_MAX_RECEIVE_COUNT,
         purpose: `avmon jobs for detector group ${group.name}`,
       });
       const core = new CoreService(this, `Core-${group.name}`, {
@@ -64,6 +69,7 @@ export class AvmonStack extends Stack {
         image,
         group,
         queue: queues.queue,
+        maxReceiveCount: queues.maxReceiveCount,
         bus: mesh.bus,
         ingestBucket: ingestBucket.bucket,
         stopRequests: jobTable.table,

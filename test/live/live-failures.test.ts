@@ -39,6 +39,7 @@ describe("live analysis failing from within", () => {
         nativeFrame: () => {},
         audio: () => {},
         decodeError: () => {},
+        segmentFailed: () => {},
       },
     );
     const end = await connection.ended;

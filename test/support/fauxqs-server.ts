@@ -19,12 +19,7 @@ export interface FauxqsServer {
 export async function startFauxqsServer(): Promise<FauxqsServer> {
   const app = buildApp({ logger: false });
   const endpoint = await app.listen({ host: "127.0.0.1", port: 0 });
-  const client = new SQSClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  const client = fauxqsClient(endpoint);
   const s3 = new S3Client({
     endpoint,
     region: "us-east-1",
@@ -42,4 +37,14 @@ export async function startFauxqsServer(): Promise<FauxqsServer> {
       await app.close();
     },
   };
+}
+
+/** Another SDK client on the same server (one that a test may wrap or mock without touching the shared one). */
+export function fauxqsClient(endpoint: string): SQSClient {
+  return new SQSClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
 }

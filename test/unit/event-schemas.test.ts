@@ -145,6 +145,22 @@ describe("alert ids", () => {
     expect(alertId("job-1", { type: "freeze", start: 15.04 })).not.toBe(base);
   });
 
+  it("tells apart loudness defects of different measures that start together, not one measure's open and close", () => {
+    const burst = { type: "loudness" as const, start: 10, metrics: { shortTerm: -5, aboveTarget: 18 } };
+    const over = { type: "loudness" as const, start: 10, metrics: { truePeak: -0.5, maxTruePeak: -1 } };
+
+    expect(alertId("job-1", burst)).not.toBe(alertId("job-1", over));
+    expect(alertId("job-1", { ...burst, metrics: { shortTerm: -3, aboveTarget: 20 } })).toBe(
+      alertId("job-1", burst),
+    );
+  });
+
+  it("gives the other types' ids from job, type and onset only, whatever their metrics", () => {
+    const freeze = { type: "freeze" as const, start: 15 };
+
+    expect(alertId("job-1", { ...freeze, metrics: { meanDifference: 0.01 } })).toBe(alertId("job-1", freeze));
+  });
+
   it("ignores float noise below a millisecond in the onset", () => {
     expect(alertId("job-1", { type: "freeze", start: 0.1 + 0.2 })).toBe(
       alertId("job-1", { type: "freeze", start: 0.3 }),

@@ -19,6 +19,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { EventBus } from "../ports/event-bus.ts";
 import { GuardedProxy } from "../security/guarded-proxy.ts";
 import { mediaAnalyzer } from "../worker/analyzer.ts";
+import { SETTLE_MS, settledWithin } from "../worker/bounded.ts";
 import { ClaimCheckEventBus } from "../worker/claim-check-bus.ts";
 import { emfUndeliverableCounter, startEmfReporter } from "../worker/emf-metrics.ts";
 import { GroupStampedEventBus } from "../worker/group-stamped-bus.ts";
@@ -83,7 +84,10 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
     }),
     analyzeLive: liveMediaAnalyzer({ prepareSource, httpProxy }),
     liveStreams,
-    live: { leaseSeconds: config.visibilityTimeoutSeconds },
+    live: {
+      leaseSeconds: config.visibilityTimeoutSeconds,
+      maxDurationSeconds: config.liveMaxDurationSeconds,
+    },
     jobStore: jobTableName
       ? new DynamoJobStore({ client: clients.dynamo, tableName: jobTableName })
       : undefined,
@@ -121,9 +125,8 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
       // The poller keeps running during the drain: a stop request still ends a job that would hold it up.
       const result = await worker.stop(deadlineMs);
       stopEmf?.();
-      await poller?.stop();
-      await protection?.stop();
-      await proxy.close();
+      // Each of these may wait on the network (DynamoDB, the ECS agent, open proxy tunnels): bounded too.
+      await settledWithin(Promise.all([poller?.stop(), protection?.stop(), proxy.close()]), SETTLE_MS);
       return result;
     },
   };

@@ -158,7 +158,11 @@ export class LocalStack {
       analyzeLive: this.#options.analyzeLive ?? liveMediaAnalyzer(fetching),
       jobStore: this.store,
       liveStreams: this.liveStreams,
-      live: { leaseSeconds: config.visibilityTimeoutSeconds, ...this.#options.live },
+      live: {
+        leaseSeconds: config.visibilityTimeoutSeconds,
+        maxDurationSeconds: config.liveMaxDurationSeconds,
+        ...this.#options.live,
+      },
       isStopRequested: (jobId) => this.stopRequests.isRequested(jobId),
       detectors: config.detectors,
       concurrency: config.concurrency,

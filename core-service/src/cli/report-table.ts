@@ -4,11 +4,7 @@ import type { Report } from "../domain/report.ts";
 
 export function formatReportTable(report: Report): string {
   const lines = [`Source    ${report.source}`, `Media     ${describeMedia(report.media)}`];
-  if (report.loudness) {
-    const integrated =
-      report.loudness.integrated === null ? "n/a" : `${report.loudness.integrated.toFixed(1)} LUFS`;
-    lines.push(`Loudness  integrated ${integrated} (target ${report.loudness.target} LUFS)`);
-  }
+  if (report.loudness) lines.push(`Loudness  ${describeLoudness(report.loudness)}`);
   lines.push("");
   if (report.defects.length === 0) lines.push("No defects found.");
   else {
@@ -23,6 +19,18 @@ export function formatReportTable(report: Report): string {
     `Analysed ${stats.videoFrames} frames and ${stats.audioSeconds.toFixed(1)} s of audio in ${stats.wallSeconds.toFixed(1)} s (${stats.realtimeFactor}× real time).`,
   );
   return `${lines.join("\n")}\n`;
+}
+
+function describeLoudness(l: NonNullable<Report["loudness"]>): string {
+  const figure = (value: number | null, unit: string) =>
+    value === null ? "n/a" : `${value.toFixed(1)} ${unit}`;
+  return [
+    `integrated ${figure(l.integrated, "LUFS")} (target ${l.target} LUFS)`,
+    `range ${figure(l.range, "LU")}`,
+    `true peak ${figure(l.truePeak, "dBTP")}`,
+    `max momentary ${figure(l.maxMomentary, "LUFS")}`,
+    `max short-term ${figure(l.maxShortTerm, "LUFS")}`,
+  ].join(" · ");
 }
 
 function describeMedia(media: Report["media"]): string {

@@ -61,6 +61,11 @@ export function createDetectors(names: readonly DetectorName[], thresholds: Thre
   return [...new Set(names)].flatMap((name) => factories[name]());
 }
 
+/** Every detector's whole-source figures (integrated loudness, …) in one record, for the report. */
+export function detectorSummaries(detectors: readonly Detector[]): Record<string, number | null> {
+  return Object.assign({}, ...detectors.map((d) => d.summary?.() ?? {}));
+}
+
 /** "black,freeze" → ["black", "freeze"], or a ConfigError naming the unknown one. */
 export function parseDetectorList(list: string): DetectorName[] {
   const names = list

@@ -11,7 +11,13 @@ export const FILE_DEFECT_TYPES = [
   "test-signal",
 ] as const;
 export const LIVE_DEFECT_TYPES = ["video-loss", "audio-loss", "stall", "discontinuity"] as const;
-export const DefectType = z.enum([...FILE_DEFECT_TYPES, ...LIVE_DEFECT_TYPES]);
+/**
+ * Defects of the source itself, in files and live streams alike: `unwatched` is part of a playlist that could
+ * not be fetched (segments refused by the source guard or the protocol allow-list, or missing), so nothing
+ * there was watched; its metrics say how much (`segments`, and `seconds` when the playlist gives them).
+ */
+export const SOURCE_DEFECT_TYPES = ["unwatched"] as const;
+export const DefectType = z.enum([...FILE_DEFECT_TYPES, ...LIVE_DEFECT_TYPES, ...SOURCE_DEFECT_TYPES]);
 export type DefectType = z.infer<typeof DefectType>;
 
 export const DetectorName = z.enum(FILE_DEFECT_TYPES);
@@ -36,3 +42,21 @@ export const Defect = z.object({
 });
 export type Defect = z.infer<typeof Defect>;
 export type ClosedDefect = Defect & { end: number };
+
+/**
+ * What a loudness defect measured, the one of these its `metrics` carries: a loud burst (`shortTerm`), the level
+ * of a stretch (`integrated`) or a true-peak over (`truePeak`). One of each can be open at the same time.
+ */
+export const LOUDNESS_MEASURES = ["shortTerm", "integrated", "truePeak"] as const;
+export type LoudnessMeasure = (typeof LOUDNESS_MEASURES)[number];
+
+/**
+ * Which of a job's defects can be open at once, told apart: one of each kind. The kind is the type, and for
+ * loudness the measure as well, so a loud burst and the true-peak over inside it are two alerts.
+ */
+export function defectKind(defect: Pick<Defect, "type"> & Partial<Pick<Defect, "metrics">>): string {
+  if (defect.type !== "loudness" || !defect.metrics) return defect.type;
+  const metrics = defect.metrics;
+  const measure = LOUDNESS_MEASURES.find((m) => m in metrics);
+  return measure ? `${defect.type}/${measure}` : defect.type;
+}

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
-import { Defect, DetectorName } from "./defect.ts";
+import { Defect, DetectorName, defectKind } from "./defect.ts";
 import { JobMode } from "./job.ts";
 import { Report } from "./report.ts";
 
@@ -173,11 +173,18 @@ export type ResolvedAvmonEvent = Exclude<AvmonEvent, JobCompletedEvent> | Resolv
 /**
  * The same defect always gets the same id, whichever worker publishes it and however often: subscribers
  * de-duplicate on it and pair a Defect Cleared with its Defect Detected. Onset is rounded to the millisecond so
- * float noise in `start` cannot split one defect into two alerts.
+ * float noise in `start` cannot split one defect into two alerts; the kind keeps two defects of one type that
+ * start together (a loud burst and its true-peak over) apart.
  */
-export function alertId(jobId: string, defect: Pick<Defect, "type" | "start">): string {
+export function alertId(
+  jobId: string,
+  defect: Pick<Defect, "type" | "start"> & Partial<Pick<Defect, "metrics">>,
+): string {
   const onset = defect.start.toFixed(3);
-  return createHash("sha256").update(`${jobId}\n${defect.type}\n${onset}`).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(`${jobId}\n${defectKind(defect)}\n${onset}`)
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /** Local stand-ins: on AWS, EventBridge stamps its own region and account on delivered events. */

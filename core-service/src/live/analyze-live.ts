@@ -6,18 +6,20 @@
  * buffering, no backpressure from listeners), so an `open` leaves within a frame of the defect reaching its
  * minimum duration, plus the source's own delivery delay (for HLS: up to one segment and one playlist reload).
  */
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
+import { loudnessSummary } from "../detectors/loudness.ts";
+import { ALL_DETECTORS, createDetectors, detectorSummaries } from "../detectors/registry.ts";
 import type { Detector } from "../detectors/types.ts";
 import { backoffDelay } from "../domain/backoff.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
+import { alertId } from "../domain/events.ts";
 import { silentLogger } from "../logging/logger.ts";
 import type { MediaInfo } from "../media/probe.ts";
+import { SegmentLocator } from "../media/segment-failures.ts";
 import type { ResolvedSource } from "../media/source.ts";
 import { resolveSupportedSource } from "../media/source-support.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
-import type { LivePlan } from "./live-args.ts";
+import { isHls, type LivePlan } from "./live-args.ts";
 import { type ConnectionEnd, openLiveConnection } from "./live-connection.ts";
 import { probeLive } from "./live-probe.ts";
 import { LiveSession } from "./live-session.ts";
@@ -53,16 +55,24 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
   const delivery = new OrderedDelivery(options.onDetectorEvent, (error) =>
     logger.warn("live event listener failed", { error }),
   );
+  const locator = isHls(resolved) ? new SegmentLocator(resolved, { live: true }) : undefined;
+  const stop = new AbortController();
   const session = new LiveSession({
     detectors,
     thresholds,
     resume: options.resumeState,
-    newAlertId: options.newAlertId ?? randomUUID,
+    alertIdOf: options.alertIdOf ?? ((defect) => alertId(source, defect)),
     emit: (event) => delivery.push(event),
     nowMs: Date.now,
+    ...(locator && {
+      locateSegment: async (failure) => {
+        const span = await locator.span(failure, stop.signal);
+        stop.signal.throwIfAborted();
+        return span;
+      },
+    }),
   });
 
-  const stop = new AbortController();
   const ending: { reason: LiveEndReason } = { reason: "aborted" };
   const onAbort = () => stop.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -90,6 +100,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
   }
   if (ending.reason === "max-duration") session.closeEverything();
   await delivery.drained();
+  const loudness = loudnessSummary(detectorSummaries(detectors));
   return {
     source,
     endReason: ending.reason,
@@ -101,6 +112,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
     defectsClosed: session.counts.closed,
     watchGapSeconds: Math.round(session.watchGapSeconds * 1000) / 1000,
     resumeState: session.resumeState(),
+    ...(loudness && { loudness }),
   };
 }
 

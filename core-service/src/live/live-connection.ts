@@ -6,6 +6,7 @@
 import { parseDecoderComplaint } from "../media/decoder-complaints.ts";
 import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
+import { parseSegmentFailure, type SegmentFailure } from "../media/segment-failures.ts";
 import type { ResolvedSource } from "../media/source.ts";
 import { buildLiveArgs, LIVE_PIPES, type LivePlan } from "./live-args.ts";
 import { PacketPairer, type TimedPacket } from "./packet-pairer.ts";
@@ -15,6 +16,8 @@ export interface LiveConnectionSink {
   nativeFrame(packet: TimedPacket): void;
   audio(packet: TimedPacket): void;
   decodeError(message: string): void;
+  /** An HLS segment ffmpeg could not open (refused or missing) and skipped. */
+  segmentFailed(failure: SegmentFailure): void;
 }
 
 export interface ConnectionEnd {
@@ -47,6 +50,8 @@ export function openLiveConnection(
     ],
     {
       onLine: (line) => {
+        const failure = parseSegmentFailure(line);
+        if (failure) sink.segmentFailed(failure);
         const complaint = parseDecoderComplaint(line);
         if (complaint) sink.decodeError(complaint);
       },

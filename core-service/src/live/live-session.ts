@@ -4,9 +4,12 @@
  * history: memory is the same after twelve hours as after twelve minutes.
  */
 import type { Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
-import type { DefectType } from "../domain/defect.ts";
+import type { Defect, DefectType } from "../domain/defect.ts";
 import { channelNames } from "../media/channel-layout.ts";
+import type { SegmentSpan } from "../media/hls-playlist.ts";
 import type { MediaInfo } from "../media/probe.ts";
+import type { SegmentFailure } from "../media/segment-failures.ts";
+import { UnwatchedSegments } from "../pipeline/unwatched-segments.ts";
 import { AlertBook } from "./alert-book.ts";
 import type { LiveConnectionSink } from "./live-connection.ts";
 import type { TimedPacket } from "./packet-pairer.ts";
@@ -21,15 +24,18 @@ export interface LiveSessionOptions {
   readonly detectors: readonly Detector[];
   readonly thresholds: StreamThresholds;
   readonly resume?: LiveResumeState;
-  readonly newAlertId: () => string;
+  readonly alertIdOf: (defect: Defect) => string;
   readonly emit: (event: LiveDetectorEvent) => void;
   readonly nowMs: () => number;
+  /** Finds a skipped HLS segment in the current playlist (HLS sources only); rejects once the job has ended. */
+  readonly locateSegment?: (failure: SegmentFailure) => Promise<SegmentSpan | undefined>;
 }
 
 export class LiveSession {
   private readonly timeline: StreamTimeline;
   private readonly health: StreamHealth;
   private readonly alerts: AlertBook;
+  private readonly unwatched = new UnwatchedSegments();
   private readonly analysis: Detector[];
   private readonly native: Detector[];
   private readonly audio: Detector[];
@@ -59,7 +65,7 @@ export class LiveSession {
     const quietSince = lastWallMs ?? now + options.thresholds.stallAfter * 1000;
     this.health = new StreamHealth(options.thresholds, quietSince, resume?.lastStreamTime ?? 0);
     this.watchGapSeconds = lastWallMs === undefined ? 0 : Math.max(0, (now - lastWallMs) / 1000);
-    this.alerts = new AlertBook(options.newAlertId, resume?.openDefects);
+    this.alerts = new AlertBook(options.alertIdOf, resume?.openDefects);
     this.analysis = options.detectors.filter((d) => d.input === "analysis-video");
     this.native = options.detectors.filter((d) => d.input === "native-video");
     this.audio = options.detectors.filter((d) => d.input === "audio");
@@ -131,6 +137,16 @@ export class LiveSession {
         };
         this.detect(this.audio, (d) => (d.input === "audio" ? d.push(chunk) : []));
       },
+      segmentFailed: (failure) => {
+        // It would have played next: at the live edge, where the stream is now.
+        const at = this.timeline.latest() ?? 0;
+        const locating = this.options.locateSegment?.(failure) ?? Promise.resolve(undefined);
+        // A lookup that rejects was cut short by the end of the job: there is nobody left to tell.
+        locating.then(
+          (span) => this.deliver(this.unwatched.failed(failure, at, span)),
+          () => {},
+        );
+      },
       decodeError: (message) => {
         if (!this.pictureSinceConnect) return;
         const time = this.timeline.lastTimeOf("video") ?? 0;
@@ -167,7 +183,7 @@ export class LiveSession {
   /** The job ends for good: every detector is flushed and every alert still open is closed. */
   closeEverything(): void {
     const end = this.timeline.latest() ?? 0;
-    this.deliver(this.options.detectors.flatMap((d) => d.flush(end)));
+    this.deliver([...this.unwatched.finish(), ...this.options.detectors.flatMap((d) => d.flush(end))]);
     const endedAt = new Date(this.options.nowMs()).toISOString();
     for (const event of this.alerts.closeAll(end, endedAt)) this.options.emit(event);
   }
@@ -192,7 +208,10 @@ export class LiveSession {
       this.firstTime = placed.time;
       this.expireResumed((type) => type === "stall", placed.time);
     }
-    this.deliver(this.health.packet(kind, placed.time, nowMs, placed.jump));
+    this.deliver([
+      ...this.unwatched.progress(placed.time),
+      ...this.health.packet(kind, placed.time, nowMs, placed.jump),
+    ]);
     return placed.time;
   }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { DetectorEvent } from "../detectors/types.ts";
 import type { Defect, DetectorName } from "../domain/defect.ts";
 import type { LiveResumeState, Thresholds } from "../domain/job.ts";
+import type { LoudnessSummary } from "../domain/report.ts";
 import type { Logger } from "../logging/logger.ts";
 
 /** How a live source is re-opened after ffmpeg ends or the stream stalls. */
@@ -70,8 +71,11 @@ export interface LiveOptions {
   /** Seconds between onStats calls. */
   readonly statsInterval?: number;
   readonly resumeState?: LiveResumeState;
-  /** Makes alert ids (default: random UUIDs). */
-  readonly newAlertId?: () => string;
+  /**
+   * The alertId of a defect: the job's (domain/events.ts alertId of the jobId and the defect) in the worker, so
+   * two runs of one job name the same defect alike. Default: derived from the source the same way.
+   */
+  readonly alertIdOf?: (defect: Defect) => string;
   /** Told before each reconnect attempt, with the wait chosen by the backoff. */
   readonly onReconnect?: (attempt: number, delaySeconds: number) => void;
   /** Proxy for ffmpeg's HTTP(S) requests (the guarded proxy on AWS); none by default. */
@@ -97,4 +101,6 @@ export interface LiveSummary {
   readonly watchGapSeconds: number;
   /** For the next worker when the job was stopped for a hand-off. */
   readonly resumeState: LiveResumeState;
+  /** The R128 figures of what this worker watched (a hand-off starts a new measurement); absent without loudness. */
+  readonly loudness?: LoudnessSummary;
 }

@@ -8,6 +8,7 @@ import { channelNames } from "./channel-layout.ts";
 import type { DecodeOutputSpec } from "./decode-args.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
 import type { MediaInfo } from "./probe.ts";
+import type { SegmentFailure } from "./segment-failures.ts";
 
 /** What a sink returned for a piece: a promise holds decoding back until it settles. */
 export type SinkResult = void | Promise<void>;
@@ -21,6 +22,8 @@ export interface DecodeSink {
   nativeFrame?(frame: LumaFrame): SinkResult;
   audio?(chunk: AudioChunk): SinkResult;
   decodeError?(event: DecodeErrorEvent): SinkResult;
+  /** An HLS segment ffmpeg could not open (refused or missing) and skipped. */
+  segmentFailed?(failure: SegmentFailure): SinkResult;
 }
 
 /** Told of every piece an output hands on: `endTime` is the media time just after it. */

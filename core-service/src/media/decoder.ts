@@ -23,6 +23,7 @@ import { parseDecoderComplaint } from "./decoder-complaints.ts";
 import { classifyFfmpegFailure, overMaxPixels } from "./ffmpeg.ts";
 import { type ChildEnd, PipedChild } from "./piped-child.ts";
 import type { MediaInfo } from "./probe.ts";
+import { parseSegmentFailure } from "./segment-failures.ts";
 import type { ResolvedSource } from "./source.ts";
 
 export type { DecodePlan, DecodeSink };
@@ -151,6 +152,11 @@ class DecodeSession {
     if (picture) {
       this.#child.fail(pictureTooLarge(this.#name, picture, picture));
       return;
+    }
+    const segmentFailure = parseSegmentFailure(line);
+    if (segmentFailure && this.#sink.segmentFailed) {
+      const result = this.#sink.segmentFailed(segmentFailure);
+      if (result) this.#child.hold(result);
     }
     const complaint = parseDecoderComplaint(line);
     if (complaint && video && this.#sink.decodeError) {

@@ -3,6 +3,7 @@
  * as they are found and gathered into the report.
  */
 
+import { loudnessSummary } from "../detectors/loudness.ts";
 import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
 import type { Detector, DetectorEvent } from "../detectors/types.ts";
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
@@ -11,6 +12,7 @@ import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.t
 import type { Report } from "../domain/report.ts";
 import { type DecodePlan, type DecodeResult, decode } from "../media/decoder.ts";
 import { type MediaInfo, probeSource } from "../media/probe.ts";
+import { SegmentLocator } from "../media/segment-failures.ts";
 import { resolveSupportedSource } from "../media/source-support.ts";
 import { refuseOverLimits, startWallClock } from "./analysis-limits.ts";
 import { DetectorSet } from "./detector-set.ts";
@@ -69,7 +71,8 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
     maxPixels: limits.maxPixels,
   });
   refuseOverLimits(media, limits, source);
-  const set = new DetectorSet(detectors, options.onDetectorEvent);
+  const segments = isPlaylist(media) ? new SegmentLocator(resolved, { live: false }) : undefined;
+  const set = new DetectorSet(detectors, options.onDetectorEvent, segments);
   const clock = startWallClock(options.signal, limits, media.duration, started, source);
   let result: DecodeResult;
   try {
@@ -86,11 +89,12 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const duration = media.duration ?? result.endTime;
+  const loudness = loudnessSummary(set.summaries());
   return {
     source,
     media: summarizeMedia(media, duration),
     defects: set.closedDefects(),
-    ...loudnessSummary(set.summaries()),
+    ...(loudness && { loudness }),
     stats: {
       videoFrames: result.videoFrames,
       audioSeconds: round(result.audioSeconds, 3),
@@ -127,6 +131,11 @@ export function analysisSize(width: number, height: number): { width: number; he
   return { width: even(targetWidth), height: even((targetWidth * height) / Math.max(1, width)) };
 }
 
+/** ffmpeg's HLS reader names itself "hls" (5.x) or "hls,applehttp" (4.x). */
+function isPlaylist(media: MediaInfo): boolean {
+  return media.formatName.split(",").includes("hls");
+}
+
 function summarizeMedia(media: MediaInfo, duration: number): Report["media"] {
   const { video, audio } = media;
   return {
@@ -135,17 +144,6 @@ function summarizeMedia(media: MediaInfo, duration: number): Report["media"] {
       video: { codec: video.codec, width: video.width, height: video.height, fps: round(video.fps, 3) },
     }),
     ...(audio && { audio: { codec: audio.codec, sampleRate: audio.sampleRate, channels: audio.channels } }),
-  };
-}
-
-function loudnessSummary(summaries: Record<string, number | null>): Pick<Report, "loudness"> {
-  if (!("integratedLoudness" in summaries)) return {};
-  const integrated = summaries.integratedLoudness ?? null;
-  return {
-    loudness: {
-      integrated: integrated === null ? null : round(integrated, 1),
-      target: summaries.target ?? -23,
-    },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { DetectorName } from "../domain/defect.ts";
+import { alertId } from "../domain/events.ts";
 import type { LiveResumeState, QueueMessage } from "../domain/job.ts";
 import { analyzeLive } from "../live/analyze-live.ts";
 import type { LiveDetectorEvent, LiveStats, LiveSummary, ReconnectPolicy } from "../live/types.ts";
@@ -44,6 +45,8 @@ export function liveMediaAnalyzer(options: LiveMediaAnalyzerOptions = {}): LiveA
       maxDuration: run.maxDuration,
       signal: run.signal,
       resumeState: run.resumeState,
+      // Derived from the job and the defect: a duplicated or redelivered run re-announces nothing new.
+      alertIdOf: (defect) => alertId(message.jobId, defect),
       onDetectorEvent: run.onDetectorEvent,
       onStats: run.onStats,
       logger: run.logger,

@@ -31,6 +31,8 @@ export interface CoreServiceProps {
   readonly image: ContainerImage;
   readonly group: DetectorGroupConfig;
   readonly queue: IQueue;
+  /** The queue's redrive count, so the worker fails a job (Job Failed) on its last delivery, not after it. */
+  readonly maxReceiveCount: number;
   readonly bus: IEventBus;
   readonly ingestBucket: IBucket;
   /** Where `DELETE /v1/jobs/{id}` leaves a stop request (item `STOP#<jobId>`) for the task running the job. */
@@ -87,6 +89,7 @@ export class CoreService extends Construct {
       command: ["node", "dist/avmon.mjs", "worker"],
       environment: {
         AVMON_QUEUE_URL: props.queue.queueUrl,
+        AVMON_MAX_RECEIVE_COUNT: String(props.maxReceiveCount),
         AVMON_EVENT_BUS_NAME: props.bus.eventBusName,
         AVMON_JOB_TABLE_NAME: props.stopRequests.tableName,
         AVMON_INGEST_BUCKET: props.ingestBucket.bucketName,
