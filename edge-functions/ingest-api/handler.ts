@@ -6,23 +6,27 @@ import { z } from "zod";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
 import { dynamoStopRequests } from "../../core-service/src/adapters/aws/dynamodb-stop-requests.ts";
 import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
+import { S3Evidence } from "../../core-service/src/adapters/aws/s3-evidence.ts";
 import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
 import { JobRequest } from "../../core-service/src/domain/job.ts";
 import type { JobStore } from "../../core-service/src/ports/job-store.ts";
 import type { StopRequests } from "../../core-service/src/ports/stop-requests.ts";
 import type { Resolver } from "../../core-service/src/security/ssrf-guard.ts";
-import { documentClient, eventBridgeClient, sqsClient } from "../shared/aws-clients.ts";
+import { documentClient, eventBridgeClient, s3Client, sqsClient } from "../shared/aws-clients.ts";
 import { ENV, IngestEnv, parseEnv } from "../shared/env.ts";
 import { header, json, problem } from "../shared/http.ts";
 import { dynamoIdempotencyStore } from "../shared/idempotency.ts";
 import { METRIC } from "../shared/metric-names.ts";
 import { createLambdaLogger, createLambdaMetrics } from "../shared/powertools.ts";
 import { type AcceptJobDeps, acceptJob } from "./accept-job.ts";
+import { type EvidenceLinks, getEvidence } from "./get-evidence.ts";
+import { listJobs } from "./list-jobs.ts";
 import { checkJobSource } from "./source-policy.ts";
 
 export interface IngestApiDeps extends Omit<AcceptJobDeps, "checkSource"> {
   readonly jobs: JobStore;
   readonly stops: StopRequests;
+  readonly evidence: EvidenceLinks;
   readonly ingestBucket: string;
   readonly resolve?: Resolver;
   readonly logger: Logger;
@@ -31,12 +35,19 @@ export interface IngestApiDeps extends Omit<AcceptJobDeps, "checkSource"> {
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
-/** `POST /v1/jobs`, `GET /v1/jobs/{jobId}`, `DELETE /v1/jobs/{jobId}` behind API Gateway (REST, proxy). */
+/**
+ * `POST /v1/jobs`, `GET /v1/jobs`, `GET /v1/jobs/{jobId}`, `DELETE /v1/jobs/{jobId}` and
+ * `GET /v1/jobs/{jobId}/evidence/{alertId}` behind API Gateway (REST, proxy).
+ */
 export function createIngestApiHandler(deps: IngestApiDeps) {
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     deps.logger.appendKeys({ requestId: event.requestContext?.requestId });
     try {
       const jobId = event.pathParameters?.jobId;
+      const alertId = event.pathParameters?.alertId;
+      if (event.httpMethod === "GET" && jobId && alertId)
+        return await getEvidence(jobId, alertId, deps.evidence);
+      if (event.httpMethod === "GET" && !jobId) return await listJobs(event, deps.jobs);
       if (event.httpMethod === "POST" && !jobId) return await postJob(event, deps);
       if (event.httpMethod === "GET" && jobId) return await getJob(jobId, deps);
       if (event.httpMethod === "DELETE" && jobId) return await deleteJob(jobId, deps);
@@ -131,6 +142,7 @@ function fromEnvironment(): IngestApiDeps {
     idempotency: dynamoIdempotencyStore(dynamo, env[ENV.jobTableName]),
     jobs: new DynamoJobStore({ client: dynamo, tableName: env[ENV.jobTableName] }),
     stops: dynamoStopRequests(dynamo, env[ENV.jobTableName]),
+    evidence: new S3Evidence({ client: s3Client(), bucket: env[ENV.ingestBucket] }),
     ingestBucket: env[ENV.ingestBucket],
     logger,
     metrics: createLambdaMetrics("avmon-ingest-api"),

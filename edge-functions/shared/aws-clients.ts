@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
@@ -11,3 +12,4 @@ export function documentClient(): DynamoDBDocumentClient {
 }
 export const sqsClient = () => new SQSClient({});
 export const eventBridgeClient = () => new EventBridgeClient({});
+export const s3Client = () => new S3Client({});

@@ -1,10 +1,12 @@
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
 import { dynamoStopRequests } from "../../core-service/src/adapters/aws/dynamodb-stop-requests.ts";
 import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
+import { S3Evidence } from "../../core-service/src/adapters/aws/s3-evidence.ts";
 import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
 import { QueueMessage } from "../../core-service/src/domain/job.ts";
 import { createIngestApiHandler } from "../../edge-functions/ingest-api/handler.ts";
@@ -45,6 +47,7 @@ describe("ingest-api against a real SQS wire-protocol server", () => {
       idempotency: dynamoIdempotencyStore(table.client, "t"),
       jobs: new DynamoJobStore({ client: table.client, tableName: "t" }),
       stops: dynamoStopRequests(table.client, "t"),
+      evidence: new S3Evidence({ client: new S3Client({ region: "eu-west-1" }), bucket: "avmon-ingest" }),
       ingestBucket: "avmon-ingest",
       logger: silentLambdaLogger(),
       metrics: quietMetrics(),

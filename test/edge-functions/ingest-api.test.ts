@@ -1,10 +1,12 @@
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
 import { dynamoStopRequests } from "../../core-service/src/adapters/aws/dynamodb-stop-requests.ts";
 import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
+import { S3Evidence } from "../../core-service/src/adapters/aws/s3-evidence.ts";
 import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
 import { jobAccepted, jobStarted } from "../../core-service/src/domain/events.ts";
 import type { Resolver } from "../../core-service/src/security/ssrf-guard.ts";
@@ -57,6 +59,7 @@ beforeEach(() => {
     idempotency: dynamoIdempotencyStore(table.client, tableName),
     jobs: new DynamoJobStore({ client: table.client, tableName }),
     stops: dynamoStopRequests(table.client, tableName),
+    evidence: new S3Evidence({ client: new S3Client({ region: "eu-west-1" }), bucket: BUCKET }),
     ingestBucket: BUCKET,
     resolve: dns,
     newJobId: () => `job-${++ids}`,

@@ -1,10 +1,11 @@
 import type { Defect, DetectorName } from "./defect.ts";
 import type { AvmonEvent, AvmonEventOf, CompletionReason, JobFailedDetail } from "./events.ts";
+import type { Evidence } from "./evidence.ts";
 import type { JobMode, JobStatus } from "./job.ts";
 import type { Report } from "./report.ts";
 
-/** A defect as the job view shows it: the defect plus the alert it was published under. */
-export type AlertedDefect = Defect & { alertId: string };
+/** A defect as the job view shows it: the defect plus the alert it was published under, and its evidence. */
+export type AlertedDefect = Defect & { alertId: string; evidence?: Evidence };
 
 /** What `GET /v1/jobs/{id}` shows, built only from the job's events. */
 export interface JobView {
@@ -116,10 +117,19 @@ function canRestart(view: JobView, startedAt: string): boolean {
 function onDefect(view: JobView, event: AvmonEventOf<"Defect Detected" | "Defect Cleared">): JobView {
   const { alertId, defect } = event.detail;
   const known = view.defects.find((d) => d.alertId === alertId);
+  // Only Defect Detected carries evidence; the defect keeps it through Defect Cleared, whichever comes first.
+  const evidence = "evidence" in event.detail ? event.detail.evidence : undefined;
+  const kept = evidence ?? known?.evidence;
   // An open defect must not overwrite its closed form when Defect Detected arrives after Defect Cleared.
-  if (known?.end !== undefined && defect.end === undefined) return view;
-  const defects = view.defects.filter((d) => d.alertId !== alertId);
-  defects.push({ ...defect, alertId });
+  if (known?.end !== undefined && defect.end === undefined) {
+    return kept === known.evidence ? view : withDefect(view, { ...known, evidence: kept });
+  }
+  return withDefect(view, { ...defect, alertId, ...(kept && { evidence: kept }) });
+}
+
+function withDefect(view: JobView, defect: AlertedDefect): JobView {
+  const defects = view.defects.filter((d) => d.alertId !== defect.alertId);
+  defects.push(defect);
   defects.sort((a, b) => a.start - b.start || a.alertId.localeCompare(b.alertId));
   const mediaSeconds = Math.max(view.progress.mediaSeconds, defect.end ?? defect.start);
   return { ...view, defects, progress: { ...view.progress, mediaSeconds } };

@@ -1,13 +1,15 @@
 import { RemovalPolicy } from "aws-cdk-lib";
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Construct } from "constructs";
+import { JOB_LIST_INDEX } from "../../../core-service/src/adapters/aws/job-table-layout.ts";
 
 /** The attribute DynamoDB's TTL reads: idempotency keys and alert marks expire, job records do not. */
 export const TTL_ATTRIBUTE = "expiresAt";
 
 /**
  * The single table behind the edge functions: job status (`JOB#id`, written by the status projector, read by
- * `GET /v1/jobs/{id}`), idempotency keys (`IDEMPOTENCY#key`) and sent-alert marks (`ALERT#alertId`).
+ * `GET /v1/jobs/{id}`), idempotency keys (`IDEMPOTENCY#key`) and sent-alert marks (`ALERT#alertId`). Job items
+ * alone carry the listing index's keys, so `GET /v1/jobs` reads jobs newest first from the index and nothing else.
  */
 export class JobTable extends Construct {
   readonly table: TableV2;
@@ -21,6 +23,15 @@ export class JobTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TTL_ATTRIBUTE,
       removalPolicy: RemovalPolicy.RETAIN,
+      globalSecondaryIndexes: [
+        {
+          indexName: JOB_LIST_INDEX.indexName,
+          partitionKey: { name: JOB_LIST_INDEX.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: JOB_LIST_INDEX.sortKey, type: AttributeType.STRING },
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: [...JOB_LIST_INDEX.projected],
+        },
+      ],
     });
   }
 }

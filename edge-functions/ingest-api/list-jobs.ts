@@ -1,0 +1,18 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { parseJobListQuery } from "../../core-service/src/domain/job-listing.ts";
+import type { JobStore } from "../../core-service/src/ports/job-store.ts";
+import { json, problem } from "../shared/http.ts";
+
+/** `GET /v1/jobs?limit=&cursor=`: a page of jobs newest first, from the job table's listing index. */
+export async function listJobs(
+  event: Pick<APIGatewayProxyEvent, "queryStringParameters" | "multiValueQueryStringParameters">,
+  jobs: Pick<JobStore, "list">,
+): Promise<APIGatewayProxyResult> {
+  const repeated = Object.entries(event.multiValueQueryStringParameters ?? {}).find(
+    ([, values]) => (values?.length ?? 0) > 1,
+  );
+  if (repeated) return problem(400, `${repeated[0]}: give it once`);
+  const parsed = parseJobListQuery(event.queryStringParameters);
+  if (!parsed.ok) return problem(400, parsed.message);
+  return json(200, await jobs.list(parsed.query), { "cache-control": "no-store" });
+}
