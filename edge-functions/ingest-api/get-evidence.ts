@@ -1,25 +1,32 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
 import type { EvidenceLink } from "../../core-service/src/adapters/aws/s3-evidence.ts";
-import { isEvidenceId } from "../../core-service/src/domain/evidence.ts";
+import {
+  isEvidenceId,
+  type LocatedEvidence,
+  locateEvidence,
+} from "../../core-service/src/domain/evidence.ts";
+import type { JobStore } from "../../core-service/src/ports/job-store.ts";
 import { json, problem } from "../shared/http.ts";
 
 export interface EvidenceLinks {
-  link(jobId: string, alertId: string): Promise<EvidenceLink | undefined>;
+  link(evidence: LocatedEvidence): Promise<EvidenceLink>;
 }
 
 /**
  * `GET /v1/jobs/{jobId}/evidence/{alertId}`: a redirect to a short-lived presigned S3 URL of the alert's image,
- * with the same URL in the JSON body for clients that do not follow redirects. 404 when there is no image.
+ * with the same URL in the JSON body for clients that do not follow redirects. 404 when the job's record has
+ * no image for that alert.
  */
 export async function getEvidence(
   jobId: string,
   alertId: string,
-  evidence: EvidenceLinks,
+  deps: { readonly jobs: Pick<JobStore, "get">; readonly evidence: EvidenceLinks },
 ): Promise<APIGatewayProxyResult> {
   if (!isEvidenceId(jobId)) return problem(400, "jobId: not a job id");
   if (!isEvidenceId(alertId)) return problem(400, "alertId: not an alert id");
-  const link = await evidence.link(jobId, alertId);
-  if (!link) return problem(404, `no evidence for alert ${alertId} of job ${jobId}`);
+  const located = locateEvidence(await deps.jobs.get(jobId), alertId);
+  if (!located) return problem(404, `no evidence for alert ${alertId} of job ${jobId}`);
+  const link = await deps.evidence.link(located);
   // Cached for a fraction of the URL's life, so a cached redirect never points at an expired signature.
   const maxAge = Math.floor(link.expiresInSeconds / 5);
   return json(

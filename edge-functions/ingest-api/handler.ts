@@ -45,8 +45,7 @@ export function createIngestApiHandler(deps: IngestApiDeps) {
     try {
       const jobId = event.pathParameters?.jobId;
       const alertId = event.pathParameters?.alertId;
-      if (event.httpMethod === "GET" && jobId && alertId)
-        return await getEvidence(jobId, alertId, deps.evidence);
+      if (event.httpMethod === "GET" && jobId && alertId) return await getEvidence(jobId, alertId, deps);
       if (event.httpMethod === "GET" && !jobId) return await listJobs(event, deps.jobs);
       if (event.httpMethod === "POST" && !jobId) return await postJob(event, deps);
       if (event.httpMethod === "GET" && jobId) return await getJob(jobId, deps);

@@ -188,7 +188,13 @@ describe("the default avmon stack", () => {
 
   it("puts IAM (SigV4) authorization on every API method, with throttling and access logs", () => {
     const methods = resourcesOf(synth.template, "AWS::ApiGateway::Method");
-    expect(methods.map(([, m]) => m.Properties.HttpMethod).sort()).toEqual(["DELETE", "GET", "POST"]);
+    expect(methods.map(([, m]) => m.Properties.HttpMethod).sort()).toEqual([
+      "DELETE",
+      "GET",
+      "GET",
+      "GET",
+      "POST",
+    ]);
     for (const [, method] of methods) expect(method.Properties.AuthorizationType).toBe("AWS_IAM");
     synth.template.hasResourceProperties("AWS::ApiGateway::Stage", {
       AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),

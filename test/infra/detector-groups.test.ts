@@ -80,7 +80,7 @@ describe("avmon deployed as detector groups", () => {
     ];
     expect(authorizer.Properties.Type).toBe("COGNITO_USER_POOLS");
     const methods = resourcesOf(synth.template, "AWS::ApiGateway::Method");
-    expect(methods).toHaveLength(3);
+    expect(methods).toHaveLength(5);
     for (const [, method] of methods) {
       expect(method.Properties.AuthorizationType).toBe("COGNITO_USER_POOLS");
       expect(method.Properties.AuthorizerId).toEqual({ Ref: authorizerId });

@@ -1,28 +1,36 @@
 /**
- * Evidence of a defect: one small image per alert (a JPEG thumbnail of the picture at its onset, or an SVG strip
- * of the sound around it). This is the one place that says where such an image lives, for the code that writes
- * it and the endpoints that serve it: `evidence/{jobId}/{alertId}.{jpg|svg}`, under the local data folder or as
- * the S3 key in the ingest bucket, and `GET /v1/jobs/{jobId}/evidence/{alertId}` as its URL.
+ * Evidence of a defect: one small image per alert, a JPEG thumbnail of the picture at its onset or, for audio
+ * defects, an SVG strip of the sound around it. This is the one place that says where such an image lives, for
+ * the code that writes it and the endpoints that serve it: `evidence/{jobId}/{alertId}.jpg|svg`, under the local
+ * data folder or as the S3 key in the ingest bucket, with `GET /v1/jobs/{jobId}/evidence/{alertId}` as its URL.
  */
 import { z } from "zod";
+import type { DefectType } from "./defect.ts";
+import type { JobView } from "./job-projection.ts";
 
 /** What `Defect Detected` carries in `detail.evidence` and the job view keeps on the defect. */
 export const Evidence = z.object({
-  /** Where the image is served: the API path below, locally and behind API Gateway. */
+  /** Where the image is served: `evidenceUrl(jobId, alertId)`, locally and behind API Gateway. */
   thumbnail: z.string().min(1),
-  /** Media seconds of the picture or the centre of the sound strip. */
+  /** Media seconds of the picture, or of the centre of the sound strip. */
   at: z.number(),
 });
 export type Evidence = z.infer<typeof Evidence>;
 
-/** Formats in the order a reader looks for them: pictures first, sound strips second. */
-export const EVIDENCE_FORMATS = [
-  { extension: "jpg", contentType: "image/jpeg" },
-  { extension: "svg", contentType: "image/svg+xml" },
-] as const;
-export type EvidenceFormat = (typeof EVIDENCE_FORMATS)[number];
+export const EVIDENCE_FORMATS = {
+  picture: { extension: "jpg", contentType: "image/jpeg" },
+  sound: { extension: "svg", contentType: "image/svg+xml" },
+} as const;
+export type EvidenceFormat = (typeof EVIDENCE_FORMATS)[keyof typeof EVIDENCE_FORMATS];
 
 export const EVIDENCE_PREFIX = "evidence/";
+
+const SOUND_DEFECTS: ReadonlySet<DefectType> = new Set(["silence", "clipping", "loudness", "audio-loss"]);
+
+/** Sound defects are shown as a level strip, every other defect as the picture at its onset. */
+export function evidenceFormatFor(type: DefectType): EvidenceFormat {
+  return SOUND_DEFECTS.has(type) ? EVIDENCE_FORMATS.sound : EVIDENCE_FORMATS.picture;
+}
 
 /**
  * Job and alert ids as avmon makes them (UUIDs, hex digests) and as path segments allow them: letters, digits,
@@ -34,10 +42,7 @@ export function isEvidenceId(id: string): boolean {
   return EVIDENCE_ID.test(id);
 }
 
-/**
- * The relative path (S3 key) of one alert's image. Throws on an id that is not safe as a path segment: callers
- * validate user input with `isEvidenceId` first and answer 400 or 404 themselves.
- */
+/** The relative path (and S3 key) of one alert's image; throws on an id that is unsafe as a path segment. */
 export function evidenceKey(jobId: string, alertId: string, format: EvidenceFormat): string {
   if (!isEvidenceId(jobId) || !isEvidenceId(alertId)) {
     throw new Error(`evidence ids must match ${EVIDENCE_ID}: ${JSON.stringify({ jobId, alertId })}`);
@@ -48,4 +53,20 @@ export function evidenceKey(jobId: string, alertId: string, format: EvidenceForm
 /** The API path of one alert's image, which is what `evidence.thumbnail` holds. */
 export function evidenceUrl(jobId: string, alertId: string): string {
   return `/v1/jobs/${encodeURIComponent(jobId)}/evidence/${encodeURIComponent(alertId)}`;
+}
+
+export interface LocatedEvidence {
+  readonly key: string;
+  readonly format: EvidenceFormat;
+}
+
+/**
+ * Where the image of one of a job's alerts is, if the job's events said it has one: the job view is the
+ * record of what was produced, so neither endpoint has to probe storage for formats that were never written.
+ */
+export function locateEvidence(view: JobView | undefined, alertId: string): LocatedEvidence | undefined {
+  const defect = view?.defects.find((d) => d.alertId === alertId);
+  if (!view || !defect?.evidence || !isEvidenceId(view.jobId) || !isEvidenceId(alertId)) return undefined;
+  const format = evidenceFormatFor(defect.type);
+  return { key: evidenceKey(view.jobId, alertId, format), format };
 }
