@@ -7,6 +7,7 @@ import type { AvmonConfig } from "../config.ts";
 import type { Logger } from "../logging/logger.ts";
 import { checkSourceUrl } from "../security/ssrf-guard.ts";
 import { createHttpApp } from "../server/http-app.ts";
+import { JobLevels } from "../server/job-levels.ts";
 import { JobService } from "../server/job-service.ts";
 import { Metrics } from "../server/metrics.ts";
 import { type WebhookOptions, Webhooks } from "../server/webhooks.ts";
@@ -38,6 +39,7 @@ export class LocalStack {
   readonly bus: InstrumentedEventBus;
   readonly store = new MemoryJobStore();
   readonly liveStreams = new LiveStreams();
+  readonly levels = new JobLevels();
   readonly jobs: JobService;
   readonly webhooks: Webhooks;
   readonly metrics: Metrics;
@@ -89,6 +91,7 @@ export class LocalStack {
       jobStore: this.store,
       ...(this.#options.analyzeLive && { analyzeLive: this.#options.analyzeLive }),
       liveStreams: this.liveStreams,
+      levels: this.levels,
       live: { leaseSeconds: config.visibilityTimeoutSeconds, ...this.#options.live },
       isStopRequested: (jobId) => this.jobs.isStopRequested(jobId),
       detectors: config.detectors,
@@ -113,6 +116,9 @@ export class LocalStack {
         return () => this.#streams.delete(close);
       },
       isHealthy: () => this.worker.state === "running",
+      store: this.store,
+      levels: this.levels,
+      dataDir: this.#options.config.dataDir,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const listening = app.listen(port, "127.0.0.1", (error?: Error) =>
@@ -133,6 +139,7 @@ export class LocalStack {
     for (const close of [...this.#streams]) close();
     this.webhooks.close();
     this.metrics.close();
+    this.levels.close();
     this.#server?.closeAllConnections();
     await closing;
     return result;

@@ -148,6 +148,7 @@ export function createBlackDetector(options: BlackOptions): AnalysisFrameDetecto
   const tracker = new IntervalTracker({ minDuration: settings.minDuration, endAfter: 1 });
   const stats = new BlackStats();
   const histogram = new Uint32Array(256);
+  let lastMeanLuma: number | undefined;
 
   const defect = (start: number, end?: number): Defect => {
     const metrics = stats.metrics();
@@ -167,6 +168,7 @@ export function createBlackDetector(options: BlackOptions): AnalysisFrameDetecto
     input: "analysis-video",
     push(frame: LumaFrame): DetectorEvent[] {
       const measure = measureBlack(frame, settings, histogram);
+      lastMeanLuma = measure.meanLuma;
       if (measure.isBlack) {
         if (tracker.phase === "idle") stats.reset();
         stats.add(measure);
@@ -176,5 +178,6 @@ export function createBlackDetector(options: BlackOptions): AnalysisFrameDetecto
     flush(endTime: number): DetectorEvent[] {
       return toDetectorEvents(tracker.finish(endTime), defect);
     },
+    levels: () => (lastMeanLuma === undefined ? {} : { luma: lastMeanLuma }),
   };
 }

@@ -205,6 +205,8 @@ export function createFreezeDetector(options: FreezeOptions, black: BlackOptions
   const noise = new NoiseFloor(settings);
   const stats = new FreezeStats();
   let memory: FrameMemory | null = null;
+  /** The last picture-to-picture difference; a black picture counts as still. */
+  let lastMotion: number | undefined;
 
   const memoryFor = (frame: LumaFrame): FrameMemory => {
     if (memory === null || !memory.grid.fits(frame)) {
@@ -217,6 +219,7 @@ export function createFreezeDetector(options: FreezeOptions, black: BlackOptions
   const isUnchanged = (frames: FrameMemory, span: number): boolean => {
     if (!frames.hasPrevious || !frames.hasReference) return false;
     const previousDifference = meanBlockDifference(frames.current, frames.previous, span);
+    lastMotion = previousDifference;
     const referenceDifference = meanBlockDifference(frames.current, frames.reference, span);
     const threshold = noise.threshold();
     const unchanged =
@@ -248,6 +251,7 @@ export function createFreezeDetector(options: FreezeOptions, black: BlackOptions
     push(frame: LumaFrame): DetectorEvent[] {
       const frames = memoryFor(frame);
       const isBlack = isBlackFrame(frame, black);
+      if (isBlack) lastMotion = 0;
       let unchanged = false;
       if (!isBlack) {
         frames.grid.means(frame.data, frames.current);
@@ -265,5 +269,6 @@ export function createFreezeDetector(options: FreezeOptions, black: BlackOptions
     flush(endTime: number): DetectorEvent[] {
       return toDetectorEvents(tracker.finish(endTime), defect);
     },
+    levels: () => (lastMotion === undefined ? {} : { motion: lastMotion }),
   };
 }

@@ -41,6 +41,8 @@ interface Excursion {
 
 const SHORT_TERM_STEPS = 30;
 const HALF_SHORT_TERM_SECONDS = 1.5;
+/** Momentary loudness is shown down to BS.1770's absolute gate; silence (−∞ LUFS) reads as that floor. */
+const LEVELS_FLOOR_LUFS = -70;
 /** Times are sums of doubles; this keeps an exactly-minDuration excursion from missing by 1e-16. */
 const EPSILON = 1e-9;
 
@@ -138,6 +140,10 @@ export function createLoudnessDetector(options: LoudnessOptions = {}): AudioDete
     },
     summary() {
       return { integratedLoudness: meter?.integrated() ?? null, target: o.target };
+    },
+    levels() {
+      const momentary = history[history.length - 1]?.momentary;
+      return momentary == null ? {} : { loudness: Math.max(LEVELS_FLOOR_LUFS, momentary) };
     },
   };
 }

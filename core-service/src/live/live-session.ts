@@ -5,6 +5,7 @@
  */
 import type { Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
 import type { DefectType } from "../domain/defect.ts";
+import { readLevels } from "../domain/signal-levels.ts";
 import { channelNames } from "../media/channel-layout.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { AlertBook } from "./alert-book.ts";
@@ -161,6 +162,7 @@ export class LiveSession {
       connected: this.connectedNow,
       reconnects: this.reconnects,
       streamTime: this.timeline.latest(),
+      levels: readLevels(this.options.detectors),
     };
   }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { DetectorEvent } from "../detectors/types.ts";
 import type { Defect, DetectorName } from "../domain/defect.ts";
 import type { LiveResumeState, Thresholds } from "../domain/job.ts";
+import type { SignalLevels } from "../domain/signal-levels.ts";
 import type { Logger } from "../logging/logger.ts";
 
 /** How a live source is re-opened after ffmpeg ends or the stream stalls. */
@@ -53,6 +54,8 @@ export interface LiveStats {
   readonly connected: boolean;
   readonly reconnects: number;
   readonly streamTime: number | undefined;
+  /** The detectors' latest levels (picture level, motion, loudness), for the dashboard's live tile. */
+  readonly levels?: SignalLevels;
 }
 
 export interface LiveOptions {

@@ -11,7 +11,7 @@ import type { Report } from "../domain/report.ts";
 import { type DecodePlan, decode } from "../media/decoder.ts";
 import { type MediaInfo, probeSource } from "../media/probe.ts";
 import { resolveSource } from "../media/source.ts";
-import { DetectorSet } from "./detector-set.ts";
+import { DetectorSet, type LevelsListener } from "./detector-set.ts";
 
 export interface AnalyzeOptions {
   readonly detectors?: readonly DetectorName[];
@@ -23,6 +23,8 @@ export interface AnalyzeOptions {
   /** Every open/close as it happens; a returned promise slows decoding down until it settles. */
   readonly onDetectorEvent?: (event: DetectorEvent) => void | Promise<void>;
   readonly onProgress?: (progress: { time: number; duration: number | undefined }) => void;
+  /** The detectors' latest levels, once per second of media (the dashboard's live tile). */
+  readonly onLevels?: LevelsListener;
   /** ffmpeg decoder threads (0 = ffmpeg decides); default DECODER_THREADS. */
   readonly decoderThreads?: number;
 }
@@ -54,7 +56,7 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
     httpProxy: options.httpProxy,
   });
   const media = await probeSource(resolved);
-  const set = new DetectorSet(detectors, options.onDetectorEvent);
+  const set = new DetectorSet(detectors, options.onDetectorEvent, options.onLevels);
   const result = await decode(
     resolved,
     media,

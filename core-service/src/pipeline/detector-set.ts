@@ -2,9 +2,11 @@
 
 import type { AudioChunk, DecodeErrorEvent, Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
 import type { ClosedDefect } from "../domain/defect.ts";
+import { type LevelsPoint, readLevels } from "../domain/signal-levels.ts";
 import type { DecodeSink } from "../media/decoder.ts";
 
 type Listener = (event: DetectorEvent) => void | Promise<void>;
+export type LevelsListener = (point: LevelsPoint, mediaDuration: number | undefined) => void;
 
 export class DetectorSet {
   private readonly closed: ClosedDefect[] = [];
@@ -12,6 +14,7 @@ export class DetectorSet {
   constructor(
     private readonly detectors: readonly Detector[],
     private readonly listener?: Listener,
+    private readonly onLevels?: LevelsListener,
   ) {}
 
   sink(
@@ -22,21 +25,29 @@ export class DetectorSet {
     const native = this.detectors.filter((d) => d.input === "native-video");
     const audio = this.detectors.filter((d) => d.input === "audio");
     let lastProgress = -1;
+    let nextLevelsAt = 0;
     const progress = (time: number) => {
       if (onProgress && time - lastProgress >= 1) {
         lastProgress = time;
         onProgress({ time, duration });
       }
+      // Once per media second: a handful of property reads, nothing per frame.
+      if (this.onLevels && time >= nextLevelsAt) {
+        nextLevelsAt = Math.floor(time) + 1;
+        this.onLevels({ t: time, ...readLevels(this.detectors) }, duration);
+      }
     };
     return {
       analysisFrame: (frame: LumaFrame) => {
+        const events = analysis.flatMap((d) => d.push(frame));
         progress(frame.time);
-        return this.deliver(analysis.flatMap((d) => d.push(frame)));
+        return this.deliver(events);
       },
       nativeFrame: (frame: LumaFrame) => this.deliver(native.flatMap((d) => d.push(frame))),
       audio: (chunk: AudioChunk) => {
+        const events = audio.flatMap((d) => d.push(chunk));
         if (analysis.length === 0) progress(chunk.time);
-        return this.deliver(audio.flatMap((d) => d.push(chunk)));
+        return this.deliver(events);
       },
       decodeError: (event: DecodeErrorEvent) =>
         this.deliver(native.flatMap((d) => (d.input === "native-video" ? d.pushDecodeError(event) : []))),

@@ -1,11 +1,14 @@
 import express, { type Express } from "express";
 import type { Logger } from "../logging/logger.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
-import { DASHBOARD_HTML } from "./dashboard.ts";
+import type { JobStore } from "../ports/job-store.ts";
+import { dashboardRoutes } from "./dashboard.ts";
 import { streamEvents } from "./event-stream.ts";
 import { errorHandler, HttpError } from "./http-errors.ts";
+import type { JobLevels } from "./job-levels.ts";
 import type { JobService } from "./job-service.ts";
 import type { Metrics } from "./metrics.ts";
+import { operatorRoutes } from "./operator-routes.ts";
 import type { Webhooks } from "./webhooks.ts";
 
 export interface HttpAppOptions {
@@ -18,6 +21,10 @@ export interface HttpAppOptions {
   /** Lets the server end open event streams when it shuts down; returns a function that forgets one. */
   readonly trackStream: (close: () => void) => () => void;
   readonly isHealthy: () => boolean;
+  /** The dashboard's data: the job listing, evidence images (under `dataDir`) and running jobs' levels. */
+  readonly store: JobStore;
+  readonly levels: JobLevels;
+  readonly dataDir: string;
 }
 
 /** The local stack's HTTP API (the architecture page's contract), the dashboard and the operational endpoints. */
@@ -28,6 +35,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Parse any declared JSON type and anything without one, so a missing header is a clear 400, not an empty body.
   app.use(express.json({ limit: options.maxBodyBytes, type: ["application/json", "application/*+json"] }));
 
+  app.use(operatorRoutes(options));
   app.post("/v1/jobs", async (req, res) => {
     const jobId = await jobs.submit(req.body, req.get("idempotency-key"));
     res.status(202).location(`/v1/jobs/${jobId}`).json({ jobId, status: "queued" });
@@ -65,9 +73,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.get("/metrics", (_req, res) => {
     res.type("text/plain; version=0.0.4; charset=utf-8").send(options.metrics.render());
   });
-  app.get("/", (_req, res) => {
-    res.type("html").send(DASHBOARD_HTML);
-  });
+  app.use(dashboardRoutes());
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(options.logger));

@@ -3,12 +3,15 @@ import type { DetectorName } from "../domain/defect.ts";
 import type { QueueMessage } from "../domain/job.ts";
 import type { Report } from "../domain/report.ts";
 import { analyzeSource } from "../pipeline/analyze.ts";
+import type { LevelsListener } from "../pipeline/detector-set.ts";
 
 export interface AnalyzerRun {
   readonly detectors: readonly DetectorName[];
   readonly signal: AbortSignal;
   /** A returned promise holds decoding back until it settles: the bus's backpressure reaches ffmpeg. */
   readonly onDetectorEvent: (event: DetectorEvent) => Promise<void>;
+  /** The detectors' levels once per media second, when someone watches (the local dashboard). */
+  readonly onLevels?: LevelsListener;
 }
 
 /** Analyses one job's source; the worker's only dependency on the media pipeline, so tests can pass a fake. */
@@ -43,6 +46,7 @@ export function mediaAnalyzer(options: MediaAnalyzerOptions): Analyzer {
       httpProxy: await options.httpProxy?.(),
       signal: run.signal,
       onDetectorEvent: run.onDetectorEvent,
+      onLevels: run.onLevels,
     });
     // The report names what the user asked for, never a presigned URL (a credential until it expires).
     return { ...report, source: message.source };

@@ -10,6 +10,7 @@ import {
   jobStarted,
 } from "../domain/events.ts";
 import type { Report } from "../domain/report.ts";
+import type { LevelsSink } from "../domain/signal-levels.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { EventBus } from "../ports/event-bus.ts";
 import type { JobQueue, ReceivedJob } from "../ports/job-queue.ts";
@@ -50,6 +51,8 @@ export interface JobRunnerOptions {
   readonly live?: Partial<LiveJobSettings>;
   /** Where running live jobs report their stats, for /metrics and CloudWatch EMF. */
   readonly liveStreams?: LiveStreams;
+  /** Where running jobs report their signal levels, for the local dashboard's live tiles. */
+  readonly levels?: LevelsSink;
 }
 
 /** One delivery of one job, from Job Started to ack, release or Job Failed. */
@@ -84,6 +87,7 @@ export class JobRun {
       await this.#settleFailure(error);
     } finally {
       heartbeat.leaseLost.removeEventListener("abort", onLeaseLost);
+      this.#options.levels?.end(this.#jobId);
       await heartbeat.stop();
     }
   }
@@ -116,6 +120,7 @@ export class JobRun {
       publish: (event) => this.#publish(event),
       jobStore: this.#options.jobStore,
       streams: this.#options.liveStreams,
+      levels: this.#options.levels,
       logger: this.#logger,
     });
   }
@@ -161,10 +166,12 @@ export class JobRun {
     await this.#publish(
       jobStarted(this.#jobId, { attempt: this.#job.receiveCount, workerId: this.#options.workerId }),
     );
+    const levels = this.#options.levels;
     return this.#options.analyze(this.#job.message, {
       detectors: this.#detectors(),
       signal,
       onDetectorEvent: (event) => this.#publishDefect(event, alerts),
+      ...(levels && { onLevels: (point, duration) => levels.record(this.#jobId, point, duration) }),
     });
   }
 

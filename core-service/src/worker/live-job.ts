@@ -2,6 +2,7 @@ import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
 import { type AvmonEvent, defectCleared, defectDetected } from "../domain/events.ts";
 import type { LiveContinuation, LiveReconnect, QueueMessage } from "../domain/job.ts";
 import type { Report } from "../domain/report.ts";
+import type { LevelsSink } from "../domain/signal-levels.ts";
 import type { LiveDetectorEvent, LiveSummary } from "../live/types.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { JobStore } from "../ports/job-store.ts";
@@ -40,6 +41,7 @@ export interface LiveJobContext {
   readonly publish: (event: AvmonEvent) => Promise<void>;
   readonly jobStore: JobStore | undefined;
   readonly streams: LiveStreams | undefined;
+  readonly levels?: LevelsSink | undefined;
   readonly logger: Logger;
 }
 
@@ -88,7 +90,11 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
       reconnect: { ...settings.reconnect, ...options.reconnect },
       resumeState: start.resumeState,
       onDetectorEvent,
-      onStats: (stats) => context.streams?.update(jobId, message.source, stats),
+      onStats: (stats) => {
+        context.streams?.update(jobId, message.source, stats);
+        if (stats.streamTime !== undefined)
+          context.levels?.record(jobId, { t: stats.streamTime, ...stats.levels });
+      },
       logger,
     });
     return {
