@@ -1,7 +1,7 @@
 import type { LevelsPoint, LevelsSink } from "../domain/signal-levels.ts";
 
-/** Points kept per job: two minutes of a live stream, the span of a tile's sparkline. */
-export const LEVELS_HISTORY = 120;
+/** Points kept per job: a minute of a live stream, the span of a tile's sparkline (SPARKLINE_POINTS). */
+export const LEVELS_HISTORY = 60;
 /** Jobs followed at once; past it the longest-followed is dropped (a worker runs at most 64 jobs). */
 const MAX_JOBS = 64;
 const FLUSH_MS = 1000;

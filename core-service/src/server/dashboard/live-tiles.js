@@ -3,7 +3,7 @@ import { progressOf, showThumbnail } from "./job-list.js";
 import { createSparkline, drawSparkline } from "./sparkline.js";
 
 /** Points a sparkline shows: the server keeps the same history (LEVELS_HISTORY). */
-export const SPARKLINE_POINTS = 120;
+export const SPARKLINE_POINTS = 60;
 
 /** The figures of a tile: how to read each from a levels point, its fixed scale and how to print it. */
 const FIGURES = [
