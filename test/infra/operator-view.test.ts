@@ -85,6 +85,7 @@ describe("the stack behind the operator's view", () => {
   });
 
   it("shows the fleet on the CloudWatch dashboard: jobs, defects, backlog, CPU, memory, live streams, failures", () => {
+    synth.template.hasResourceProperties("AWS::CloudWatch::Dashboard", { DashboardName: "Avmon-fleet" });
     const body = dashboardBody();
     for (const title of [
       "Alarms",

@@ -1,4 +1,4 @@
-import { Duration } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import type { RestApi } from "aws-cdk-lib/aws-apigateway";
 import {
   type Alarm,
@@ -43,7 +43,11 @@ const [LAG, FRAMES_PER_SECOND, OPEN_DEFECTS] = EMF_METRICS;
  * where failures show (failed jobs, dead letters, function and API errors).
  */
 export function createFleetDashboard(scope: Construct, id: string, props: FleetDashboardProps): Dashboard {
-  const dashboard = new Dashboard(scope, id, { defaultInterval: Duration.hours(3) });
+  // Named after the stack, so a second copy (avmon:stackName) gets its own and an operator finds it by name.
+  const dashboard = new Dashboard(scope, id, {
+    dashboardName: `${Stack.of(scope).stackName}-fleet`,
+    defaultInterval: Duration.hours(3),
+  });
   const perGroup = (metric: (group: DashboardGroup) => IMetric) => props.groups.map(metric);
   dashboard.addWidgets(
     new TextWidget({
