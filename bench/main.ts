@@ -1,5 +1,6 @@
-/** `npm run bench [-- file|live]` */
+/** `npm run bench [-- file|live|levels]` */
 import { fileBench } from "./file-bench.ts";
+import { levelsBench } from "./levels-bench.ts";
 import { liveBench } from "./live-bench.ts";
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -7,6 +8,7 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const BENCHES: Record<string, (log: (line: string) => void) => Promise<void>> = {
   file: fileBench,
   live: liveBench,
+  levels: levelsBench,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

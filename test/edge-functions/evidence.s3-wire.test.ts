@@ -21,7 +21,6 @@ import { type DynaliteServer, startDynalite } from "../support/dynalite-server.t
 import { apiEvent, quietMetrics, silentLambdaLogger } from "./support.ts";
 
 const BUCKET = "avmon-ingest";
-const TABLE = "avmon-jobs";
 const JOB = "3f0c6a2e-8d5b-4a57-9c1e-2b7f0d4e5a61";
 const PICTURE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]);
 const STRIP = '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="60"></svg>';
@@ -44,8 +43,8 @@ beforeAll(async () => {
   });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   dynalite = await startDynalite();
-  await dynalite.createJobTable(TABLE);
-  const jobs = new DynamoJobStore({ client: dynalite.client, tableName: TABLE });
+  const TABLE = await dynalite.createJobTable();
+  const jobs = new DynamoJobStore({ client: dynalite.documents, tableName: TABLE });
   api = createIngestApiHandler({
     groups: [{ name: "all", queueUrl: "http://127.0.0.1:9/unused", detectors: ["black"] }],
     send: async () => {
@@ -55,9 +54,9 @@ beforeAll(async () => {
       client: new EventBridgeClient({ region: "us-east-1" }),
       busName: "avmon",
     }),
-    idempotency: dynamoIdempotencyStore(dynalite.client, TABLE),
+    idempotency: dynamoIdempotencyStore(dynalite.documents, TABLE),
     jobs,
-    stops: dynamoStopRequests(dynalite.client, TABLE),
+    stops: dynamoStopRequests(dynalite.documents, TABLE),
     evidence: new S3Evidence({ client: s3, bucket: BUCKET }),
     ingestBucket: BUCKET,
     logger: silentLambdaLogger(),

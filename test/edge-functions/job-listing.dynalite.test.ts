@@ -20,7 +20,6 @@ import { type DynaliteServer, startDynalite } from "../support/dynalite-server.t
 import { apiEvent, quietMetrics, silentLambdaLogger, sqsBatch } from "./support.ts";
 
 let dynalite: DynaliteServer;
-let tables = 0;
 
 beforeAll(async () => {
   dynalite = await startDynalite();
@@ -29,14 +28,8 @@ afterAll(async () => {
   await dynalite?.stop();
 });
 
-async function freshTable(): Promise<string> {
-  const name = `avmon-jobs-${++tables}`;
-  await dynalite.createJobTable(name);
-  return name;
-}
-
 describeJobListingContract("DynamoDB listing index", async () => {
-  return new DynamoJobStore({ client: dynalite.client, tableName: await freshTable() });
+  return new DynamoJobStore({ client: dynalite.documents, tableName: await dynalite.createJobTable() });
 });
 
 describe("GET /v1/jobs on the ingest-api Lambda", () => {
@@ -52,8 +45,8 @@ describe("GET /v1/jobs on the ingest-api Lambda", () => {
   };
 
   async function stackOnTable() {
-    const tableName = await freshTable();
-    const store = new DynamoJobStore({ client: dynalite.client, tableName });
+    const tableName = await dynalite.createJobTable();
+    const store = new DynamoJobStore({ client: dynalite.documents, tableName });
     const projector = createStatusProjectorHandler({
       store,
       logger: silentLambdaLogger(),
@@ -68,9 +61,9 @@ describe("GET /v1/jobs on the ingest-api Lambda", () => {
         client: new EventBridgeClient({ region: "us-east-1" }),
         busName: "avmon",
       }),
-      idempotency: dynamoIdempotencyStore(dynalite.client, tableName),
+      idempotency: dynamoIdempotencyStore(dynalite.documents, tableName),
       jobs: store,
-      stops: dynamoStopRequests(dynalite.client, tableName),
+      stops: dynamoStopRequests(dynalite.documents, tableName),
       evidence: new S3Evidence({ client: new S3Client({ region: "us-east-1" }), bucket: "avmon-ingest" }),
       ingestBucket: "avmon-ingest",
       logger: silentLambdaLogger(),

@@ -1,49 +1,74 @@
-import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import dynalite from "dynalite";
-import { JOB_LIST_INDEX } from "../../core-service/src/adapters/aws/job-table-layout.ts";
+import { JOB_LIST_INDEX, PARTITION_KEY } from "../../core-service/src/adapters/aws/job-table-layout.ts";
 
 export interface DynaliteServer {
-  /** A document client as the Lambdas make it (shared/aws-clients.ts), pointed at this server. */
-  readonly client: DynamoDBDocumentClient;
-  /** Creates the job table with the keys and the listing index infra/lib/constructs/job-table.ts declares. */
-  createJobTable(name: string): Promise<void>;
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  /** A plain client (Powertools' persistence layer takes this one). */
+  readonly client: DynamoDBClient;
+  /** The document client the stores use, over the same connection settings as the Lambdas'. */
+  readonly documents: DynamoDBDocumentClient;
+  /** Every command sent through `documents` or `client` so far, with the key it addressed (for call counts). */
+  readonly sent: Array<{ readonly command: string; readonly key: unknown }>;
+  /**
+   * Creates an empty job table (partition key `pk` and the job listing index, as infra/lib/constructs/job-table.ts)
+   * and returns its name.
+   */
+  createJobTable(): Promise<string>;
   stop(): Promise<void>;
 }
 
-/** A real DynamoDB wire-protocol server (dynalite, in memory) on loopback and a free port. */
+let tables = 0;
+
+/**
+ * A real DynamoDB wire-protocol server (dynalite, in memory) on loopback and a free port, so conditional
+ * writes and concurrent requests behave as DynamoDB's do, not as a fake's.
+ */
 export async function startDynalite(): Promise<DynaliteServer> {
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  const raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: "us-east-1",
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "eu-west-1",
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
     maxAttempts: 1,
   });
-  const client = DynamoDBDocumentClient.from(raw, {
+  const documents = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
-  const { indexName, partitionKey, sortKey, projected } = JOB_LIST_INDEX;
+  const sent: Array<{ command: string; key: unknown }> = [];
+  // The document client shares the plain client's middleware stack, so one recorder sees both.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push({ command: context.commandName ?? "unknown", key: (args.input as { Key?: unknown }).Key });
+      return next(args);
+    },
+    { step: "initialize", name: "recordCommands" },
+  );
   return {
+    endpoint,
     client,
-    async createJobTable(name) {
-      await raw.send(
+    documents,
+    sent,
+    async createJobTable() {
+      const name = `avmon-jobs-${++tables}`;
+      const { indexName, partitionKey, sortKey, projected } = JOB_LIST_INDEX;
+      await client.send(
         new CreateTableCommand({
           TableName: name,
-          BillingMode: "PAY_PER_REQUEST",
+          KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: "HASH" }],
           AttributeDefinitions: [
-            { AttributeName: "pk", AttributeType: "S" },
+            { AttributeName: PARTITION_KEY, AttributeType: "S" },
             { AttributeName: partitionKey, AttributeType: "S" },
             { AttributeName: sortKey, AttributeType: "S" },
           ],
-          KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
           GlobalSecondaryIndexes: [
             {
               IndexName: indexName,
@@ -54,12 +79,17 @@ export async function startDynalite(): Promise<DynaliteServer> {
               Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...projected] },
             },
           ],
+          BillingMode: "PAY_PER_REQUEST",
         }),
       );
+      return name;
     },
     async stop() {
-      raw.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      client.destroy();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
     },
   };
 }

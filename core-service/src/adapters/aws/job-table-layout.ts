@@ -2,8 +2,11 @@
  * Item keys in the one job table (infra/lib/constructs/job-table.ts), shared by the Lambdas that write it and
  * the container that reads it, so both sides agree on the layout by construction.
  */
-export const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}` });
-export const stopKey = (jobId: string) => ({ pk: `STOP#${jobId}` });
+/** The table's partition key (a string); every item kind below is told apart by its prefix. */
+export const PARTITION_KEY = "pk";
+
+export const jobKey = (jobId: string) => ({ [PARTITION_KEY]: `JOB#${jobId}` });
+export const stopKey = (jobId: string) => ({ [PARTITION_KEY]: `STOP#${jobId}` });
 export const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}` });
 export const alertKey = (alertId: string) => ({ pk: `ALERT#${alertId}` });
 
