@@ -131,8 +131,12 @@ follow("/v1/events", {
     resync().catch(() => setConnection("reconnecting", "Reconnecting…"));
   },
   reconnecting: () => setConnection("reconnecting", "Reconnecting…"),
-  message: (event) => refresh(event.detail.jobId, event.detail.occurredAt),
-  // A subscriber that fell behind is told so; what it missed is read again.
+  message: (event) => {
+    // Anything but an avmon event means the stream said something this page does not know: read all again.
+    if (typeof event?.detail?.jobId !== "string") return void resync().catch(() => undefined);
+    refresh(event.detail.jobId, event.detail.occurredAt);
+  },
+  // A subscriber that fell behind is told so (then the server ends its stream); what it missed is read again.
   named: { lagged: () => void resync().catch(() => undefined) },
 });
 follow("/v1/levels", { message: onLevels, open: () => levels.clear() });
