@@ -14,11 +14,7 @@ const AVMON = join(import.meta.dirname, "../bin/avmon.mjs");
 
 export async function fileBench(log: (line: string) => void): Promise<void> {
   mkdirSync(BENCH_DIR, { recursive: true });
-  // What `npm ci` installs: the bundled CLI, rebuilt in case sources changed since (else bin/avmon.mjs would
-  // compile the TypeScript sources at start-up, which is not what a user runs).
-  execFileSync(process.execPath, [join(import.meta.dirname, "../scripts/build-cli.mjs")], {
-    stdio: "inherit",
-  });
+  buildCli();
   log("Preparing a 60 s 1080p30 H.264 + AAC clip (cached in .cache/bench) …");
   const minute = await benchClip();
   const tenMinutes = await repeatedClip(minute, 10);
@@ -81,6 +77,16 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
 }
 
 const ROUNDS = 3;
+
+/**
+ * What `npm ci` installs: the bundled CLI, rebuilt in case sources changed since (else bin/avmon.mjs would
+ * compile the TypeScript sources at start-up, which is not what a user runs).
+ */
+export function buildCli(): void {
+  execFileSync(process.execPath, [join(import.meta.dirname, "../scripts/build-cli.mjs")], {
+    stdio: "inherit",
+  });
+}
 
 function medianRun(runs: Measurement[]): Measurement {
   const sorted = [...runs].sort((a, b) => a.cpuSeconds - b.cpuSeconds);

@@ -1,4 +1,5 @@
-/** `npm run bench [-- file|live|levels]` */
+/** `npm run bench [-- file|live|levels|bomb]` */
+import { decodeBombBench } from "./decode-bomb-bench.ts";
 import { fileBench } from "./file-bench.ts";
 import { levelsBench } from "./levels-bench.ts";
 import { liveBench } from "./live-bench.ts";
@@ -9,6 +10,7 @@ const BENCHES: Record<string, (log: (line: string) => void) => Promise<void>> = 
   file: fileBench,
   live: liveBench,
   levels: levelsBench,
+  bomb: decodeBombBench,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

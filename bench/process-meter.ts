@@ -10,18 +10,36 @@ export interface Measurement {
   readonly label: string;
   readonly cpuSeconds: number;
   readonly wallSeconds: number;
+  /** Of the whole process tree (avmon and its ffmpeg). */
   readonly peakMemoryMiB: number;
+  /** Of the command's own process alone (Node, for avmon). */
+  readonly peakRootMemoryMiB: number;
   readonly exitCode: number | null;
   readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface MeasureOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** A failing command is measured too, instead of failing the benchmark. */
+  readonly allowFailure?: boolean;
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
 const SAMPLE_MS = 50;
 
-export async function measure(label: string, command: string, args: readonly string[]): Promise<Measurement> {
+export async function measure(
+  label: string,
+  command: string,
+  args: readonly string[],
+  options: MeasureOptions = {},
+): Promise<Measurement> {
   const cpuBefore = childrenCpuSeconds();
   const started = performance.now();
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...options.env },
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -31,19 +49,25 @@ export async function measure(label: string, command: string, args: readonly str
     stderr = (stderr + d).slice(-4000);
   });
   let peakKiB = 0;
+  let peakRootKiB = 0;
   const sampler = setInterval(() => {
-    if (child.pid) peakKiB = Math.max(peakKiB, treeRssKiB(child.pid));
+    if (!child.pid) return;
+    peakKiB = Math.max(peakKiB, treeRssKiB(child.pid));
+    peakRootKiB = Math.max(peakRootKiB, rssKiB(child.pid));
   }, SAMPLE_MS);
   const exitCode = await new Promise<number | null>((resolve) => child.once("close", resolve));
   clearInterval(sampler);
-  if (exitCode !== 0) throw new Error(`${label} failed (exit ${exitCode}):\n${stderr}`);
+  if (exitCode !== 0 && !options.allowFailure)
+    throw new Error(`${label} failed (exit ${exitCode}):\n${stderr}`);
   return {
     label,
     cpuSeconds: childrenCpuSeconds() - cpuBefore,
     wallSeconds: (performance.now() - started) / 1000,
     peakMemoryMiB: peakKiB / 1024,
+    peakRootMemoryMiB: peakRootKiB / 1024,
     exitCode,
     stdout,
+    stderr,
   };
 }
 
@@ -69,16 +93,17 @@ function treeRssKiB(root: number): number {
     }
   }
   let total = 0;
-  for (const pid of parents.keys()) {
-    if (!descendsFrom(pid, root, parents)) continue;
-    try {
-      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-      total += Number(rss ?? 0);
-    } catch {
-      // Gone already.
-    }
-  }
+  for (const pid of parents.keys()) if (descendsFrom(pid, root, parents)) total += rssKiB(pid);
   return total;
+}
+
+/** Resident memory of one process in KiB; 0 once it is gone. */
+function rssKiB(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 function descendsFrom(pid: number, root: number, parents: Map<number, number>): boolean {

@@ -2,11 +2,13 @@
  * Every setting avmon's container and local stack read from the environment, parsed once at start-up. A bad
  * value stops the process at once with a message naming the variable, instead of failing on the first job.
  */
+import { delimiter, resolve } from "node:path";
 import { z } from "zod";
 import { ALL_DETECTORS, parseDetectorList } from "./detectors/registry.ts";
 import { type DetectorName, DetectorName as DetectorNameSchema } from "./domain/defect.ts";
 import { ConfigError } from "./domain/errors.ts";
 import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "./domain/limits.ts";
+import { parseAuthority } from "./server/host-allow-list.ts";
 
 export interface SettingDescription {
   readonly name: string;
@@ -57,7 +59,19 @@ export const SETTINGS = [
     name: "AVMON_ALLOW_PRIVATE_SOURCES",
     default: "true",
     description:
-      "`serve` accepts URLs on loopback and private networks (a stream on your LAN); `false` applies the SSRF guard.",
+      "`serve` accepts sources and webhook URLs on loopback and private networks (a stream on your LAN); `false` applies the SSRF guard to both, at submission and at every fetch.",
+  },
+  {
+    name: "AVMON_ALLOWED_HOSTS",
+    default: "(none)",
+    description:
+      "Comma-separated names (`name` or `name:port`) the local API answers to besides localhost, 127.0.0.1 and [::1] on its port, e.g. behind a reverse proxy; other `Host` headers get 421.",
+  },
+  {
+    name: "AVMON_LOCAL_ROOTS",
+    default: "(working folder and AVMON_DATA_DIR)",
+    description:
+      "Folders whose files `serve` may analyse, separated by `:` (`;` on Windows); any other local path is refused.",
   },
   { name: "AWS_REGION", default: "(SDK default)", description: "Region of the queue and the bus." },
   {
@@ -139,6 +153,23 @@ const optionalText = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 
+const hostList = z
+  .string()
+  .default("")
+  .transform((value, ctx): string[] => {
+    const hosts = value
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== "");
+    const bad = hosts.filter((entry) => parseAuthority(entry) === undefined);
+    if (bad.length === 0) return hosts;
+    ctx.addIssue({
+      code: "custom",
+      message: `expected host names (name or name:port), got ${bad.join(", ")}`,
+    });
+    return z.NEVER;
+  });
+
 const detectorList = z
   .string()
   .default("all")
@@ -165,6 +196,8 @@ const EnvSchema = z.object({
   AVMON_DETECTOR_GROUP: optionalText,
   ECS_AGENT_URI: optionalText,
   AVMON_ALLOW_PRIVATE_SOURCES: booleanFlag(true),
+  AVMON_ALLOWED_HOSTS: hostList,
+  AVMON_LOCAL_ROOTS: optionalText,
   AWS_REGION: optionalText,
   AVMON_DETECTORS: detectorList,
   AVMON_CONCURRENCY: int(1, 64, 2),
@@ -191,6 +224,10 @@ export interface AvmonConfig {
   readonly detectorGroup: string | undefined;
   readonly ecsAgentUri: string | undefined;
   readonly allowPrivateSources: boolean;
+  /** Names the local API answers to besides the loopback ones. */
+  readonly allowedHosts: readonly string[];
+  /** Absolute folders below which the local API and worker read local files. */
+  readonly localRoots: readonly string[];
   readonly awsRegion: string | undefined;
   readonly detectors: readonly DetectorName[];
   readonly concurrency: number;
@@ -221,6 +258,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     detectorGroup: e.AVMON_DETECTOR_GROUP,
     ecsAgentUri: e.ECS_AGENT_URI,
     allowPrivateSources: e.AVMON_ALLOW_PRIVATE_SOURCES,
+    allowedHosts: e.AVMON_ALLOWED_HOSTS,
+    localRoots: localRoots(e.AVMON_LOCAL_ROOTS, e.AVMON_DATA_DIR),
     awsRegion: e.AWS_REGION,
     detectors: e.AVMON_DETECTORS,
     concurrency: e.AVMON_CONCURRENCY,
@@ -238,6 +277,15 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     },
     logLevel: e.AVMON_LOG_LEVEL,
   };
+}
+
+function localRoots(list: string | undefined, dataDir: string): string[] {
+  if (list === undefined) return [process.cwd(), resolve(dataDir)];
+  return list
+    .split(delimiter)
+    .map((root) => root.trim())
+    .filter((root) => root !== "")
+    .map((root) => resolve(root));
 }
 
 // An empty variable (`PORT=`) means "not set", as shells and compose files usually intend.

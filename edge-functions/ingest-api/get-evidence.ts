@@ -5,8 +5,9 @@ import {
   type LocatedEvidence,
   locateEvidence,
 } from "../../core-service/src/domain/evidence.ts";
+import { refusal } from "../../core-service/src/intake/http-answers.ts";
 import type { JobStore } from "../../core-service/src/ports/job-store.ts";
-import { json, problem } from "../shared/http.ts";
+import { answer } from "../shared/http.ts";
 
 export interface EvidenceLinks {
   link(evidence: LocatedEvidence): Promise<EvidenceLink>;
@@ -22,16 +23,16 @@ export async function getEvidence(
   alertId: string,
   deps: { readonly jobs: Pick<JobStore, "get">; readonly evidence: EvidenceLinks },
 ): Promise<APIGatewayProxyResult> {
-  if (!isEvidenceId(jobId)) return problem(400, "jobId: not a job id");
-  if (!isEvidenceId(alertId)) return problem(400, "alertId: not an alert id");
+  if (!isEvidenceId(jobId)) return answer(refusal(400, "jobId: not a job id", "jobId"));
+  if (!isEvidenceId(alertId)) return answer(refusal(400, "alertId: not an alert id", "alertId"));
   const located = locateEvidence(await deps.jobs.get(jobId), alertId);
-  if (!located) return problem(404, `no evidence for alert ${alertId} of job ${jobId}`);
+  if (!located) return answer(refusal(404, `no evidence for alert ${alertId} of job ${jobId}`, "alertId"));
   const link = await deps.evidence.link(located);
   // Cached for a fraction of the URL's life, so a cached redirect never points at an expired signature.
   const maxAge = Math.floor(link.expiresInSeconds / 5);
-  return json(
-    302,
-    { url: link.url, contentType: link.contentType, expiresInSeconds: link.expiresInSeconds },
-    { location: link.url, "cache-control": `private, max-age=${maxAge}` },
-  );
+  return answer({
+    status: 302,
+    body: { url: link.url, contentType: link.contentType, expiresInSeconds: link.expiresInSeconds },
+    headers: { location: link.url, "cache-control": `private, max-age=${maxAge}` },
+  });
 }

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { parseJobListQuery } from "../../core-service/src/domain/job-listing.ts";
+import { refusal } from "../../core-service/src/intake/http-answers.ts";
 import type { JobStore } from "../../core-service/src/ports/job-store.ts";
-import { json, problem } from "../shared/http.ts";
+import { answer } from "../shared/http.ts";
 
 /** `GET /v1/jobs?limit=&cursor=`: a page of jobs newest first, from the job table's listing index. */
 export async function listJobs(
@@ -11,8 +12,12 @@ export async function listJobs(
   const repeated = Object.entries(event.multiValueQueryStringParameters ?? {}).find(
     ([, values]) => (values?.length ?? 0) > 1,
   );
-  if (repeated) return problem(400, `${repeated[0]}: give it once`);
+  if (repeated) return answer(refusal(400, `${repeated[0]}: give it once`, repeated[0]));
   const parsed = parseJobListQuery(event.queryStringParameters);
-  if (!parsed.ok) return problem(400, parsed.message);
-  return json(200, await jobs.list(parsed.query), { "cache-control": "no-store" });
+  if (!parsed.ok) return answer(refusal(400, parsed.message, parsed.field));
+  return answer({
+    status: 200,
+    body: await jobs.list(parsed.query),
+    headers: { "cache-control": "no-store" },
+  });
 }

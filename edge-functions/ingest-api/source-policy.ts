@@ -1,27 +1,31 @@
-import { InvalidSourceError } from "../../core-service/src/domain/errors.ts";
+import { parseS3Uri } from "../../core-service/src/adapters/aws/s3-presigner.ts";
+import { AvmonError, InvalidSourceError } from "../../core-service/src/domain/errors.ts";
+import type { SourceCheck } from "../../core-service/src/intake/intake.ts";
+import { resolveSource } from "../../core-service/src/media/source.ts";
 import { checkSourceUrl, type Resolver } from "../../core-service/src/security/ssrf-guard.ts";
 
 /**
- * Where a job's media may come from: objects in this stack's ingest bucket, or network sources that pass the
- * SSRF guard. Throws an AvmonError saying why otherwise.
+ * Where a job's media may come from on AWS: objects in this stack's ingest bucket, or network sources whose
+ * protocol suits the job's mode and that pass the SSRF guard. Never local files.
  */
-export async function checkJobSource(
-  source: string,
-  ingestBucket: string,
-  resolve?: Resolver,
-): Promise<void> {
-  if (source.toLowerCase().startsWith("s3://")) {
-    const { bucket, key } = parseS3Uri(source);
-    if (bucket !== ingestBucket || key === "") {
-      throw new InvalidSourceError(`S3 sources must be objects in the ingest bucket s3://${ingestBucket}/`);
+export function awsSourceCheck(ingestBucket: string, resolve?: Resolver): SourceCheck {
+  return async (source, { live }) => {
+    if (source.toLowerCase().startsWith("s3://")) {
+      if (!inBucket(source, ingestBucket)) {
+        throw new InvalidSourceError(`S3 sources must be objects in the ingest bucket s3://${ingestBucket}/`);
+      }
+      return;
     }
-    return;
-  }
-  await checkSourceUrl(source, resolve ? { resolve } : {});
+    resolveSource(source, { allowLocalFiles: false, live });
+    await checkSourceUrl(source, resolve ? { resolve } : {});
+  };
 }
 
-export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const rest = uri.slice("s3://".length);
-  const slash = rest.indexOf("/");
-  return slash < 0 ? { bucket: rest, key: "" } : { bucket: rest.slice(0, slash), key: rest.slice(slash + 1) };
+function inBucket(source: string, ingestBucket: string): boolean {
+  try {
+    return parseS3Uri(source).bucket === ingestBucket;
+  } catch (error) {
+    if (error instanceof AvmonError) return false;
+    throw error;
+  }
 }

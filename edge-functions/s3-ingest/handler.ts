@@ -3,16 +3,20 @@ import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { S3Event, S3EventRecord } from "aws-lambda";
 import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
-import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
-import { JobRequest } from "../../core-service/src/domain/job.ts";
-import { type AcceptJobDeps, acceptJob } from "../ingest-api/accept-job.ts";
-import { documentClient, eventBridgeClient, sqsClient } from "../shared/aws-clients.ts";
-import { ENV, parseEnv, S3IngestEnv } from "../shared/env.ts";
-import { dynamoIdempotencyStore } from "../shared/idempotency.ts";
+import type { Intake } from "../../core-service/src/intake/intake.ts";
+import type { EventBus } from "../../core-service/src/ports/event-bus.ts";
+import { awsSourceCheck } from "../ingest-api/source-policy.ts";
+import { documentClient, dynamoClient, eventBridgeClient, sqsClient } from "../shared/aws-clients.ts";
+import { awsIntake } from "../shared/aws-intake.ts";
+import { ENV, FUNCTION_TIMEOUT_SECONDS, parseEnv, S3IngestEnv } from "../shared/env.ts";
 import { METRIC } from "../shared/metric-names.ts";
 import { createLambdaLogger, createLambdaMetrics } from "../shared/powertools.ts";
 
-export interface S3IngestDeps extends Omit<AcceptJobDeps, "checkSource"> {
+export interface S3IngestDeps {
+  /** The same intake as the API's, with its own idempotency scope. */
+  readonly intake: Intake;
+  /** Flushed before the invocation ends, so no Job Accepted is left in a buffer. */
+  readonly bus: EventBus;
   readonly bucket: string;
   readonly prefix: string;
   readonly logger: Logger;
@@ -22,13 +26,15 @@ export interface S3IngestDeps extends Omit<AcceptJobDeps, "checkSource"> {
 /**
  * An object created under the ingest prefix becomes a file job. S3 may deliver a notification more than once;
  * the object's key and sequencer make the idempotency key, so a repeat does not start a second job. A record
- * that fails makes the invocation fail, so Lambda retries and finally hands it to the failure destination.
+ * that fails (or whose twin is still being queued) makes the invocation fail, so Lambda retries and finally
+ * hands it to the failure destination.
  */
 export function createS3IngestHandler(deps: S3IngestDeps) {
   return async (event: S3Event): Promise<void> => {
     try {
       for (const record of event.Records) await ingestRecord(record, deps);
     } finally {
+      await deps.bus.flush();
       deps.metrics.publishStoredMetrics();
     }
   };
@@ -41,17 +47,22 @@ async function ingestRecord(record: S3EventRecord, deps: S3IngestDeps): Promise<
     deps.logger.warn("ignoring object outside the ingest prefix", { bucket, key });
     return;
   }
-  const request = JobRequest.parse({ source: `s3://${bucket}/${key}`, mode: "file" });
-  const idempotencyKey = `s3:${bucket}/${key}#${record.s3.object.sequencer ?? record.s3.object.eTag ?? ""}`;
-  // The source is this stack's own bucket by construction: nothing to guard.
-  const outcome = await acceptJob(request, idempotencyKey, { ...deps, checkSource: async () => {} });
-  if (outcome.kind === "accepted") {
-    deps.metrics.addMetric(METRIC.jobsAccepted, MetricUnit.Count, 1);
-    deps.logger.info("job accepted from upload", { jobId: outcome.jobId, key });
-  } else if (outcome.kind === "replayed") {
-    deps.logger.info("repeated notification, job already accepted", { jobId: outcome.jobId, key });
-  } else {
-    deps.logger.error("upload not accepted as a job", { key, outcome });
+  const request = { source: `s3://${bucket}/${key}`, mode: "file" };
+  const idempotencyKey = `${bucket}/${key}#${record.s3.object.sequencer ?? record.s3.object.eTag ?? ""}`;
+  const outcome = await deps.intake.submit(request, idempotencyKey);
+  switch (outcome.kind) {
+    case "accepted":
+      if (outcome.replayed) {
+        deps.logger.info("repeated notification, job already accepted", { jobId: outcome.jobId, key });
+        return;
+      }
+      deps.metrics.addMetric(METRIC.jobsAccepted, MetricUnit.Count, 1);
+      deps.logger.info("job accepted from upload", { jobId: outcome.jobId, key });
+      return;
+    case "in-progress":
+      throw new Error(`the same notification for ${key} is still being queued; retrying`);
+    default:
+      deps.logger.error("upload not accepted as a job", { key, outcome });
   }
 }
 
@@ -62,13 +73,21 @@ export function objectKey(record: S3EventRecord): string {
 
 function fromEnvironment(): S3IngestDeps {
   const env = parseEnv(S3IngestEnv);
-  const sqs = sqsClient();
+  const dynamo = dynamoClient();
+  const bus = new EventBridgeEventBus({ client: eventBridgeClient(), busName: env[ENV.eventBusName] });
   return {
-    groups: env[ENV.groupQueues],
-    send: (queueUrl, message) =>
-      new SqsJobQueue({ client: sqs, queueUrl, visibilityTimeoutSeconds: 300 }).send(message),
-    bus: new EventBridgeEventBus({ client: eventBridgeClient(), busName: env[ENV.eventBusName] }),
-    idempotency: dynamoIdempotencyStore(documentClient(), env[ENV.jobTableName]),
+    intake: awsIntake({
+      groups: env[ENV.groupQueues],
+      sqs: sqsClient(),
+      bus,
+      dynamo,
+      documents: documentClient(dynamo),
+      tableName: env[ENV.jobTableName],
+      scope: "s3",
+      inProgressSeconds: FUNCTION_TIMEOUT_SECONDS["s3-ingest"],
+      checkSource: awsSourceCheck(env[ENV.ingestBucket]),
+    }),
+    bus,
     bucket: env[ENV.ingestBucket],
     prefix: env[ENV.ingestPrefix],
     logger: createLambdaLogger("avmon-s3-ingest"),

@@ -12,6 +12,18 @@ export const ENV = {
   webhookSecretId: "AVMON_WEBHOOK_SECRET_ID",
 } as const;
 
+/**
+ * Each function's timeout: the CDK app sets it, and the handlers use it as the life of an idempotency claim
+ * whose invocation never finished (killed at its timeout), after which a retry may take the claim over.
+ */
+export const FUNCTION_TIMEOUT_SECONDS = {
+  // SSRF checks resolve DNS; leave room for a slow resolver without holding API Gateway's 29 s.
+  "ingest-api": 20,
+  "s3-ingest": 15,
+  notifier: 30,
+  "status-projector": 30,
+} as const;
+
 /** A detector group as ingestion sees it: where to send a job and which detectors that group runs. */
 export const GroupQueue = z.object({
   name: z.string().min(1),

@@ -1,18 +1,14 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
+import type { HttpAnswer } from "../../core-service/src/intake/http-answers.ts";
 
-export function json(
-  statusCode: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): APIGatewayProxyResult {
+/** An answer of the intake (the same the local API sends) as API Gateway's proxy result. */
+export function answer({ status, body, headers }: HttpAnswer): APIGatewayProxyResult {
   return {
-    statusCode,
+    statusCode: status,
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
   };
 }
-
-export const problem = (statusCode: number, message: string) => json(statusCode, { error: message });
 
 /** Header lookup as HTTP means it: case-insensitive. */
 export function header(headers: Record<string, string | undefined> | null, name: string): string | undefined {

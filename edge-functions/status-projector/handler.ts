@@ -4,6 +4,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
 import { parseAvmonEvent } from "../../core-service/src/domain/events.ts";
+import { isTerminal } from "../../core-service/src/domain/job.ts";
 import { documentClient } from "../shared/aws-clients.ts";
 import { ENV, parseEnv, StatusProjectorEnv } from "../shared/env.ts";
 import { DIMENSION, METRIC } from "../shared/metric-names.ts";
@@ -15,8 +16,6 @@ export interface StatusProjectorDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
-
-const TERMINAL = new Set(["completed", "failed", "stopped"]);
 
 /** Every avmon event (via the rule's SQS buffer) folded into the job table that `GET /v1/jobs/{id}` reads. */
 export function createStatusProjectorHandler(deps: StatusProjectorDeps) {
@@ -37,7 +36,7 @@ async function project(record: SQSRecord, deps: StatusProjectorDeps): Promise<vo
     const known = before?.defects.some((d) => d.alertId === event.detail.alertId) ?? false;
     if (!known) count(deps.metrics, METRIC.defectsDetected, DIMENSION.defectType, event.detail.defect.type);
   }
-  if (after.status !== before?.status && TERMINAL.has(after.status)) {
+  if (after.status !== before?.status && isTerminal(after.status)) {
     count(deps.metrics, METRIC.jobsFinished, DIMENSION.status, after.status);
   }
 }

@@ -5,22 +5,19 @@
  */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { buildApp } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
-import { dynamoStopRequests } from "../../core-service/src/adapters/aws/dynamodb-stop-requests.ts";
-import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
-import { S3Evidence } from "../../core-service/src/adapters/aws/s3-evidence.ts";
 import type { Defect } from "../../core-service/src/domain/defect.ts";
 import { defectDetected, jobAccepted } from "../../core-service/src/domain/events.ts";
 import { EVIDENCE_FORMATS, evidenceKey, evidenceUrl } from "../../core-service/src/domain/evidence.ts";
-import { createIngestApiHandler } from "../../edge-functions/ingest-api/handler.ts";
-import { dynamoIdempotencyStore } from "../../edge-functions/shared/idempotency.ts";
 import { anOpenDefect, at } from "../support/avmon-events.ts";
 import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
-import { apiEvent, quietMetrics, silentLambdaLogger } from "./support.ts";
+import { apiEvent, ingestApiHandler } from "./support.ts";
 
 const BUCKET = "avmon-ingest";
+const NOWHERE = "http://127.0.0.1:9";
 const JOB = "3f0c6a2e-8d5b-4a57-9c1e-2b7f0d4e5a61";
 const PICTURE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]);
 const STRIP = '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="60"></svg>';
@@ -28,7 +25,7 @@ const STRIP = '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="60"><
 let app: ReturnType<typeof buildApp>;
 let s3: S3Client;
 let dynalite: DynaliteServer;
-let api: ReturnType<typeof createIngestApiHandler>;
+let api: ReturnType<typeof ingestApiHandler>["handler"];
 const alerts: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -45,23 +42,16 @@ beforeAll(async () => {
   dynalite = await startDynalite();
   const TABLE = await dynalite.createJobTable();
   const jobs = new DynamoJobStore({ client: dynalite.documents, tableName: TABLE });
-  api = createIngestApiHandler({
-    groups: [{ name: "all", queueUrl: "http://127.0.0.1:9/unused", detectors: ["black"] }],
-    send: async () => {
-      throw new Error("reading evidence must not queue anything");
-    },
-    bus: new EventBridgeEventBus({
-      client: new EventBridgeClient({ region: "us-east-1" }),
-      busName: "avmon",
-    }),
-    idempotency: dynamoIdempotencyStore(dynalite.documents, TABLE),
-    jobs,
-    stops: dynamoStopRequests(dynalite.documents, TABLE),
-    evidence: new S3Evidence({ client: s3, bucket: BUCKET }),
+  ({ handler: api } = ingestApiHandler({
+    groups: [{ name: "all", queueUrl: NOWHERE, detectors: ["black"] }],
+    // Reading evidence must not queue or publish anything: both clients point at a closed port.
+    sqs: new SQSClient({ endpoint: NOWHERE, region: "us-east-1", maxAttempts: 1 }),
+    eventBridge: new EventBridgeClient({ endpoint: NOWHERE, region: "us-east-1", maxAttempts: 1 }),
+    dynamo: dynalite,
+    tableName: TABLE,
     ingestBucket: BUCKET,
-    logger: silentLambdaLogger(),
-    metrics: quietMetrics(),
-  });
+    s3,
+  }));
 
   // What the status projector records of a job whose worker produced evidence for two of its three defects.
   await jobs.apply(

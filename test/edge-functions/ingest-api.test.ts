@@ -1,20 +1,15 @@
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
-import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
-import { dynamoStopRequests } from "../../core-service/src/adapters/aws/dynamodb-stop-requests.ts";
-import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
-import { S3Evidence } from "../../core-service/src/adapters/aws/s3-evidence.ts";
-import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
-import { jobAccepted, jobStarted } from "../../core-service/src/domain/events.ts";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
+import { dynamoStopRequestReader } from "../../core-service/src/adapters/aws/dynamodb-stop-requests.ts";
+import { jobAccepted, jobCompleted, jobStarted } from "../../core-service/src/domain/events.ts";
 import type { Resolver } from "../../core-service/src/security/ssrf-guard.ts";
-import { createIngestApiHandler } from "../../edge-functions/ingest-api/handler.ts";
 import type { GroupQueue } from "../../edge-functions/shared/env.ts";
-import { dynamoIdempotencyStore } from "../../edge-functions/shared/idempotency.ts";
-import { fakeJobTable } from "./fake-table.ts";
-import { apiEvent, quietMetrics, silentLambdaLogger } from "./support.ts";
+import { aReport } from "../support/avmon-events.ts";
+import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
+import { apiEvent, ingestApiHandler } from "./support.ts";
 
 const VIDEO_QUEUE = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs-video";
 const AUDIO_QUEUE = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs-audio";
@@ -35,37 +30,33 @@ const dns: Resolver = async (host) => {
 
 const sqsMock = mockClient(SQSClient);
 const eventsMock = mockClient(EventBridgeClient);
-let table: ReturnType<typeof fakeJobTable>;
-let handler: ReturnType<typeof createIngestApiHandler>;
-let ids: number;
+let dynamo: DynaliteServer;
+let tableName: string;
+let jobs: DynamoJobStore;
+let handler: ReturnType<typeof ingestApiHandler>["handler"];
 
-beforeEach(() => {
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(() => dynamo?.stop());
+
+beforeEach(async () => {
   sqsMock.reset();
   eventsMock.reset();
   sqsMock.on(SendMessageCommand).resolves({ MessageId: "m" });
   eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e" }] });
-  table = fakeJobTable();
-  ids = 0;
-  const sqs = new SQSClient({ region: "eu-west-1" });
-  const tableName = "avmon-jobs";
-  handler = createIngestApiHandler({
+  tableName = await dynamo.createJobTable();
+  let ids = 0;
+  ({ handler, jobs } = ingestApiHandler({
     groups: GROUPS,
-    send: (queueUrl, message) =>
-      new SqsJobQueue({ client: sqs, queueUrl, visibilityTimeoutSeconds: 300 }).send(message),
-    bus: new EventBridgeEventBus({
-      client: new EventBridgeClient({ region: "eu-west-1" }),
-      busName: "avmon",
-    }),
-    idempotency: dynamoIdempotencyStore(table.client, tableName),
-    jobs: new DynamoJobStore({ client: table.client, tableName }),
-    stops: dynamoStopRequests(table.client, tableName),
-    evidence: new S3Evidence({ client: new S3Client({ region: "eu-west-1" }), bucket: BUCKET }),
+    sqs: new SQSClient({ region: "eu-west-1" }),
+    eventBridge: new EventBridgeClient({ region: "eu-west-1" }),
+    dynamo,
+    tableName,
     ingestBucket: BUCKET,
     resolve: dns,
     newJobId: () => `job-${++ids}`,
-    logger: silentLambdaLogger(),
-    metrics: quietMetrics(),
-  });
+  }));
 });
 
 const sentMessages = () =>
@@ -102,7 +93,7 @@ describe("POST /v1/jobs", () => {
         body: {
           source: `s3://${BUCKET}/incoming/a.mp4`,
           detectors: ["loudness"],
-          thresholds: { loudness: { target: -24 }, black: { pixel: 0.1 } },
+          thresholds: { loudness: { target: -24 }, black: { pixelThreshold: 0.1 } },
         },
       }),
     );
@@ -141,8 +132,9 @@ describe("POST /v1/jobs", () => {
     expect(repeat.statusCode).toBe(202);
     expect(JSON.parse(repeat.body).jobId).toBe(JSON.parse(first.body).jobId);
     expect(repeat.headers?.["idempotent-replayed"]).toBe("true");
-    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(2);
-    expect(eventsMock.commandCalls(PutEventsCommand)).toHaveLength(1);
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(2); // one per group, once
+    // Every accepted answer is announced, the replay too: Job Accepted is at-least-once like every event.
+    expect(eventsMock.commandCalls(PutEventsCommand)).toHaveLength(2);
   });
 
   it("refuses the same Idempotency-Key with a different body", async () => {
@@ -206,8 +198,7 @@ describe("POST /v1/jobs", () => {
 
 describe("GET and DELETE /v1/jobs/{jobId}", () => {
   it("shows the projected status of a known job and 404 for an unknown one", async () => {
-    const store = new DynamoJobStore({ client: table.client, tableName: "avmon-jobs" });
-    await store.apply(
+    await jobs.apply(
       jobAccepted("job-9", {
         source: "https://cdn.example.com/a.mp4",
         mode: "file",
@@ -215,20 +206,31 @@ describe("GET and DELETE /v1/jobs/{jobId}", () => {
         labels: {},
       }),
     );
-    await store.apply(jobStarted("job-9", { attempt: 1 }));
+    await jobs.apply(jobStarted("job-9", { attempt: 1 }));
 
     const found = await handler(apiEvent("GET", { jobId: "job-9" }));
     expect(found.statusCode).toBe(200);
     expect(JSON.parse(found.body)).toMatchObject({ jobId: "job-9", status: "running" });
-    expect((await handler(apiEvent("GET", { jobId: "nope" }))).statusCode).toBe(404);
+    const missing = await handler(apiEvent("GET", { jobId: "nope" }));
+    expect(missing.statusCode).toBe(404);
+    expect(JSON.parse(missing.body)).toEqual({ error: "job nope not found", field: "jobId" });
   });
 
   it("records a stop request for a running job", async () => {
-    const store = new DynamoJobStore({ client: table.client, tableName: "avmon-jobs" });
-    await store.apply(jobStarted("job-live", { attempt: 1 }));
+    await jobs.apply(jobStarted("job-live", { attempt: 1 }));
 
     const response = await handler(apiEvent("DELETE", { jobId: "job-live" }));
     expect(response.statusCode).toBe(202);
-    expect(table.items.get("STOP#job-live")).toMatchObject({ jobId: "job-live" });
+    expect(await dynamoStopRequestReader(dynamo.documents, tableName).isRequested("job-live")).toBe(true);
+  });
+
+  it("answers a DELETE of a finished job with its final status and records no stop request", async () => {
+    await jobs.apply(jobStarted("job-done", { attempt: 1 }));
+    await jobs.apply(jobCompleted("job-done", aReport([], 10)));
+
+    const response = await handler(apiEvent("DELETE", { jobId: "job-done" }));
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ jobId: "job-done", status: "completed" });
+    expect(await dynamoStopRequestReader(dynamo.documents, tableName).isRequested("job-done")).toBe(false);
   });
 });

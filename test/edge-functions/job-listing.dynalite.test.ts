@@ -3,21 +3,18 @@
  * them from the table's listing index, both against dynalite (DynamoDB's wire protocol, on loopback).
  */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
-import { dynamoStopRequests } from "../../core-service/src/adapters/aws/dynamodb-stop-requests.ts";
-import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
-import { S3Evidence } from "../../core-service/src/adapters/aws/s3-evidence.ts";
 import { jobAccepted } from "../../core-service/src/domain/events.ts";
 import type { JobPage } from "../../core-service/src/domain/job-listing.ts";
-import { createIngestApiHandler } from "../../edge-functions/ingest-api/handler.ts";
-import { dynamoIdempotencyStore } from "../../edge-functions/shared/idempotency.ts";
 import { createStatusProjectorHandler } from "../../edge-functions/status-projector/handler.ts";
 import { describeJobListingContract } from "../contract/job-listing.contract.ts";
 import { at } from "../support/avmon-events.ts";
 import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
-import { apiEvent, quietMetrics, silentLambdaLogger, sqsBatch } from "./support.ts";
+import { apiEvent, ingestApiHandler, quietMetrics, silentLambdaLogger, sqsBatch } from "./support.ts";
+
+const NOWHERE = "http://127.0.0.1:9";
 
 let dynalite: DynaliteServer;
 
@@ -52,22 +49,13 @@ describe("GET /v1/jobs on the ingest-api Lambda", () => {
       logger: silentLambdaLogger(),
       metrics: quietMetrics(),
     });
-    const api = createIngestApiHandler({
-      groups: [{ name: "all", queueUrl: "http://127.0.0.1:9/unused", detectors: ["black"] }],
-      send: async () => {
-        throw new Error("a listing must not queue anything");
-      },
-      bus: new EventBridgeEventBus({
-        client: new EventBridgeClient({ region: "us-east-1" }),
-        busName: "avmon",
-      }),
-      idempotency: dynamoIdempotencyStore(dynalite.documents, tableName),
-      jobs: store,
-      stops: dynamoStopRequests(dynalite.documents, tableName),
-      evidence: new S3Evidence({ client: new S3Client({ region: "us-east-1" }), bucket: "avmon-ingest" }),
-      ingestBucket: "avmon-ingest",
-      logger: silentLambdaLogger(),
-      metrics: quietMetrics(),
+    const { handler: api } = ingestApiHandler({
+      groups: [{ name: "all", queueUrl: NOWHERE, detectors: ["black"] }],
+      // A listing must not queue or publish anything: both clients point at a closed port.
+      sqs: new SQSClient({ endpoint: NOWHERE, region: "us-east-1", maxAttempts: 1 }),
+      eventBridge: new EventBridgeClient({ endpoint: NOWHERE, region: "us-east-1", maxAttempts: 1 }),
+      dynamo: dynalite,
+      tableName,
     });
     return { projector, api };
   }

@@ -1,11 +1,11 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { dynamoIdempotency } from "../../core-service/src/adapters/aws/dynamodb-idempotency.ts";
 import type { Defect } from "../../core-service/src/domain/defect.ts";
 import { defectDetected, jobStarted } from "../../core-service/src/domain/events.ts";
-import { dynamoAlertLedger } from "../../edge-functions/notifier/alert-ledger.ts";
-import { createNotifierHandler } from "../../edge-functions/notifier/handler.ts";
-import { fakeJobTable } from "./fake-table.ts";
+import { type Channel, createNotifierHandler } from "../../edge-functions/notifier/handler.ts";
+import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
 import { quietMetrics, silentLambdaLogger, sqsBatch } from "./support.ts";
 
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:avmon-alerts";
@@ -17,13 +17,27 @@ const freeze: Defect = {
   metrics: { meanDifference: 0.02 },
 };
 const snsMock = mockClient(SNSClient);
-let table: ReturnType<typeof fakeJobTable>;
-let clock: number;
+let dynamo: DynaliteServer;
+let tableName: string;
 const webhook = vi.fn<typeof fetch>();
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(() => dynamo?.stop());
+
+function sentOn(channel: Channel) {
+  return dynamoIdempotency({
+    client: dynamo.client,
+    tableName,
+    scope: `alert-${channel}`,
+    inProgressSeconds: 30,
+  });
+}
 
 function notifier(withWebhook: boolean) {
   return createNotifierHandler({
-    ledger: dynamoAlertLedger(table.client, "avmon-jobs", () => clock),
+    sent: { sns: sentOn("sns"), webhook: sentOn("webhook") },
     sns: new SNSClient({ region: "eu-west-1" }),
     topicArn: TOPIC,
     webhookUrl: withWebhook ? async () => "https://hooks.example.com/T000/B000" : undefined,
@@ -33,13 +47,12 @@ function notifier(withWebhook: boolean) {
   });
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   snsMock.reset();
   snsMock.on(PublishCommand).resolves({ MessageId: "sns-1" });
   webhook.mockReset();
   webhook.mockResolvedValue(new Response("ok", { status: 200 }));
-  table = fakeJobTable();
-  clock = 1_700_000_000;
+  tableName = await dynamo.createJobTable();
 });
 
 describe("notifier", () => {
@@ -85,7 +98,6 @@ describe("notifier", () => {
     const first = await handler(batch);
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: "m-0" }]);
 
-    clock += 120; // SQS redelivers after the visibility timeout, once the lease has run out
     const retry = await handler(sqsBatch([defectDetected("job-1", freeze)]));
     expect(retry.batchItemFailures).toEqual([]);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(2); // job-1 once, job-2 once
@@ -93,13 +105,24 @@ describe("notifier", () => {
   });
 
   it("leaves an alert another delivery is still sending to be retried, without sending it", async () => {
+    let finishFirstSend: () => void = () => {};
+    snsMock.on(PublishCommand).callsFakeOnce(
+      () =>
+        new Promise((resolve) => {
+          finishFirstSend = () => resolve({ MessageId: "sns-1" });
+        }),
+    );
     const event = defectDetected("job-1", freeze);
-    await dynamoAlertLedger(table.client, "avmon-jobs", () => clock).take(event.detail.alertId);
+    const handler = notifier(false);
+    const first = handler(sqsBatch([event]));
+    await vi.waitFor(() => expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1));
 
-    const result = await notifier(false)(sqsBatch([event]));
+    const second = await handler(sqsBatch([{ ...event, id: "another-delivery-id" }]));
+    finishFirstSend();
 
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-0" }]);
-    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(second.batchItemFailures).toEqual([{ itemIdentifier: "m-0" }]);
+    expect((await first).batchItemFailures).toEqual([]);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
   });
 
   it("ignores other event types and fails malformed records only", async () => {

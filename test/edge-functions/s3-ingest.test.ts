@@ -2,12 +2,12 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { S3Event } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
-import { SqsJobQueue } from "../../core-service/src/adapters/aws/sqs-job-queue.ts";
+import { awsSourceCheck } from "../../edge-functions/ingest-api/source-policy.ts";
 import { createS3IngestHandler } from "../../edge-functions/s3-ingest/handler.ts";
-import { dynamoIdempotencyStore } from "../../edge-functions/shared/idempotency.ts";
-import { fakeJobTable } from "./fake-table.ts";
+import { awsIntake } from "../../edge-functions/shared/aws-intake.ts";
+import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
 import { quietMetrics, silentLambdaLogger } from "./support.ts";
 
 const BUCKET = "avmon-ingest-bucket";
@@ -27,24 +27,36 @@ function objectCreated(key: string, sequencer = "0062A1B2C3", bucket = BUCKET): 
   };
 }
 
-beforeEach(() => {
+let dynamo: DynaliteServer;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(() => dynamo?.stop());
+
+beforeEach(async () => {
   sqsMock.reset();
   eventsMock.reset();
   sqsMock.on(SendMessageCommand).resolves({ MessageId: "m" });
   eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e" }] });
-  const table = fakeJobTable();
-  const sqs = new SQSClient({ region: "eu-west-1" });
   let ids = 0;
+  const bus = new EventBridgeEventBus({
+    client: new EventBridgeClient({ region: "eu-west-1" }),
+    busName: "avmon",
+  });
   handler = createS3IngestHandler({
-    groups: [{ name: "all", queueUrl: QUEUE, detectors: ["black", "silence"] }],
-    send: (queueUrl, message) =>
-      new SqsJobQueue({ client: sqs, queueUrl, visibilityTimeoutSeconds: 300 }).send(message),
-    bus: new EventBridgeEventBus({
-      client: new EventBridgeClient({ region: "eu-west-1" }),
-      busName: "avmon",
+    intake: awsIntake({
+      groups: [{ name: "all", queueUrl: QUEUE, detectors: ["black", "silence"] }],
+      sqs: new SQSClient({ region: "eu-west-1" }),
+      bus,
+      dynamo: dynamo.client,
+      documents: dynamo.documents,
+      tableName: await dynamo.createJobTable(),
+      scope: "s3",
+      inProgressSeconds: 15,
+      checkSource: awsSourceCheck(BUCKET),
+      newJobId: () => `job-${++ids}`,
     }),
-    idempotency: dynamoIdempotencyStore(table.client, "avmon-jobs"),
-    newJobId: () => `job-${++ids}`,
+    bus,
     bucket: BUCKET,
     prefix: "incoming/",
     logger: silentLambdaLogger(),

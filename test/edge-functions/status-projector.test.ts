@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
 import type { Defect } from "../../core-service/src/domain/defect.ts";
 import {
@@ -9,7 +9,7 @@ import {
 } from "../../core-service/src/domain/events.ts";
 import type { Report } from "../../core-service/src/domain/report.ts";
 import { createStatusProjectorHandler } from "../../edge-functions/status-projector/handler.ts";
-import { fakeJobTable } from "./fake-table.ts";
+import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
 import { quietMetrics, silentLambdaLogger, sqsBatch } from "./support.ts";
 
 const black: Defect = { type: "black", start: 3, end: 5, severity: "major", confidence: 0.99, metrics: {} };
@@ -23,8 +23,14 @@ let store: DynamoJobStore;
 let metrics: ReturnType<typeof quietMetrics>;
 let handler: ReturnType<typeof createStatusProjectorHandler>;
 
-beforeEach(() => {
-  store = new DynamoJobStore({ client: fakeJobTable().client, tableName: "avmon-jobs" });
+let dynamo: DynaliteServer;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(() => dynamo?.stop());
+
+beforeEach(async () => {
+  store = new DynamoJobStore({ client: dynamo.documents, tableName: await dynamo.createJobTable() });
   metrics = quietMetrics();
   handler = createStatusProjectorHandler({ store, logger: silentLambdaLogger(), metrics });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Report } from "../../core-service/src/domain/report.ts";
+import { expectOneLineError } from "../support/cli-expect.ts";
 import { runCli } from "../support/run-cli.ts";
 import { makeClip } from "../support/test-media.ts";
 
@@ -19,15 +20,6 @@ beforeAll(async () => {
     audio: { codec: "aac", channels: 2 },
   });
 });
-
-/** One line of error, no stack trace. */
-function expectOneLineError(stderr: string, pattern: RegExp): void {
-  const lines = stderr.trim().split("\n");
-  expect(lines, stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^avmon: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(stderr).not.toMatch(/\n\s+at /);
-}
 
 describe("avmon analyze", () => {
   it("prints the JSON report of the architecture page with --json", async () => {

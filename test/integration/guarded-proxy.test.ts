@@ -58,7 +58,7 @@ afterEach(async () => {
 });
 
 const dns: Record<string, string[]> = {
-  "media.test": ["203.0.113.10"],
+  "media.test": ["93.184.215.10"],
   "internal.test": ["10.0.0.1"],
 };
 const tableResolver: Resolver = async (host) => {
@@ -148,7 +148,7 @@ describe("ffmpeg reading HLS through the guarded proxy", () => {
 
     expect(originRequests.map((r) => r.path)).toEqual(["/index.m3u8", "/first.ts", "/last.ts"]);
     expect(new Set(originRequests.map((r) => r.host))).toEqual(new Set([`media.test:${originPort}`]));
-    expect(new Set(dialled)).toEqual(new Set(["203.0.113.10"]));
+    expect(new Set(dialled)).toEqual(new Set(["93.184.215.10"]));
     // ffmpeg may ask again for a segment it did not get; each attempt is refused the same way.
     const reasons = new Map(refusals.map((r) => [r.url, r.reason]));
     expect([...reasons.keys()]).toEqual([
@@ -194,7 +194,7 @@ describe("CONNECT tunnels (HTTPS)", () => {
     );
 
     expect(answer).toMatch(/^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 OK/);
-    expect(dialled).toEqual(["203.0.113.10"]);
+    expect(dialled).toEqual(["93.184.215.10"]);
     expect(originRequests.map((r) => r.path)).toEqual(["/tunnelled.ts"]);
   });
 });
@@ -203,7 +203,7 @@ describe("DNS pinning", () => {
   it("connects to the address it checked, even when the name would resolve elsewhere a moment later", async () => {
     let lookups = 0;
     // A rebinding name server: a public answer first, the metadata endpoint ever after.
-    const rebinding: Resolver = async () => (lookups++ === 0 ? ["203.0.113.77"] : ["169.254.169.254"]);
+    const rebinding: Resolver = async () => (lookups++ === 0 ? ["93.184.215.77"] : ["169.254.169.254"]);
     const { proxy, dialled, refusals } = startProxy(rebinding);
     const url = await proxy.url();
     const target = `http://rebind.test:${originPort}/segment.ts`;
@@ -212,7 +212,7 @@ describe("DNS pinning", () => {
     const second = await getThroughProxy(url, target);
 
     expect(first).toBe(200);
-    expect(dialled).toEqual(["203.0.113.77"]);
+    expect(dialled).toEqual(["93.184.215.77"]);
     expect(second).toBe(403);
     expect(refusals).toEqual([{ url: target, reason: expect.stringMatching(/169\.254\.169\.254/) }]);
     expect(originRequests).toHaveLength(1);

@@ -63,8 +63,8 @@ describe("local HTTP API", () => {
   });
 
   it("accepts a job, runs it and shows it completed with its defects", async () => {
-    const { url, post } = await start({ analyze: freezeAndBlack });
-    const response = await post("/v1/jobs", { source: "/tmp/clip.mp4" });
+    const { url, post, mediaFile } = await start({ analyze: freezeAndBlack });
+    const response = await post("/v1/jobs", { source: mediaFile() });
     expect(response.status).toBe(202);
     const { jobId, status } = (await response.json()) as { jobId: string; status: string };
     expect(status).toBe("queued");
@@ -79,39 +79,44 @@ describe("local HTTP API", () => {
   });
 
   it("gives the same job for a repeated Idempotency-Key and refuses the key with a different body", async () => {
-    const { stack, post } = await start({ analyze: endlessAnalyzer().analyze });
-    const body = { source: "/tmp/clip.mp4", labels: { a: "1", b: "2" } };
+    const { stack, post, mediaFile } = await start({ analyze: endlessAnalyzer().analyze });
+    const clip = mediaFile();
+    const body = { source: clip, labels: { a: "1", b: "2" } };
     const first = await post("/v1/jobs", body, { "idempotency-key": "k-1" });
     const again = await post(
       "/v1/jobs",
-      { labels: { b: "2", a: "1" }, source: "/tmp/clip.mp4" },
+      { labels: { b: "2", a: "1" }, source: clip },
       { "idempotency-key": "k-1" },
     );
-    const other = await post("/v1/jobs", { source: "/tmp/other.mp4" }, { "idempotency-key": "k-1" });
+    const other = await post("/v1/jobs", { source: mediaFile("other.mp4") }, { "idempotency-key": "k-1" });
 
     const firstJob = ((await first.json()) as { jobId: string }).jobId;
     expect(((await again.json()) as { jobId: string }).jobId).toBe(firstJob);
     expect(other.status).toBe(422);
     expect(((await other.json()) as { error: string }).error).toMatch(
-      /already used with a different request body/,
+      /already used with a different request/,
     );
     await waitFor(() => stack.worker.runningJobIds().length === 1);
     expect(stack.queue.counts()).toMatchObject({ visible: 0, inFlight: 1 });
   });
 
-  it("stops a running job on DELETE, and refuses to stop it twice", async () => {
-    const { url, stack, post } = await start({
+  it("stops a running job on DELETE, and answers a second DELETE with its final status", async () => {
+    const { url, stack, post, mediaFile } = await start({
       analyze: endlessAnalyzer().analyze,
       analyzeLive: fakeLiveEngine().analyze,
     });
-    const { jobId } = (await (await post("/v1/jobs", { source: "/tmp/live.m3u8", mode: "live" })).json()) as {
+    const { jobId } = (await (
+      await post("/v1/jobs", { source: mediaFile("live.m3u8"), mode: "live" })
+    ).json()) as {
       jobId: string;
     };
     await waitFor(() => stack.worker.runningJobIds().includes(jobId));
 
     expect((await fetch(`${url}/v1/jobs/${jobId}`, { method: "DELETE" })).status).toBe(202);
     await waitFor(async () => (await stack.store.get(jobId))?.status === "stopped");
-    expect((await fetch(`${url}/v1/jobs/${jobId}`, { method: "DELETE" })).status).toBe(409);
+    const again = await fetch(`${url}/v1/jobs/${jobId}`, { method: "DELETE" });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ jobId, status: "stopped" });
   });
 
   it("delivers matching events to a webhook, retrying after a failing first attempt", async () => {
@@ -130,12 +135,12 @@ describe("local HTTP API", () => {
     servers.push(receiver);
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    const { url, post } = await start({ analyze: freezeAndBlack, webhooks: { baseDelayMs: 50 } });
+    const { url, post, mediaFile } = await start({ analyze: freezeAndBlack, webhooks: { baseDelayMs: 50 } });
     const pattern = { "detail-type": ["Defect Detected"], detail: { defect: { type: ["freeze"] } } };
 
     const created = await post("/v1/subscriptions", { url: hook, pattern });
     expect(created.status).toBe(201);
-    await post("/v1/jobs", { source: "/tmp/clip.mp4" });
+    await post("/v1/jobs", { source: mediaFile() });
 
     await waitFor(() => received.length === 2);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -158,8 +163,8 @@ describe("local HTTP API", () => {
   });
 
   it("reports jobs, defects and the queue in Prometheus format, and health on /healthz", async () => {
-    const { url, stack, post } = await start({ analyze: freezeAndBlack });
-    const { jobId } = (await (await post("/v1/jobs", { source: "/tmp/clip.mp4" })).json()) as {
+    const { url, stack, post, mediaFile } = await start({ analyze: freezeAndBlack });
+    const { jobId } = (await (await post("/v1/jobs", { source: mediaFile() })).json()) as {
       jobId: string;
     };
     await waitFor(async () => (await stack.store.get(jobId))?.status === "completed");

@@ -1,10 +1,23 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { LocalStack, type LocalStackOptions } from "../../core-service/src/app/local-stack.ts";
 import { parseConfig } from "../../core-service/src/config.ts";
 import { silentLogger } from "../../core-service/src/logging/logger.ts";
 
-/** A local stack on a free loopback port, configured as `avmon serve` would be, demo off. */
+/**
+ * A local stack on a free loopback port, configured as `avmon serve` would be, demo off, with its own data
+ * folder (one of the local roots by default); `mediaFile` puts a file there for a job to name.
+ */
 export async function startStack(options: Partial<LocalStackOptions> = {}, env: Record<string, string> = {}) {
-  const config = parseConfig({ PORT: "0", AVMON_DEMO: "false", AVMON_MAX_BODY_BYTES: "4096", ...env });
+  const dataDir = mkdtempSync(join(tmpdir(), "avmon-stack-"));
+  const config = parseConfig({
+    PORT: "0",
+    AVMON_DEMO: "false",
+    AVMON_MAX_BODY_BYTES: "4096",
+    AVMON_DATA_DIR: dataDir,
+    ...env,
+  });
   const stack = new LocalStack({ config, logger: silentLogger, ...options });
   const url = await stack.start();
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -13,5 +26,10 @@ export async function startStack(options: Partial<LocalStackOptions> = {}, env: 
       headers: { "content-type": "application/json", ...headers },
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
-  return { stack, url, post };
+  const mediaFile = (name = "clip.mp4") => {
+    const path = join(dataDir, name);
+    writeFileSync(path, "");
+    return path;
+  };
+  return { stack, url, post, dataDir, mediaFile };
 }

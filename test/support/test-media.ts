@@ -58,15 +58,32 @@ export const CACHE_DIR = join(import.meta.dirname, "../../.cache/test-media");
 
 export async function makeClip(spec: ClipSpec): Promise<string> {
   const recipe = clipRecipe(spec);
+  return makeCached(recipe, spec.container, async (partial, stem) => {
+    if (recipe.segments.length > 0) await encodeJoined(recipe, stem, partial);
+    else await runFfmpeg(["-y", ...recipe.args, partial]);
+    if (recipe.damage.length > 0)
+      writeFileSync(partial, damageVideoPictures(readFileSync(partial), recipe.damage));
+  });
+}
+
+/** Media that one ffmpeg command (`args`, the output path left off) makes, cached like clips. */
+export function makeWithFfmpeg(args: readonly string[], extension: string): Promise<string> {
+  return makeCached({ args }, extension, (partial) => runFfmpeg(["-y", ...args, partial]).then(() => {}));
+}
+
+/** The file `produce` writes to a partial path (and files named from `stem`), kept under CACHE_DIR by the hash of `recipe`. */
+export async function makeCached(
+  recipe: unknown,
+  extension: string,
+  produce: (partial: string, stem: string) => Promise<void>,
+): Promise<string> {
   const hash = createHash("sha256").update(JSON.stringify(recipe)).digest("hex").slice(0, 16);
-  const path = join(CACHE_DIR, `${hash}.${spec.container}`);
+  const path = join(CACHE_DIR, `${hash}.${extension}`);
   if (existsSync(path)) return path;
   mkdirSync(CACHE_DIR, { recursive: true });
-  const partial = join(CACHE_DIR, `${hash}.partial.${spec.container}`);
-  if (recipe.segments.length > 0) await encodeJoined(recipe, join(CACHE_DIR, `${hash}.partial`), partial);
-  else await runFfmpeg(["-y", ...recipe.args, partial]);
-  if (recipe.damage.length > 0)
-    writeFileSync(partial, damageVideoPictures(readFileSync(partial), recipe.damage));
+  const stem = join(CACHE_DIR, `${hash}.partial`);
+  const partial = `${stem}.${extension}`;
+  await produce(partial, stem);
   renameSync(partial, path);
   return path;
 }

@@ -66,7 +66,6 @@ describe("classifying addresses", () => {
     ["fe80::1%eth0", /link-local/],
     ["::ffff:127.0.0.1", /IPv4-mapped/],
     ["::ffff:7f00:1", /IPv4-mapped/],
-    ["::ffff:8.8.8.8", /IPv4-mapped/],
     ["::127.0.0.1", /IPv4-compatible/],
     ["64:ff9b::a9fe:a9fe", /NAT64.*link-local/],
     ["2002:7f00:1::", /6to4.*loopback/],
@@ -83,6 +82,8 @@ describe("classifying addresses", () => {
     "100.128.0.1",
     "2606:4700::6810:84e5",
     "64:ff9b::808:808",
+    // An IPv4-mapped address reaches the IPv4 address it carries, so it is judged by that address.
+    "::ffff:8.8.8.8",
   ])("lets the public address %s through", (address) => {
     const ip = parseIpLiteral(address);
     expect(ip).not.toBeNull();
@@ -114,6 +115,18 @@ describe("checking a source URL", () => {
     "srt://[::ffff:10.0.0.1]:9000",
     "rtmp://10.0.0.5/app",
     "http://100.100.100.200/",
+    // Loopback however it is spelled: mapped, translated, NAT64, 6to4, Teredo, IPv4-compatible.
+    "http://[::ffff:127.0.0.1]/",
+    "http://127.1/",
+    "http://[::ffff:7f00:1]/",
+    "http://[::ffff:0:7f00:1]/",
+    "http://[64:ff9b::7f00:1]/",
+    "http://[64:ff9b:1::7f00:1]/",
+    "http://[2002:7f00:1::]/",
+    "http://[2001:0:7f00:1::]/",
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+    "rtmp://[::127.0.0.1]/live",
+    "srt://[::ffff:0:a9fe:a9fe]:9000",
   ])("refuses %s", async (url) => {
     await expect(checkSourceUrl(url, { resolve: publicDns })).rejects.toBeInstanceOf(ForbiddenSourceError);
   });
@@ -123,6 +136,33 @@ describe("checking a source URL", () => {
     await expect(checkSourceUrl("https://media.attacker.test/x.mp4", { resolve })).rejects.toThrow(
       /169\.254\.169\.254, a link-local address/,
     );
+  });
+
+  it.each([
+    ["an IPv4-mapped loopback address", "::ffff:127.0.0.1"],
+    ["a Teredo address whose client is 127.0.0.1", "2001:0:4136:e378:8000:63bf:80ff:fffe"],
+    ["an IPv4-translated metadata address", "::ffff:0:a9fe:a9fe"],
+    ["a local-use NAT64 address", "64:ff9b:1::a00:1"],
+  ])("refuses a host name that resolves to %s", async (_case, address) => {
+    const resolve = resolverFor({ "media.attacker.test": [address] });
+    await expect(checkSourceUrl("https://media.attacker.test/x.m3u8", { resolve })).rejects.toBeInstanceOf(
+      ForbiddenSourceError,
+    );
+  });
+
+  it("returns every address in its canonical spelling, the one a connection dials", async () => {
+    const resolve = resolverFor({ "cdn.example.com": ["2606:2800:021f:cb07:6820:80da:af6b:8b2c"] });
+    const byName = await checkSourceUrl("https://cdn.example.com/a.mp4", { resolve });
+    const literal = await checkSourceUrl("rtmp://0x5db8d70e/live", { resolve });
+
+    expect(byName.addresses).toEqual(["2606:2800:21f:cb07:6820:80da:af6b:8b2c"]);
+    expect(literal.addresses).toEqual(["93.184.215.14"]);
+  });
+
+  it("names what the URL is in its refusal", async () => {
+    await expect(
+      checkSourceUrl("http://169.254.169.254/hook", { resolve: publicDns, subject: "webhook URL" }),
+    ).rejects.toThrow(/^webhook URL host 169\.254\.169\.254 resolves to 169\.254\.169\.254, a link-local/);
   });
 
   it("refuses localhost through its resolved address", async () => {

@@ -1,5 +1,4 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
 import {
   dynamoStopRequestReader,
@@ -9,8 +8,8 @@ import { defectCleared, defectDetected, jobAccepted } from "../../core-service/s
 import { silentLogger } from "../../core-service/src/logging/logger.ts";
 import { StopRequestPoller } from "../../core-service/src/worker/stop-request-poller.ts";
 import type { Worker } from "../../core-service/src/worker/worker.ts";
-import { fakeJobTable } from "../edge-functions/fake-table.ts";
 import { aDefect } from "../support/avmon-events.ts";
+import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
 import {
   aQueueMessage,
   endlessAnalyzer,
@@ -19,7 +18,23 @@ import {
   workerHarness,
 } from "./worker-harness.ts";
 
-const TABLE = "avmon-jobs";
+let dynamo: DynaliteServer;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(() => dynamo?.stop());
+
+/** A fresh job table on the DynamoDB emulator; `gets()` lists the GetItem keys sent since. */
+async function jobTable() {
+  const name = await dynamo.createJobTable();
+  const from = dynamo.sent.length;
+  const gets = () =>
+    dynamo.sent
+      .slice(from)
+      .filter((c) => c.command === "GetItemCommand")
+      .map((c) => c.key);
+  return { client: dynamo.documents, name, gets };
+}
 
 describe("the worker on AWS reading the job table", () => {
   const workers: Worker[] = [];
@@ -29,8 +44,8 @@ describe("the worker on AWS reading the job table", () => {
   });
 
   it("does not re-publish alerts that the table records from an earlier delivery", async () => {
-    const table = fakeJobTable();
-    const projector = new DynamoJobStore({ client: table.client, tableName: TABLE });
+    const table = await jobTable();
+    const projector = new DynamoJobStore({ client: table.client, tableName: table.name });
     const message = aQueueMessage();
     const freeze = aDefect({ type: "freeze", start: 15, end: 19 });
     await projector.apply(jobAccepted(message.jobId, message));
@@ -43,7 +58,7 @@ describe("the worker on AWS reading the job table", () => {
         { kind: "close", defect: freeze },
         { kind: "open", defect: aDefect({ type: "black", start: 40, end: 42 }) },
       ]),
-      { jobStore: new DynamoJobStore({ client: table.client, tableName: TABLE }) },
+      { jobStore: new DynamoJobStore({ client: table.client, tableName: table.name }) },
     );
     workers.push(worker);
 
@@ -54,18 +69,18 @@ describe("the worker on AWS reading the job table", () => {
     const defectEvents = events.filter((e) => e["detail-type"].startsWith("Defect"));
     expect(defectEvents.map((e) => e["detail-type"])).toEqual(["Defect Detected"]);
     expect(defectEvents[0]?.detail).toMatchObject({ defect: { type: "black" } });
-    expect(table.mock.commandCalls(GetCommand)[3]?.args[0].input.Key).toEqual({ pk: `JOB#${message.jobId}` });
+    expect(table.gets()[3]).toEqual({ pk: `JOB#${message.jobId}` });
   });
 });
 
 describe("stop requests on AWS", () => {
   it("stops a running job once DELETE has left its STOP item in the table", { timeout: 10_000 }, async () => {
-    const table = fakeJobTable();
+    const table = await jobTable();
     const { queue, detailTypes, createWorker } = workerHarness();
     const endless = endlessAnalyzer();
     const worker = createWorker(endless.analyze);
     const poller = new StopRequestPoller({
-      requests: dynamoStopRequestReader(table.client, TABLE),
+      requests: dynamoStopRequestReader(table.client, table.name),
       jobs: worker,
       logger: silentLogger,
       intervalMs: 20,
@@ -76,33 +91,33 @@ describe("stop requests on AWS", () => {
     poller.start();
     await endless.started;
 
-    await dynamoStopRequests(table.client, TABLE).request(message.jobId, new Date());
+    await dynamoStopRequests(table.client, table.name).request(message.jobId, new Date());
     await waitFor(() => worker.runningJobIds().length === 0);
     await poller.stop();
     await worker.stop(1000);
 
-    expect(table.items.has(`STOP#${message.jobId}`)).toBe(true);
+    expect(await dynamoStopRequestReader(table.client, table.name).isRequested(message.jobId)).toBe(true);
     expect(detailTypes(message.jobId)).toContain("Job Completed");
   });
 
   it("reads nothing while no job runs", async () => {
-    const table = fakeJobTable();
+    const table = await jobTable();
     const poller = new StopRequestPoller({
-      requests: dynamoStopRequestReader(table.client, TABLE),
+      requests: dynamoStopRequestReader(table.client, table.name),
       jobs: { runningJobIds: () => [], stopJob: () => false },
       logger: silentLogger,
     });
 
     await poller.poll();
 
-    expect(table.mock.commandCalls(GetCommand)).toHaveLength(0);
+    expect(table.gets()).toHaveLength(0);
   });
 
   it("leaves a running job alone when its STOP item is absent", async () => {
-    const table = fakeJobTable();
+    const table = await jobTable();
     const stopped: string[] = [];
     const poller = new StopRequestPoller({
-      requests: dynamoStopRequestReader(table.client, TABLE),
+      requests: dynamoStopRequestReader(table.client, table.name),
       jobs: { runningJobIds: () => ["job-1"], stopJob: (id) => stopped.push(id) > 0 },
       logger: silentLogger,
     });
@@ -110,6 +125,6 @@ describe("stop requests on AWS", () => {
     await poller.poll();
 
     expect(stopped).toEqual([]);
-    expect(table.mock.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual({ pk: "STOP#job-1" });
+    expect(table.gets()[0]).toEqual({ pk: "STOP#job-1" });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig, SETTINGS } from "../../core-service/src/config.ts";
 import { ConfigError } from "../../core-service/src/domain/errors.ts";
-import { DEFAULT_ANALYSIS_LIMITS } from "../../core-service/src/domain/limits.ts";
+import { DEFAULT_ANALYSIS_LIMITS, LIMIT_SETTINGS } from "../../core-service/src/domain/limits.ts";
 
 describe("config", () => {
   it("gives the documented defaults when nothing is set", () => {
@@ -55,5 +55,12 @@ describe("config", () => {
     const names = SETTINGS.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
     for (const setting of SETTINGS) expect(setting.description.length).toBeGreaterThan(10);
+  });
+
+  it("names in limit errors the settings that change each limit", () => {
+    const settingNames: string[] = SETTINGS.map((s) => s.name);
+    for (const name of Object.values(LIMIT_SETTINGS)) expect(settingNames).toContain(name);
+    const env = Object.fromEntries(Object.values(LIMIT_SETTINGS).map((name) => [name, "7"]));
+    expect(Object.values(parseConfig(env).analysisLimits)).toEqual([7, 7, 7, 7, 7]);
   });
 });

@@ -56,7 +56,12 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
   const worker = new Worker({
     queue,
     bus,
-    analyze: mediaAnalyzer({ allowLocalFiles: false, prepareSource, httpProxy }),
+    analyze: mediaAnalyzer({
+      allowLocalFiles: false,
+      prepareSource,
+      httpProxy,
+      limits: config.analysisLimits,
+    }),
     analyzeLive: liveMediaAnalyzer({ prepareSource, httpProxy }),
     liveStreams,
     live: { leaseSeconds: config.visibilityTimeoutSeconds },

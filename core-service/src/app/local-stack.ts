@@ -1,20 +1,27 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MemoryEventBus } from "../adapters/memory/memory-event-bus.ts";
+import { MemoryIdempotency } from "../adapters/memory/memory-idempotency.ts";
 import { MemoryJobQueue, type MemoryJobQueueOptions } from "../adapters/memory/memory-job-queue.ts";
 import { MemoryJobStore } from "../adapters/memory/memory-job-store.ts";
+import { MemoryStopRequests } from "../adapters/memory/memory-stop-requests.ts";
 import type { AvmonConfig } from "../config.ts";
+import { Intake } from "../intake/intake.ts";
+import { localSourceCheck } from "../intake/local-source-check.ts";
 import type { Logger } from "../logging/logger.ts";
-import { checkSourceUrl } from "../security/ssrf-guard.ts";
+import { GuardedProxy } from "../security/guarded-proxy.ts";
+import type { Connector } from "../security/pinned-target.ts";
+import { checkSourceUrl, type Resolver, type SsrfGuardOptions } from "../security/ssrf-guard.ts";
 import { createHttpApp } from "../server/http-app.ts";
 import { JobLevels } from "../server/job-levels.ts";
-import { JobService } from "../server/job-service.ts";
 import { Metrics } from "../server/metrics.ts";
 import { type WebhookOptions, Webhooks } from "../server/webhooks.ts";
-import { type Analyzer, mediaAnalyzer } from "../worker/analyzer.ts";
-import type { LiveAnalyzer } from "../worker/live-analyzer.ts";
+import { type Analyzer, type MediaAnalyzerOptions, mediaAnalyzer } from "../worker/analyzer.ts";
+import { type LiveAnalyzer, liveMediaAnalyzer } from "../worker/live-analyzer.ts";
 import type { LiveJobSettings } from "../worker/live-job.ts";
 import { LiveStreams } from "../worker/live-streams.ts";
+import { localSourceGate } from "../worker/local-source-gate.ts";
+import { sourceGate } from "../worker/source-gate.ts";
 import { type ShutdownResult, Worker } from "../worker/worker.ts";
 import { InstrumentedEventBus } from "./instrumented-event-bus.ts";
 
@@ -28,6 +35,11 @@ export interface LocalStackOptions {
   readonly analyzeLive?: LiveAnalyzer;
   /** Live jobs' defaults (max duration, stall threshold, reconnect policy). */
   readonly live?: Partial<LiveJobSettings>;
+  /**
+   * Test seams of the SSRF guard, used when it is on: the resolver it asks, and the connector that dials the
+   * addresses it chose (the guarded proxy's and webhook delivery's).
+   */
+  readonly guard?: { readonly resolve?: Resolver; readonly connect?: Connector };
 }
 
 /**
@@ -40,17 +52,31 @@ export class LocalStack {
   readonly store = new MemoryJobStore();
   readonly liveStreams = new LiveStreams();
   readonly levels = new JobLevels();
-  readonly jobs: JobService;
+  readonly intake: Intake;
+  readonly stopRequests: MemoryStopRequests;
   readonly webhooks: Webhooks;
   readonly metrics: Metrics;
   readonly worker: Worker;
   readonly #options: LocalStackOptions;
+  /** The SSRF guard's options when it is on (`AVMON_ALLOW_PRIVATE_SOURCES=false`), else undefined. */
+  readonly #guard: SsrfGuardOptions | undefined;
+  /** ffmpeg's HTTP(S) requests go through it when the guard is on, as on AWS. */
+  readonly #proxy: GuardedProxy | undefined;
   readonly #streams = new Set<() => void>();
   #server: Server | undefined;
 
   constructor(options: LocalStackOptions) {
     const { config, logger } = options;
     this.#options = options;
+    // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
+    this.#guard = config.allowPrivateSources ? undefined : { resolve: options.guard?.resolve };
+    this.#proxy =
+      this.#guard &&
+      new GuardedProxy({
+        guard: this.#guard,
+        connect: options.guard?.connect,
+        logger: logger.child({ component: "guarded-proxy" }),
+      });
     this.queue = new MemoryJobQueue({
       visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
       maxReceiveCount: config.maxReceiveCount,
@@ -60,17 +86,26 @@ export class LocalStack {
     this.bus = new InstrumentedEventBus(new MemoryEventBus({ logger }));
     this.store.subscribeTo(this.bus);
     this.worker = this.createWorker();
-    this.jobs = new JobService({
-      queue: this.queue,
+    this.stopRequests = new MemoryStopRequests((jobId) => this.worker.stopJob(jobId));
+    this.intake = new Intake({
+      targets: [{ detectors: config.detectors, queue: this.queue }],
       bus: this.bus,
-      store: this.store,
-      allowLocalFiles: true,
-      detectors: config.detectors,
-      stopRunningJob: (jobId) => this.worker.stopJob(jobId),
-      // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
-      ...(config.allowPrivateSources ? {} : { checkUrlSource: (url: string) => checkSourceUrl(url) }),
+      jobs: this.store,
+      stops: this.stopRequests,
+      idempotency: new MemoryIdempotency(),
+      checkSource: localSourceCheck({
+        roots: config.localRoots,
+        // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
+        ...(this.#guard && { checkUrl: (url: string) => checkSourceUrl(url, this.#guard) }),
+      }),
     });
-    this.webhooks = new Webhooks({ bus: this.bus, logger, ...options.webhooks });
+    this.webhooks = new Webhooks({
+      bus: this.bus,
+      logger,
+      guard: this.#guard,
+      connect: this.#guard && options.guard?.connect,
+      ...options.webhooks,
+    });
     this.metrics = new Metrics({
       bus: this.bus,
       queueCounts: () => this.queue.counts(),
@@ -84,16 +119,19 @@ export class LocalStack {
   /** A worker on this stack's queue and bus; the stack runs one, tests add more to play a second process. */
   createWorker(): Worker {
     const { config, logger } = this.#options;
+    const fetching = this.#guardedFetching();
     return new Worker({
       queue: this.queue,
       bus: this.bus,
-      analyze: this.#options.analyze ?? mediaAnalyzer({ allowLocalFiles: true }),
+      analyze:
+        this.#options.analyze ??
+        mediaAnalyzer({ allowLocalFiles: true, ...fetching, limits: config.analysisLimits }),
+      analyzeLive: this.#options.analyzeLive ?? liveMediaAnalyzer(fetching),
       jobStore: this.store,
-      ...(this.#options.analyzeLive && { analyzeLive: this.#options.analyzeLive }),
       liveStreams: this.liveStreams,
       levels: this.levels,
       live: { leaseSeconds: config.visibilityTimeoutSeconds, ...this.#options.live },
-      isStopRequested: (jobId) => this.jobs.isStopRequested(jobId),
+      isStopRequested: (jobId) => this.stopRequests.isRequested(jobId),
       detectors: config.detectors,
       concurrency: config.concurrency,
       maxReceiveCount: config.maxReceiveCount,
@@ -102,10 +140,26 @@ export class LocalStack {
     });
   }
 
+  /**
+   * Local files are checked against the roots again right before they are opened. With the guard on, the source is checked again when a job starts and every request ffmpeg makes after it
+   * (redirects, variant playlists, segments, keys) passes the guarded proxy, as on AWS (app/aws-worker.ts).
+   */
+  #guardedFetching(): Pick<MediaAnalyzerOptions, "prepareSource" | "httpProxy"> {
+    const roots = localSourceGate(this.#options.config.localRoots);
+    const proxy = this.#proxy;
+    if (!proxy) return { prepareSource: roots };
+    const guard = sourceGate({ ssrf: this.#guard });
+    return {
+      prepareSource: async (source, signal) => guard(await roots(source, signal), signal),
+      httpProxy: () => proxy.url(),
+    };
+  }
+
   /** Starts the worker and the HTTP server on loopback (local files are readable through it); returns its URL. */
   async start(port = this.#options.config.port): Promise<string> {
     const app = createHttpApp({
-      jobs: this.jobs,
+      intake: this.intake,
+      jobs: this.store,
       bus: this.bus,
       webhooks: this.webhooks,
       metrics: this.metrics,
@@ -116,7 +170,7 @@ export class LocalStack {
         return () => this.#streams.delete(close);
       },
       isHealthy: () => this.worker.state === "running",
-      store: this.store,
+      allowedHosts: this.#options.config.allowedHosts,
       levels: this.levels,
       dataDir: this.#options.config.dataDir,
     });
@@ -140,6 +194,7 @@ export class LocalStack {
     this.webhooks.close();
     this.metrics.close();
     this.levels.close();
+    await this.#proxy?.close();
     this.#server?.closeAllConnections();
     await closing;
     return result;

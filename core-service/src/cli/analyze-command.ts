@@ -1,6 +1,7 @@
 /** `avmon analyze <path|url> [--json] [--detectors a,b] [--config thresholds.json]` */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { parseConfig } from "../config.ts";
 import { parseDetectorList, parseThresholds } from "../detectors/registry.ts";
 import { ConfigError } from "../domain/errors.ts";
 import { Thresholds } from "../domain/job.ts";
@@ -23,11 +24,14 @@ export async function analyzeCommand(argv: readonly string[], io: CliIo): Promis
   if (!source || extra.length > 0) throw new ConfigError(`usage: ${ANALYZE_USAGE}`);
   const detectors = values.detectors === undefined ? undefined : parseDetectorList(values.detectors);
   const thresholds = values.config ? await readThresholds(values.config) : undefined;
+  // The same limits as a worker's (AVMON_STALL_SECONDS, AVMON_MAX_PIXELS, …); a bad value is a ConfigError.
+  const { analysisLimits } = parseConfig();
   const showProgress = io.stderrIsTTY;
   const report = await analyzeSource(source, {
     detectors,
     thresholds,
     allowLocalFiles: true,
+    limits: analysisLimits,
     signal: io.signal,
     onProgress: showProgress ? ({ time, duration }) => io.progress(progressLine(time, duration)) : undefined,
   });

@@ -46,10 +46,12 @@ export async function main(
   }
 }
 
+/** avmon's own errors and usage errors as they are; anything else is a bug of ours, and says so. */
 function errorMessage(error: unknown): string {
   if (error instanceof AvmonError) return error.message;
   if (isUsageError(error)) return (error as Error).message;
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return `internal error: ${message.split("\n")[0]}`;
 }
 
 /** node:util parseArgs throws TypeErrors with codes like ERR_PARSE_ARGS_UNKNOWN_OPTION. */

@@ -29,7 +29,9 @@ export async function serveCommand(_argv: readonly string[], io: CliIo): Promise
 async function submitDemo(stack: LocalStack, config: AvmonConfig, io: CliIo, logger: Logger): Promise<void> {
   try {
     const clip = await ensureDemoClip(join(config.dataDir, "demo"));
-    const jobId = await stack.jobs.submit({ source: clip, labels: { demo: "true" } });
+    const outcome = await stack.intake.submit({ source: clip, labels: { demo: "true" } }, undefined);
+    if (outcome.kind !== "accepted") throw new Error(`demo job refused: ${JSON.stringify(outcome)}`);
+    const { jobId } = outcome;
     const schedule = DEMO_SCHEDULE.map((d) => `${d.type} ${d.start}–${d.end} s`).join(", ");
     io.stdout(`Demo job ${jobId} submitted: ${clip} (defects put in on purpose: ${schedule})\n\n`);
   } catch (error) {

@@ -68,3 +68,11 @@ export class StalledError extends AvmonError {
   readonly code = "STALLED";
   readonly retryable = true;
 }
+
+/**
+ * The error an analysis stopped by `signal` ends with: the signal's reason when it is one of ours (a limit
+ * reached, a stall), else AbortedError naming what was stopped.
+ */
+export function abortError(signal: AbortSignal, what: string): AvmonError {
+  return signal.reason instanceof AvmonError ? signal.reason : new AbortedError(`${what} was stopped`);
+}

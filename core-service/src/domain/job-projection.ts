@@ -1,7 +1,7 @@
 import type { Defect, DetectorName } from "./defect.ts";
 import type { AvmonEvent, AvmonEventOf, CompletionReason, JobFailedDetail } from "./events.ts";
 import type { Evidence } from "./evidence.ts";
-import type { JobMode, JobStatus } from "./job.ts";
+import { isTerminal, type JobMode, type JobStatus } from "./job.ts";
 import type { Report } from "./report.ts";
 
 /** A defect as the job view shows it: the defect plus the alert it was published under, and its evidence. */
@@ -41,8 +41,6 @@ export interface GroupCompletion {
   reason: CompletionReason;
   at: string;
 }
-
-const TERMINAL: ReadonlySet<JobStatus> = new Set(["completed", "failed", "stopped"]);
 
 /**
  * Folds one event into a job's view. Events arrive at least once and in any order, so every step is
@@ -110,7 +108,7 @@ function onStarted(view: JobView, event: AvmonEventOf<"Job Started">): JobView {
 
 /** A job that has ended stays ended, unless it failed in a way a retry can fix and a later run began. */
 function canRestart(view: JobView, startedAt: string): boolean {
-  if (!TERMINAL.has(view.status)) return true;
+  if (!isTerminal(view.status)) return true;
   return view.status === "failed" && view.error?.retryable === true && isAfter(startedAt, view.finishedAt);
 }
 
@@ -136,7 +134,7 @@ function withDefect(view: JobView, defect: AlertedDefect): JobView {
 }
 
 function onCompleted(view: JobView, event: AvmonEventOf<"Job Completed">): JobView {
-  if (TERMINAL.has(view.status) && !isRetryableFailure(view)) return view;
+  if (isTerminal(view.status) && !isRetryableFailure(view)) return view;
   const { summary, reason = "end-of-source", occurredAt, group } = event.detail;
   if (group === undefined) return finish(view, summary, reason, occurredAt);
   if (view.completedGroups?.some((c) => c.group === group)) return view;
@@ -159,7 +157,7 @@ function allGroupsCompleted(view: JobView): boolean {
 }
 
 function isAwaitingGroups(view: JobView): boolean {
-  return (view.completedGroups?.length ?? 0) > 0 && (!TERMINAL.has(view.status) || isRetryableFailure(view));
+  return (view.completedGroups?.length ?? 0) > 0 && (!isTerminal(view.status) || isRetryableFailure(view));
 }
 
 function finishFromGroups(view: JobView): JobView {
@@ -189,7 +187,7 @@ function mergeSummaries(soFar: Report | undefined, report: Report): Report {
 }
 
 function onFailed(view: JobView, event: AvmonEventOf<"Job Failed">): JobView {
-  if (TERMINAL.has(view.status)) return view;
+  if (isTerminal(view.status)) return view;
   const { error, occurredAt } = event.detail;
   return { ...view, status: "failed", error, finishedAt: occurredAt };
 }

@@ -7,6 +7,11 @@ export type JobMode = z.infer<typeof JobMode>;
 export const JobStatus = z.enum(["queued", "running", "completed", "failed", "stopped"]);
 export type JobStatus = z.infer<typeof JobStatus>;
 
+/** The statuses a job ends in; the one list every part of avmon asks. */
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "stopped"];
+
+export const isTerminal = (status: JobStatus): boolean => TERMINAL_STATUSES.includes(status);
+
 /** Per-detector threshold overrides, e.g. `{ "loudness": { "target": -24 } }`; validated by the detector registry. */
 export const Thresholds = z.partialRecord(DetectorName, z.record(z.string(), z.unknown()));
 export type Thresholds = z.infer<typeof Thresholds>;

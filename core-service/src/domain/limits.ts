@@ -3,6 +3,7 @@
  * The CLI, the local stack and the worker read them from the same settings (config.ts).
  */
 import { z } from "zod";
+import { LimitReachedError, StalledError } from "./errors.ts";
 
 export const AnalysisLimits = z.object({
   /** No picture and no audio sample for this long ends the analysis as stalled. */
@@ -33,4 +34,62 @@ export function wallClockBudgetSeconds(limits: AnalysisLimits, mediaSeconds: num
   const media =
     mediaSeconds === undefined ? limits.maxMediaSeconds : Math.min(mediaSeconds, limits.maxMediaSeconds);
   return limits.wallClockFactor * media + limits.wallClockBaseSeconds;
+}
+
+/** The setting (config.ts) that changes each limit: every limit's error names it, so a user knows what to raise. */
+export const LIMIT_SETTINGS = {
+  stallSeconds: "AVMON_STALL_SECONDS",
+  wallClockFactor: "AVMON_WALL_CLOCK_FACTOR",
+  wallClockBaseSeconds: "AVMON_WALL_CLOCK_BASE_SECONDS",
+  maxMediaSeconds: "AVMON_MAX_MEDIA_SECONDS",
+  maxPixels: "AVMON_MAX_PIXELS",
+} as const satisfies Record<keyof AnalysisLimits, string>;
+
+/** `name`'s pictures are larger than the decode budget. */
+export function pictureTooLarge(
+  name: string,
+  picture: { width: number; height: number },
+  limits: Pick<AnalysisLimits, "maxPixels">,
+): LimitReachedError {
+  const pixels = picture.width * picture.height;
+  return new LimitReachedError(
+    `${name}: pictures of ${picture.width}×${picture.height} (${pixels} pixels) are over the decode budget of ${limits.maxPixels} pixels (${LIMIT_SETTINGS.maxPixels})`,
+  );
+}
+
+/** `name` is longer than the media-duration cap: by its declared duration, or by what was decoded of it. */
+export function mediaTooLong(
+  name: string,
+  declaredSeconds: number | undefined,
+  limits: Pick<AnalysisLimits, "maxMediaSeconds">,
+): LimitReachedError {
+  const what =
+    declaredSeconds === undefined
+      ? "the media decoded so far passed"
+      : `its declared duration (${declaredSeconds.toFixed(1)} s) is over`;
+  return new LimitReachedError(
+    `${name}: ${what} the media-duration cap of ${limits.maxMediaSeconds} s (${LIMIT_SETTINGS.maxMediaSeconds})`,
+  );
+}
+
+/** The analysis of `name` took longer than its wall-clock budget. */
+export function overWallClock(name: string, budgetSeconds: number): LimitReachedError {
+  return new LimitReachedError(
+    `${name}: the analysis took longer than its wall-clock budget of ${Number(budgetSeconds.toFixed(1))} s (${LIMIT_SETTINGS.wallClockFactor} × the media duration + ${LIMIT_SETTINGS.wallClockBaseSeconds})`,
+  );
+}
+
+/**
+ * Nothing was decoded from `name` for the watchdog's period. `heldBack`: decoding was waiting on our own consumer
+ * (a detector or the event listener), not on the source.
+ */
+export function noProgress(
+  name: string,
+  limits: Pick<AnalysisLimits, "stallSeconds">,
+  heldBack: boolean,
+): StalledError {
+  const why = heldBack ? " (decoding was waiting on the analysis itself)" : "";
+  return new StalledError(
+    `${name}: no picture or audio sample decoded for ${limits.stallSeconds} s${why} (${LIMIT_SETTINGS.stallSeconds})`,
+  );
 }

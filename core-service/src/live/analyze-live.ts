@@ -16,7 +16,7 @@ import type { MediaInfo } from "../media/probe.ts";
 import { type ResolvedSource, resolveSource } from "../media/source.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
 import type { LivePlan } from "./live-args.ts";
-import { openLiveConnection } from "./live-connection.ts";
+import { type ConnectionEnd, openLiveConnection } from "./live-connection.ts";
 import { probeLive } from "./live-probe.ts";
 import { LiveSession } from "./live-session.ts";
 import {
@@ -72,10 +72,15 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
           ending.reason = "max-duration";
           stop.abort();
         }, options.maxDuration * 1000);
-  const ticker = startTicker(session, options);
+  let tickFailure: { error: unknown } | undefined;
+  const ticker = startTicker(session, options, (error) => {
+    tickFailure ??= { error };
+    stop.abort();
+  });
 
   try {
     await follow(resolved, detectors, session, thresholds, policy, stop.signal, options);
+    if (tickFailure) throw tickFailure.error;
   } finally {
     clearInterval(ticker);
     clearTimeout(maxTimer);
@@ -111,9 +116,15 @@ async function follow(
   while (!signal.aborted) {
     const framesBefore = session.videoFrames;
     const secondsBefore = session.audioSeconds;
-    await watchOnce(source, detectors, session, thresholds, signal, options).catch((error: unknown) => {
-      if (!signal.aborted) options.logger?.warn("live connection failed", { source: source.original, error });
-    });
+    const failure = await watchOnce(source, detectors, session, thresholds, signal, options).catch(
+      (error: unknown) => {
+        if (!signal.aborted)
+          options.logger?.warn("live connection failed", { source: source.original, error });
+        return undefined;
+      },
+    );
+    // The analysis itself failed (a detector threw): another connection would fail the same way.
+    if (failure) throw failure.error;
     if (signal.aborted) return;
     const gotMedia = session.videoFrames > framesBefore || session.audioSeconds > secondsBefore;
     failures = gotMedia ? 1 : failures + 1;
@@ -130,7 +141,10 @@ export function backoffDelay(policy: ReconnectPolicy, attempt: number): number {
   return Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** Math.max(0, attempt - 1));
 }
 
-/** One probe + one ffmpeg, until ffmpeg ends, the stream stalls, or the job is stopped. */
+/**
+ * One probe + one ffmpeg, until ffmpeg ends, the stream stalls, or the job is stopped. Returns the analysis's
+ * own failure, if that is what ended it; throws when the source could not be opened.
+ */
 async function watchOnce(
   source: ResolvedSource,
   detectors: readonly Detector[],
@@ -138,9 +152,9 @@ async function watchOnce(
   thresholds: StreamThresholds,
   signal: AbortSignal,
   options: LiveOptions,
-): Promise<void> {
+): Promise<ConnectionEnd["failure"]> {
   const media = await probeLive(source, thresholds.stallAfter, signal);
-  if (signal.aborted) return;
+  if (signal.aborted) return undefined;
   const plan = livePlan(media, detectors, thresholds);
   session.connected();
   const connection = openLiveConnection(source, media, plan, session.sink(media, plan.analysisSize));
@@ -156,8 +170,10 @@ async function watchOnce(
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     const end = await connection.ended;
+    if (end.failure) return end.failure;
     if (!signal.aborted)
       options.logger?.info("live connection ended", { code: end.code, stderr: end.stderrTail.slice(-500) });
+    return undefined;
   } finally {
     clearInterval(watchdog);
     signal.removeEventListener("abort", onAbort);
@@ -178,11 +194,16 @@ function livePlan(media: MediaInfo, detectors: readonly Detector[], thresholds: 
   };
 }
 
-function startTicker(session: LiveSession, options: LiveOptions): NodeJS.Timeout {
+/** `onFailure`: what a stream-level detector or a stats listener threw; the analysis ends with it. */
+function startTicker(
+  session: LiveSession,
+  options: LiveOptions,
+  onFailure: (error: unknown) => void,
+): NodeJS.Timeout {
   const intervalMs = (options.statsInterval ?? 1) * 1000;
   let lastStatsMs = Date.now();
   let framesAtLastStats = session.videoFrames;
-  return setInterval(() => {
+  const tick = () => {
     session.tick();
     const now = Date.now();
     if (!options.onStats || now - lastStatsMs < intervalMs) return;
@@ -190,6 +211,13 @@ function startTicker(session: LiveSession, options: LiveOptions): NodeJS.Timeout
     lastStatsMs = now;
     framesAtLastStats = session.videoFrames;
     options.onStats(session.stats(Math.round(fps * 10) / 10));
+  };
+  return setInterval(() => {
+    try {
+      tick();
+    } catch (error) {
+      onFailure(error);
+    }
   }, TICK_MS);
 }
 

@@ -17,8 +17,6 @@ export const LIVE_PIPES = {
   native: { data: 3, times: 6 },
   audio: { data: 4, times: 7 },
 } as const;
-/** fd 3 … fd 7 beyond stdout. */
-export const LIVE_EXTRA_PIPES = 5;
 
 export interface LivePlan {
   readonly analysisSize?: { readonly width: number; readonly height: number };

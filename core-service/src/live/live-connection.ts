@@ -1,13 +1,13 @@
 /**
  * One connection to a live source: one ffmpeg process, its pipes cut into timed packets. It ends when ffmpeg
- * ends (source gone, read timeout) or when `close()` kills it; the engine decides whether to reconnect.
+ * ends (source gone, read timeout), when `close()` kills it (the engine decides whether to reconnect), or when
+ * the sink throws: ffmpeg is killed and the end carries the failure (PipedChild, as the file decoder).
  */
-import type { Readable } from "node:stream";
 import { parseDecoderComplaint } from "../media/decoder-complaints.ts";
-import { readStderrLines, spawnFfmpeg } from "../media/ffmpeg.ts";
+import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import type { ResolvedSource } from "../media/source.ts";
-import { buildLiveArgs, LIVE_EXTRA_PIPES, LIVE_PIPES, type LivePlan } from "./live-args.ts";
+import { buildLiveArgs, LIVE_PIPES, type LivePlan } from "./live-args.ts";
 import { PacketPairer, type TimedPacket } from "./packet-pairer.ts";
 
 export interface LiveConnectionSink {
@@ -20,6 +20,8 @@ export interface LiveConnectionSink {
 export interface ConnectionEnd {
   readonly code: number | null;
   readonly stderrTail: string;
+  /** What the sink threw: a fault of the analysis, not of the source, so reconnecting would not help. */
+  readonly failure: { readonly error: unknown } | undefined;
 }
 
 export interface LiveConnection {
@@ -36,36 +38,36 @@ export function openLiveConnection(
   plan: LivePlan,
   sink: LiveConnectionSink,
 ): LiveConnection {
-  const child = spawnFfmpeg(buildLiveArgs(source, media, plan), { extraPipes: LIVE_EXTRA_PIPES });
-  const stdio = child.stdio as unknown as (Readable | null)[];
-  wirePair(stdio, LIVE_PIPES.analysis, (p) => sink.analysisFrame(p));
-  wirePair(stdio, LIVE_PIPES.native, (p) => sink.nativeFrame(p));
-  wirePair(stdio, LIVE_PIPES.audio, (p) => sink.audio(p));
-
-  const stderrTail = readStderrLines(child, (line) => {
-    const complaint = parseDecoderComplaint(line);
-    if (complaint) sink.decodeError(complaint);
-  });
-
-  const ended = new Promise<ConnectionEnd>((resolve) => {
-    child.once("error", () => resolve({ code: null, stderrTail: stderrTail.toString() }));
-    child.once("close", (code) => resolve({ code, stderrTail: stderrTail.toString() }));
-  });
+  const child = new PipedChild(
+    buildLiveArgs(source, media, plan),
+    [
+      ...pairedPipes(LIVE_PIPES.analysis, (p) => sink.analysisFrame(p)),
+      ...pairedPipes(LIVE_PIPES.native, (p) => sink.nativeFrame(p)),
+      ...pairedPipes(LIVE_PIPES.audio, (p) => sink.audio(p)),
+    ],
+    {
+      onLine: (line) => {
+        const complaint = parseDecoderComplaint(line);
+        if (complaint) sink.decodeError(complaint);
+      },
+    },
+  );
   return {
     pid: child.pid,
-    ended,
-    close: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    },
+    ended: child.ended.then(({ code, stderrTail, failure }) => ({ code, stderrTail, failure })),
+    close: () => child.stop(),
   };
 }
 
-function wirePair(
-  stdio: (Readable | null)[],
+/** A data pipe and its timestamps' pipe, joined into packets. */
+function pairedPipes(
   fds: { readonly data: number; readonly times: number },
   emit: (packet: TimedPacket) => void,
-): void {
+): PipeReader[] {
   const pairer = new PacketPairer(emit);
-  stdio[fds.data]?.on("data", (chunk: Buffer) => pairer.pushData(chunk));
-  stdio[fds.times]?.setEncoding("utf8").on("data", (text: string) => pairer.pushTimes(text));
+  return [
+    { fd: fds.data, onData: (chunk) => pairer.pushData(chunk) },
+    // framecrc lines are ASCII: a chunk boundary cannot split a character.
+    { fd: fds.times, onData: (chunk) => pairer.pushTimes(chunk.toString("latin1")) },
+  ];
 }

@@ -1,13 +1,17 @@
 /**
- * The ffmpeg command line of a file decode: one input, one filter graph, one output per consumer.
- * - analysis video: luma of every k-th frame, area-averaged to a small size → stdout;
- * - native video: luma at the decoded size, every k-th frame → fd 3;
- * - audio: float PCM at the native rate and channel count → fd 4;
+ * The ffmpeg command line of a file decode: one input, one filter graph, one output pipe per consumer, and the
+ * list of those outputs (which fd carries what), so the decoder reads exactly what this asked for:
+ * - analysis video: luma of every k-th frame, area-averaged to a small size;
+ * - native video: luma at the decoded size, every k-th frame;
+ * - audio: float PCM at the native rate and channel count;
  * - frame markers: one framecrc line per frame on stderr, in order with the decoder's complaints (see below).
+ * Outputs get fd 1 (stdout), then 3, 4, … in the order they are added; fd 2 is stderr. A new kind of output
+ * (one pipe per audio track, evidence thumbnails) is one more branch of the graph here and one more
+ * DecodeOutputSpec, read by an output class in decode-outputs.ts.
  */
 import { UnsupportedMediaError } from "../domain/errors.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "./luma-filters.ts";
-import type { MediaInfo } from "./probe.ts";
+import type { AudioStreamInfo, MediaInfo } from "./probe.ts";
 import type { ResolvedSource } from "./source.ts";
 
 export interface DecodePlan {
@@ -20,9 +24,30 @@ export interface DecodePlan {
   readonly audio: boolean;
   /** ffmpeg decoder threads; 0 = ffmpeg decides. */
   readonly threads?: number;
+  /** The decoder refuses pictures larger than this (`-max_pixels`), even if they grow mid-stream. */
+  readonly maxPixels?: number;
 }
 
-export const DECODE_PIPES = { analysis: 1, markers: 2, native: 3, audio: 4 } as const;
+/** One output pipe of the decode and what it carries. */
+export type DecodeOutputSpec =
+  | {
+      readonly kind: "analysis-video" | "native-video";
+      readonly fd: number;
+      readonly width: number;
+      readonly height: number;
+      /** Every how many source frames one reaches this output. */
+      readonly step: number;
+    }
+  | { readonly kind: "audio"; readonly fd: number; readonly stream: AudioStreamInfo };
+
+export interface DecodeCommand {
+  readonly args: readonly string[];
+  /** In fd order. */
+  readonly outputs: readonly DecodeOutputSpec[];
+}
+
+/** Frame markers go to stderr, between the decoder's complaints. */
+const MARKERS_FD = 2;
 
 /**
  * A decoder complaint is printed on stderr while ffmpeg decodes the picture it concerns. Reading the time off
@@ -37,46 +62,59 @@ export function isFrameMarker(line: string): boolean {
   return FRAME_MARKER.test(line);
 }
 
-export function buildDecodeArgs(source: ResolvedSource, media: MediaInfo, plan: DecodePlan): string[] {
+export function buildDecodeCommand(
+  source: ResolvedSource,
+  media: MediaInfo,
+  plan: DecodePlan,
+): DecodeCommand {
   const graph: string[] = [];
-  const outputs: string[] = [];
+  const outputArgs: string[] = [];
+  const outputs: DecodeOutputSpec[] = [];
+  const nextFd = () => (outputs.length === 0 ? 1 : outputs.length + 2);
   const video = media.video;
   if (video && (plan.analysisSize || plan.nativeFramesPerSecond)) {
     const branches = ["[markers]"];
     if (plan.analysisSize) {
       const step = frameStep(video.fps, plan.analysisFramesPerSecond);
+      const fd = nextFd();
       branches.push("[va]");
       graph.push(`[va]${everyNth(step)}${analysisLumaFilter(plan.analysisSize)}[analysis]`);
-      outputs.push(...rawLuma("[analysis]", DECODE_PIPES.analysis));
+      outputArgs.push(...rawLuma("[analysis]", fd));
+      outputs.push({ kind: "analysis-video", fd, ...plan.analysisSize, step });
     }
     if (plan.nativeFramesPerSecond) {
       const step = frameStep(video.fps, plan.nativeFramesPerSecond);
+      const fd = nextFd();
       branches.push("[vn]");
       graph.push(`[vn]${everyNth(step)}${nativeLumaFilter()}[native]`);
-      outputs.push(...rawLuma("[native]", DECODE_PIPES.native));
+      outputArgs.push(...rawLuma("[native]", fd));
+      outputs.push({ kind: "native-video", fd, width: video.width, height: video.height, step });
     }
     graph.unshift(
       `[0:${video.index}]fps=fps=${video.fpsRational},split=${branches.length}${branches.join("")}`,
     );
-    outputs.push(
+    outputArgs.push(
       ...["-map", "[markers]", "-c:v", "wrapped_avframe", "-f", "framecrc", "-flush_packets", "1"],
-      `pipe:${DECODE_PIPES.markers}`,
+      `pipe:${MARKERS_FD}`,
     );
   }
   if (media.audio && plan.audio) {
+    const fd = nextFd();
     // first_pts=0 pads the start with silence when audio begins after the timeline start, and async fills
     // timestamp gaps, so a sample's index always gives its media time.
     graph.push(`[0:${media.audio.index}]aresample=async=1:first_pts=0,aformat=sample_fmts=flt[audio]`);
-    outputs.push("-map", "[audio]", "-f", "f32le", "-c:a", "pcm_f32le", `pipe:${DECODE_PIPES.audio}`);
+    outputArgs.push("-map", "[audio]", "-f", "f32le", "-c:a", "pcm_f32le", `pipe:${fd}`);
+    outputs.push({ kind: "audio", fd, stream: media.audio });
   }
   if (outputs.length === 0) throw new UnsupportedMediaError(`${source.original}: nothing to analyse in it`);
-  return [
+  const args = [
     "-loglevel",
     "info",
     "-nostats",
     "-noautorotate",
     "-threads",
     String(plan.threads ?? 0),
+    ...(plan.maxPixels === undefined ? [] : ["-max_pixels", String(plan.maxPixels)]),
     ...source.inputOptions,
     "-i",
     source.input,
@@ -86,8 +124,9 @@ export function buildDecodeArgs(source: ResolvedSource, media: MediaInfo, plan: 
     graph.join(";"),
     "-vsync",
     "0",
-    ...outputs,
+    ...outputArgs,
   ];
+  return { args, outputs };
 }
 
 function rawLuma(label: string, pipe: number): string[] {

@@ -3,30 +3,29 @@
  * backpressure: analysis and native luma frames, PCM audio, and decoder complaints (concealment, damaged
  * macroblocks) parsed from stderr. Times are on the media timeline: a constant-rate frame index (ffmpeg's fps
  * filter) plus the stream's offset.
+ *
+ * The invariant: the decode settles, once, whatever happens. Every failure (a sink that throws or rejects, the
+ * caller's abort or a limit, the watchdog, ffmpeg dying, a pipe erroring) goes to `PipedChild.fail`, which kills
+ * ffmpeg and lets go of its pipes; `DecodeSession.run` is the one place that waits for the end and turns it
+ * into a result or an error.
  */
-import type { Readable } from "node:stream";
-import type { AudioChunk, DecodeErrorEvent, LumaFrame } from "../detectors/types.ts";
-import { AbortedError, type AvmonError, UnsupportedMediaError } from "../domain/errors.ts";
-import { channelNames } from "./channel-layout.ts";
-import { buildDecodeArgs, DECODE_PIPES, type DecodePlan, frameStep, isFrameMarker } from "./decode-args.ts";
+import { abortError, FfmpegError, UnsupportedMediaError } from "../domain/errors.ts";
+import {
+  type AnalysisLimits,
+  DEFAULT_ANALYSIS_LIMITS,
+  mediaTooLong,
+  noProgress,
+  pictureTooLarge,
+} from "../domain/limits.ts";
+import { buildDecodeCommand, type DecodePlan, isFrameMarker } from "./decode-args.ts";
+import { type DecodeOutput, type DecodeSink, openOutput, type SinkResult } from "./decode-outputs.ts";
 import { parseDecoderComplaint } from "./decoder-complaints.ts";
-import { classifyFfmpegFailure, readStderrLines, spawnFfmpeg } from "./ffmpeg.ts";
-import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
+import { classifyFfmpegFailure, overMaxPixels } from "./ffmpeg.ts";
+import { type ChildEnd, PipedChild } from "./piped-child.ts";
 import type { MediaInfo } from "./probe.ts";
 import type { ResolvedSource } from "./source.ts";
 
-export type { DecodePlan };
-
-/**
- * Receives decoded media. A returned promise pauses decoding until it settles (backpressure). A frame's pixels
- * are only valid during the call (the buffer is reused for the next frame).
- */
-export interface DecodeSink {
-  analysisFrame?(frame: LumaFrame): void | Promise<void>;
-  nativeFrame?(frame: LumaFrame): void | Promise<void>;
-  audio?(chunk: AudioChunk): void | Promise<void>;
-  decodeError?(event: DecodeErrorEvent): void | Promise<void>;
-}
+export type { DecodePlan, DecodeSink };
 
 export interface DecodeResult {
   readonly videoFrames: number;
@@ -35,127 +34,135 @@ export interface DecodeResult {
   readonly endTime: number;
 }
 
+export interface DecodeOptions {
+  /** Stops the decode; it rejects with the signal's reason when that is an AvmonError, else AbortedError. */
+  readonly signal?: AbortSignal;
+  /** The watchdog's period and the media-duration cap (the picture budget is in the plan, for ffmpeg). */
+  readonly limits?: Pick<AnalysisLimits, "stallSeconds" | "maxMediaSeconds">;
+}
+
 export function decode(
   source: ResolvedSource,
   media: MediaInfo,
   plan: DecodePlan,
   sink: DecodeSink,
-  signal?: AbortSignal,
+  options: DecodeOptions = {},
 ): Promise<DecodeResult> {
-  const args = buildDecodeArgs(source, media, plan);
-  const child = spawnFfmpeg(args, { signal, extraPipes: 2 });
-  const stdio = child.stdio as unknown as (Readable | null)[];
-  const analysisPipe = stdio[DECODE_PIPES.analysis];
-  const nativePipe = stdio[DECODE_PIPES.native];
-  const audioPipe = stdio[DECODE_PIPES.audio];
-  const streams = [analysisPipe, nativePipe, audioPipe].filter((s): s is Readable => s != null);
-  const video = media.video;
-  let lumaFrames = 0;
-  let audioSamples = 0;
-
-  // One pause/resume for all pipes: ffmpeg writes them in turn, so it stalls as soon as any pipe is full.
-  let waiting = 0;
-  const withBackpressure = (result: void | Promise<void>) => {
-    if (!result) return;
-    waiting++;
-    for (const s of streams) s.pause();
-    result
-      .catch((error: unknown) => fail(error))
-      .finally(() => {
-        waiting--;
-        if (waiting === 0) for (const s of streams) s.resume();
-      });
-  };
-
-  let failure: unknown;
-  const fail = (error: unknown) => {
-    failure ??= error;
-    child.kill("SIGKILL");
-  };
-
-  /** Cuts a pipe into luma frames of `size`, each `step` source frames after the previous one. */
-  const readLumaFrames = (
-    pipe: Readable | null | undefined,
-    size: { width: number; height: number },
-    range: LumaFrame["range"],
-    step: number,
-    deliver: ((frame: LumaFrame) => void | Promise<void>) | undefined,
-  ) => {
-    if (!video) return;
-    let count = 0;
-    const reader = new FixedSizeReader(size.width * size.height);
-    pipe?.on("data", (chunk: Buffer) =>
-      reader.push(chunk, (data) => {
-        lumaFrames++;
-        const index = count++ * step;
-        const time = video.offset + index / video.fps;
-        if (deliver)
-          withBackpressure(deliver({ index, time, width: size.width, height: size.height, data, range }));
-      }),
-    );
-  };
-  if (video && plan.analysisSize) {
-    const step = frameStep(video.fps, plan.analysisFramesPerSecond);
-    readLumaFrames(analysisPipe, plan.analysisSize, video.range, step, sink.analysisFrame?.bind(sink));
-  } else analysisPipe?.resume();
-  if (video && plan.nativeFramesPerSecond) {
-    const step = frameStep(video.fps, plan.nativeFramesPerSecond);
-    const size = { width: video.width, height: video.height };
-    readLumaFrames(nativePipe, size, video.range, step, sink.nativeFrame?.bind(sink));
-  } else nativePipe?.resume();
-
-  const audio = media.audio;
-  if (audio && plan.audio) {
-    const reader = new PcmReader(audio.channels * 4);
-    const names = channelNames(audio.channelLayout, audio.channels);
-    audioPipe?.on("data", (chunk: Buffer) => {
-      const samples = reader.push(chunk);
-      if (!samples) return;
-      const time = audioSamples / audio.sampleRate;
-      audioSamples += samples.length / audio.channels;
-      const piece = {
-        time,
-        sampleRate: audio.sampleRate,
-        channels: audio.channels,
-        channelNames: names,
-        samples,
-      };
-      if (sink.audio) withBackpressure(sink.audio(piece));
-    });
-  } else audioPipe?.resume();
-
-  let framesDecoded = 0;
-  const stderrTail = readStderrLines(
-    child,
-    (line) => {
-      if (isFrameMarker(line)) {
-        framesDecoded++;
-        return;
-      }
-      const complaint = parseDecoderComplaint(line);
-      if (complaint && video && sink.decodeError) {
-        const time = video.offset + framesDecoded / video.fps;
-        withBackpressure(sink.decodeError({ time, message: complaint }));
-      }
-    },
-    isFrameMarker,
-  );
-
-  return new Promise((resolve, reject) => {
-    child.once("error", (err) => reject(err));
-    child.once("close", (code) => {
-      if (signal?.aborted) return reject(new AbortedError(`analysis of ${source.original} was stopped`));
-      if (failure) return reject(failure);
-      const audioSeconds = audio ? audioSamples / audio.sampleRate : 0;
-      if (code !== 0) return reject(decodeFailure(stderrTail.toString(), source.original, code));
-      if (lumaFrames === 0 && audioSamples === 0)
-        return reject(new UnsupportedMediaError(`${source.original}: no frame or sample could be decoded`));
-      const videoEnd = video && framesDecoded > 0 ? video.offset + framesDecoded / video.fps : 0;
-      resolve({ videoFrames: framesDecoded, audioSeconds, endTime: Math.max(videoEnd, audioSeconds) });
-    });
-  });
+  return new DecodeSession(source, media, plan, sink, options).run();
 }
 
-function decodeFailure(stderr: string, source: string, code: number | null): AvmonError {
-  return classifyFfmpegFailure(stderr, source, code);
+/** How often the watchdog looks: a stall is seen within this much of its period. */
+const WATCHDOG_TICK_MS = 250;
+
+/** One ffmpeg decoding one source: its output pipes, their counters, the watchdog, and the one settle. */
+class DecodeSession {
+  readonly #name: string;
+  readonly #media: MediaInfo;
+  readonly #sink: DecodeSink;
+  readonly #signal: AbortSignal | undefined;
+  readonly #limits: Pick<AnalysisLimits, "stallSeconds" | "maxMediaSeconds">;
+  readonly #outputs: DecodeOutput[];
+  readonly #child: PipedChild;
+  /** Frames ffmpeg has decoded (frame markers on stderr), ahead of what the pipes have delivered. */
+  #framesDecoded = 0;
+  #lastProgressMs = performance.now();
+
+  constructor(
+    source: ResolvedSource,
+    media: MediaInfo,
+    plan: DecodePlan,
+    sink: DecodeSink,
+    options: DecodeOptions,
+  ) {
+    this.#name = source.original;
+    this.#media = media;
+    this.#sink = sink;
+    this.#signal = options.signal;
+    this.#limits = options.limits ?? DEFAULT_ANALYSIS_LIMITS;
+    const command = buildDecodeCommand(source, media, plan);
+    const delivered = (endTime: number, result: SinkResult) => this.#delivered(endTime, result);
+    this.#outputs = command.outputs.map((spec) => openOutput(spec, media, sink, delivered));
+    this.#child = new PipedChild(
+      command.args,
+      this.#outputs.map((output) => ({ fd: output.spec.fd, onData: (chunk) => output.push(chunk) })),
+      { onLine: (line) => this.#stderrLine(line), isMachineOutput: isFrameMarker },
+    );
+  }
+
+  async run(): Promise<DecodeResult> {
+    const signal = this.#signal;
+    const onAbort = () => signal && this.#child.fail(abortError(signal, `analysis of ${this.#name}`));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    const watchdog = setInterval(() => this.#watch(), WATCHDOG_TICK_MS);
+    try {
+      return this.#result(await this.#child.ended);
+    } finally {
+      clearInterval(watchdog);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  #result(end: ChildEnd): DecodeResult {
+    if (end.failure) throw end.failure.error;
+    if (end.signal)
+      throw new FfmpegError(`ffmpeg died (${end.signal}) while decoding ${this.#name}`, end.stderrTail);
+    if (end.code !== 0) throw classifyFfmpegFailure(end.stderrTail, this.#name, end.code);
+    if (this.#outputs.every((output) => output.pieces === 0))
+      throw new UnsupportedMediaError(`${this.#name}: no frame or sample could be decoded`);
+    const audioSeconds = Math.max(0, ...this.#audioOutputs().map((output) => output.endTime));
+    return {
+      videoFrames: this.#framesDecoded,
+      audioSeconds,
+      endTime: Math.max(this.#videoDecodedUntil(), audioSeconds),
+    };
+  }
+
+  #audioOutputs(): DecodeOutput[] {
+    return this.#outputs.filter((output) => output.spec.kind === "audio");
+  }
+
+  /** Media time just after the last frame ffmpeg decoded; 0 without video. */
+  #videoDecodedUntil(): number {
+    const video = this.#media.video;
+    return video && this.#framesDecoded > 0 ? video.offset + this.#framesDecoded / video.fps : 0;
+  }
+
+  #delivered(endTime: number, result: SinkResult): void {
+    this.#progress(endTime);
+    if (result) this.#child.hold(result);
+  }
+
+  #progress(mediaTime: number): void {
+    this.#lastProgressMs = performance.now();
+    // An endless or looping source read as a file would otherwise be decoded for ever.
+    if (mediaTime > this.#limits.maxMediaSeconds)
+      this.#child.fail(mediaTooLong(this.#name, undefined, this.#limits));
+  }
+
+  #stderrLine(line: string): void {
+    const video = this.#media.video;
+    if (isFrameMarker(line)) {
+      this.#framesDecoded++;
+      this.#progress(this.#videoDecodedUntil());
+      return;
+    }
+    const picture = overMaxPixels(line);
+    if (picture) {
+      this.#child.fail(pictureTooLarge(this.#name, picture, picture));
+      return;
+    }
+    const complaint = parseDecoderComplaint(line);
+    if (complaint && video && this.#sink.decodeError) {
+      const time = video.offset + this.#framesDecoded / video.fps;
+      const result = this.#sink.decodeError({ time, message: complaint });
+      if (result) this.#child.hold(result);
+    }
+  }
+
+  /** No frame and no sample for the stall period ends the decode, whether ffmpeg or our own consumer is stuck. */
+  #watch(): void {
+    if (performance.now() - this.#lastProgressMs < this.#limits.stallSeconds * 1000) return;
+    this.#child.fail(noProgress(this.#name, this.#limits, this.#child.holding));
+  }
 }

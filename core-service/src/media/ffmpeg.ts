@@ -8,11 +8,14 @@ import { createRequire } from "node:module";
 import {
   AbortedError,
   type AvmonError,
+  abortError,
   FfmpegError,
   InvalidSourceError,
   SourceUnreachableError,
+  StalledError,
   UnsupportedMediaError,
 } from "../domain/errors.ts";
+import { pictureTooLarge } from "../domain/limits.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -92,10 +95,34 @@ export interface SpawnOptions {
 
 /** Spawns ffmpeg with an argument array (never a shell string); kills it when `signal` aborts. */
 export function spawnFfmpeg(args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+  return spawnKillable(ffmpegBinaries().ffmpeg, ["-hide_banner", "-nostdin", ...args], options);
+}
+
+/** Spawns ffprobe the same way. */
+export function spawnFfprobe(args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+  return spawnKillable(ffmpegBinaries().ffprobe, ["-hide_banner", ...args], options);
+}
+
+/** Every ffmpeg/ffprobe this process started that has not ended yet. */
+const running = new Set<ChildProcess>();
+
+/**
+ * Kills (SIGKILL) every ffmpeg/ffprobe still running: the last resort of a process that is about to exit, so
+ * that no child outlives it whatever went wrong. Returns how many were killed.
+ */
+export function killRunningChildren(): number {
+  const count = running.size;
+  for (const child of running) child.kill("SIGKILL");
+  return count;
+}
+
+function spawnKillable(binary: string, args: readonly string[], options: SpawnOptions): ChildProcess {
   const extra = Array.from({ length: options.extraPipes ?? 0 }, () => "pipe" as const);
-  const child = spawn(ffmpegBinaries().ffmpeg, ["-hide_banner", "-nostdin", ...args], {
-    stdio: ["ignore", "pipe", "pipe", ...extra],
-  });
+  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe", ...extra] });
+  running.add(child);
+  // 'close' comes after 'exit', and also after a spawn 'error' (when 'exit' may not).
+  child.once("exit", () => running.delete(child));
+  child.once("close", () => running.delete(child));
   const { signal } = options;
   if (signal) {
     const kill = () => child.kill("SIGKILL");
@@ -104,6 +131,60 @@ export function spawnFfmpeg(args: readonly string[], options: SpawnOptions = {})
     child.once("exit", () => signal.removeEventListener("abort", kill));
   }
   return child;
+}
+
+export interface ChildOutcome {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number | null;
+  /** The signal that ended the child on its own (a crash), not one we sent. */
+  readonly crashSignal: NodeJS.Signals | null;
+}
+
+/**
+ * Waits for a spawned ffmpeg/ffprobe to end, collecting its output. Settles exactly once: with the outcome, or
+ * with `abortError(signal)` when `signal` aborts, or with StalledError after `timeoutSeconds` — the child is killed
+ * (SIGKILL) in both cases before the promise settles.
+ */
+export function collectChild(
+  child: ChildProcess,
+  options: { signal?: AbortSignal; timeoutSeconds?: number; what: string },
+): Promise<ChildOutcome> {
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    let settled: Error | undefined;
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      stderr = (stderr + d).slice(-64 * 1024);
+    });
+    const stop = (error: Error) => {
+      settled ??= error;
+      child.kill("SIGKILL");
+    };
+    const { signal } = options;
+    const onAbort = () => signal && stop(abortError(signal, options.what));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    const timer =
+      options.timeoutSeconds === undefined
+        ? undefined
+        : setTimeout(
+            () => stop(new StalledError(`${options.what}: no answer within ${options.timeoutSeconds} s`)),
+            options.timeoutSeconds * 1000,
+          );
+    child.once("error", (error) =>
+      stop(new FfmpegError(`cannot run ${options.what}: ${error.message}`, "", { cause: error })),
+    );
+    child.once("close", (code, crashSignal) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      if (settled) reject(settled);
+      else resolve({ stdout, stderr, code, crashSignal });
+    });
+  });
 }
 
 /** Runs ffmpeg to its end, collecting stderr; rejects with a typed error naming the cause. */
@@ -129,10 +210,24 @@ export function runFfmpeg(
   });
 }
 
+/** What ffmpeg/ffprobe print when a picture is over `-max_pixels`: the picture's size and the budget. */
+const OVER_MAX_PIXELS = /Picture size (\d+)x(\d+) exceeds specified max pixel count (\d+)/;
+
+export function overMaxPixels(
+  text: string,
+): { width: number; height: number; maxPixels: number } | undefined {
+  const match = OVER_MAX_PIXELS.exec(text);
+  return match
+    ? { width: Number(match[1]), height: Number(match[2]), maxPixels: Number(match[3]) }
+    : undefined;
+}
+
 /** Maps ffmpeg/ffprobe's stderr to the error a user needs to see. */
 export function classifyFfmpegFailure(stderr: string, source: string, code: number | null): AvmonError {
   const tail = stderr.trim().split("\n").slice(-8).join("\n");
   const has = (re: RegExp) => re.test(stderr);
+  const picture = overMaxPixels(stderr);
+  if (picture) return pictureTooLarge(source, picture, picture);
   if (has(/No such file or directory/i)) return new InvalidSourceError(`${source}: no such file`);
   if (has(/Permission denied/i)) return new InvalidSourceError(`${source}: permission denied`);
   if (has(/Protocol not found|not on whitelist|Unsupported protocol/i))
@@ -141,6 +236,9 @@ export function classifyFfmpegFailure(stderr: string, source: string, code: numb
     return new InvalidSourceError(
       `${source}: the server refused it (${firstMatch(stderr, /Server returned [^\n]*/)})`,
     );
+  // A local file that ends before its structures say it should is damaged, not unreachable (found by fuzzing).
+  if (has(/^file:[^\n]*: End of file$/m))
+    return new UnsupportedMediaError(`${source}: not a readable audio/video file (it ends too early)`);
   if (
     has(
       /Connection refused|Connection timed out|Failed to resolve hostname|Name or service not known|Network is unreachable|Server returned 5\d\d|I\/O error|End of file|Immediate exit requested/i,

@@ -51,9 +51,8 @@ export interface SourceOptions {
 export function resolveSource(source: string, options: SourceOptions): ResolvedSource {
   const trimmed = source.trim();
   if (trimmed === "") throw new InvalidSourceError("source is empty");
-  const scheme = SCHEME.exec(trimmed)?.[1]?.toLowerCase();
-  // A Windows drive letter ("C:\…") is a path, not a scheme.
-  if (scheme && scheme.length > 1) return resolveUrl(trimmed, `${scheme}:`, options);
+  const scheme = urlScheme(trimmed);
+  if (scheme) return resolveUrl(trimmed, `${scheme}:`, options);
   if (!options.allowLocalFiles) throw new InvalidSourceError(`${source}: local files are not allowed here`);
   return {
     kind: "file",
@@ -61,6 +60,15 @@ export function resolveSource(source: string, options: SourceOptions): ResolvedS
     input: `file:${resolve(trimmed)}`,
     inputOptions: ["-protocol_whitelist", "file"],
   };
+}
+
+/** True when `source` names a local file rather than a URL. */
+export const isLocalPath = (source: string): boolean => urlScheme(source.trim()) === undefined;
+
+function urlScheme(source: string): string | undefined {
+  const scheme = SCHEME.exec(source)?.[1]?.toLowerCase();
+  // A Windows drive letter ("C:\…") is a path, not a scheme.
+  return scheme && scheme.length > 1 ? scheme : undefined;
 }
 
 function resolveUrl(source: string, protocol: string, options: SourceOptions): ResolvedSource {

@@ -7,10 +7,12 @@ import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
 import type { Detector, DetectorEvent } from "../detectors/types.ts";
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
 import type { Thresholds } from "../domain/job.ts";
+import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import type { Report } from "../domain/report.ts";
-import { type DecodePlan, decode } from "../media/decoder.ts";
+import { type DecodePlan, type DecodeResult, decode } from "../media/decoder.ts";
 import { type MediaInfo, probeSource } from "../media/probe.ts";
 import { resolveSource } from "../media/source.ts";
+import { refuseOverLimits, startWallClock } from "./analysis-limits.ts";
 import { DetectorSet, type LevelsListener } from "./detector-set.ts";
 
 export interface AnalyzeOptions {
@@ -27,6 +29,8 @@ export interface AnalyzeOptions {
   readonly onLevels?: LevelsListener;
   /** ffmpeg decoder threads (0 = ffmpeg decides); default DECODER_THREADS. */
   readonly decoderThreads?: number;
+  /** Stall watchdog, wall-clock budget, media-duration cap, picture budget; default DEFAULT_ANALYSIS_LIMITS. */
+  readonly limits?: AnalysisLimits;
 }
 
 /** Whole-picture detectors see pictures this wide; enough for black/freeze, cheap to move and scan. */
@@ -48,23 +52,40 @@ const NATIVE_FRAMES_PER_SECOND = 2.5;
  */
 const DECODER_THREADS = 1;
 
+/**
+ * Settles whatever happens: every failure ends in a typed error with ffprobe and ffmpeg killed (the probe times
+ * out after the stall period, the decoder watches progress and the media-duration cap, and the whole analysis
+ * runs under its wall-clock budget).
+ */
 export async function analyzeSource(source: string, options: AnalyzeOptions): Promise<Report> {
   const started = performance.now();
+  const limits = options.limits ?? DEFAULT_ANALYSIS_LIMITS;
   const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);
   const resolved = resolveSource(source, {
     allowLocalFiles: options.allowLocalFiles,
     httpProxy: options.httpProxy,
   });
-  const media = await probeSource(resolved);
+  const media = await probeSource(resolved, {
+    signal: options.signal,
+    timeoutSeconds: limits.stallSeconds,
+    maxPixels: limits.maxPixels,
+  });
+  refuseOverLimits(media, limits, source);
   const set = new DetectorSet(detectors, options.onDetectorEvent, options.onLevels);
-  const result = await decode(
-    resolved,
-    media,
-    decodePlan(media, detectors, options),
-    set.sink(options.onProgress, media.duration),
-    options.signal,
-  );
-  await set.finish(result.endTime);
+  const clock = startWallClock(options.signal, limits, media.duration, started, source);
+  let result: DecodeResult;
+  try {
+    result = await decode(
+      resolved,
+      media,
+      decodePlan(media, detectors, options, limits),
+      set.sink(options.onProgress, media.duration),
+      { signal: clock.signal, limits },
+    );
+    await clock.within(set.finish(result.endTime));
+  } finally {
+    clock.dispose();
+  }
   const wallSeconds = (performance.now() - started) / 1000;
   const duration = media.duration ?? result.endTime;
   return {
@@ -84,7 +105,8 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
 export function decodePlan(
   media: MediaInfo,
   detectors: readonly Detector[],
-  options: AnalyzeOptions,
+  options: Pick<AnalyzeOptions, "decoderThreads">,
+  limits: Pick<AnalysisLimits, "maxPixels">,
 ): DecodePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
   return {
@@ -96,6 +118,7 @@ export function decodePlan(
     nativeFramesPerSecond: media.video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
     audio: Boolean(media.audio) && wants("audio"),
     threads: options.decoderThreads ?? DECODER_THREADS,
+    maxPixels: limits.maxPixels,
   };
 }
 

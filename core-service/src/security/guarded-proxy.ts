@@ -14,14 +14,12 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import { connect as connectTcp, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { SourceUnreachableError } from "../domain/errors.ts";
 import { type Logger, silentLogger } from "../logging/logger.ts";
-import { checkSourceUrl, ForbiddenSourceError, type SsrfGuardOptions } from "./ssrf-guard.ts";
-
-/** Opens the upstream TCP connection; tests inject one to see the address dialled. */
-export type Connector = (target: { readonly host: string; readonly port: number }) => Socket;
+import { type Connector, type PinnedTarget, pinTarget, tcpConnector } from "./pinned-target.ts";
+import { ForbiddenSourceError, type SsrfGuardOptions } from "./ssrf-guard.ts";
 
 export interface GuardedProxyOptions {
   /** The guard's resolver (the system's by default); the refused ranges are the guard's own. */
@@ -31,7 +29,7 @@ export interface GuardedProxyOptions {
 }
 
 type Admission =
-  | { readonly ok: true; readonly address: string; readonly url: URL }
+  | ({ readonly ok: true } & PinnedTarget)
   | { readonly ok: false; readonly status: 400 | 403 | 502; readonly reason: string };
 
 // Hop-by-hop headers belong to one connection (RFC 9110 §7.6.1); Node frames the body again itself.
@@ -57,7 +55,7 @@ export class GuardedProxy {
   private listening: Promise<string> | undefined;
 
   constructor(private readonly options: GuardedProxyOptions = {}) {
-    this.connect = options.connect ?? ((target) => connectTcp(target));
+    this.connect = options.connect ?? tcpConnector;
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -106,12 +104,12 @@ export class GuardedProxy {
       res.writeHead(admission.status, { "content-type": "text/plain" }).end(`${admission.reason}\n`);
       return;
     }
-    const { url, address } = admission;
+    const { url, address, port } = admission;
     const upstream = request({
       method: req.method,
       path: `${url.pathname}${url.search}`,
       headers: endToEndHeaders(req.headers),
-      createConnection: () => this.track(this.connect({ host: address, port: portOf(url) })),
+      createConnection: () => this.track(this.connect({ host: address, port })),
     });
     upstream.on("response", (answer) => {
       res.writeHead(answer.statusCode ?? 502, endToEndHeaders(answer.headers));
@@ -138,7 +136,7 @@ export class GuardedProxy {
       client.end(`HTTP/1.1 ${admission.status} ${STATUS_TEXT[admission.status]}\r\n\r\n`);
       return;
     }
-    const upstream = this.track(this.connect({ host: admission.address, port: portOf(admission.url) }));
+    const upstream = this.track(this.connect({ host: admission.address, port: admission.port }));
     upstream.once("connect", () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       if (head.length > 0) upstream.write(head);
@@ -159,13 +157,11 @@ export class GuardedProxy {
 
   private async admit(target: string, scheme: "http" | "https"): Promise<Admission> {
     try {
-      const checked = await checkSourceUrl(target, {
+      const pinned = await pinTarget(target, {
         resolve: this.options.guard?.resolve,
         allowedSchemes: [scheme],
       });
-      const address = checked.addresses[0];
-      if (address === undefined) return refusal(502, `${checked.url.hostname} has no addresses`);
-      return { ok: true, address, url: checked.url };
+      return { ok: true, ...pinned };
     } catch (error) {
       if (error instanceof ForbiddenSourceError) return refusal(403, error.message);
       if (error instanceof SourceUnreachableError) return refusal(502, error.message);
@@ -186,11 +182,6 @@ export class GuardedProxy {
 
 function refusal(status: 400 | 403 | 502, reason: string): Admission {
   return { ok: false, status, reason };
-}
-
-function portOf(url: URL): number {
-  if (url.port !== "") return Number(url.port);
-  return url.protocol === "https:" ? 443 : 80;
 }
 
 function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {

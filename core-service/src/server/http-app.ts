@@ -1,18 +1,21 @@
-import express, { type Express } from "express";
+import express, { type Express, type Response } from "express";
+import { type HttpAnswer, stopAnswer, submitAnswer } from "../intake/http-answers.ts";
+import type { Intake } from "../intake/intake.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
 import type { JobStore } from "../ports/job-store.ts";
 import { dashboardRoutes } from "./dashboard.ts";
 import { streamEvents } from "./event-stream.ts";
+import { hostAllowList } from "./host-allow-list.ts";
 import { errorHandler, HttpError } from "./http-errors.ts";
 import type { JobLevels } from "./job-levels.ts";
-import type { JobService } from "./job-service.ts";
 import type { Metrics } from "./metrics.ts";
 import { operatorRoutes } from "./operator-routes.ts";
 import type { Webhooks } from "./webhooks.ts";
 
 export interface HttpAppOptions {
-  readonly jobs: JobService;
+  readonly intake: Intake;
+  readonly jobs: JobStore;
   readonly bus: SubscribableEventBus;
   readonly webhooks: Webhooks;
   readonly metrics: Metrics;
@@ -21,24 +24,27 @@ export interface HttpAppOptions {
   /** Lets the server end open event streams when it shuts down; returns a function that forgets one. */
   readonly trackStream: (close: () => void) => () => void;
   readonly isHealthy: () => boolean;
-  /** The dashboard's data: the job listing, evidence images (under `dataDir`) and running jobs' levels. */
-  readonly store: JobStore;
+  /** Names the API answers to besides the loopback ones (DNS rebinding and cross-site requests are refused). */
+  readonly allowedHosts: readonly string[];
+  /** The dashboard's data besides the jobs: evidence images (under `dataDir`) and running jobs' levels. */
   readonly levels: JobLevels;
   readonly dataDir: string;
 }
 
 /** The local stack's HTTP API (the architecture page's contract), the dashboard and the operational endpoints. */
 export function createHttpApp(options: HttpAppOptions): Express {
-  const { jobs, webhooks } = options;
+  const { intake, jobs, webhooks } = options;
   const app = express();
   app.disable("x-powered-by");
+  // Before anything else, so no route (dashboard and event stream included) answers a foreign Host.
+  app.use(hostAllowList(options.allowedHosts));
   // Parse any declared JSON type and anything without one, so a missing header is a clear 400, not an empty body.
   app.use(express.json({ limit: options.maxBodyBytes, type: ["application/json", "application/*+json"] }));
 
   app.use(operatorRoutes(options));
+  // Intake (validation, idempotency, queueing, stop) is the use case both front doors share; the routes map.
   app.post("/v1/jobs", async (req, res) => {
-    const jobId = await jobs.submit(req.body, req.get("idempotency-key"));
-    res.status(202).location(`/v1/jobs/${jobId}`).json({ jobId, status: "queued" });
+    send(res, submitAnswer(await intake.submit(req.body, req.get("idempotency-key"))));
   });
   app.get("/v1/jobs/:jobId", async (req, res) => {
     const view = await jobs.get(req.params.jobId);
@@ -46,14 +52,13 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.json(view);
   });
   app.delete("/v1/jobs/:jobId", async (req, res) => {
-    const view = await jobs.stop(req.params.jobId);
-    res.status(202).json({ jobId: view.jobId, status: "stopping" });
+    send(res, stopAnswer(await intake.stop(req.params.jobId)));
   });
 
   app.get("/v1/events", streamEvents(options.bus, options.trackStream));
 
-  app.post("/v1/subscriptions", (req, res) => {
-    const subscription = webhooks.create(req.body);
+  app.post("/v1/subscriptions", async (req, res) => {
+    const subscription = await webhooks.create(req.body);
     res.status(201).location(`/v1/subscriptions/${subscription.subscriptionId}`).json(subscription);
   });
   app.get("/v1/subscriptions", (_req, res) => {
@@ -78,4 +83,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(options.logger));
   return app;
+}
+
+function send(res: Response, answer: HttpAnswer): void {
+  res.status(answer.status).set(answer.headers).json(answer.body);
 }

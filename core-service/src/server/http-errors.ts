@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler } from "express";
 import type { z } from "zod";
+import { firstIssue } from "../domain/validation-issue.ts";
+import { INTERNAL_ERROR, malformedJsonMessage } from "../intake/http-answers.ts";
 import type { Logger } from "../logging/logger.ts";
 
 /** An error with the HTTP status and message the client sees; `field` names the offending input. */
@@ -14,12 +16,10 @@ export class HttpError extends Error {
   }
 }
 
-/** The first issue of a failed parse, as `field: message`, with the field path joined by dots. */
+/** A 400 naming the first issue of a failed parse. */
 export function validationError(error: z.ZodError, prefix = ""): HttpError {
-  const issue = error.issues[0];
-  const path = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join(".");
-  const field = path || "body";
-  return new HttpError(400, `${field}: ${issue?.message ?? "invalid"}`, field);
+  const { field, message } = firstIssue(error, prefix);
+  return new HttpError(400, message, field);
 }
 
 interface BodyParserError {
@@ -35,7 +35,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const answer = toHttpError(error);
     if (answer.status >= 500) logger.error("request failed", { error });
     res.status(answer.status).json({
-      error: answer.status >= 500 ? "internal error" : answer.message,
+      error: answer.status >= 500 ? INTERNAL_ERROR : answer.message,
       ...(answer.field && { field: answer.field }),
     });
   };
@@ -49,7 +49,7 @@ function toHttpError(error: unknown): HttpError {
     return new HttpError(400, `body: request body is larger than ${parserError.limit} bytes`, "body");
   }
   if (parserError.type === "entity.parse.failed") {
-    return new HttpError(400, `body: malformed JSON (${parserError.message})`, "body");
+    return new HttpError(400, malformedJsonMessage(parserError.message ?? "unreadable"), "body");
   }
   if (typeof parserError.status === "number" && parserError.status >= 400 && parserError.status < 500) {
     return new HttpError(parserError.status, parserError.message ?? "bad request");

@@ -9,7 +9,7 @@ import type { JobLevels } from "./job-levels.ts";
 import { streamLevels } from "./levels-stream.ts";
 
 export interface OperatorRoutesOptions {
-  readonly store: Pick<JobStore, "get" | "list">;
+  readonly jobs: Pick<JobStore, "get" | "list">;
   readonly levels: JobLevels;
   /** The local data folder; evidence images live under its `evidence/` (domain/evidence.ts). */
   readonly dataDir: string;
@@ -31,14 +31,14 @@ export function operatorRoutes(options: OperatorRoutesOptions): Router {
   router.get("/v1/jobs", async (req, res) => {
     const parsed = parseJobListQuery(req.query as Record<string, unknown>);
     if (!parsed.ok) throw new HttpError(400, parsed.message, parsed.field);
-    res.set("cache-control", "no-store").json(await options.store.list(parsed.query));
+    res.set("cache-control", "no-store").json(await options.jobs.list(parsed.query));
   });
 
   router.get("/v1/jobs/:jobId/evidence/:alertId", async (req, res) => {
     const { jobId, alertId } = req.params;
     if (!isEvidenceId(jobId)) throw new HttpError(400, "jobId: not a job id", "jobId");
     if (!isEvidenceId(alertId)) throw new HttpError(400, "alertId: not an alert id", "alertId");
-    const located = locateEvidence(await options.store.get(jobId), alertId);
+    const located = locateEvidence(await options.jobs.get(jobId), alertId);
     if (!located || !(await isFile(join(dataDir, located.key)))) {
       res.set("cache-control", "no-store");
       throw new HttpError(404, `no evidence for alert ${alertId} of job ${jobId}`, "alertId");

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { AvmonError } from "../domain/errors.ts";
 import { InvalidEventPatternError } from "../domain/event-pattern/index.ts";
 import type { AvmonEvent } from "../domain/events.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
 import { HttpError, validationError } from "./http-errors.ts";
+import { checkWebhookUrl, postWebhook, type WebhookTargetOptions } from "./webhook-delivery.ts";
 
 export const SubscriptionRequest = z
   .object({
@@ -20,7 +22,8 @@ export interface Subscription {
   readonly createdAt: string;
 }
 
-export interface WebhookOptions {
+/** The guard, when on, applies to receivers as to sources: checked when subscribed and before every attempt. */
+export interface WebhookOptions extends WebhookTargetOptions {
   readonly bus: SubscribableEventBus;
   readonly logger: Logger;
   readonly maxAttempts?: number;
@@ -36,7 +39,8 @@ interface Active {
 
 /**
  * Webhook subscriptions: each event matching a subscription's pattern is POSTed to its URL, in order, retried
- * with exponential backoff on network errors, 408, 429 and 5xx. A slow endpoint delays only its own deliveries.
+ * with exponential backoff on network errors, 408, 429 and 5xx; redirects are not followed
+ * (webhook-delivery.ts). A slow endpoint delays only its own deliveries.
  */
 export class Webhooks {
   readonly #active = new Map<string, Active>();
@@ -47,9 +51,10 @@ export class Webhooks {
     this.#options = options;
   }
 
-  create(body: unknown): Subscription {
+  async create(body: unknown): Promise<Subscription> {
     const parsed = SubscriptionRequest.safeParse(body);
     if (!parsed.success) throw validationError(parsed.error);
+    await this.#checkUrl(parsed.data.url);
     const subscription: Subscription = {
       subscriptionId: randomUUID(),
       url: parsed.data.url,
@@ -69,6 +74,15 @@ export class Webhooks {
     }
     this.#active.set(subscription.subscriptionId, { subscription, unsubscribe, cancelled });
     return subscription;
+  }
+
+  async #checkUrl(url: string): Promise<void> {
+    try {
+      await checkWebhookUrl(url, this.#options);
+    } catch (error) {
+      if (error instanceof AvmonError) throw new HttpError(400, `url: ${error.message}`, "url");
+      throw error;
+    }
   }
 
   list(): Subscription[] {
@@ -95,7 +109,14 @@ export class Webhooks {
       eventId: event.id,
     });
     for (let attempt = 1; !cancelled.aborted; attempt++) {
-      const outcome = await this.#post(subscription.url, event, cancelled);
+      const { guard, connect, ca, timeoutMs = 5000 } = this.#options;
+      const outcome = await postWebhook(subscription.url, event, {
+        guard,
+        connect,
+        ca,
+        timeoutMs,
+        signal: cancelled,
+      });
       if (outcome.ok) {
         this.counts.delivered++;
         return;
@@ -109,27 +130,7 @@ export class Webhooks {
       await sleep((this.#options.baseDelayMs ?? 1000) * 2 ** (attempt - 1), cancelled);
     }
   }
-
-  async #post(url: string, event: AvmonEvent, cancelled: AbortSignal): Promise<PostOutcome> {
-    const timeout = AbortSignal.timeout(this.#options.timeoutMs ?? 5000);
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-avmon-event-id": event.id },
-        body: JSON.stringify(event),
-        signal: AbortSignal.any([timeout, cancelled]),
-      });
-      await response.body?.cancel();
-      if (response.ok) return { ok: true };
-      const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-      return { ok: false, retryable, reason: `HTTP ${response.status}` };
-    } catch (error) {
-      return { ok: false, retryable: true, reason: error instanceof Error ? error.message : String(error) };
-    }
-  }
 }
-
-type PostOutcome = { ok: true } | { ok: false; retryable: boolean; reason: string };
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

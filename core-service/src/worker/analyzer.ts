@@ -1,6 +1,7 @@
 import type { DetectorEvent } from "../detectors/types.ts";
 import type { DetectorName } from "../domain/defect.ts";
 import type { QueueMessage } from "../domain/job.ts";
+import type { AnalysisLimits } from "../domain/limits.ts";
 import type { Report } from "../domain/report.ts";
 import { analyzeSource } from "../pipeline/analyze.ts";
 import type { LevelsListener } from "../pipeline/detector-set.ts";
@@ -31,6 +32,8 @@ export interface MediaAnalyzerOptions {
   readonly allowLocalFiles: boolean;
   readonly prepareSource?: SourcePreparer;
   readonly httpProxy?: HttpProxyProvider;
+  /** The settings' limits (config.analysisLimits); a job past one fails as LIMIT_REACHED or STALLED. */
+  readonly limits: AnalysisLimits;
 }
 
 /** The real engine. */
@@ -47,6 +50,7 @@ export function mediaAnalyzer(options: MediaAnalyzerOptions): Analyzer {
       signal: run.signal,
       onDetectorEvent: run.onDetectorEvent,
       onLevels: run.onLevels,
+      limits: options.limits,
     });
     // The report names what the user asked for, never a presigned URL (a credential until it expires).
     return { ...report, source: message.source };

@@ -1,10 +1,10 @@
-import { AvmonError, SourceUnreachableError } from "../domain/errors.ts";
+import { AvmonError, InvalidSourceError, SourceUnreachableError } from "../domain/errors.ts";
 import { checkSourceUrl, type SsrfGuardOptions } from "../security/ssrf-guard.ts";
 import type { SourcePreparer } from "./analyzer.ts";
 
 export interface SourceGateOptions {
-  /** Signs `s3://bucket/key` into an HTTPS URL the decoder can read. */
-  readonly presignS3: (uri: string) => Promise<string>;
+  /** Signs `s3://bucket/key` into an HTTPS URL the decoder can read; absent (the local stack): S3 is refused. */
+  readonly presignS3?: (uri: string) => Promise<string>;
   readonly ssrf?: SsrfGuardOptions;
 }
 
@@ -12,11 +12,12 @@ const S3_SCHEME = /^s3:\/\//i;
 const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
 
 /**
- * The worker's last look at a source on AWS, at connect time: S3 objects become presigned URLs, and network
- * URLs are checked by the SSRF guard again, since the host's DNS may have changed since the API accepted it
- * (DNS rebinding). ffmpeg's own HTTP(S) requests then go through the guarded proxy (security/guarded-proxy.ts),
- * which checks each one again and connects to the address it checked; rtmp and srt resolve once more inside
- * ffmpeg, a short window the network's egress rules back up. Anything else passes through for the decoder.
+ * The worker's last look at a source, at connect time (on AWS, and in the local stack when the guard is on):
+ * S3 objects become presigned URLs, and network URLs are checked by the SSRF guard again, since the host's DNS
+ * may have changed since the API accepted it (DNS rebinding). ffmpeg's own HTTP(S) requests then go through
+ * the guarded proxy (security/guarded-proxy.ts), which checks each one again and connects to the address it
+ * checked; rtmp and srt resolve once more inside ffmpeg, a short window the network's egress rules back up.
+ * Anything else (a local path) passes through for the decoder.
  */
 export function sourceGate(options: SourceGateOptions): SourcePreparer {
   return async (source, signal) => {
@@ -28,6 +29,7 @@ export function sourceGate(options: SourceGateOptions): SourcePreparer {
 }
 
 async function presign(options: SourceGateOptions, source: string): Promise<string> {
+  if (!options.presignS3) throw new InvalidSourceError(`${source}: S3 sources are read only on AWS`);
   try {
     return await options.presignS3(source);
   } catch (error) {

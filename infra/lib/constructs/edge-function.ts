@@ -4,6 +4,7 @@ import { Architecture, type IDestination, Runtime } from "aws-cdk-lib/aws-lambda
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { FUNCTION_TIMEOUT_SECONDS } from "../../../edge-functions/shared/env.ts";
 import { repoPath } from "../paths.ts";
 
 export const EDGE_RUNTIME = Runtime.NODEJS_22_X;
@@ -13,7 +14,6 @@ export interface EdgeFunctionProps {
   readonly name: "ingest-api" | "s3-ingest" | "notifier" | "status-projector";
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetention: RetentionDays;
-  readonly timeout?: Duration;
   /** Where failed asynchronous invocations go (not used by SQS- or API-driven functions). */
   readonly onFailure?: IDestination;
 }
@@ -42,7 +42,7 @@ export class EdgeFunction extends Construct {
       runtime: EDGE_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: 256,
-      timeout: props.timeout ?? Duration.seconds(15),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS[props.name]),
       role: this.role,
       logGroup,
       onFailure: props.onFailure,

@@ -1,4 +1,4 @@
-import { type CfnElement, Duration } from "aws-cdk-lib";
+import type { CfnElement } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
@@ -62,8 +62,6 @@ export class Ingestion extends Construct {
       name: "ingest-api",
       environment,
       logRetention: props.logRetention,
-      // SSRF checks resolve DNS; leave room for a slow resolver without holding API Gateway's 29 s.
-      timeout: Duration.seconds(20),
     });
     this.api = new IngestApi(this, "Api", {
       handler: this.apiFunction.fn,

@@ -1,15 +1,17 @@
 import { RemovalPolicy } from "aws-cdk-lib";
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Construct } from "constructs";
-import { JOB_LIST_INDEX } from "../../../core-service/src/adapters/aws/job-table-layout.ts";
-
-/** The attribute DynamoDB's TTL reads: idempotency keys and alert marks expire, job records do not. */
-export const TTL_ATTRIBUTE = "expiresAt";
+import {
+  JOB_LIST_INDEX,
+  PARTITION_KEY,
+  TTL_ATTRIBUTE,
+} from "../../../core-service/src/adapters/aws/job-table-layout.ts";
 
 /**
  * The single table behind the edge functions: job status (`JOB#id`, written by the status projector, read by
- * `GET /v1/jobs/{id}`), idempotency keys (`IDEMPOTENCY#key`) and sent-alert marks (`ALERT#alertId`). Job items
- * alone carry the listing index's keys, so `GET /v1/jobs` reads jobs newest first from the index and nothing else.
+ * `GET /v1/jobs/{id}`), stop requests (`STOP#id`) and Powertools idempotency records (`IDEMPOTENCY#scope#…`:
+ * API keys, S3 notifications, sent alerts per channel), which expire through the TTL attribute. Job items alone
+ * carry the listing index's keys, so `GET /v1/jobs` reads jobs newest first from the index and nothing else.
  */
 export class JobTable extends Construct {
   readonly table: TableV2;
@@ -17,7 +19,7 @@ export class JobTable extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.table = new TableV2(this, "Table", {
-      partitionKey: { name: "pk", type: AttributeType.STRING },
+      partitionKey: { name: PARTITION_KEY, type: AttributeType.STRING },
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

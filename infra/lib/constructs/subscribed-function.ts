@@ -4,10 +4,9 @@ import { SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { FUNCTION_TIMEOUT_SECONDS } from "../../../edge-functions/shared/env.ts";
 import { EdgeFunction, type EdgeFunctionProps } from "./edge-function.ts";
 import { QueueWithDlq } from "./queue-with-dlq.ts";
-
-const FUNCTION_TIMEOUT = Duration.seconds(30);
 
 export interface SubscribedFunctionProps {
   readonly bus: IEventBus;
@@ -31,7 +30,7 @@ export class SubscribedFunction extends Construct {
     super(scope, id);
     this.buffer = new QueueWithDlq(this, "Buffer", {
       // AWS's advice for Lambda event sources: six times the function timeout.
-      visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS[props.functionName] * 6),
       maxReceiveCount: 5,
       purpose: `${props.functionName} events`,
     });
@@ -51,7 +50,6 @@ export class SubscribedFunction extends Construct {
       name: props.functionName,
       environment: props.environment,
       logRetention: props.logRetention,
-      timeout: FUNCTION_TIMEOUT,
     });
     this.function.fn.addEventSource(
       new SqsEventSource(this.buffer.queue, {

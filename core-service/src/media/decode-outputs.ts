@@ -1,0 +1,116 @@
+/**
+ * The readers of a file decode's output pipes (decode-args.ts says which fd carries what): each cuts its pipe's
+ * bytes into pieces with a media time, hands each piece to its sink, and tells the session about it (progress,
+ * backpressure). A new kind of output is one more class here with its case in `openOutput`.
+ */
+import type { AudioChunk, DecodeErrorEvent, LumaFrame } from "../detectors/types.ts";
+import { channelNames } from "./channel-layout.ts";
+import type { DecodeOutputSpec } from "./decode-args.ts";
+import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
+import type { MediaInfo } from "./probe.ts";
+
+/** What a sink returned for a piece: a promise holds decoding back until it settles. */
+export type SinkResult = void | Promise<void>;
+
+/**
+ * Receives decoded media. A frame's pixels are only valid during the call (the buffer is reused for the next
+ * frame): copy what you keep.
+ */
+export interface DecodeSink {
+  analysisFrame?(frame: LumaFrame): SinkResult;
+  nativeFrame?(frame: LumaFrame): SinkResult;
+  audio?(chunk: AudioChunk): SinkResult;
+  decodeError?(event: DecodeErrorEvent): SinkResult;
+}
+
+/** Told of every piece an output hands on: `endTime` is the media time just after it. */
+export type Delivered = (endTime: number, result: SinkResult) => void;
+
+export interface DecodeOutput {
+  readonly spec: DecodeOutputSpec;
+  /** A chunk of the pipe, in whatever size it came. */
+  push(chunk: Buffer): void;
+  /** Pieces handed on so far. */
+  readonly pieces: number;
+  /** Media time just after the last piece handed on. */
+  readonly endTime: number;
+}
+
+export function openOutput(
+  spec: DecodeOutputSpec,
+  media: MediaInfo,
+  sink: DecodeSink,
+  delivered: Delivered,
+): DecodeOutput {
+  switch (spec.kind) {
+    case "analysis-video":
+      return new LumaOutput(spec, media, sink.analysisFrame?.bind(sink), delivered);
+    case "native-video":
+      return new LumaOutput(spec, media, sink.nativeFrame?.bind(sink), delivered);
+    case "audio":
+      return new PcmOutput(spec, sink.audio?.bind(sink), delivered);
+  }
+}
+
+/** Luma planes of a fixed size, every `step` source frames, timed by a constant-rate frame index. */
+class LumaOutput implements DecodeOutput {
+  pieces = 0;
+  endTime = 0;
+  readonly #reader: FixedSizeReader;
+  readonly #fps: number;
+  readonly #offset: number;
+  readonly #range: LumaFrame["range"];
+
+  constructor(
+    readonly spec: Extract<DecodeOutputSpec, { kind: "analysis-video" | "native-video" }>,
+    media: MediaInfo,
+    private readonly deliver: ((frame: LumaFrame) => SinkResult) | undefined,
+    private readonly delivered: Delivered,
+  ) {
+    this.#reader = new FixedSizeReader(spec.width * spec.height);
+    this.#fps = media.video?.fps ?? 25;
+    this.#offset = media.video?.offset ?? 0;
+    this.#range = media.video?.range ?? "limited";
+  }
+
+  push(chunk: Buffer): void {
+    const { width, height, step } = this.spec;
+    this.#reader.push(chunk, (data) => {
+      const index = this.pieces++ * step;
+      const time = this.#offset + index / this.#fps;
+      this.endTime = time + step / this.#fps;
+      const result = this.deliver?.({ index, time, width, height, data, range: this.#range });
+      this.delivered(this.endTime, result);
+    });
+  }
+}
+
+/** Interleaved float PCM of one audio stream, timed by its sample count (the graph pads it from time 0). */
+class PcmOutput implements DecodeOutput {
+  pieces = 0;
+  endTime = 0;
+  readonly #reader: PcmReader;
+  readonly #names: readonly string[];
+  #samples = 0;
+
+  constructor(
+    readonly spec: Extract<DecodeOutputSpec, { kind: "audio" }>,
+    private readonly deliver: ((chunk: AudioChunk) => SinkResult) | undefined,
+    private readonly delivered: Delivered,
+  ) {
+    this.#reader = new PcmReader(spec.stream.channels * 4);
+    this.#names = channelNames(spec.stream.channelLayout, spec.stream.channels);
+  }
+
+  push(chunk: Buffer): void {
+    const samples = this.#reader.push(chunk);
+    if (!samples) return;
+    const { sampleRate, channels } = this.spec.stream;
+    const time = this.#samples / sampleRate;
+    this.#samples += samples.length / channels;
+    this.pieces++;
+    this.endTime = this.#samples / sampleRate;
+    const result = this.deliver?.({ time, sampleRate, channels, channelNames: this.#names, samples });
+    this.delivered(this.endTime, result);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Media made to hurt a decoder, generated at test time and cached like the other clips: a decode bomb (a tiny
+ * file of enormous pictures), a stream whose pictures grow mid-file, and an elementary stream that declares
+ * no duration.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { makeCached, makeWithFfmpeg } from "./test-media.ts";
+
+export const BOMB_SIZE = { width: 8192, height: 8192 };
+
+/**
+ * About 200 KB of H.264 in MPEG-TS: three flat grey 8192×8192 pictures at the coarsest quantiser, 67 M pixels
+ * each once decoded.
+ */
+export function decodeBomb(): Promise<string> {
+  const size = `${BOMB_SIZE.width}x${BOMB_SIZE.height}`;
+  return makeWithFfmpeg(
+    [
+      ...["-f", "lavfi", "-i", `color=c=gray:s=${size}:r=25`, "-frames:v", "3"],
+      ...["-c:v", "libx264", "-preset", "ultrafast", "-crf", "51", "-x264-params", "threads=1"],
+      ...["-pix_fmt", "yuv420p", "-f", "mpegts"],
+    ],
+    "ts",
+  );
+}
+
+/** Two seconds of 320×180 pictures, then the bomb's: ffprobe sees only the small size. */
+export async function growingPictures(): Promise<string> {
+  const small = await makeWithFfmpeg(
+    [
+      ...["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=2"],
+      ...["-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts"],
+    ],
+    "ts",
+  );
+  const bomb = await decodeBomb();
+  return makeCached({ concatenated: [small, bomb] }, "ts", async (partial) => {
+    writeFileSync(partial, Buffer.concat([readFileSync(small), readFileSync(bomb)]));
+  });
+}
+
+/** A raw H.264 elementary stream of `seconds`: no container, so no declared duration. */
+export function undeclaredDuration(seconds: number): Promise<string> {
+  return makeWithFfmpeg(
+    [
+      ...["-f", "lavfi", "-i", `testsrc2=size=160x90:rate=25:duration=${seconds}`],
+      ...["-c:v", "libx264", "-preset", "ultrafast", "-f", "h264"],
+    ],
+    "h264",
+  );
+}
