@@ -26,7 +26,7 @@ export const SETTINGS = [
   {
     name: "AVMON_DATA_DIR",
     default: ".avmon-data",
-    description: "Where the local stack keeps its files (the demo clip).",
+    description: "Where the local stack keeps its files (the demo clip, evidence images under `evidence/`).",
   },
   {
     name: "AVMON_DEMO",
@@ -44,6 +44,12 @@ export const SETTINGS = [
     default: "(none)",
     description:
       "DynamoDB job table; with it `worker` skips alerts an earlier delivery published and sees stop requests.",
+  },
+  {
+    name: "AVMON_EVIDENCE_BUCKET",
+    default: "(none)",
+    description:
+      "S3 bucket where `worker` writes each defect's evidence image (under `evidence/`); without it alerts carry none.",
   },
   {
     name: "AVMON_DETECTOR_GROUP",
@@ -193,6 +199,7 @@ const EnvSchema = z.object({
   AVMON_QUEUE_URL: optionalText,
   AVMON_EVENT_BUS_NAME: optionalText,
   AVMON_JOB_TABLE_NAME: optionalText,
+  AVMON_EVIDENCE_BUCKET: optionalText,
   AVMON_DETECTOR_GROUP: optionalText,
   ECS_AGENT_URI: optionalText,
   AVMON_ALLOW_PRIVATE_SOURCES: booleanFlag(true),
@@ -221,6 +228,7 @@ export interface AvmonConfig {
   readonly queueUrl: string | undefined;
   readonly eventBusName: string | undefined;
   readonly jobTableName: string | undefined;
+  readonly evidenceBucket: string | undefined;
   readonly detectorGroup: string | undefined;
   readonly ecsAgentUri: string | undefined;
   readonly allowPrivateSources: boolean;
@@ -255,6 +263,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     queueUrl: e.AVMON_QUEUE_URL,
     eventBusName: e.AVMON_EVENT_BUS_NAME,
     jobTableName: e.AVMON_JOB_TABLE_NAME,
+    evidenceBucket: e.AVMON_EVIDENCE_BUCKET,
     detectorGroup: e.AVMON_DETECTOR_GROUP,
     ecsAgentUri: e.ECS_AGENT_URI,
     allowPrivateSources: e.AVMON_ALLOW_PRIVATE_SOURCES,

@@ -46,6 +46,11 @@ function acknowledgeCoreService(stack: Stack, core: CoreService): void {
           "A job may name any object in the ingest bucket, so keys are unknown at deploy time; the statement grants s3:GetObject only, on that one bucket.",
       },
       {
+        id: `${NAG}-IAM5[Resource::<${bucket}.Arn>/evidence/*]`,
+        reason:
+          "Evidence images are keyed by job and alert ids known only at run time; the statement grants s3:PutObject only, under the evidence/ prefix.",
+      },
+      {
         id: `${NAG}-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${cluster}>/*]`,
         reason:
           "Task ids exist only at run time; scale-in protection is limited to tasks of this cluster and to the two task-protection actions.",

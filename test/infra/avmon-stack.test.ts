@@ -111,7 +111,7 @@ describe("the default avmon stack", () => {
     });
   });
 
-  it("grants the task role only queue, bus, media, stop-request and task-protection access", () => {
+  it("grants the task role only queue, bus, media, evidence, stop-request and task-protection access", () => {
     const taskRoleId = Object.keys(
       synth.template.findResources("AWS::IAM::Role", {
         Properties: {
@@ -134,6 +134,7 @@ describe("the default avmon stack", () => {
         "ecs:UpdateTaskProtection",
         "events:PutEvents",
         "s3:GetObject",
+        "s3:PutObject",
         "sqs:ChangeMessageVisibility",
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",

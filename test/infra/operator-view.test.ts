@@ -84,6 +84,27 @@ describe("the stack behind the operator's view", () => {
     expect(JSON.stringify(dynamo?.Resource)).toContain("/index/*");
   });
 
+  it("lets the workers write evidence images under evidence/ of the ingest bucket, and tells them the bucket", () => {
+    const policies = resourcesOf(synth.template, "AWS::IAM::Policy").filter(([id]) => id.startsWith("Core"));
+    expect(policies.length).toBeGreaterThan(0);
+    for (const [, policy] of policies) {
+      const statements: CfnJson[] = policy.Properties.PolicyDocument.Statement;
+      const writes = statements.filter((s) => [s.Action].flat().includes("s3:PutObject"));
+      if (writes.length === 0) continue; // the execution role's policy
+      expect(writes).toHaveLength(1);
+      expect([writes[0]?.Action].flat()).toEqual(["s3:PutObject"]);
+      expect(JSON.stringify(writes[0]?.Resource)).toMatch(/"\/evidence\/\*"\]/);
+    }
+    const containers = resourcesOf(synth.template, "AWS::ECS::TaskDefinition").flatMap(
+      ([, task]) => task.Properties.ContainerDefinitions as CfnJson[],
+    );
+    expect(containers.length).toBeGreaterThan(0);
+    for (const container of containers) {
+      const names = (container.Environment as { Name: string }[]).map((e) => e.Name);
+      expect(names).toContain("AVMON_EVIDENCE_BUCKET");
+    }
+  });
+
   it("shows the fleet on the CloudWatch dashboard: jobs, defects, backlog, CPU, memory, live streams, failures", () => {
     synth.template.hasResourceProperties("AWS::CloudWatch::Dashboard", { DashboardName: "Avmon-fleet" });
     const body = dashboardBody();

@@ -9,6 +9,7 @@ import { DynamoJobStore } from "../adapters/aws/dynamodb-job-store.ts";
 import { dynamoStopRequestReader } from "../adapters/aws/dynamodb-stop-requests.ts";
 import { ecsAgentTaskProtection } from "../adapters/aws/ecs-task-protection.ts";
 import { EventBridgeEventBus } from "../adapters/aws/eventbridge-event-bus.ts";
+import { S3Evidence } from "../adapters/aws/s3-evidence.ts";
 import { s3UrlPresigner } from "../adapters/aws/s3-presigner.ts";
 import { SqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
 import type { AvmonConfig } from "../config.ts";
@@ -67,6 +68,9 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
     live: { leaseSeconds: config.visibilityTimeoutSeconds },
     jobStore: jobTableName
       ? new DynamoJobStore({ client: clients.dynamo, tableName: jobTableName })
+      : undefined,
+    evidence: config.evidenceBucket
+      ? new S3Evidence({ client: clients.s3, bucket: config.evidenceBucket })
       : undefined,
     detectors: config.detectors,
     concurrency: config.concurrency,

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FolderEvidenceStore } from "../adapters/local/folder-evidence-store.ts";
 import { MemoryEventBus } from "../adapters/memory/memory-event-bus.ts";
 import { MemoryIdempotency } from "../adapters/memory/memory-idempotency.ts";
 import { MemoryJobQueue, type MemoryJobQueueOptions } from "../adapters/memory/memory-job-queue.ts";
@@ -130,6 +131,8 @@ export class LocalStack {
       jobStore: this.store,
       liveStreams: this.liveStreams,
       levels: this.levels,
+      // Where GET /v1/jobs/{jobId}/evidence/{alertId} serves them from (server/operator-routes.ts).
+      evidence: new FolderEvidenceStore(config.dataDir),
       live: { leaseSeconds: config.visibilityTimeoutSeconds, ...this.#options.live },
       isStopRequested: (jobId) => this.stopRequests.isRequested(jobId),
       detectors: config.detectors,

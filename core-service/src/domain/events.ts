@@ -188,11 +188,16 @@ export function jobStarted(
   return { ...envelopeFields(now), "detail-type": "Job Started", detail };
 }
 
-export function defectDetected(jobId: string, defect: Defect, now = new Date()): DefectDetectedEvent {
+export function defectDetected(
+  jobId: string,
+  defect: Defect,
+  now = new Date(),
+  evidence?: Evidence,
+): DefectDetectedEvent {
   return {
     ...envelopeFields(now),
     "detail-type": "Defect Detected",
-    detail: { ...base(jobId, now), alertId: alertId(jobId, defect), defect },
+    detail: { ...base(jobId, now), alertId: alertId(jobId, defect), defect, ...(evidence && { evidence }) },
   };
 }
 

@@ -12,7 +12,7 @@ import type { JobView } from "./job-projection.ts";
 export const Evidence = z.object({
   /** Where the image is served: `evidenceUrl(jobId, alertId)`, locally and behind API Gateway. */
   thumbnail: z.string().min(1),
-  /** Media seconds of the picture, or of the centre of the sound strip. */
+  /** Media seconds of the picture, or of the onset the sound strip marks. */
   at: z.number(),
 });
 export type Evidence = z.infer<typeof Evidence>;
@@ -26,10 +26,27 @@ export type EvidenceFormat = (typeof EVIDENCE_FORMATS)[keyof typeof EVIDENCE_FOR
 export const EVIDENCE_PREFIX = "evidence/";
 
 const SOUND_DEFECTS: ReadonlySet<DefectType> = new Set(["silence", "clipping", "loudness", "audio-loss"]);
+/**
+ * Defects whose picture shows the defect itself (a black, frozen or blocky picture), so their evidence must be
+ * a picture taken at or after the onset. The others (a stall, lost video, a jump) show the last picture seen.
+ */
+const SEEN_IN_THE_PICTURE: ReadonlySet<DefectType> = new Set(["black", "freeze", "blockiness"]);
 
 /** Sound defects are shown as a level strip, every other defect as the picture at its onset. */
 export function evidenceFormatFor(type: DefectType): EvidenceFormat {
   return SOUND_DEFECTS.has(type) ? EVIDENCE_FORMATS.sound : EVIDENCE_FORMATS.picture;
+}
+
+export function isSeenInThePicture(type: DefectType): boolean {
+  return SEEN_IN_THE_PICTURE.has(type);
+}
+
+/** One defect's image as the analysis produced it, before it is stored anywhere. */
+export interface EvidenceImage {
+  readonly format: EvidenceFormat;
+  readonly bytes: Uint8Array;
+  /** Media seconds of the picture, or of the onset the sound strip marks. */
+  readonly at: number;
 }
 
 /**

@@ -11,7 +11,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
 import type { Detector } from "../detectors/types.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
+import type { EvidenceImage } from "../domain/evidence.ts";
+import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { silentLogger } from "../logging/logger.ts";
+import { EVIDENCE_PICTURES_PER_SECOND } from "../media/evidence-pictures.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { type ResolvedSource, resolveSource } from "../media/source.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
@@ -48,7 +51,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
   const policy = ReconnectPolicy.parse(options.reconnect ?? {});
   const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);
   const logger = options.logger ?? silentLogger;
-  const delivery = new OrderedDelivery(options.onDetectorEvent, (error) =>
+  const delivery = new OrderedDelivery(options.onDetectorEvent, options.evidence, (error) =>
     logger.warn("live event listener failed", { error }),
   );
   const session = new LiveSession({
@@ -56,8 +59,9 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
     thresholds,
     resume: options.resumeState,
     newAlertId: options.newAlertId ?? randomUUID,
-    emit: (event) => delivery.push(event),
+    emit: (event, image) => delivery.push(event, image),
     nowMs: Date.now,
+    evidence: options.evidence !== undefined,
   });
 
   const stop = new AbortController();
@@ -87,6 +91,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
     options.signal?.removeEventListener("abort", onAbort);
   }
   if (ending.reason === "max-duration") session.closeEverything();
+  session.releaseWaiting();
   await delivery.drained();
   return {
     source,
@@ -155,7 +160,7 @@ async function watchOnce(
 ): Promise<ConnectionEnd["failure"]> {
   const media = await probeLive(source, thresholds.stallAfter, signal);
   if (signal.aborted) return undefined;
-  const plan = livePlan(media, detectors, thresholds);
+  const plan = livePlan(media, detectors, thresholds, options.evidence !== undefined);
   session.connected();
   const connection = openLiveConnection(source, media, plan, session.sink(media, plan.analysisSize));
   options.onProcess?.({ pid: connection.pid, exited: connection.ended.then(() => undefined) });
@@ -181,12 +186,20 @@ async function watchOnce(
   }
 }
 
-function livePlan(media: MediaInfo, detectors: readonly Detector[], thresholds: StreamThresholds): LivePlan {
+function livePlan(
+  media: MediaInfo,
+  detectors: readonly Detector[],
+  thresholds: StreamThresholds,
+  evidence: boolean,
+): LivePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
   const video = media.video;
+  const size = video ? analysisSize(video.width, video.height) : undefined;
   return {
     // Analysis frames also carry the video timeline for the stream-level detectors, so they are always made.
-    analysisSize: video ? analysisSize(video.width, video.height) : undefined,
+    analysisSize: size,
+    // Every live stream can stall or lose its picture, so with evidence there are always pictures.
+    evidencePictures: evidence && size ? { ...size, perSecond: EVIDENCE_PICTURES_PER_SECOND } : undefined,
     nativeFramesPerSecond: video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
     // Audio is decoded whatever the detectors, for audio-loss and the timeline.
     audio: Boolean(media.audio),
@@ -221,17 +234,31 @@ function startTicker(
   }, TICK_MS);
 }
 
-/** Hands events to the listener one at a time, in order, without making decoding wait for it. */
+/**
+ * Hands events to the listener one at a time, in order, without making decoding wait for it; an open's image
+ * is kept first, so its Defect Detected can name it.
+ */
 class OrderedDelivery {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly listener: (event: LiveDetectorEvent) => void | Promise<void>,
+    private readonly keep: EvidenceKeeper<LiveDetectorEvent> | undefined,
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  push(event: LiveDetectorEvent): void {
-    this.chain = this.chain.then(() => this.listener(event)).catch(this.onError);
+  push(event: LiveDetectorEvent, image?: EvidenceImage): void {
+    this.chain = this.chain
+      .then(async () => {
+        // Only Defect Detected carries evidence; a close has nothing to show it on. A keeper that fails costs
+        // the event its evidence, not the event.
+        const evidence =
+          image && event.kind === "open"
+            ? await this.keep?.(event, image).catch((error: unknown) => void this.onError(error))
+            : undefined;
+        await this.listener(evidence ? { ...event, evidence } : event);
+      })
+      .catch(this.onError);
   }
 
   drained(): Promise<void> {

@@ -4,17 +4,18 @@
  * the sink throws: ffmpeg is killed and the end carries the failure (PipedChild, as the file decoder).
  */
 import { parseDecoderComplaint } from "../media/decoder-complaints.ts";
+import { PacketPairer, type TimedPacket } from "../media/packet-pairer.ts";
 import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import type { ResolvedSource } from "../media/source.ts";
 import { buildLiveArgs, LIVE_PIPES, type LivePlan } from "./live-args.ts";
-import { PacketPairer, type TimedPacket } from "./packet-pairer.ts";
 
 export interface LiveConnectionSink {
   analysisFrame(packet: TimedPacket): void;
   nativeFrame(packet: TimedPacket): void;
   audio(packet: TimedPacket): void;
   decodeError(message: string): void;
+  evidencePicture(packet: TimedPacket): void;
 }
 
 export interface ConnectionEnd {
@@ -44,6 +45,7 @@ export function openLiveConnection(
       ...pairedPipes(LIVE_PIPES.analysis, (p) => sink.analysisFrame(p)),
       ...pairedPipes(LIVE_PIPES.native, (p) => sink.nativeFrame(p)),
       ...pairedPipes(LIVE_PIPES.audio, (p) => sink.audio(p)),
+      ...pairedPipes(LIVE_PIPES.pictures, (p) => sink.evidencePicture(p)),
     ],
     {
       onLine: (line) => {

@@ -7,7 +7,18 @@ import type { AudioChunk, DecodeErrorEvent, LumaFrame } from "../detectors/types
 import { channelNames } from "./channel-layout.ts";
 import type { DecodeOutputSpec } from "./decode-args.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
+import { PacketPairer } from "./packet-pairer.ts";
+import type { PipeReader } from "./piped-child.ts";
 import type { MediaInfo } from "./probe.ts";
+
+/** A small colour picture for evidence; unlike a luma frame it owns its bytes, so it can be kept as is. */
+export interface EvidencePicture {
+  /** Seconds on the media timeline (stream time for live sources). */
+  readonly time: number;
+  readonly width: number;
+  readonly height: number;
+  readonly jpeg: Uint8Array;
+}
 
 /** What a sink returned for a piece: a promise holds decoding back until it settles. */
 export type SinkResult = void | Promise<void>;
@@ -21,6 +32,7 @@ export interface DecodeSink {
   nativeFrame?(frame: LumaFrame): SinkResult;
   audio?(chunk: AudioChunk): SinkResult;
   decodeError?(event: DecodeErrorEvent): SinkResult;
+  evidencePicture?(picture: EvidencePicture): SinkResult;
 }
 
 /** Told of every piece an output hands on: `endTime` is the media time just after it. */
@@ -28,8 +40,8 @@ export type Delivered = (endTime: number, result: SinkResult) => void;
 
 export interface DecodeOutput {
   readonly spec: DecodeOutputSpec;
-  /** A chunk of the pipe, in whatever size it came. */
-  push(chunk: Buffer): void;
+  /** The pipes it reads (most outputs one; pictures also their sizes' pipe). */
+  readonly readers: readonly PipeReader[];
   /** Pieces handed on so far. */
   readonly pieces: number;
   /** Media time just after the last piece handed on. */
@@ -49,6 +61,8 @@ export function openOutput(
       return new LumaOutput(spec, media, sink.nativeFrame?.bind(sink), delivered);
     case "audio":
       return new PcmOutput(spec, sink.audio?.bind(sink), delivered);
+    case "evidence-pictures":
+      return new PictureOutput(spec, media, sink.evidencePicture?.bind(sink), delivered);
   }
 }
 
@@ -71,6 +85,10 @@ class LumaOutput implements DecodeOutput {
     this.#fps = media.video?.fps ?? 25;
     this.#offset = media.video?.offset ?? 0;
     this.#range = media.video?.range ?? "limited";
+  }
+
+  get readers(): PipeReader[] {
+    return [{ fd: this.spec.fd, onData: (chunk) => this.push(chunk) }];
   }
 
   push(chunk: Buffer): void {
@@ -102,6 +120,10 @@ class PcmOutput implements DecodeOutput {
     this.#names = channelNames(spec.stream.channelLayout, spec.stream.channels);
   }
 
+  get readers(): PipeReader[] {
+    return [{ fd: this.spec.fd, onData: (chunk) => this.push(chunk) }];
+  }
+
   push(chunk: Buffer): void {
     const samples = this.#reader.push(chunk);
     if (!samples) return;
@@ -112,5 +134,38 @@ class PcmOutput implements DecodeOutput {
     this.endTime = this.#samples / sampleRate;
     const result = this.deliver?.({ time, sampleRate, channels, channelNames: this.#names, samples });
     this.delivered(this.endTime, result);
+  }
+}
+
+/**
+ * JPEG pictures of varying size, every `step` source frames: the framecrc side pipe gives each one's size (its
+ * pts is not needed: the picture's time comes from its index, as for luma frames).
+ */
+class PictureOutput implements DecodeOutput {
+  pieces = 0;
+  endTime = 0;
+  readonly readers: readonly PipeReader[];
+  readonly #fps: number;
+  readonly #offset: number;
+
+  constructor(
+    readonly spec: Extract<DecodeOutputSpec, { kind: "evidence-pictures" }>,
+    media: MediaInfo,
+    deliver: ((picture: EvidencePicture) => SinkResult) | undefined,
+    delivered: Delivered,
+  ) {
+    this.#fps = media.video?.fps ?? 25;
+    this.#offset = media.video?.offset ?? 0;
+    const { width, height, step } = spec;
+    const pairer = new PacketPairer(({ data }) => {
+      const time = this.#offset + (this.pieces++ * step) / this.#fps;
+      this.endTime = time + step / this.#fps;
+      delivered(this.endTime, deliver?.({ time, width, height, jpeg: data }));
+    });
+    this.readers = [
+      { fd: spec.fd, onData: (chunk) => pairer.pushData(chunk) },
+      // framecrc lines are ASCII: a chunk boundary cannot split a character.
+      { fd: spec.timesFd, onData: (chunk) => pairer.pushTimes(chunk.toString("latin1")) },
+    ];
   }
 }

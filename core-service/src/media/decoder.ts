@@ -84,7 +84,7 @@ class DecodeSession {
     this.#outputs = command.outputs.map((spec) => openOutput(spec, media, sink, delivered));
     this.#child = new PipedChild(
       command.args,
-      this.#outputs.map((output) => ({ fd: output.spec.fd, onData: (chunk) => output.push(chunk) })),
+      this.#outputs.flatMap((output) => output.readers),
       { onLine: (line) => this.#stderrLine(line), isMachineOutput: isFrameMarker },
     );
   }

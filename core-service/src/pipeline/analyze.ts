@@ -4,16 +4,18 @@
  */
 
 import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
-import type { Detector, DetectorEvent } from "../detectors/types.ts";
+import type { Detector } from "../detectors/types.ts";
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
 import type { Thresholds } from "../domain/job.ts";
 import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import type { Report } from "../domain/report.ts";
+import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { type DecodePlan, type DecodeResult, decode } from "../media/decoder.ts";
+import { EVIDENCE_PICTURES_PER_SECOND } from "../media/evidence-pictures.ts";
 import { type MediaInfo, probeSource } from "../media/probe.ts";
 import { resolveSource } from "../media/source.ts";
 import { refuseOverLimits, startWallClock } from "./analysis-limits.ts";
-import { DetectorSet, type LevelsListener } from "./detector-set.ts";
+import { type AnalysisEvent, DetectorSet, type LevelsListener } from "./detector-set.ts";
 
 export interface AnalyzeOptions {
   readonly detectors?: readonly DetectorName[];
@@ -22,8 +24,11 @@ export interface AnalyzeOptions {
   /** Proxy for ffmpeg's HTTP(S) requests (the guarded proxy on AWS); none by default. */
   readonly httpProxy?: string;
   readonly signal?: AbortSignal;
-  /** Every open/close as it happens; a returned promise slows decoding down until it settles. */
-  readonly onDetectorEvent?: (event: DetectorEvent) => void | Promise<void>;
+  /**
+   * Every open/close as it happens, a defect's first event with its evidence when `evidence` is given; a
+   * returned promise slows decoding down until it settles.
+   */
+  readonly onDetectorEvent?: (event: AnalysisEvent) => void | Promise<void>;
   readonly onProgress?: (progress: { time: number; duration: number | undefined }) => void;
   /** The detectors' latest levels, once per second of media (the dashboard's live tile). */
   readonly onLevels?: LevelsListener;
@@ -31,6 +36,11 @@ export interface AnalyzeOptions {
   readonly decoderThreads?: number;
   /** Stall watchdog, wall-clock budget, media-duration cap, picture budget; default DEFAULT_ANALYSIS_LIMITS. */
   readonly limits?: AnalysisLimits;
+  /**
+   * Makes evidence of every defect (a picture at its onset, or a sound strip) from the same decode, and stores
+   * each image with this; the report's defects and their first events then carry `evidence`.
+   */
+  readonly evidence?: EvidenceKeeper;
 }
 
 /** Whole-picture detectors see pictures this wide; enough for black/freeze, cheap to move and scan. */
@@ -71,17 +81,20 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
     maxPixels: limits.maxPixels,
   });
   refuseOverLimits(media, limits, source);
-  const set = new DetectorSet(detectors, options.onDetectorEvent, options.onLevels);
+  const plan = decodePlan(media, detectors, options, limits);
+  const set = new DetectorSet(
+    detectors,
+    options.onDetectorEvent,
+    options.onLevels,
+    options.evidence && { keep: options.evidence, pictures: plan.evidencePictures !== undefined },
+  );
   const clock = startWallClock(options.signal, limits, media.duration, started, source);
   let result: DecodeResult;
   try {
-    result = await decode(
-      resolved,
-      media,
-      decodePlan(media, detectors, options, limits),
-      set.sink(options.onProgress, media.duration),
-      { signal: clock.signal, limits },
-    );
+    result = await decode(resolved, media, plan, set.sink(options.onProgress, media.duration), {
+      signal: clock.signal,
+      limits,
+    });
     await clock.within(set.finish(result.endTime));
   } finally {
     clock.dispose();
@@ -105,10 +118,12 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
 export function decodePlan(
   media: MediaInfo,
   detectors: readonly Detector[],
-  options: Pick<AnalyzeOptions, "decoderThreads">,
+  options: Pick<AnalyzeOptions, "decoderThreads" | "evidence">,
   limits: Pick<AnalysisLimits, "maxPixels">,
 ): DecodePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
+  // Pictures only when some detector can find a picture defect: sound defects are drawn from the PCM.
+  const pictures = options.evidence && media.video && (wants("analysis-video") || wants("native-video"));
   return {
     analysisSize:
       media.video && wants("analysis-video")
@@ -117,6 +132,10 @@ export function decodePlan(
     analysisFramesPerSecond: ANALYSIS_FRAMES_PER_SECOND,
     nativeFramesPerSecond: media.video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
     audio: Boolean(media.audio) && wants("audio"),
+    evidencePictures:
+      pictures && media.video
+        ? { ...analysisSize(media.video.width, media.video.height), perSecond: EVIDENCE_PICTURES_PER_SECOND }
+        : undefined,
     threads: options.decoderThreads ?? DECODER_THREADS,
     maxPixels: limits.maxPixels,
   };

@@ -1,5 +1,6 @@
 import type { DetectorName } from "../domain/defect.ts";
 import type { LiveResumeState, QueueMessage } from "../domain/job.ts";
+import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { analyzeLive } from "../live/analyze-live.ts";
 import type { LiveDetectorEvent, LiveStats, LiveSummary, ReconnectPolicy } from "../live/types.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -15,6 +16,8 @@ export interface LiveAnalyzerRun {
   readonly resumeState: LiveResumeState | undefined;
   readonly onDetectorEvent: (event: LiveDetectorEvent) => Promise<void>;
   readonly onStats: (stats: LiveStats) => void;
+  /** Keeps each defect's evidence image; its Defect Detected then carries `evidence`. */
+  readonly evidence?: EvidenceKeeper<LiveDetectorEvent>;
   readonly logger: Logger;
 }
 
@@ -46,6 +49,7 @@ export function liveMediaAnalyzer(options: LiveMediaAnalyzerOptions = {}): LiveA
       resumeState: run.resumeState,
       onDetectorEvent: run.onDetectorEvent,
       onStats: run.onStats,
+      evidence: run.evidence,
       logger: run.logger,
       httpProxy: await options.httpProxy?.(),
       onProcess: options.onProcess && (({ pid }) => options.onProcess?.(pid)),

@@ -17,6 +17,7 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { EVIDENCE_PREFIX } from "../../../core-service/src/domain/evidence.ts";
 import type { DetectorGroupConfig } from "../config.ts";
 import { BacklogScaling } from "./backlog-scaling.ts";
 
@@ -88,6 +89,7 @@ export class CoreService extends Construct {
         AVMON_QUEUE_URL: props.queue.queueUrl,
         AVMON_EVENT_BUS_NAME: props.bus.eventBusName,
         AVMON_JOB_TABLE_NAME: props.stopRequests.tableName,
+        AVMON_EVIDENCE_BUCKET: props.ingestBucket.bucketName,
         AVMON_DETECTORS: props.group.detectors.join(","),
         AVMON_DETECTOR_GROUP: props.group.name,
         // One live stream per vCPU keeps decode and detection in real time with headroom.
@@ -128,6 +130,14 @@ export class CoreService extends Construct {
         sid: "ReadIngestedMedia",
         actions: ["s3:GetObject"],
         resources: [props.ingestBucket.arnForObjects("*")],
+      }),
+    );
+    // Evidence images, and nothing else: the worker writes below evidence/ only (domain/evidence.ts).
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: "WriteEvidence",
+        actions: ["s3:PutObject"],
+        resources: [props.ingestBucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
       }),
     );
     // The ECS agent's task-protection endpoint acts with the task role's credentials.

@@ -1,6 +1,7 @@
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { LocatedEvidence } from "../../domain/evidence.ts";
+import type { EvidenceImage, LocatedEvidence } from "../../domain/evidence.ts";
+import type { EvidenceStore } from "../../ports/evidence-store.ts";
 
 /** Long enough to open the image from a dashboard or a chat message, short enough not to outlive the look. */
 export const EVIDENCE_URL_SECONDS = 5 * 60;
@@ -19,10 +20,11 @@ export interface S3EvidenceOptions {
 }
 
 /**
- * Evidence images in S3, handed out as short-lived presigned GETs so a browser can show one without AWS
- * credentials of its own. Signing is local (no S3 request); whether the image exists is the job view's word.
+ * Evidence images in S3: the worker puts them (under `evidence/` of the ingest bucket), the API hands them out
+ * as short-lived presigned GETs so a browser can show one without AWS credentials of its own. Signing is local
+ * (no S3 request); whether the image exists is the job view's word.
  */
-export class S3Evidence {
+export class S3Evidence implements EvidenceStore {
   readonly #client: S3Client;
   readonly #bucket: string;
   readonly #expiresInSeconds: number;
@@ -31,6 +33,17 @@ export class S3Evidence {
     this.#client = options.client;
     this.#bucket = options.bucket;
     this.#expiresInSeconds = options.expiresInSeconds ?? EVIDENCE_URL_SECONDS;
+  }
+
+  async put(key: string, image: EvidenceImage): Promise<void> {
+    await this.#client.send(
+      new PutObjectCommand({
+        Bucket: this.#bucket,
+        Key: key,
+        Body: image.bytes,
+        ContentType: image.format.contentType,
+      }),
+    );
   }
 
   async link(evidence: LocatedEvidence): Promise<EvidenceLink> {
