@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { LocalStack } from "../../core-service/src/app/local-stack.ts";
 import { parseConfig } from "../../core-service/src/config.ts";
 import type { JobView } from "../../core-service/src/domain/job-projection.ts";
@@ -117,6 +117,13 @@ export async function layoutShiftSince(page: Page, since: number): Promise<numbe
     const shifts = (window as unknown as { __layoutShifts: LayoutShift[] }).__layoutShifts;
     return shifts.filter((shift) => shift.at >= from).reduce((sum, shift) => sum + shift.value, 0);
   }, since);
+}
+
+/** The natural widths of the images once each has loaded (0 while one is still loading or broke). */
+export function loadedWidths(images: Locator): Promise<number[]> {
+  return images.evaluateAll((all) =>
+    all.map((img) => ((img as HTMLImageElement).complete ? (img as HTMLImageElement).naturalWidth : 0)),
+  );
 }
 
 export function pageTime(page: Page): Promise<number> {

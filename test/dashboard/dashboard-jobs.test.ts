@@ -3,13 +3,13 @@
  * alone, defect details, evidence images and an accessibility audit. Every test also holds the page to no
  * console errors, no failed requests and no non-2xx answers.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { defectDetected } from "../../core-service/src/domain/events.ts";
 import { EVIDENCE_FORMATS, evidenceKey, evidenceUrl } from "../../core-service/src/domain/evidence.ts";
-import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
+import { renderSoundStrip } from "../../core-service/src/evidence/sound-strip.ts";
 import { anOpenDefect, at } from "../support/avmon-events.ts";
 import {
   axeViolations,
@@ -22,6 +22,7 @@ import {
   defectClip,
   jobRow,
   layoutShiftSince,
+  loadedWidths,
   openDashboard,
   pageTime,
   recordRow,
@@ -59,7 +60,7 @@ async function open() {
 const FILE_DETECTORS = ["black", "freeze"];
 
 describe("the dashboard with file jobs", () => {
-  it("shows a job that finished before the page was opened, with each defect and its thumbnail slot", async () => {
+  it("shows a job that finished before the page was opened, with each defect and its evidence thumbnail", async () => {
     const jobId = await stack.submit({ source: clip, detectors: FILE_DETECTORS });
     await stack.waitForStatus(jobId, "completed");
 
@@ -70,7 +71,9 @@ describe("the dashboard with file jobs", () => {
     expect(await row.locator("progress").evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
     expect(await row.locator(".progress-text").textContent()).toBe("Done: 0:12.0 analysed");
     expect(await row.locator(".defect-label").allTextContents()).toEqual(["black · minor", "freeze · minor"]);
-    expect(await row.locator(".defect .thumb[data-placeholder]").count()).toBe(2);
+    // The worker's own evidence, served from the data folder: each card's picture has loaded.
+    expect(await row.locator(".defect .thumb[data-placeholder]").count()).toBe(0);
+    await expect.poll(() => loadedWidths(row.locator(".defect .thumb img"))).toEqual([320, 320]);
     expect(await row.locator(".timeline .mark").count()).toBe(2);
     expect(await page.locator("#tiles-empty").isVisible()).toBe(true);
   });
@@ -136,14 +139,17 @@ describe("the dashboard with file jobs", () => {
     await expect.poll(() => dialog.evaluate((d: HTMLDialogElement) => d.open)).toBe(true);
     expect(await dialog.locator("#defect-title").textContent()).toBe("black · minor");
     expect(await dialog.locator("#defect-facts").textContent()).toMatch(/When0:02\.\d–0:04\.\d/);
-    expect(await dialog.locator("#defect-evidence").textContent()).toBe("No evidence image for this defect.");
+    await expect.poll(() => loadedWidths(dialog.locator("#defect-evidence img"))).toEqual([320]);
+    expect(await dialog.locator("#defect-evidence img").getAttribute("alt")).toMatch(
+      /^Picture at 0:02\.\d of /,
+    );
     expect(await page.evaluate(() => document.activeElement?.closest("dialog")?.id)).toBe("defect-dialog");
     await page.keyboard.press("Escape");
     await expect.poll(() => dialog.evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
     expect(await page.evaluate(() => document.activeElement?.classList.contains("defect"))).toBe(true);
   });
 
-  it("shows a defect's evidence image on its card and in its details once its event carries one", async () => {
+  it("shows a placeholder for a defect without evidence, and a sound defect's level strip once it has one", async () => {
     const jobId = await stack.submit({ source: clip, detectors: FILE_DETECTORS });
     await stack.waitForStatus(jobId, "completed");
     const page = await open();
@@ -151,11 +157,35 @@ describe("the dashboard with file jobs", () => {
     await row.locator("button.defect").first().waitFor();
     const before = await pageTime(page);
 
-    // What the evidence producer will do: write the image where the layout says, then announce it.
-    const event = defectDetected(jobId, anOpenDefect({ type: "black", start: 0.5 }), at(0));
-    const path = join(stack.dataDir, evidenceKey(jobId, event.detail.alertId, EVIDENCE_FORMATS.picture));
+    // A defect announced without evidence (its store failed): a placeholder, and the details say so.
+    const bare = defectDetected(jobId, anOpenDefect({ type: "freeze", start: 10.5 }), at(0));
+    await stack.stack?.bus.publish([bare]);
+    const bareCard = row.locator(`li[data-alert-id="${bare.detail.alertId}"]`);
+    await expect.poll(() => bareCard.locator(".thumb[data-placeholder]").count()).toBe(1);
+    await bareCard.locator("button").click();
+    await expect
+      .poll(() => page.locator("#defect-evidence").textContent())
+      .toBe("No evidence image for this defect.");
+    await page.keyboard.press("Escape");
+
+    // Then a sound defect whose strip is written where the layout says and announced.
+    const event = defectDetected(jobId, anOpenDefect({ type: "silence", start: 0.5 }), at(0));
+    const path = join(stack.dataDir, evidenceKey(jobId, event.detail.alertId, EVIDENCE_FORMATS.sound));
     mkdirSync(dirname(path), { recursive: true });
-    await runFfmpeg(["-y", "-f", "lavfi", "-i", "testsrc2=size=320x180", "-frames:v", "1", path]);
+    writeFileSync(
+      path,
+      renderSoundStrip({
+        type: "silence",
+        onset: 0.5,
+        from: 0,
+        to: 3,
+        points: [
+          { t: 0, rms: -20, peak: -12 },
+          { t: 0.5, rms: -90, peak: -90 },
+          { t: 3, rms: -90, peak: -90 },
+        ],
+      }),
+    );
     event.detail.evidence = { thumbnail: evidenceUrl(jobId, event.detail.alertId), at: 0.5 };
     await stack.stack?.bus.publish([event]);
 
@@ -168,7 +198,7 @@ describe("the dashboard with file jobs", () => {
     await expect
       .poll(() => big.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
       .toBe(320);
-    expect(await big.getAttribute("alt")).toMatch(/^Picture at 0:00\.5 of /);
+    expect(await big.getAttribute("alt")).toMatch(/^Sound level at 0:00\.5 of /);
     await page.keyboard.press("Escape");
     // The new card went in before the others (it has the earliest onset); the others keep their boxes' size.
     expect(await layoutShiftSince(page, before)).toBeLessThan(0.05);

@@ -14,6 +14,7 @@ import {
   defectClip,
   jobRow,
   layoutShiftSince,
+  loadedWidths,
   type OpenedPage,
   openDashboard,
   pageTime,
@@ -98,7 +99,11 @@ describe("the dashboard following live work", () => {
     await expect
       .poll(() => freezeCard.locator(".defect-time").textContent(), { timeout: 30_000 })
       .toMatch(/–\d/);
-    expect(await freezeCard.locator(".thumb[data-placeholder]").count()).toBe(1);
+    // Each picture defect's card shows the worker's evidence, and the tile its latest picture.
+    await expect
+      .poll(() => loadedWidths(row.locator(".defect .thumb img")), { timeout: 15_000 })
+      .toEqual([320, 320]);
+    await expect.poll(() => loadedWidths(tile.locator(".thumb img"))).toEqual([320]);
     if (process.env.AVMON_UPDATE_SCREENSHOT === "1") {
       mkdirSync(join(SCREENSHOT, ".."), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });

@@ -1,4 +1,4 @@
-import { element, interval, mediaTime, shortSource } from "./format.js";
+import { element, interval, mediaTime, SOUND_DEFECTS, shortSource } from "./format.js";
 
 /** The details of one defect, with its evidence image at full tile size; a native modal dialog (Esc closes). */
 export class DefectDialog {
@@ -22,7 +22,8 @@ export class DefectDialog {
     const caption = dialog.querySelector("#defect-evidence-caption");
     const url = defect.evidence?.thumbnail;
     if (url) {
-      const kind = url.endsWith(".svg") ? "Sound" : "Picture";
+      // The URL names the alert, not the format: the defect's type says which the image is.
+      const kind = SOUND_DEFECTS.has(defect.type) ? "Sound level" : "Picture";
       frame.replaceChildren(
         element("img", {
           src: url,

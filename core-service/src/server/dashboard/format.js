@@ -2,6 +2,9 @@
 
 export const TERMINAL = new Set(["completed", "failed", "stopped"]);
 
+/** Defects whose evidence is a sound-level strip rather than a picture (as domain/evidence.ts decides). */
+export const SOUND_DEFECTS = new Set(["silence", "clipping", "loudness", "audio-loss"]);
+
 /** Media seconds as m:ss.s (or h:mm:ss past an hour). */
 export function mediaTime(seconds) {
   if (seconds === undefined || seconds === null || !Number.isFinite(seconds)) return "…";
