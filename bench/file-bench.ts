@@ -1,10 +1,13 @@
 /**
  * `npm run bench`: the cost of avmon's file analysis against two baselines measured in the same run —
  * ffmpeg decoding alone (one thread), and ffmpeg's own filters computing the same measures — on a generated
- * 60 s 1080p30 H.264 clip; then avmon on a 10 min source made of that clip, to show memory does not grow.
+ * 60 s 1080p30 H.264 clip; avmon with `--evidence` (a picture or sound strip per defect, from a small colour
+ * output of the same decode) in the same rounds; then avmon on a 10 min source made of that clip, with and
+ * without evidence, to show memory does not grow.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ffmpegBinaries, runFfmpeg } from "../core-service/src/media/ffmpeg.ts";
 import { type Measurement, measure } from "./process-meter.ts";
@@ -27,17 +30,22 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   // by several per cent within minutes, which one run each would read as a difference between them.
   const decodeRuns: Measurement[] = [];
   const avmonRuns: Measurement[] = [];
+  const evidenceRuns: Measurement[] = [];
+  const evidenceDir = mkdtempSync(join(tmpdir(), "avmon-bench-evidence-"));
+  const withEvidence = (source: string) => [AVMON, "analyze", source, "--json", "--evidence", evidenceDir];
   for (let round = 1; round <= ROUNDS; round++) {
-    log(`Round ${round} of ${ROUNDS}: ffmpeg decode only, then avmon analyze …`);
+    log(`Round ${round} of ${ROUNDS}: ffmpeg decode only, avmon analyze, avmon analyze --evidence …`);
     decodeRuns.push(
       await measure("ffmpeg decode only (1 thread)", ffmpeg, [...singleThreadInput, "-f", "null", "-"]),
     );
     avmonRuns.push(
       await measure("avmon analyze, all detectors", process.execPath, [AVMON, "analyze", minute, "--json"]),
     );
+    evidenceRuns.push(await measure("avmon analyze --evidence", process.execPath, withEvidence(minute)));
   }
   const decode = medianRun(decodeRuns);
   const avmon = medianRun(avmonRuns);
+  const evidence = medianRun(evidenceRuns);
   const filters = await measure(`ffmpeg filter chain (${chain.names})`, ffmpeg, [
     ...singleThreadInput,
     "-vf",
@@ -55,22 +63,38 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
     tenMinutes,
     "--json",
   ]);
+  const evidenceLong = await measure(
+    "avmon analyze --evidence, 10 min source",
+    process.execPath,
+    withEvidence(tenMinutes),
+  );
+  const evidenceDefects = JSON.parse(evidenceLong.stdout).defects as { evidence?: unknown }[];
+  rmSync(evidenceDir, { recursive: true, force: true });
 
   log("");
   log(
-    `(decode-only and avmon: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)})`,
+    `(decode-only, avmon and avmon --evidence: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)}, --evidence ${cpuList(evidenceRuns)})`,
   );
-  log(table([decode, avmon, filters, startup, avmonLong]));
+  log(table([decode, avmon, evidence, filters, startup, avmonLong, evidenceLong]));
   log("");
   const analysisCpu = avmon.cpuSeconds - startup.cpuSeconds;
   log(`avmon CPU / decode-only CPU:        ${ratio(avmon.cpuSeconds, decode.cpuSeconds)}  (target ≤ 1.3×)`);
   log(
     `  the same without CLI start-up:    ${ratio(analysisCpu, decode.cpuSeconds)}  (what a running worker pays per job)`,
   );
+  log(
+    `avmon --evidence CPU / decode-only: ${ratio(evidence.cpuSeconds, decode.cpuSeconds)}  (target ≤ 1.3×)`,
+  );
+  log(
+    `  what evidence adds to avmon:       ${ratio(evidence.cpuSeconds, avmon.cpuSeconds)}  (the picture branch, the level ring, ${evidenceDefects.filter((d) => d.evidence).length} images on the 10 min source)`,
+  );
   log(`ffmpeg chain CPU / avmon CPU:       ${ratio(filters.cpuSeconds, avmon.cpuSeconds)}  (target ≥ 3×)`);
   log(`ffmpeg chain wall / avmon wall:     ${(filters.wallSeconds / avmon.wallSeconds).toFixed(2)}×`);
   log(
     `avmon peak memory, 10 min / 60 s:   ${(avmonLong.peakMemoryMiB / avmon.peakMemoryMiB).toFixed(2)}×  (target ≈ 1×)`,
+  );
+  log(
+    `  the same with --evidence:          ${(evidenceLong.peakMemoryMiB / evidence.peakMemoryMiB).toFixed(2)}×  (a bounded ring of recent pictures)`,
   );
   const defects = JSON.parse(avmon.stdout).defects.length;
   log(`(avmon found ${defects} defects in the 60 s clip; it carries 3: a black, a freeze and a silence)`);

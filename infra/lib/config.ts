@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DetectorName, FILE_DEFECT_TYPES, Severity } from "../../core-service/src/domain/defect.ts";
+import { EVIDENCE_PREFIX } from "../../core-service/src/domain/evidence.ts";
 
 /** A slice of the detectors run by its own ECS service, fed by its own queue. */
 export const DetectorGroupConfig = z
@@ -41,7 +42,14 @@ export const AvmonConfig = z
     backlogPerTask: z.number().positive().default(4),
     taskCpu: z.number().int().default(2048),
     taskMemoryMiB: z.number().int().default(4096),
-    ingestPrefix: z.string().default("incoming/"),
+    /** Uploads below it become jobs; the workers' evidence images (under evidence/) must not be among them. */
+    ingestPrefix: z
+      .string()
+      .default("incoming/")
+      .refine(
+        (prefix) => prefix !== "" && !EVIDENCE_PREFIX.startsWith(prefix),
+        `must be a folder that does not hold ${EVIDENCE_PREFIX} (the workers write evidence images there)`,
+      ),
     logRetentionDays: z.number().int().default(30),
     eventArchiveDays: z.number().int().min(1).default(30),
     apiRateLimit: z.number().positive().default(50),

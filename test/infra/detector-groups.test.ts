@@ -144,6 +144,15 @@ describe("the deployment settings", () => {
     expect(() => parseAvmonConfig({ detectorGroups: [group, group] })).toThrow(/unique/);
   });
 
+  it.each(["", "evidence/", "evi"])(
+    "refuses an ingest prefix (%j) that would turn the workers' evidence images into jobs",
+    (ingestPrefix) => {
+      expect(() => parseAvmonConfig({ ingestPrefix })).toThrow(
+        /ingestPrefix: must be a folder that does not hold evidence\//,
+      );
+    },
+  );
+
   it("reads the settings from a JSON string, as `cdk -c` passes them", () => {
     expect(parseAvmonConfig('{"busName":"media-alerts"}').busName).toBe("media-alerts");
   });

@@ -3,8 +3,7 @@ import { InvalidEventPatternError } from "../domain/event-pattern/index.ts";
 import { EVENT_SOURCE } from "../domain/events.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
 import { HttpError } from "./http-errors.ts";
-
-const KEEPALIVE_MS = 15_000;
+import { keepSseOpen, openSse } from "./sse-response.ts";
 
 /**
  * `GET /v1/events?pattern=<EventBridge pattern JSON>`: events as Server-Sent Events, one `data:` line of JSON
@@ -23,23 +22,8 @@ export function streamEvents(bus: SubscribableEventBus, onClose: (close: () => v
         throw new HttpError(400, `pattern: ${error.message}`, "pattern");
       throw error;
     }
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      connection: "keep-alive",
-    });
-    // A comment first, so clients and proxies see the stream open before the first event.
-    res.write(": subscribed\n\n");
-    const keepalive = setInterval(() => res.write(": keepalive\n\n"), KEEPALIVE_MS);
-    keepalive.unref();
-    const end = () => {
-      clearInterval(keepalive);
-      unsubscribe();
-      forget();
-      res.end();
-    };
-    const forget = onClose(end);
-    req.on("close", end);
+    openSse(res);
+    keepSseOpen(req, res, onClose, unsubscribe);
   };
 }
 

@@ -1,7 +1,6 @@
 import type { Request, Response } from "express";
 import type { JobLevels, LevelsMessage } from "./job-levels.ts";
-
-const KEEPALIVE_MS = 15_000;
+import { keepSseOpen, openSse } from "./sse-response.ts";
 
 /**
  * `GET /v1/levels` (local only): the running jobs' signal levels as Server-Sent Events, one `data:` line of
@@ -11,12 +10,7 @@ const KEEPALIVE_MS = 15_000;
  */
 export function streamLevels(levels: JobLevels, onClose: (close: () => void) => () => void) {
   return (req: Request, res: Response): void => {
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      connection: "keep-alive",
-    });
-    res.write(": subscribed\n\n");
+    openSse(res);
     const send = (message: LevelsMessage) => res.write(`data: ${JSON.stringify(message)}\n\n`);
     for (const message of levels.snapshot()) send(message);
     let behind = false;
@@ -34,14 +28,6 @@ export function streamLevels(levels: JobLevels, onClose: (close: () => void) => 
       }
       send(message);
     });
-    const keepalive = setInterval(() => res.write(": keepalive\n\n"), KEEPALIVE_MS).unref();
-    const end = () => {
-      clearInterval(keepalive);
-      unsubscribe();
-      forget();
-      res.end();
-    };
-    const forget = onClose(end);
-    req.on("close", end);
+    keepSseOpen(req, res, onClose, unsubscribe);
   };
 }
