@@ -88,15 +88,16 @@ describe("evidence of a job on the local stack", () => {
   it("names the picture of a live job's black on its Defect Detected", async () => {
     const origin = await startLiveOrigin({
       protocol: "mpegts-http",
-      duration: 20,
-      video: [{ type: "black", start: 2, end: 6 }],
+      duration: 30,
+      // Late enough that a slow start of the stream misses none of it.
+      video: [{ type: "black", start: 10, end: 14 }],
     });
     origins.push(origin);
     const { url, post, detected } = await start();
     const { jobId } = (await (
       await post("/v1/jobs", { source: origin.url, mode: "live", detectors: ["black"] })
     ).json()) as { jobId: string };
-    await waitFor(() => detected.some((e) => e.detail.defect.type === "black"), 30_000);
+    await waitFor(() => detected.some((e) => e.detail.defect.type === "black"), 45_000);
     await fetch(`${url}/v1/jobs/${jobId}`, { method: "DELETE" });
 
     const black = detected.find((e) => e.detail.defect.type === "black")?.detail;
