@@ -2,14 +2,18 @@
  * `npm run bench`: the cost of avmon's file analysis against two baselines measured in the same run —
  * ffmpeg decoding alone (one thread), and ffmpeg's own filters computing the same measures — on a generated
  * 60 s 1080p30 H.264 clip; avmon with `--evidence` (a picture or sound strip per defect, from a small colour
- * output of the same decode) in the same rounds; then avmon on a 10 min source made of that clip, with and
- * without evidence, to show memory does not grow.
+ * output of the same decode) in the same rounds; with block corruption alone and everything but it for that
+ * detector's share; then avmon on a 10 min source made of that clip, with and without evidence, to show memory
+ * does not grow; and the loudness meter's own CPU on that clip's audio (loudness-cost.ts).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FILE_DEFECT_TYPES } from "../core-service/src/domain/defect.ts";
 import { ffmpegBinaries, runFfmpeg } from "../core-service/src/media/ffmpeg.ts";
+import { detectTools } from "../core-service/src/media/ffmpeg-detection.ts";
+import { loudnessCost } from "./loudness-cost.ts";
 import { type Measurement, measure } from "./process-meter.ts";
 
 const BENCH_DIR = join(import.meta.dirname, "../.cache/bench");
@@ -33,8 +37,24 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   const evidenceRuns: Measurement[] = [];
   const evidenceDir = mkdtempSync(join(tmpdir(), "avmon-bench-evidence-"));
   const withEvidence = (source: string) => [AVMON, "analyze", source, "--json", "--evidence", evidenceDir];
+  // Block corruption (native-resolution luma, the SIMD kernel) alone, and everything but it: its cost.
+  const blockinessRuns: Measurement[] = [];
+  const withoutBlockinessRuns: Measurement[] = [];
+  const analyze = (label: string, detectors: readonly string[]) =>
+    measure(label, process.execPath, [
+      AVMON,
+      "analyze",
+      minute,
+      "--json",
+      "--detectors",
+      detectors.join(","),
+    ]);
+  // The detectors of before the sync and channel ones: what those cost.
+  const pictureAndLevelRuns: Measurement[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    log(`Round ${round} of ${ROUNDS}: ffmpeg decode only, avmon analyze, avmon analyze --evidence …`);
+    log(
+      `Round ${round} of ${ROUNDS}: ffmpeg decode only, then avmon analyze (all, --evidence, blockiness, all but it, without sync/channels) …`,
+    );
     decodeRuns.push(
       await measure("ffmpeg decode only (1 thread)", ffmpeg, [...singleThreadInput, "-f", "null", "-"]),
     );
@@ -42,10 +62,23 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
       await measure("avmon analyze, all detectors", process.execPath, [AVMON, "analyze", minute, "--json"]),
     );
     evidenceRuns.push(await measure("avmon analyze --evidence", process.execPath, withEvidence(minute)));
+    blockinessRuns.push(await analyze("avmon analyze, blockiness only", ["blockiness"]));
+    withoutBlockinessRuns.push(
+      await analyze(
+        "avmon analyze, all but blockiness",
+        FILE_DEFECT_TYPES.filter((type) => type !== "blockiness"),
+      ),
+    );
+    pictureAndLevelRuns.push(
+      await analyze(`avmon analyze, ${PICTURE_AND_LEVEL.length} detectors`, PICTURE_AND_LEVEL),
+    );
   }
   const decode = medianRun(decodeRuns);
   const avmon = medianRun(avmonRuns);
   const evidence = medianRun(evidenceRuns);
+  const blockiness = medianRun(blockinessRuns);
+  const withoutBlockiness = medianRun(withoutBlockinessRuns);
+  const pictureAndLevel = medianRun(pictureAndLevelRuns);
   const filters = await measure(`ffmpeg filter chain (${chain.names})`, ffmpeg, [
     ...singleThreadInput,
     "-vf",
@@ -57,6 +90,7 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
     "-",
   ]);
   const startup = await measure("avmon start-up alone (avmon help)", process.execPath, [AVMON, "help"]);
+  const doctor = await measure("avmon doctor (asks ffmpeg afresh)", process.execPath, [AVMON, "doctor"]);
   const avmonLong = await measure("avmon analyze, 10 min source", process.execPath, [
     AVMON,
     "analyze",
@@ -73,9 +107,23 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
 
   log("");
   log(
-    `(decode-only, avmon and avmon --evidence: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)}, --evidence ${cpuList(evidenceRuns)})`,
+    `(decode-only and the avmon runs: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)}, --evidence ${cpuList(evidenceRuns)}, blockiness only ${cpuList(blockinessRuns)}, all but blockiness ${cpuList(withoutBlockinessRuns)}, without sync/channels ${cpuList(pictureAndLevelRuns)})`,
   );
-  log(table([decode, avmon, evidence, filters, startup, avmonLong, evidenceLong]));
+  log(
+    table([
+      decode,
+      avmon,
+      evidence,
+      blockiness,
+      withoutBlockiness,
+      pictureAndLevel,
+      filters,
+      startup,
+      doctor,
+      avmonLong,
+      evidenceLong,
+    ]),
+  );
   log("");
   const analysisCpu = avmon.cpuSeconds - startup.cpuSeconds;
   log(`avmon CPU / decode-only CPU:        ${ratio(avmon.cpuSeconds, decode.cpuSeconds)}  (target ≤ 1.3×)`);
@@ -88,6 +136,13 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   log(
     `  what evidence adds to avmon:       ${ratio(evidence.cpuSeconds, avmon.cpuSeconds)}  (the picture branch, the level ring, ${evidenceDefects.filter((d) => d.evidence).length} images on the 10 min source)`,
   );
+  log(`blockiness only CPU / decode-only:  ${ratio(blockiness.cpuSeconds, decode.cpuSeconds)}`);
+  log(
+    `blockiness's share of all detectors: ${ratio(avmon.cpuSeconds - withoutBlockiness.cpuSeconds, decode.cpuSeconds)} of decode-only CPU (all − all but blockiness)`,
+  );
+  log(
+    `sync and channel detectors:         ${ratio(avmon.cpuSeconds, pictureAndLevel.cpuSeconds)}  (all detectors / ${PICTURE_AND_LEVEL.join(", ")}; av-sync needs every picture scaled)`,
+  );
   log(`ffmpeg chain CPU / avmon CPU:       ${ratio(filters.cpuSeconds, avmon.cpuSeconds)}  (target ≥ 3×)`);
   log(`ffmpeg chain wall / avmon wall:     ${(filters.wallSeconds / avmon.wallSeconds).toFixed(2)}×`);
   log(
@@ -96,11 +151,21 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   log(
     `  the same with --evidence:          ${(evidenceLong.peakMemoryMiB / evidence.peakMemoryMiB).toFixed(2)}×  (a bounded ring of recent pictures)`,
   );
+  log(
+    `ffmpeg capability detection:        ${(doctor.cpuSeconds - startup.cpuSeconds).toFixed(2)} CPU s asked afresh (doctor − help), ${(await keptAnswerCpuMs()).toFixed(1)} ms from the kept answer, none for a local file`,
+  );
+  for (const cost of await loudnessCost(minute, BENCH_DIR)) {
+    log(
+      `loudness meter alone, ${cost.layout.padEnd(6)}    ${cost.cpuSeconds.toFixed(2)} CPU s for ${cost.audioSeconds.toFixed(0)} s of audio = ${ratio(cost.cpuSeconds, decode.cpuSeconds)} of decode-only CPU (median of 5, in process)`,
+    );
+  }
   const defects = JSON.parse(avmon.stdout).defects.length;
   log(`(avmon found ${defects} defects in the 60 s clip; it carries 3: a black, a freeze and a silence)`);
 }
 
 const ROUNDS = 3;
+/** The detectors avmon had before av-sync, channel-loss, phase and test-signal: their cost is the difference. */
+const PICTURE_AND_LEVEL = ["black", "freeze", "blockiness", "silence", "clipping", "loudness"];
 
 /**
  * What `npm ci` installs: the bundled CLI, rebuilt in case sources changed since (else bin/avmon.mjs would
@@ -110,6 +175,19 @@ export function buildCli(): void {
   execFileSync(process.execPath, [join(import.meta.dirname, "../scripts/build-cli.mjs")], {
     stdio: "inherit",
   });
+}
+
+/** CPU of one capability lookup answered from the disk (what a URL job pays after the first), median of 5. */
+async function keptAnswerCpuMs(): Promise<number> {
+  await detectTools(ffmpegBinaries());
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const before = process.cpuUsage();
+    await detectTools(ffmpegBinaries());
+    const used = process.cpuUsage(before);
+    runs.push((used.user + used.system) / 1000);
+  }
+  return runs.sort((a, b) => a - b)[2] as number;
 }
 
 function medianRun(runs: Measurement[]): Measurement {

@@ -46,17 +46,20 @@ export async function levelsBench(log: (line: string) => void): Promise<void> {
 }
 
 async function analyse(pictures: Uint8Array[], sound: Float32Array, onLevels?: () => void): Promise<void> {
-  const set = new DetectorSet(createDetectors(["black", "freeze", "loudness"]), undefined, onLevels);
+  const set = new DetectorSet(createDetectors(["black", "freeze", "loudness"]), undefined, { onLevels });
   const { analysisFrame, audio } = set.sink(undefined, MEDIA_SECONDS);
   for (let i = 0; i < MEDIA_SECONDS * FPS; i++) {
     const time = i / FPS;
-    await audio?.({
-      time,
-      sampleRate: RATE,
-      channels: 2,
-      channelNames: ["FL", "FR"],
-      samples: sound,
-    } satisfies AudioChunk);
+    await audio?.(
+      {
+        time,
+        sampleRate: RATE,
+        channels: 2,
+        channelNames: ["FL", "FR"],
+        samples: sound,
+      } satisfies AudioChunk,
+      0,
+    );
     const data = pictures[Math.floor(i / 3) % pictures.length] as Uint8Array;
     await analysisFrame?.({
       index: i,

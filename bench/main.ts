@@ -1,8 +1,9 @@
-/** `npm run bench [-- file|live|levels|bomb]` */
+/** `npm run bench [-- file|live|levels|bomb|picture]` */
 import { decodeBombBench } from "./decode-bomb-bench.ts";
 import { fileBench } from "./file-bench.ts";
 import { levelsBench } from "./levels-bench.ts";
 import { liveBench } from "./live-bench.ts";
+import { pictureDetectorsBench } from "./picture-detectors-bench.ts";
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -11,6 +12,7 @@ const BENCHES: Record<string, (log: (line: string) => void) => Promise<void>> = 
   live: liveBench,
   levels: levelsBench,
   bomb: decodeBombBench,
+  picture: pictureDetectorsBench,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ALL_DETECTORS, parseDetectorList } from "./detectors/registry.ts";
 import { type DetectorName, DetectorName as DetectorNameSchema } from "./domain/defect.ts";
 import { ConfigError } from "./domain/errors.ts";
+import { DEFAULT_LIVE_MAX_DURATION_SECONDS, MAX_LIVE_DURATION_SECONDS } from "./domain/job.ts";
 import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "./domain/limits.ts";
 import { parseAuthority } from "./server/host-allow-list.ts";
 
@@ -26,7 +27,8 @@ export const SETTINGS = [
   {
     name: "AVMON_DATA_DIR",
     default: ".avmon-data",
-    description: "Where the local stack keeps its files (the demo clip, evidence images under `evidence/`).",
+    description:
+      "Where the local stack keeps its files: the demo clip, evidence images under `evidence/`, webhook subscriptions and outboxes, undeliverable events, large reports.",
   },
   {
     name: "AVMON_DEMO",
@@ -46,10 +48,10 @@ export const SETTINGS = [
       "DynamoDB job table; with it `worker` skips alerts an earlier delivery published and sees stop requests.",
   },
   {
-    name: "AVMON_EVIDENCE_BUCKET",
+    name: "AVMON_INGEST_BUCKET",
     default: "(none)",
     description:
-      "S3 bucket where `worker` writes each defect's evidence image (under `evidence/`); without it alerts carry none.",
+      "S3 ingest bucket; required by `worker`, which keeps each defect's evidence image under its `evidence/` prefix, and large reports (claim checks) and events EventBridge refused under `events/`.",
   },
   {
     name: "AVMON_DETECTOR_GROUP",
@@ -99,12 +101,19 @@ export const SETTINGS = [
   {
     name: "AVMON_MAX_RECEIVE_COUNT",
     default: "5",
-    description: "Deliveries of a job before it fails for good (match the queue's redrive policy).",
+    description:
+      "Deliveries of a job before it fails for good; the stack sets it from the jobs queue's redrive policy.",
   },
   {
     name: "AVMON_RETRY_BASE_SECONDS",
     default: "5",
     description: "First backoff delay of a retryable failure; doubles per attempt, capped at 900.",
+  },
+  {
+    name: "AVMON_LIVE_MAX_DURATION_SECONDS",
+    default: "86400",
+    description:
+      "How long a live job runs when its request sets no `live.maxDurationSeconds` (which may ask for up to 604800); reaching it fails the job as `LIMIT_REACHED`.",
   },
   {
     name: "AVMON_MAX_BODY_BYTES",
@@ -199,7 +208,7 @@ const EnvSchema = z.object({
   AVMON_QUEUE_URL: optionalText,
   AVMON_EVENT_BUS_NAME: optionalText,
   AVMON_JOB_TABLE_NAME: optionalText,
-  AVMON_EVIDENCE_BUCKET: optionalText,
+  AVMON_INGEST_BUCKET: optionalText,
   AVMON_DETECTOR_GROUP: optionalText,
   ECS_AGENT_URI: optionalText,
   AVMON_ALLOW_PRIVATE_SOURCES: booleanFlag(true),
@@ -212,6 +221,7 @@ const EnvSchema = z.object({
   AVMON_VISIBILITY_TIMEOUT_SECONDS: int(1, 43_200, 30),
   AVMON_MAX_RECEIVE_COUNT: int(1, 1000, 5),
   AVMON_RETRY_BASE_SECONDS: int(0, 900, 5),
+  AVMON_LIVE_MAX_DURATION_SECONDS: int(1, MAX_LIVE_DURATION_SECONDS, DEFAULT_LIVE_MAX_DURATION_SECONDS),
   AVMON_MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024, 65_536),
   AVMON_STALL_SECONDS: positive(DEFAULT_ANALYSIS_LIMITS.stallSeconds),
   AVMON_WALL_CLOCK_FACTOR: positive(DEFAULT_ANALYSIS_LIMITS.wallClockFactor),
@@ -228,7 +238,7 @@ export interface AvmonConfig {
   readonly queueUrl: string | undefined;
   readonly eventBusName: string | undefined;
   readonly jobTableName: string | undefined;
-  readonly evidenceBucket: string | undefined;
+  readonly ingestBucket: string | undefined;
   readonly detectorGroup: string | undefined;
   readonly ecsAgentUri: string | undefined;
   readonly allowPrivateSources: boolean;
@@ -243,6 +253,7 @@ export interface AvmonConfig {
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
   readonly retryBaseSeconds: number;
+  readonly liveMaxDurationSeconds: number;
   readonly maxBodyBytes: number;
   readonly analysisLimits: AnalysisLimits;
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
@@ -263,7 +274,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     queueUrl: e.AVMON_QUEUE_URL,
     eventBusName: e.AVMON_EVENT_BUS_NAME,
     jobTableName: e.AVMON_JOB_TABLE_NAME,
-    evidenceBucket: e.AVMON_EVIDENCE_BUCKET,
+    ingestBucket: e.AVMON_INGEST_BUCKET,
     detectorGroup: e.AVMON_DETECTOR_GROUP,
     ecsAgentUri: e.ECS_AGENT_URI,
     allowPrivateSources: e.AVMON_ALLOW_PRIVATE_SOURCES,
@@ -276,6 +287,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     visibilityTimeoutSeconds: e.AVMON_VISIBILITY_TIMEOUT_SECONDS,
     maxReceiveCount: e.AVMON_MAX_RECEIVE_COUNT,
     retryBaseSeconds: e.AVMON_RETRY_BASE_SECONDS,
+    liveMaxDurationSeconds: e.AVMON_LIVE_MAX_DURATION_SECONDS,
     maxBodyBytes: e.AVMON_MAX_BODY_BYTES,
     analysisLimits: {
       stallSeconds: e.AVMON_STALL_SECONDS,

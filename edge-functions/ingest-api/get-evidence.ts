@@ -1,10 +1,7 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
 import type { EvidenceLink } from "../../core-service/src/adapters/aws/s3-evidence.ts";
-import {
-  isEvidenceId,
-  type LocatedEvidence,
-  locateEvidence,
-} from "../../core-service/src/domain/evidence.ts";
+import { isEvidenceId } from "../../core-service/src/domain/evidence.ts";
+import { type LocatedEvidence, locateEvidence } from "../../core-service/src/domain/evidence-location.ts";
 import { refusal } from "../../core-service/src/intake/http-answers.ts";
 import type { JobStore } from "../../core-service/src/ports/job-store.ts";
 import { answer } from "../shared/http.ts";

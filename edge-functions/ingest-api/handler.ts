@@ -3,7 +3,6 @@ import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
-import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
 import { S3Evidence } from "../../core-service/src/adapters/aws/s3-evidence.ts";
 import {
   INTERNAL_ERROR,
@@ -15,15 +14,10 @@ import {
 import type { Intake } from "../../core-service/src/intake/intake.ts";
 import type { EventBus } from "../../core-service/src/ports/event-bus.ts";
 import type { JobStore } from "../../core-service/src/ports/job-store.ts";
-import {
-  documentClient,
-  dynamoClient,
-  eventBridgeClient,
-  s3Client,
-  sqsClient,
-} from "../shared/aws-clients.ts";
+import { documentClient, dynamoClient, s3Client, sqsClient } from "../shared/aws-clients.ts";
 import { awsIntake } from "../shared/aws-intake.ts";
 import { ENV, FUNCTION_TIMEOUT_SECONDS, IngestEnv, parseEnv } from "../shared/env.ts";
+import { lambdaEventBus } from "../shared/event-bus.ts";
 import { answer, header } from "../shared/http.ts";
 import { METRIC } from "../shared/metric-names.ts";
 import { createLambdaLogger, createLambdaMetrics } from "../shared/powertools.ts";
@@ -110,7 +104,8 @@ function fromEnvironment(): IngestApiDeps {
   const env = parseEnv(IngestEnv);
   const dynamo = dynamoClient();
   const documents = documentClient(dynamo);
-  const bus = new EventBridgeEventBus({ client: eventBridgeClient(), busName: env[ENV.eventBusName] });
+  const metrics = createLambdaMetrics("avmon-ingest-api");
+  const bus = lambdaEventBus(env[ENV.eventBusName], env[ENV.ingestBucket], metrics);
   return {
     intake: awsIntake({
       groups: env[ENV.groupQueues],
@@ -127,7 +122,7 @@ function fromEnvironment(): IngestApiDeps {
     bus,
     evidence: new S3Evidence({ client: s3Client(), bucket: env[ENV.ingestBucket] }),
     logger: createLambdaLogger("avmon-ingest-api"),
-    metrics: createLambdaMetrics("avmon-ingest-api"),
+    metrics,
   };
 }
 

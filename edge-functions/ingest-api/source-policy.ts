@@ -1,12 +1,14 @@
 import { parseS3Uri } from "../../core-service/src/adapters/aws/s3-presigner.ts";
 import { AvmonError, InvalidSourceError } from "../../core-service/src/domain/errors.ts";
 import type { SourceCheck } from "../../core-service/src/intake/intake.ts";
-import { resolveSource } from "../../core-service/src/media/source.ts";
+import { containerFfmpegSupport } from "../../core-service/src/media/container-ffmpeg.ts";
+import { resolveSupportedSource } from "../../core-service/src/media/source-support.ts";
 import { checkSourceUrl, type Resolver } from "../../core-service/src/security/ssrf-guard.ts";
 
 /**
  * Where a job's media may come from on AWS: objects in this stack's ingest bucket, or network sources whose
- * protocol suits the job's mode and that pass the SSRF guard. Never local files.
+ * protocol suits the job's mode, that the workers' ffmpeg reads (its declared capabilities: this Lambda cannot
+ * run ffmpeg) and that pass the SSRF guard. Never local files.
  */
 export function awsSourceCheck(ingestBucket: string, resolve?: Resolver): SourceCheck {
   return async (source, { live }) => {
@@ -16,7 +18,7 @@ export function awsSourceCheck(ingestBucket: string, resolve?: Resolver): Source
       }
       return;
     }
-    resolveSource(source, { allowLocalFiles: false, live });
+    await resolveSupportedSource(source, { allowLocalFiles: false, live, support: containerFfmpegSupport });
     await checkSourceUrl(source, resolve ? { resolve } : {});
   };
 }

@@ -2,13 +2,13 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { S3Event, S3EventRecord } from "aws-lambda";
-import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
 import type { Intake } from "../../core-service/src/intake/intake.ts";
 import type { EventBus } from "../../core-service/src/ports/event-bus.ts";
 import { awsSourceCheck } from "../ingest-api/source-policy.ts";
-import { documentClient, dynamoClient, eventBridgeClient, sqsClient } from "../shared/aws-clients.ts";
+import { documentClient, dynamoClient, sqsClient } from "../shared/aws-clients.ts";
 import { awsIntake } from "../shared/aws-intake.ts";
 import { ENV, FUNCTION_TIMEOUT_SECONDS, parseEnv, S3IngestEnv } from "../shared/env.ts";
+import { lambdaEventBus } from "../shared/event-bus.ts";
 import { METRIC } from "../shared/metric-names.ts";
 import { createLambdaLogger, createLambdaMetrics } from "../shared/powertools.ts";
 
@@ -74,7 +74,8 @@ export function objectKey(record: S3EventRecord): string {
 function fromEnvironment(): S3IngestDeps {
   const env = parseEnv(S3IngestEnv);
   const dynamo = dynamoClient();
-  const bus = new EventBridgeEventBus({ client: eventBridgeClient(), busName: env[ENV.eventBusName] });
+  const metrics = createLambdaMetrics("avmon-s3-ingest");
+  const bus = lambdaEventBus(env[ENV.eventBusName], env[ENV.ingestBucket], metrics);
   return {
     intake: awsIntake({
       groups: env[ENV.groupQueues],
@@ -91,7 +92,7 @@ function fromEnvironment(): S3IngestDeps {
     bucket: env[ENV.ingestBucket],
     prefix: env[ENV.ingestPrefix],
     logger: createLambdaLogger("avmon-s3-ingest"),
-    metrics: createLambdaMetrics("avmon-s3-ingest"),
+    metrics,
   };
 }
 

@@ -57,7 +57,11 @@ export const NotifierEnv = z.object({
 });
 export type NotifierEnv = z.infer<typeof NotifierEnv>;
 
-export const StatusProjectorEnv = z.object({ [ENV.jobTableName]: required(ENV.jobTableName) });
+export const StatusProjectorEnv = z.object({
+  [ENV.jobTableName]: required(ENV.jobTableName),
+  /** Claim-checked reports are read from the ingest bucket's events/claims/. */
+  [ENV.ingestBucket]: required(ENV.ingestBucket),
+});
 export type StatusProjectorEnv = z.infer<typeof StatusProjectorEnv>;
 
 /** Parses a handler's environment once, failing at cold start with the variables that are wrong. */

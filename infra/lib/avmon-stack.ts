@@ -3,7 +3,9 @@ import { Platform } from "aws-cdk-lib/aws-ecr-assets";
 import { Cluster, ContainerImage, ContainerInsights } from "aws-cdk-lib/aws-ecs";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { CLAIMS_PREFIX } from "../../core-service/src/adapters/aws/event-store-layout.ts";
 import { EVENT_SOURCE } from "../../core-service/src/domain/events.ts";
+import { CORE_SERVICE_NAME } from "../../core-service/src/worker/emf-metrics.ts";
 import { ENV } from "../../edge-functions/shared/env.ts";
 import type { AvmonConfig } from "./config.ts";
 import { Alerting } from "./constructs/alerting.ts";
@@ -26,6 +28,11 @@ export interface AvmonStackProps extends StackProps {
 
 /** A job queue is invisible to other workers this long between the worker's heartbeats. */
 const JOB_VISIBILITY = Duration.minutes(5);
+/**
+ * Deliveries of a job before its queue parks it in the DLQ. The worker fails a job for good (Job Failed) on
+ * its last delivery, so it must know the same number: the stack hands this one to the task as well.
+ */
+const JOB_MAX_RECEIVE_COUNT = 5;
 
 /** The whole service: ingestion at the edge, the autoscaled core in the middle, subscribers on the bus. */
 export class AvmonStack extends Stack {
@@ -54,7 +61,7 @@ export class AvmonStack extends Stack {
     const groups = config.detectorGroups.map((group) => {
       const queues = new QueueWithDlq(this, `JobQueue-${group.name}`, {
         visibilityTimeout: JOB_VISIBILITY,
-        maxReceiveCount: 3,
+        maxReceiveCount: JOB_MAX_RECEIVE_COUNT,
         purpose: `avmon jobs for detector group ${group.name}`,
       });
       const core = new CoreService(this, `Core-${group.name}`, {
@@ -62,6 +69,7 @@ export class AvmonStack extends Stack {
         image,
         group,
         queue: queues.queue,
+        maxReceiveCount: queues.maxReceiveCount,
         bus: mesh.bus,
         ingestBucket: ingestBucket.bucket,
         stopRequests: jobTable.table,
@@ -101,10 +109,15 @@ export class AvmonStack extends Stack {
       eventPattern: { source: [EVENT_SOURCE] },
       ruleDescription: "every avmon event to the job status table",
       functionName: "status-projector",
-      environment: { [ENV.jobTableName]: jobTable.table.tableName },
+      environment: {
+        [ENV.jobTableName]: jobTable.table.tableName,
+        [ENV.ingestBucket]: ingestBucket.bucket.bucketName,
+      },
       logRetention,
     });
     jobTable.table.grantReadWriteData(statusProjection.function.role);
+    // A claim-checked Job Completed is projected with its full report, read back from the bucket.
+    ingestBucket.bucket.grantRead(statusProjection.function.role, `${CLAIMS_PREFIX}*`);
 
     new Monitoring(this, "Monitoring", {
       cluster,
@@ -135,6 +148,11 @@ export class AvmonStack extends Stack {
         statusProjection.buffer.dlqAlarm,
       ],
       maxQueueAge: Duration.minutes(15),
+      eventPublishers: [
+        CORE_SERVICE_NAME,
+        ingestion.apiFunction.serviceName,
+        ingestion.s3Function.serviceName,
+      ],
     });
 
     new CfnOutput(this, "ApiUrl", { value: ingestion.api.api.url, description: "Base URL of the job API" });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EVENT_STORE_PREFIX } from "../../core-service/src/adapters/aws/event-store-layout.ts";
 import { DetectorName, FILE_DEFECT_TYPES, Severity } from "../../core-service/src/domain/defect.ts";
 import { EVIDENCE_PREFIX } from "../../core-service/src/domain/evidence.ts";
 
@@ -42,13 +43,19 @@ export const AvmonConfig = z
     backlogPerTask: z.number().positive().default(4),
     taskCpu: z.number().int().default(2048),
     taskMemoryMiB: z.number().int().default(4096),
-    /** Uploads below it become jobs; the workers' evidence images (under evidence/) must not be among them. */
+    /**
+     * Uploads under it become jobs; it may not hold the events/ prefix where avmon keeps event data, nor the
+     * evidence/ prefix where the workers write evidence images.
+     */
     ingestPrefix: z
       .string()
       .default("incoming/")
       .refine(
-        (prefix) => prefix !== "" && !EVIDENCE_PREFIX.startsWith(prefix),
-        `must be a folder that does not hold ${EVIDENCE_PREFIX} (the workers write evidence images there)`,
+        (prefix) =>
+          [EVENT_STORE_PREFIX, EVIDENCE_PREFIX].every(
+            (kept) => !kept.startsWith(prefix) && !prefix.startsWith(kept),
+          ),
+        `must not be empty nor overlap ${EVENT_STORE_PREFIX} (claim checks and undeliverable events) or ${EVIDENCE_PREFIX} (evidence images), where avmon keeps its own files`,
       ),
     logRetentionDays: z.number().int().default(30),
     eventArchiveDays: z.number().int().min(1).default(30),

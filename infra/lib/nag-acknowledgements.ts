@@ -3,6 +3,7 @@ import type { IConstruct } from "constructs";
 import { CoreService } from "./constructs/core-service.ts";
 import { EdgeFunction } from "./constructs/edge-function.ts";
 import { IngestApi } from "./constructs/ingest-api.ts";
+import { IngestBucket } from "./constructs/ingest-bucket.ts";
 import { Ingestion } from "./constructs/ingestion.ts";
 import { JobTable } from "./constructs/job-table.ts";
 
@@ -15,9 +16,11 @@ const NAG = "AwsSolutions::AwsSolutions";
 export function acknowledgeNagFindings(stack: Stack): void {
   const all = stack.node.findAll();
   const jobTable = all.find((construct): construct is JobTable => construct instanceof JobTable);
+  const ingestBucket = all.find((c) => c instanceof IngestBucket);
+  const bucketId = ingestBucket && logicalIdOf(stack, ingestBucket.bucket.node.defaultChild as CfnElement);
   for (const construct of all) {
     if (construct instanceof CoreService) acknowledgeCoreService(stack, construct);
-    if (construct instanceof EdgeFunction) acknowledgeEdgeFunction(stack, construct, jobTable);
+    if (construct instanceof EdgeFunction) acknowledgeEdgeFunction(stack, construct, { jobTable, bucketId });
     if (construct instanceof IngestApi) acknowledgeIngestApi(construct);
     if (construct instanceof Ingestion) acknowledgeIngestion(stack, construct);
   }
@@ -55,6 +58,12 @@ function acknowledgeCoreService(stack: Stack, core: CoreService): void {
         reason:
           "Task ids exist only at run time; scale-in protection is limited to tasks of this cluster and to the two task-protection actions.",
       },
+      {
+        id: `${NAG}-IAM5[Resource::<${bucket}.Arn>/events/*]`,
+        reason:
+          "Claim checks and undeliverable events are keyed by job and event ids known only at run time; writes are limited to the bucket's events/ prefix.",
+      },
+      ABORT_UPLOADS,
     );
   }
   acknowledge(core.taskDefinition, {
@@ -72,20 +81,57 @@ function acknowledgeCoreService(stack: Stack, core: CoreService): void {
   }
 }
 
-function acknowledgeEdgeFunction(stack: Stack, edge: EdgeFunction, jobTable: JobTable | undefined): void {
+/** grantPut includes s3:Abort* (multipart uploads); the keys it may abort are those of the granted prefix. */
+const ABORT_UPLOADS = {
+  id: `${NAG}-IAM5[Action::s3:Abort*]`,
+  reason: "Part of grantPut: abandons a multipart upload under the same prefix the role may write.",
+};
+
+function acknowledgeEdgeFunction(
+  stack: Stack,
+  edge: EdgeFunction,
+  { jobTable, bucketId }: { jobTable: JobTable | undefined; bucketId: string | undefined },
+): void {
   acknowledge(edge.fn, {
     id: `${NAG}-L1`,
     reason:
       "avmon's functions target Node.js 22 (LTS), the version the project is built and tested on; the runtime moves with the project's Node upgrade, not ahead of it.",
   });
   const policy = edge.role.node.tryFindChild("DefaultPolicy");
-  if (policy && jobTable) {
+  if (!policy) return;
+  if (jobTable) {
     const table = logicalIdOf(stack, jobTable.table.node.defaultChild as CfnElement);
     acknowledge(policy, {
       id: `${NAG}-IAM5[Resource::<${table}.Arn>/index/*]`,
       reason:
         "The job table's grants cover its indexes; its one index is the job listing (GET /v1/jobs), which holds nothing the table does not.",
     });
+  }
+  if (!bucketId) return;
+  if (edge.serviceName === "avmon-ingest-api" || edge.serviceName === "avmon-s3-ingest") {
+    acknowledge(
+      policy,
+      {
+        id: `${NAG}-IAM5[Resource::<${bucketId}.Arn>/events/undeliverable/*]`,
+        reason:
+          "A Job Accepted EventBridge refuses is parked under its event id, known only at run time; writes are limited to events/undeliverable/.",
+      },
+      ABORT_UPLOADS,
+    );
+  }
+  if (edge.serviceName === "avmon-status-projector") {
+    acknowledge(
+      policy,
+      ...["s3:GetObject*", "s3:GetBucket*", "s3:List*"].map((action) => ({
+        id: `${NAG}-IAM5[Action::${action}]`,
+        reason: "grantRead's read actions, on the ingest bucket and its events/claims/ prefix only.",
+      })),
+      {
+        id: `${NAG}-IAM5[Resource::<${bucketId}.Arn>/events/claims/*]`,
+        reason:
+          "Claim checks are keyed by job and event ids known only at run time; reads are limited to events/claims/.",
+      },
+    );
   }
 }
 

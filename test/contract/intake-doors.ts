@@ -8,18 +8,15 @@ import {
 } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { vi } from "vitest";
-import {
-  type AvmonEvent,
-  jobCompleted,
-  jobStarted,
-  parseAvmonEvent,
-} from "../../core-service/src/domain/events.ts";
+import { jobCompleted, jobStarted } from "../../core-service/src/domain/events.ts";
+import { followClaimCheck } from "../../core-service/src/ports/claim-store.ts";
 import type { EventBus } from "../../core-service/src/ports/event-bus.ts";
 import type { Analyzer } from "../../core-service/src/worker/analyzer.ts";
 import { apiEvent, ingestApiHandler } from "../edge-functions/support.ts";
 import { startStack } from "../server/stack-fixture.ts";
-import { aReport } from "../support/avmon-events.ts";
+import { aReport, deliveredFrom } from "../support/avmon-events.ts";
 import type { DynaliteServer } from "../support/dynalite-server.ts";
+import { scratchClaimStore } from "../support/scratch-dirs.ts";
 import { waitFor } from "../worker/worker-harness.ts";
 import type { DoorAnswer, IntakeDoor } from "./intake.contract.ts";
 
@@ -127,8 +124,11 @@ export async function lambdaDoor(servers: LambdaDoorServers): Promise<IntakeDoor
     tableName,
     ingestBucket: bucket,
   });
+  // What the status projector does with each event the bus delivers (claim checks followed, as it does).
+  const claims = scratchClaimStore();
   events.on(PutEventsCommand).callsFake(async (input: PutEventsCommandInput) => {
-    for (const entry of input.Entries ?? []) await jobs.apply(fromEntry(entry));
+    for (const entry of input.Entries ?? [])
+      await jobs.apply(await followClaimCheck(deliveredFrom(entry), claims));
     return { FailedEntryCount: 0, Entries: (input.Entries ?? []).map(() => ({ EventId: randomUUID() })) };
   });
   const queuedNow = async () => {
@@ -180,18 +180,4 @@ export async function lambdaDoor(servers: LambdaDoorServers): Promise<IntakeDoor
       events.restore();
     },
   };
-}
-
-function fromEntry(entry: NonNullable<PutEventsCommandInput["Entries"]>[number]): AvmonEvent {
-  return parseAvmonEvent({
-    version: "0",
-    id: randomUUID(),
-    source: entry.Source,
-    "detail-type": entry.DetailType,
-    time: (entry.Time ?? new Date()).toISOString(),
-    region: "eu-west-1",
-    account: "123456789012",
-    resources: entry.Resources ?? [],
-    detail: JSON.parse(entry.Detail ?? "{}"),
-  });
 }

@@ -214,12 +214,48 @@ export function describeJobQueueContract(adapterName: string, createQueue: Queue
 
       const again = await receiveOne(queue);
       const hiddenFor = Date.now() - received;
+      expect(heartbeat.leaseEnding.aborted).toBe(true);
       expect(heartbeat.leaseLost.aborted).toBe(true);
       expect(heartbeat.leaseLost.reason).toBeInstanceOf(LeaseExpiredError);
       expect(hiddenFor).toBeGreaterThanOrEqual(1500);
       expect(hiddenFor).toBeLessThanOrEqual(3500);
       expect(again.receiveCount).toBe(2);
       await heartbeat.stop();
+      await queue.ack(again);
+    });
+
+    it("says when a message was first received, the same on every redelivery", async () => {
+      const { queue } = await open({ visibilityTimeoutSeconds: 1, waitTimeSeconds: 3 });
+      await queue.send(aMessage());
+      const before = Date.now();
+      const first = await receiveOne(queue);
+      const second = await receiveOne(queue);
+
+      expect(first.firstReceivedAt).toBeGreaterThanOrEqual(before - 1000);
+      expect(first.firstReceivedAt).toBeLessThanOrEqual(Date.now());
+      expect(second.firstReceivedAt).toBe(first.firstReceivedAt);
+      await queue.ack(second);
+    });
+
+    it("holds the lease while extensions succeed, and ends a redelivery's at once when its cap counts from the first delivery", async () => {
+      const { queue } = await open({
+        visibilityTimeoutSeconds: 1,
+        waitTimeSeconds: 3,
+        maxTotalVisibilitySeconds: 3,
+      });
+      await queue.send(aMessage());
+      const first = await receiveOne(queue);
+      let again = await receiveOne(queue);
+      while (Date.now() - first.firstReceivedAt < 2000) again = await receiveOne(queue);
+
+      const ownCap = queue.startHeartbeat(again);
+      expect(ownCap.held()).toBe(true);
+      expect(ownCap.leaseEnding.aborted).toBe(false);
+      await ownCap.stop();
+      const sharedCap = queue.startHeartbeat(again, { capFromFirstReceive: true });
+      expect(sharedCap.leaseEnding.aborted).toBe(true);
+      expect(sharedCap.held()).toBe(true);
+      await sharedCap.stop();
       await queue.ack(again);
     });
   });

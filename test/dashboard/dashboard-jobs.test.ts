@@ -180,9 +180,9 @@ describe("the dashboard with file jobs", () => {
         from: 0,
         to: 3,
         points: [
-          { t: 0, rms: -20, peak: -12 },
-          { t: 0.5, rms: -90, peak: -90 },
-          { t: 3, rms: -90, peak: -90 },
+          { t: 0, rms: -20, peak: -12, quietest: -20 },
+          { t: 0.5, rms: -90, peak: -90, quietest: -90 },
+          { t: 3, rms: -90, peak: -90, quietest: -90 },
         ],
       }),
     );

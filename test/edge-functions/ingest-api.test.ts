@@ -194,6 +194,25 @@ describe("POST /v1/jobs", () => {
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).error).toContain(BUCKET);
   });
+
+  it.each(["rtmp://cdn.example.com/live/channel1", "srt://cdn.example.com:9000"])(
+    "accepts the live job %s, which the workers' ffmpeg reads",
+    async (source) => {
+      const response = await handler(apiEvent("POST", { body: { source, mode: "live" } }));
+      expect(response.statusCode, response.body).toBe(202);
+      expect(sentMessages().map((m) => m.body.source)).toEqual([source, source]);
+    },
+  );
+
+  it.each(["rtmp://cdn.example.com/live/channel1", "srt://cdn.example.com:9000"])(
+    "refuses the file job %s with 400: only live jobs read sockets",
+    async (source) => {
+      const response = await handler(apiEvent("POST", { body: { source, mode: "file" } }));
+      expect(response.statusCode).toBe(400);
+      expect(JSON.parse(response.body).error).toMatch(/is a live protocol: only a live job/);
+      expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+    },
+  );
 });
 
 describe("GET and DELETE /v1/jobs/{jobId}", () => {

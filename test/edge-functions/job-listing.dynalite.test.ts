@@ -12,6 +12,7 @@ import { createStatusProjectorHandler } from "../../edge-functions/status-projec
 import { describeJobListingContract } from "../contract/job-listing.contract.ts";
 import { at } from "../support/avmon-events.ts";
 import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
+import { scratchClaimStore } from "../support/scratch-dirs.ts";
 import { apiEvent, ingestApiHandler, quietMetrics, silentLambdaLogger, sqsBatch } from "./support.ts";
 
 const NOWHERE = "http://127.0.0.1:9";
@@ -46,6 +47,7 @@ describe("GET /v1/jobs on the ingest-api Lambda", () => {
     const store = new DynamoJobStore({ client: dynalite.documents, tableName });
     const projector = createStatusProjectorHandler({
       store,
+      claims: scratchClaimStore(),
       logger: silentLambdaLogger(),
       metrics: quietMetrics(),
     });

@@ -8,6 +8,7 @@ import { awsSourceCheck } from "../../edge-functions/ingest-api/source-policy.ts
 import { createS3IngestHandler } from "../../edge-functions/s3-ingest/handler.ts";
 import { awsIntake } from "../../edge-functions/shared/aws-intake.ts";
 import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
+import { scratchParkingLot } from "../support/scratch-dirs.ts";
 import { quietMetrics, silentLambdaLogger } from "./support.ts";
 
 const BUCKET = "avmon-ingest-bucket";
@@ -42,6 +43,7 @@ beforeEach(async () => {
   const bus = new EventBridgeEventBus({
     client: new EventBridgeClient({ region: "eu-west-1" }),
     busName: "avmon",
+    parking: scratchParkingLot(),
   });
   handler = createS3IngestHandler({
     intake: awsIntake({

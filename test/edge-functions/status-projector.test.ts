@@ -10,6 +10,7 @@ import {
 import type { Report } from "../../core-service/src/domain/report.ts";
 import { createStatusProjectorHandler } from "../../edge-functions/status-projector/handler.ts";
 import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
+import { scratchClaimStore } from "../support/scratch-dirs.ts";
 import { quietMetrics, silentLambdaLogger, sqsBatch } from "./support.ts";
 
 const black: Defect = { type: "black", start: 3, end: 5, severity: "major", confidence: 0.99, metrics: {} };
@@ -32,7 +33,12 @@ afterAll(() => dynamo?.stop());
 beforeEach(async () => {
   store = new DynamoJobStore({ client: dynamo.documents, tableName: await dynamo.createJobTable() });
   metrics = quietMetrics();
-  handler = createStatusProjectorHandler({ store, logger: silentLambdaLogger(), metrics });
+  handler = createStatusProjectorHandler({
+    store,
+    claims: scratchClaimStore(),
+    logger: silentLambdaLogger(),
+    metrics,
+  });
 });
 
 describe("status-projector", () => {

@@ -14,6 +14,7 @@ import { awsSourceCheck } from "../../edge-functions/ingest-api/source-policy.ts
 import { awsIntake } from "../../edge-functions/shared/aws-intake.ts";
 import { FUNCTION_TIMEOUT_SECONDS, type GroupQueue } from "../../edge-functions/shared/env.ts";
 import type { DynaliteServer } from "../support/dynalite-server.ts";
+import { scratchParkingLot } from "../support/scratch-dirs.ts";
 
 export const silentLambdaLogger = () => new Logger({ serviceName: "test", logLevel: "SILENT" });
 
@@ -82,7 +83,11 @@ export interface IngestApiSetup {
 
 /** The ingest Lambda's handler wired as `fromEnvironment` wires it, on the given clients. */
 export function ingestApiHandler(setup: IngestApiSetup) {
-  const bus = new EventBridgeEventBus({ client: setup.eventBridge, busName: "avmon" });
+  const bus = new EventBridgeEventBus({
+    client: setup.eventBridge,
+    busName: "avmon",
+    parking: scratchParkingLot(),
+  });
   const jobs = new DynamoJobStore({ client: setup.dynamo.documents, tableName: setup.tableName });
   const ingestBucket = setup.ingestBucket ?? "avmon-ingest";
   const handler = createIngestApiHandler({

@@ -1,5 +1,6 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
+import { FILE_DEFECT_TYPES } from "../../core-service/src/domain/defect.ts";
 import { BACKLOG_PER_TASK_EXPRESSION } from "../../infra/lib/constructs/backlog-scaling.ts";
 import { type CfnJson, resourcesOf, type Synthesized, synthAvmon } from "./synth.ts";
 
@@ -111,7 +112,7 @@ describe("the default avmon stack", () => {
     });
   });
 
-  it("grants the task role only queue, bus, media, evidence, stop-request and task-protection access", () => {
+  it("grants the task role only queue, bus, media, evidence, event-store writes, stop-request and task-protection access", () => {
     const taskRoleId = Object.keys(
       synth.template.findResources("AWS::IAM::Role", {
         Properties: {
@@ -134,7 +135,15 @@ describe("the default avmon stack", () => {
         "ecs:UpdateTaskProtection",
         "events:PutEvents",
         "s3:GetObject",
+        // PutObject under evidence/ (evidence images), and grantPut on the ingest bucket's events/ (claim checks,
+        // parked events): see event-store.test.ts
+        "s3:Abort*",
         "s3:PutObject",
+        "s3:PutObject",
+        "s3:PutObjectLegalHold",
+        "s3:PutObjectRetention",
+        "s3:PutObjectTagging",
+        "s3:PutObjectVersionTagging",
         "sqs:ChangeMessageVisibility",
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
@@ -167,7 +176,7 @@ describe("the default avmon stack", () => {
       taskDefinition.Properties.ContainerDefinitions[0].Environment.map((e: CfnJson) => [e.Name, e.Value]),
     );
     expect(environment).toMatchObject({
-      AVMON_DETECTORS: "black,freeze,blockiness,silence,clipping,loudness",
+      AVMON_DETECTORS: FILE_DEFECT_TYPES.join(","),
       AVMON_QUEUE_URL: { Ref: expect.stringMatching(/^JobQueueall/) },
       AVMON_EVENT_BUS_NAME: { Ref: expect.stringMatching(/^EventsBus/) },
       AVMON_CONCURRENCY: "2",

@@ -45,6 +45,17 @@ describe("avmon deployed as detector groups", () => {
     expect(byDetectors["silence,clipping,loudness"]).toMatch(/^JobQueueaudio/);
   });
 
+  it("tells each group's worker the redrive count of its own queue, so it fails a job on its last delivery", () => {
+    const queues = Object.fromEntries(resourcesOf(synth.template, "AWS::SQS::Queue"));
+    const pairs = resourcesOf(synth.template, "AWS::ECS::TaskDefinition").map(([, td]) => {
+      const env = environmentOf(td);
+      const queue = queues[(env.AVMON_QUEUE_URL as { Ref: string }).Ref];
+      return [env.AVMON_MAX_RECEIVE_COUNT, String(queue?.Properties.RedrivePolicy.maxReceiveCount)];
+    });
+    expect(pairs).toHaveLength(2);
+    for (const [told, redrive] of pairs) expect(told).toBe(redrive);
+  });
+
   it("scales each group between its own bounds on its own queue's backlog", () => {
     const targets = resourcesOf(synth.template, "AWS::ApplicationAutoScaling::ScalableTarget");
     expect(targets.map(([, t]) => t.Properties.MaxCapacity).sort()).toEqual([20, 4]);
@@ -144,11 +155,11 @@ describe("the deployment settings", () => {
     expect(() => parseAvmonConfig({ detectorGroups: [group, group] })).toThrow(/unique/);
   });
 
-  it.each(["", "evidence/", "evi"])(
+  it.each(["", "evidence/", "evi", "evidence/uploads/"])(
     "refuses an ingest prefix (%j) that would turn the workers' evidence images into jobs",
     (ingestPrefix) => {
       expect(() => parseAvmonConfig({ ingestPrefix })).toThrow(
-        /ingestPrefix: must be a folder that does not hold evidence\//,
+        /ingestPrefix: must not be empty nor overlap .*evidence\/ \(evidence images\)/,
       );
     },
   );

@@ -78,8 +78,12 @@ describe("the stack behind the operator's view", () => {
     );
     const statements: CfnJson[] = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
     const s3 = statements.filter((s) => [s.Action].flat().some((action: string) => action.startsWith("s3:")));
-    expect(s3.map((s) => s.Action)).toEqual(["s3:GetObject"]);
-    expect(JSON.stringify(s3[0]?.Resource)).toMatch(/"\/evidence\/\*"\]/);
+    const reads = s3.filter((s) => [s.Action].flat().some((action: string) => action.startsWith("s3:Get")));
+    expect(reads.map((s) => s.Action)).toEqual(["s3:GetObject"]);
+    expect(JSON.stringify(reads[0]?.Resource)).toMatch(/"\/evidence\/\*"\]/);
+    // Its only other S3 access: parking a Job Accepted EventBridge refused (event-store.test.ts).
+    for (const other of s3.filter((s) => !reads.includes(s)))
+      expect(JSON.stringify(other.Resource)).toMatch(/"\/events\/undeliverable\/\*"\]/);
     const dynamo = statements.find((s) => [s.Action].flat().includes("dynamodb:Query"));
     expect(JSON.stringify(dynamo?.Resource)).toContain("/index/*");
   });
@@ -91,9 +95,14 @@ describe("the stack behind the operator's view", () => {
       const statements: CfnJson[] = policy.Properties.PolicyDocument.Statement;
       const writes = statements.filter((s) => [s.Action].flat().includes("s3:PutObject"));
       if (writes.length === 0) continue; // the execution role's policy
-      expect(writes).toHaveLength(1);
-      expect([writes[0]?.Action].flat()).toEqual(["s3:PutObject"]);
-      expect(JSON.stringify(writes[0]?.Resource)).toMatch(/"\/evidence\/\*"\]/);
+      const evidence = writes.filter((s) => JSON.stringify(s.Resource).match(/"\/evidence\/\*"\]/));
+      expect(evidence).toHaveLength(1);
+      expect([evidence[0]?.Action].flat()).toEqual(["s3:PutObject"]);
+      // The one other write: claim checks and parked events under events/ (event-store.test.ts).
+      const others = writes.filter((s) => !evidence.includes(s));
+      expect(others.map((s) => JSON.stringify(s.Resource))).toEqual([
+        expect.stringMatching(/"\/events\/\*"\]/),
+      ]);
     }
     const containers = resourcesOf(synth.template, "AWS::ECS::TaskDefinition").flatMap(
       ([, task]) => task.Properties.ContainerDefinitions as CfnJson[],
@@ -101,7 +110,7 @@ describe("the stack behind the operator's view", () => {
     expect(containers.length).toBeGreaterThan(0);
     for (const container of containers) {
       const names = (container.Environment as { Name: string }[]).map((e) => e.Name);
-      expect(names).toContain("AVMON_EVIDENCE_BUCKET");
+      expect(names).toContain("AVMON_INGEST_BUCKET");
     }
   });
 

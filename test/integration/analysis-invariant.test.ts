@@ -18,6 +18,7 @@ import {
   faultClip,
   processesMatching,
   SETTLE_MS,
+  STALL_AFTER_START_SECONDS,
   silentFifo,
   uniqueCopy,
   waitForProcess,
@@ -66,6 +67,35 @@ function gate(): { promise: Promise<void>; release: () => void } {
     release = resolve;
   });
   return { promise, release };
+}
+
+/**
+ * A sink that holds decoding at its `n`th picture until `release()`. `held(decoding)` resolves once decoding is
+ * held there, and fails the test when the decode ended first (a fault injected then would prove nothing).
+ */
+function holdAtFrame(n: number) {
+  const gated = gate();
+  let reach = () => {};
+  const reached = new Promise<void>((resolve) => {
+    reach = resolve;
+  });
+  let frames = 0;
+  return {
+    analysisFrame: () => {
+      if (++frames !== n) return undefined;
+      reach();
+      return gated.promise;
+    },
+    release: gated.release,
+    held: (decoding: Promise<unknown>) =>
+      Promise.race([
+        reached,
+        decoding.then(
+          () => Promise.reject(new Error("the decode ended before its fault was injected")),
+          (error) => Promise.reject(new Error(`the decode ended before its fault was injected: ${error}`)),
+        ),
+      ]),
+  };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -153,17 +183,14 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
     it(`rejects as an ffmpeg failure when ffmpeg dies of ${signal} mid-decode`, async () => {
       const path = uniqueCopy(dir, clip);
       const { source, media } = await probed(path);
-      const held = gate();
-      let frames = 0;
       // The first frames go through, then the consumer holds decoding until the test has killed ffmpeg.
-      const decoding = decode(source, media, PLAN, {
-        analysisFrame: () => (++frames === 10 ? held.promise : undefined),
-      });
+      const hold = holdAtFrame(10);
+      const decoding = decode(source, media, PLAN, { analysisFrame: hold.analysisFrame });
       const pid = await waitForProcess([`file:${path}`, "-filter_complex"]);
-      while (frames < 10) await sleep(10);
+      await hold.held(decoding);
       const killedAt = performance.now();
       process.kill(pid, signal);
-      held.release();
+      hold.release();
       const { error, at } = await rejection(decoding);
       expect(error).toBeInstanceOf(FfmpegError);
       expect((error as Error).message).toMatch(new RegExp(`ffmpeg died \\(${signal}\\)`));
@@ -175,27 +202,26 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
   it("ends as stalled when ffmpeg stops making progress (SIGSTOP), and kills it", async () => {
     const path = uniqueCopy(dir, clip);
     const { source, media } = await probed(path);
-    const held = gate();
-    let frames = 0;
     // Decoding waits at the 10th frame until ffmpeg is stopped, so it cannot finish first.
+    const hold = holdAtFrame(10);
     const decoding = decode(
       source,
       media,
       PLAN,
-      { analysisFrame: () => (++frames === 10 ? held.promise : undefined) },
-      { limits: limits({ stallSeconds: 1 }) },
+      { analysisFrame: hold.analysisFrame },
+      { limits: limits({ stallSeconds: STALL_AFTER_START_SECONDS }) },
     );
     const pid = await waitForProcess([`file:${path}`, "-filter_complex"]);
-    while (frames < 10) await sleep(10);
+    await hold.held(decoding);
     process.kill(pid, "SIGSTOP");
     const stoppedAt = performance.now();
-    held.release();
+    hold.release();
     const { error, at } = await rejection(decoding);
     expect(error).toBeInstanceOf(StalledError);
     expect((error as Error).message).toMatch(
-      /no picture or audio sample decoded for 1 s \(AVMON_STALL_SECONDS\)$/,
+      /no picture or audio sample decoded for 3 s \(AVMON_STALL_SECONDS\)$/,
     );
-    expect(at - stoppedAt).toBeLessThan(1000 + SETTLE_MS);
+    expect(at - stoppedAt).toBeLessThan(STALL_AFTER_START_SECONDS * 1000 + SETTLE_MS);
     expect(processesMatching(path)).toBe("");
   });
 
@@ -206,9 +232,10 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
       duration: undefined,
       video: {
         ...{ index: 0, codec: "h264", width: 160, height: 90, fps: 25, fpsRational: "25/1" },
-        ...{ offset: 0, range: "limited" },
+        ...{ offset: 0, range: "limited", bitDepth: 8 },
       },
       audio: undefined,
+      audioTracks: [],
     };
     const started = performance.now();
     const decoding = decode(
@@ -240,12 +267,12 @@ describe("a decode settles and leaves no ffmpeg behind", () => {
           return new Promise<void>(() => {});
         },
       },
-      { limits: limits({ stallSeconds: 1 }) },
+      { limits: limits({ stallSeconds: STALL_AFTER_START_SECONDS }) },
     );
     const { error, at } = await rejection(decoding);
     expect(error).toBeInstanceOf(StalledError);
     expect((error as Error).message).toMatch(/waiting on the analysis itself/);
-    expect(at - heldAt).toBeLessThan(1000 + SETTLE_MS);
+    expect(at - heldAt).toBeLessThan(STALL_AFTER_START_SECONDS * 1000 + SETTLE_MS);
     expect(processesMatching(path)).toBe("");
   });
 
@@ -355,7 +382,9 @@ describe("an analysis settles within its limits and leaves no process behind", (
     expect((error as Error).message).toMatch(
       /pictures of 8192×8192 \(67108864 pixels\) are over the decode budget of 35389440 pixels \(AVMON_MAX_PIXELS\)/,
     );
-    expect(at - started).toBeLessThan(SETTLE_MS);
+    // The probe's time alone (Debian's ffprobe takes over a second to start on a loaded machine); decoding even
+    // one 8192×8192 picture would take far longer.
+    expect(at - started).toBeLessThan(3 * SETTLE_MS);
     expect(processesMatching(path)).toBe("");
   });
 

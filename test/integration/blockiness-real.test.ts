@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createBlockinessDetector } from "../../core-service/src/detectors/blockiness.ts";
 import type { DecodeErrorEvent, DetectorEvent, LumaFrame } from "../../core-service/src/detectors/types.ts";
+import { parseDecoderComplaint } from "../../core-service/src/media/decoder-complaints.ts";
 import { runFfmpeg, spawnFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
 
 const CACHE = join(import.meta.dirname, "../../.cache/test-media");
@@ -106,8 +107,6 @@ interface Decoded {
   readonly duration: number;
 }
 
-const DECODER_COMPLAINT = /error while decoding|concealing|ac-tex damaged|MVs not available|Invalid|corrupt/i;
-
 /**
  * Decodes every EVERY-th frame's luma at native size. ffmpeg logs a frame's decoder errors before showinfo
  * reports that frame (single-threaded decoding keeps that order), so each error takes the next frame's time.
@@ -135,7 +134,8 @@ async function decodeLuma(path: string): Promise<Decoded> {
   for (const line of stderr.split("\n")) {
     const shown = /n:\s*(\d+) .*pts_time:\s*([-\d.]+).* s:(\d+)x(\d+)/.exec(line);
     if (!shown) {
-      if (DECODER_COMPLAINT.test(line)) pending.push(line.trim());
+      const complaint = parseDecoderComplaint(line, 0);
+      if (complaint) pending.push(complaint);
       continue;
     }
     const [n, ptsTime, width, height] = shown.slice(1).map(Number) as [number, number, number, number];

@@ -13,6 +13,7 @@ import {
   faultClip,
   processesMatching,
   SETTLE_MS,
+  STALL_AFTER_START_SECONDS,
   silentFifo,
   uniqueCopy,
   waitForProcess,
@@ -69,13 +70,13 @@ describe("avmon analyze ends with one line and leaves nothing running", () => {
 
   it("when ffmpeg stops making progress", async () => {
     const path = uniqueCopy(dir, clip);
-    const run = startCli(["analyze", path], { env: { AVMON_STALL_SECONDS: "1" } });
+    const run = startCli(["analyze", path], { env: { AVMON_STALL_SECONDS: `${STALL_AFTER_START_SECONDS}` } });
     await stoppedDecoder(path);
     const stoppedAt = performance.now();
     const result = await ended(run.result);
     expect(result.code).toBe(1);
-    expectOneLineError(result.stderr, /no picture or audio sample decoded for 1 s \(AVMON_STALL_SECONDS\)/);
-    expect(result.at - stoppedAt).toBeLessThan(1000 + SETTLE_MS);
+    expectOneLineError(result.stderr, /no picture or audio sample decoded for 3 s \(AVMON_STALL_SECONDS\)/);
+    expect(result.at - stoppedAt).toBeLessThan(STALL_AFTER_START_SECONDS * 1000 + SETTLE_MS);
     expect(processesMatching(path)).toBe("");
   });
 

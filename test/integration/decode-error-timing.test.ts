@@ -1,6 +1,7 @@
 /**
- * Decoder complaints get their media time from ffmpeg's own frame count (frame markers on stderr), not from
- * how far Node has read the frame pipes: a slow consumer holds frames back in pipes, never complaints.
+ * Decoder complaints and keyframes get their media time from ffmpeg's own frame count (frame markers on
+ * stderr), not from how far Node has read the frame pipes: a slow consumer holds frames back in pipes, never
+ * complaints.
  */
 import { describe, expect, it } from "vitest";
 import type { DecodeErrorEvent } from "../../core-service/src/detectors/types.ts";
@@ -50,5 +51,38 @@ describe("decoder complaint times", () => {
     expect(Math.min(...keepingUp)).toBeGreaterThanOrEqual(DAMAGE.start - 0.2);
     expect(Math.max(...keepingUp)).toBeLessThanOrEqual(DAMAGE.end + 0.2);
     expect(slow).toEqual(keepingUp);
+  }, 60_000);
+});
+
+describe("keyframe markers", () => {
+  it("fall on the clip's keyframes, one a second, damaged or not", async () => {
+    const source = resolveSource(await damagedClip(), { allowLocalFiles: true });
+    const media = await probeSource(source);
+    const keyframes: number[] = [];
+    let frames = 0;
+
+    const result = await decode(
+      source,
+      media,
+      { nativeFramesPerSecond: 5, audio: false, threads: 1, keyframes: true },
+      {
+        nativeFrame: () => {
+          frames++;
+        },
+        keyframe: (time) => {
+          keyframes.push(time);
+        },
+      },
+    );
+
+    // Keyframes every 25 frames at 25 fps (the damaged clips' fixed GOP), on the media timeline (the video may
+    // start a little after the audio).
+    const offset = media.video?.offset ?? Number.NaN;
+    expect(keyframes.map((t) => Math.round((t - offset) * 1000) / 1000)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
+    // The markers are kept apart from the frames: every frame is still counted once.
+    expect(result.videoFrames).toBe(250);
+    expect(frames).toBe(50);
   }, 60_000);
 });

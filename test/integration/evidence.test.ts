@@ -13,6 +13,7 @@ import { Report } from "../../core-service/src/domain/report.ts";
 import { type AnalyzeOptions, analyzeSource } from "../../core-service/src/pipeline/analyze.ts";
 import type { AnalysisEvent } from "../../core-service/src/pipeline/detector-set.ts";
 import { expectOneLineError } from "../support/cli-expect.ts";
+import { makeDelivery } from "../support/delivery-media.ts";
 import {
   decodePicture,
   meanDifference,
@@ -151,6 +152,39 @@ describe("evidence of a file's defects", () => {
 
     expect([...audioOnly.images.keys()]).toEqual(["silence"]);
     expect(audioOnly.images.get("silence")?.format).toBe(EVIDENCE_FORMATS.sound);
+  });
+});
+
+describe("evidence of a source with several audio tracks", () => {
+  it("draws a silence on the second track from that track's sound, under its own alert", async () => {
+    const path = await makeDelivery({
+      duration: 10,
+      format: "mov",
+      extension: "mov",
+      video: { size: "320x180", fps: "25", encode: ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"] },
+      audio: [
+        { layout: "stereo", codec: "pcm_s16le" },
+        { layout: "stereo", codec: "pcm_s16le", events: [{ type: "silence", start: 5, end: 8 }] },
+      ],
+    });
+    const dir = mkdtempSync(join(tmpdir(), "avmon-evidence-tracks-"));
+
+    const result = await runCli(["analyze", path, "--json", "--detectors", "silence", "--evidence", dir]);
+
+    expect(result.code, result.stderr).toBe(0);
+    const report = Report.parse(JSON.parse(result.stdout));
+    expect(report.defects.map((d) => [d.type, d.track])).toEqual([["silence", 2]]);
+    const thumbnail = report.defects[0]?.evidence?.thumbnail ?? "";
+    expect(thumbnail).toMatch(new RegExp(`^${dir}/silence-track2-5\\.\\d{3}s\\.svg$`));
+    const svg = readFileSync(thumbnail, "utf8");
+    expect(svg).toMatch(/<title>silence on track 2 at 00:0[45]\.\d\d: /);
+    // The second track's level, falling at the onset; the first track's tone never stops.
+    const onsetX = Number(/<line x1="([\d.]+)" x2="\1" y1="16"/.exec(svg)?.[1]);
+    const rms = levelLine(svg);
+    const before = rms.filter(([x]) => x < onsetX - 10).map(([, y]) => y);
+    const after = rms.filter(([x]) => x > onsetX + 10).map(([, y]) => y);
+    expect(Math.max(...before)).toBeLessThan(45);
+    expect(Math.min(...after)).toBeGreaterThan(75);
   });
 });
 

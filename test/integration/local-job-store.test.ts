@@ -10,11 +10,12 @@ import {
 } from "../../core-service/src/domain/events.ts";
 import { silentLogger } from "../../core-service/src/logging/logger.ts";
 import { aDefect, anOpenDefect, aReport, at } from "../support/avmon-events.ts";
+import { scratchClaimStore } from "../support/scratch-dirs.ts";
 
 function localStack(maxJobs?: number) {
   const bus = new MemoryEventBus({ logger: silentLogger });
   const store = new MemoryJobStore(maxJobs ? { maxJobs } : {});
-  store.subscribeTo(bus);
+  store.subscribeTo(bus, scratchClaimStore());
   return { bus, store };
 }
 
@@ -32,11 +33,11 @@ describe("local job store fed by the local bus", () => {
 
     await bus.publish([accepted("job-1"), jobStarted("job-1", { attempt: 1 }, at(1))]);
     await bus.publish([defectDetected("job-1", anOpenDefect({ start: 15 }), at(16))]);
-    await bus.flush();
+    await bus.idle();
     const running = await store.get("job-1");
     await bus.publish([defectCleared("job-1", aDefect({ start: 15, end: 19 }), at(20))]);
     await bus.publish([jobCompleted("job-1", aReport(), at(30))]);
-    await bus.flush();
+    await bus.idle();
     const done = await store.get("job-1");
 
     expect(running).toMatchObject({ status: "running", defects: [{ type: "freeze", start: 15 }] });
@@ -50,7 +51,7 @@ describe("local job store fed by the local bus", () => {
 
     await bus.publish(batch);
     await bus.publish(batch);
-    await bus.flush();
+    await bus.idle();
 
     expect((await store.get("job-1"))?.defects).toHaveLength(1);
   });
@@ -64,7 +65,7 @@ describe("local job store fed by the local bus", () => {
   it("hands out copies, so a caller cannot change what the store holds", async () => {
     const { bus, store } = localStack();
     await bus.publish([accepted("job-1")]);
-    await bus.flush();
+    await bus.idle();
 
     const view = await store.get("job-1");
     if (view) view.status = "failed";
@@ -77,7 +78,7 @@ describe("local job store fed by the local bus", () => {
 
     await bus.publish([accepted("job-1"), accepted("job-2")]);
     await bus.publish([jobStarted("job-1", { attempt: 1 }, at(1)), accepted("job-3")]);
-    await bus.flush();
+    await bus.idle();
 
     expect(await store.get("job-2")).toBeUndefined();
     expect((await store.get("job-1"))?.status).toBe("running");

@@ -1,12 +1,13 @@
 /**
- * Negative controls: real footage (the clips in ../shared/media) must raise no alarm. They also carry edge cases:
+ * Negative controls: real footage (the clips in /work/shared/media) must raise no alarm. They also carry edge cases:
  * a negative start time (WebM), audio before video and a rotation tag (phone recording), 23.98 and 29.97 fps.
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeSource } from "../../core-service/src/pipeline/analyze.ts";
 
-const MEDIA = join(import.meta.dirname, "../../../shared/media");
+// Where blockiness-real.test.ts reads it too: a path relative to the checkout breaks in worktrees and fresh clones.
+const MEDIA = "/work/shared/media";
 
 const CLIPS = [
   { file: "real-640x360-1s.mp4", video: { width: 640, height: 360 }, audioChannels: 2 },

@@ -40,6 +40,7 @@ describe("live analysis failing from within", () => {
         audio: () => {},
         evidencePicture: () => {},
         decodeError: () => {},
+        segmentFailed: () => {},
       },
     );
     const end = await connection.ended;

@@ -33,7 +33,7 @@ describe("live analysis of an HLS origin", () => {
     });
     const stop = new AbortController();
     const run = analyzeLive(origin.url, {
-      detectors: ["black", "freeze", "silence"],
+      detectors: ["black", "freeze", "silence", "loudness"],
       thresholds: { freeze: { minDuration: MIN_DURATION }, silence: { minDuration: MIN_DURATION } },
       signal: stop.signal,
       onDetectorEvent: log.listener,
@@ -96,6 +96,14 @@ describe("live analysis of an HLS origin", () => {
     expect(streamLevel).toEqual([]);
     expect(summary.endReason).toBe("aborted");
     expect(summary.videoFrames).toBeGreaterThan(200);
+  });
+
+  it("gives the R128 figures of what it watched in its summary", () => {
+    // The origin's tone: 1 kHz at 0.9 and 300 Hz at 0.1 of a −23 dBFS peak, which BS.1770 reads as −23.9 LUFS.
+    expect(summary.loudness).toMatchObject({ target: -23, integrated: expect.closeTo(-23.9, 0) });
+    expect(summary.loudness?.truePeak).toBeLessThan(-20);
+    expect(summary.loudness?.maxShortTerm).toBeTypeOf("number");
+    expect(summary.loudness?.range).toBeTypeOf("number");
   });
 
   function closeOf(type: "freeze" | "silence") {

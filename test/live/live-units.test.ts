@@ -102,6 +102,35 @@ describe("AlertBook", () => {
     expect(close).toMatchObject({ alertId: "kept", defect: { start: 5, end: 40 } });
   });
 
+  it("pairs each of two overlapping loudness defects (a burst and a true-peak over) with its own alert", () => {
+    const loudness = { type: "loudness" as const, start: 10, severity: "major" as const, confidence: 1 };
+    const burst = { ...loudness, metrics: { shortTerm: -5, aboveTarget: 18, target: -23 } };
+    const over = { ...loudness, metrics: { truePeak: -0.5, maxTruePeak: -1 } };
+    const book = new AlertBook(newId, []);
+    const [burstOpen] = book.record({ kind: "open", defect: burst });
+    const [overOpen] = book.record({ kind: "open", defect: over });
+    const [overClose] = book.record({ kind: "close", defect: { ...over, end: 12 } });
+    const [burstClose] = book.record({ kind: "close", defect: { ...burst, end: 15 } });
+    expect(overOpen?.alertId).not.toBe(burstOpen?.alertId);
+    expect(overClose).toMatchObject({ alertId: overOpen?.alertId, defect: { end: 12 } });
+    expect(burstClose).toMatchObject({ alertId: burstOpen?.alertId, defect: { end: 15 } });
+    expect(book.openAlerts()).toEqual([]);
+  });
+
+  it("confirms a resumed loudness defect only by a new one of the same measure", () => {
+    const loudness = { type: "loudness" as const, start: 5, severity: "major" as const, confidence: 1 };
+    const burst = { ...loudness, metrics: { shortTerm: -5, aboveTarget: 18, target: -23 } };
+    const book = new AlertBook(newId, [{ alertId: "kept-burst", defect: burst }]);
+    const [over] = book.record({
+      kind: "open",
+      defect: { ...loudness, start: 30, metrics: { truePeak: 0 } },
+    });
+    expect(over?.alertId).not.toBe("kept-burst");
+    expect(book.hasUnconfirmed()).toBe(true);
+    expect(book.record({ kind: "open", defect: { ...burst, start: 30 } })).toEqual([]);
+    expect(book.hasUnconfirmed()).toBe(false);
+  });
+
   it("closes a resumed defect that is not seen again where watching resumed", () => {
     const book = new AlertBook(newId, [{ alertId: "kept", defect: freeze }]);
     const [close] = book.expireResumed(() => true, 20, "2026-01-01T00:00:00.000Z");
@@ -121,6 +150,22 @@ describe("parseInputSummary", () => {
     );
     expect(media?.video).toMatchObject({ index: 0, width: 1280, height: 720, fps: 29.97, range: "full" });
     expect(media?.audio).toMatchObject({ index: 1, sampleRate: 48000, channels: 6 });
+  });
+
+  it("lists the input's audio tracks only, not the streams of what the same ffmpeg writes", () => {
+    const media = parseInputSummary(
+      [
+        "Input #0, mpegts, from 'x.ts':",
+        "    Stream #0:0[0x100]: Audio: aac (LC) ([15][0][0][0] / 0x000F), 48000 Hz, stereo, fltp, 243 kb/s",
+        "    Stream #0:1[0x101]: Video: h264 (High) ([27][0][0][0] / 0x001B), yuv420p(progressive), 320x180, 25 fps",
+        "Output #0, framecrc, to 'pipe:':",
+        "    Stream #0:0: Video: h264 (High) ([27][0][0][0] / 0x001B), yuv420p(progressive), 320x180, 25 fps",
+        "    Stream #0:1: Audio: aac (LC) ([15][0][0][0] / 0x000F), 48000 Hz, stereo, fltp, 243 kb/s",
+        "Stream mapping:",
+      ].join("\n"),
+    );
+    expect(media?.audioTracks.map((track) => track.index)).toEqual([0]);
+    expect(media?.video?.index).toBe(1);
   });
 
   it("finds nothing when ffmpeg listed no stream", () => {

@@ -46,6 +46,8 @@ export const CORPUS: readonly CorpusClip[] = [
       { type: "freeze", start: 7, end: 10 },
       { type: "silence", start: 2, end: 5 },
       { type: "clipping", start: 11, end: 12 },
+      // A passage pinned at full scale is also over R128's −1 dBTP; too short (1 s) to be a loud burst.
+      { type: "loudness", start: 11, end: 12 },
     ],
   },
   {
@@ -127,6 +129,7 @@ export const CORPUS: readonly CorpusClip[] = [
       { type: "black", start: 2, end: 6 },
       { type: "freeze", start: 9, end: 12 },
       { type: "clipping", start: 3, end: 4 },
+      { type: "loudness", start: 3, end: 4 }, // the clipped second's true peak, over −1 dBTP
       { type: "silence", start: 8, end: 10.5 },
     ],
   },
@@ -259,6 +262,23 @@ export const CORPUS: readonly CorpusClip[] = [
       audio: { codec: "mp2", channels: 2 },
     },
     truths: [{ type: "blockiness", start: 6, end: 7 }],
+  },
+  {
+    // A loud commercial or a gain error: 4.5 s far above the programme, beside a loud moment too short to be one.
+    name: "aac-m4a-5.1-loud-burst",
+    spec: {
+      duration: 20,
+      container: "m4a",
+      audio: {
+        codec: "aac",
+        channels: 6,
+        events: [
+          { type: "level", start: 8, end: 12.5, dbfs: -8 }, // 15 LU above the programme, 19.6 above target
+          { type: "level", start: 15, end: 17, dbfs: -10 }, // 2 s: a loud moment, not a burst
+        ],
+      },
+    },
+    truths: [{ type: "loudness", start: 8, end: 12.5 }],
   },
   {
     name: "aac-m4a-stereo-loudness",

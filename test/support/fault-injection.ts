@@ -2,13 +2,20 @@
  * What the invariant tests need to cause faults and check what is left afterwards: sources that never answer,
  * and the processes a test started, found by a unique string of their command line (a temporary path).
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeClip } from "./test-media.ts";
 
 /** The invariant's bound: from a fault to the call settled (or the process gone). */
 export const SETTLE_MS = 2000;
+
+/**
+ * The stall period of tests whose fault comes after decoding has begun: longer than a loaded machine takes to
+ * start ffmpeg (Debian's dynamically linked 5.1 can take over a second) and decode a first picture, so the
+ * watchdog judges the fault and not the start-up.
+ */
+export const STALL_AFTER_START_SECONDS = 3;
 
 /** 20 s of 320×180 H.264 with a black picture at 1–3 s, and AAC: long enough to be caught mid-decode. */
 export function faultClip(): Promise<string> {
@@ -36,9 +43,23 @@ export function silentFifo(dir: string, name: string): string {
   return path;
 }
 
-/** The processes whose command line contains `text`, as `pgrep -af` lists them ("" when none). */
+/**
+ * The processes whose command line contains `text`, one `pid command line` a line ("" when none), read from
+ * /proc: `text` is matched as it is (pgrep would take a URL's `?` or `.` as a regular expression).
+ */
 export function processesMatching(text: string): string {
-  return spawnSync("pgrep", ["-af", "--", text], { encoding: "utf8" }).stdout.trim();
+  const found: string[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let commandLine: string;
+    try {
+      commandLine = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+    } catch {
+      continue; // the process ended while we looked
+    }
+    if (commandLine.includes(text)) found.push(`${entry} ${commandLine}`);
+  }
+  return found.join("\n");
 }
 
 /** The pid of the first process whose command line contains every one of `texts`, once there is one. */

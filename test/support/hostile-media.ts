@@ -49,3 +49,23 @@ export function undeclaredDuration(seconds: number): Promise<string> {
     "h264",
   );
 }
+
+/**
+ * 3 s of 320×180 pictures, then 3 s of 480×270 (one MPEG-TS stream, a new SPS midway; ffprobe sees only the
+ * first size), with a black picture from 4 to 5.5 s.
+ */
+export async function resizedMidway(): Promise<string> {
+  const part = (size: string, offset: number, black: string) =>
+    makeWithFfmpeg(
+      [
+        ...["-f", "lavfi", "-i", `testsrc2=size=${size}:rate=25:duration=3${black}`],
+        ...["-c:v", "libx264", "-preset", "ultrafast", "-output_ts_offset", String(offset), "-f", "mpegts"],
+      ],
+      "ts",
+    );
+  const first = await part("320x180", 0, "");
+  const second = await part("480x270", 3, ",drawbox=enable='between(t,1,2.499)':color=black:t=fill");
+  return makeCached({ concatenated: [first, second] }, "ts", async (partial) => {
+    writeFileSync(partial, Buffer.concat([readFileSync(first), readFileSync(second)]));
+  });
+}

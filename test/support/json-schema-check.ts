@@ -1,6 +1,6 @@
 /**
  * A small JSON Schema checker for the keywords avmon's event schemas use (type, const, enum, required,
- * properties, additionalProperties, propertyNames, items, minimum, maximum, minLength, pattern). No new
+ * properties, additionalProperties, propertyNames, items, minimum, maximum, minLength, pattern, anyOf). No new
  * package, and it fails loudly on any other keyword, so a schema change that outgrows it cannot pass silently.
  */
 type Schema = Record<string, unknown>;
@@ -22,6 +22,7 @@ const KNOWN = new Set([
   "maximum",
   "minLength",
   "pattern",
+  "anyOf",
 ]);
 
 export function schemaErrors(schema: Schema, value: unknown, path = "$"): string[] {
@@ -30,6 +31,7 @@ export function schemaErrors(schema: Schema, value: unknown, path = "$"): string
   const typeError = checkType(schema, value, path);
   if (typeError) return [typeError];
   return [
+    ...checkAnyOf(schema, value, path),
     ...checkValue(schema, value, path),
     ...checkObject(schema, value, path),
     ...checkArray(schema, value, path),
@@ -49,6 +51,13 @@ function checkType(schema: Schema, value: unknown, path: string): string | undef
   const actual = typeOf(value);
   const ok = allowed.includes(actual) || (actual === "integer" && allowed.includes("number"));
   return ok ? undefined : `${path}: expected ${allowed.join("|")}, got ${actual}`;
+}
+
+function checkAnyOf(schema: Schema, value: unknown, path: string): string[] {
+  if (!Array.isArray(schema.anyOf)) return [];
+  const branches = (schema.anyOf as Schema[]).map((branch) => schemaErrors(branch, value, path));
+  if (branches.some((errors) => errors.length === 0)) return [];
+  return [`${path}: matches none of anyOf (${branches.map((errors) => errors.join("; ")).join(" | ")})`];
 }
 
 function checkValue(schema: Schema, value: unknown, path: string): string[] {

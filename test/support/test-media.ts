@@ -7,20 +7,30 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
+import { damageIvfFrames } from "./ivf-damage.ts";
+import { sharedMedia } from "./shared-media.ts";
 import { damageVideoPictures } from "./ts-damage.ts";
 
 /**
  * "blocking": the window is encoded by a starved encoder (coarsest quantiser, no deblocking filter) and joined
- * to the clean encode around it. "damage": the payload of every video picture presented in the window is
- * partly overwritten after muxing (MPEG-TS only), so the decoder conceals until the next keyframe.
+ * to the clean encode around it. "starved": the same with the codec's usual in-loop filters (H.264's and
+ * HEVC's deblocking) at the constant quantiser `quantiser` (the codec's own scale: 0–51 for H.264/HEVC, 1–31
+ * for MPEG-2). "damage": the payload of every video picture presented in the window is partly overwritten
+ * after muxing (MPEG-TS; VP9 in WebM, damaged as IVF before muxing), or a share `loss` of its packets is lost,
+ * so the decoder conceals until the next keyframe.
  */
-export type VideoEventType = "black" | "freeze" | "blocking" | "damage";
+export type VideoEventType = "black" | "freeze" | "blocking" | "starved" | "damage";
 export type AudioEventType = "silence" | "level" | "clip";
 
 export interface VideoEvent {
   readonly type: VideoEventType;
   readonly start: number;
   readonly end: number;
+  /** For "starved": the constant quantiser of the window. */
+  readonly quantiser?: number;
+  /** For "damage": the share of the window's packets lost at random (see ts-damage.ts); absent = a burst. */
+  readonly loss?: number;
+  readonly seed?: number;
 }
 export interface AudioEvent {
   readonly type: AudioEventType;
@@ -30,14 +40,29 @@ export interface AudioEvent {
   readonly dbfs?: number;
 }
 
-export type VideoContent = "testsrc2" | "noisy-static" | "night" | "mandelbrot";
+export type VideoContent =
+  | "testsrc2"
+  | "noisy-static"
+  | "night"
+  | "mandelbrot"
+  | "life"
+  | "cellauto"
+  | "grain"
+  | "credits"
+  | "tiles"
+  | "fine-grid"
+  | "fence"
+  | "footage";
 
 export interface ClipSpec {
   readonly duration: number;
-  readonly container: "mp4" | "mkv" | "webm" | "ts" | "mpg" | "mov" | "m4a" | "wav";
+  readonly container: "mp4" | "mkv" | "webm" | "ts" | "mpg" | "mov" | "m4a" | "wav" | "ivf";
   readonly video?: {
-    readonly codec: "libx264" | "libx265" | "libvpx-vp9" | "mpeg2video" | "ffv1";
+    /** libsvtav1 (AV1) needs an ffmpeg built with it, as Debian's is (the bundled 2018 build is not). */
+    readonly codec: "libx264" | "libx265" | "libvpx-vp9" | "libsvtav1" | "mpeg2video" | "ffv1";
     readonly size: string;
+    /** Pixel format of the encode (default yuv420p), e.g. yuv420p10le for HEVC Main10. */
+    readonly pixelFormat?: string;
     readonly fps: string;
     readonly content?: VideoContent;
     readonly events?: readonly VideoEvent[];
@@ -59,6 +84,7 @@ export const CACHE_DIR = join(import.meta.dirname, "../../.cache/test-media");
 export async function makeClip(spec: ClipSpec): Promise<string> {
   const recipe = clipRecipe(spec);
   return makeCached(recipe, spec.container, async (partial, stem) => {
+    if (recipe.damage.length > 0 && spec.container !== "ts") return encodeDamagedIvf(recipe, stem, partial);
     if (recipe.segments.length > 0) await encodeJoined(recipe, stem, partial);
     else await runFfmpeg(["-y", ...recipe.args, partial]);
     if (recipe.damage.length > 0)
@@ -99,11 +125,38 @@ interface ClipRecipe {
 function clipRecipe(spec: ClipSpec): ClipRecipe {
   const events = spec.video?.events ?? [];
   const damage = events.filter((e) => e.type === "damage");
-  if (damage.length > 0 && spec.container !== "ts")
-    throw new Error("damage events need an MPEG-TS container");
-  const starved = events.filter((e) => e.type === "blocking");
+  const asIvf = IVF_CODECS.has(spec.video?.codec ?? "") && IVF_CONTAINERS.has(spec.container) && !spec.audio;
+  if (damage.length > 0 && spec.container !== "ts" && !asIvf)
+    throw new Error("damage events need an MPEG-TS container, or VP9/AV1 in WebM, MKV or IVF without sound");
+  const starved = events.filter((e) => e.type === "blocking" || e.type === "starved");
+  if (starved.length > 0 && damage.length > 0 && asIvf)
+    throw new Error("a damaged VP9/AV1 clip is one encode: no starved windows in it");
   if (!spec.video || starved.length === 0) return { args: clipArgs(spec), segments: [], damage };
   return { args: muxArgs(spec), segments: segmentArgs(spec.duration, spec.video), damage };
+}
+
+const IVF_CODECS: ReadonlySet<string> = new Set(["libvpx-vp9", "libsvtav1"]);
+const IVF_CONTAINERS: ReadonlySet<string> = new Set(["webm", "mkv", "ivf"]);
+
+/**
+ * VP9/AV1 damage: the clip encoded as IVF (frames with plain size headers), damaged, then copied into WebM/MKV.
+ * Damaged AV1 stays in IVF: the Matroska and MP4 muxers parse AV1's OBUs and refuse damaged ones.
+ */
+async function encodeDamagedIvf(recipe: ClipRecipe, stem: string, output: string): Promise<void> {
+  if (output.endsWith(".ivf")) {
+    await runFfmpeg(["-y", ...recipe.args, "-f", "ivf", output]);
+    writeFileSync(output, damageIvfFrames(readFileSync(output), recipe.damage));
+    return;
+  }
+  const ivf = `${stem}.ivf`;
+  const format = output.endsWith(".mkv") ? "matroska" : "webm";
+  try {
+    await runFfmpeg(["-y", ...recipe.args, "-f", "ivf", ivf]);
+    writeFileSync(ivf, damageIvfFrames(readFileSync(ivf), recipe.damage));
+    await runFfmpeg(["-y", "-i", ivf, "-c", "copy", "-f", format, output]);
+  } finally {
+    rmSync(ivf, { force: true });
+  }
 }
 
 async function encodeJoined(recipe: ClipRecipe, stem: string, output: string): Promise<void> {
@@ -123,14 +176,18 @@ const SEGMENT_LIST = "<segment list>";
 /** One encode per stretch between starved windows, each from the same picture timeline trimmed to it. */
 function segmentArgs(duration: number, video: NonNullable<ClipSpec["video"]>): string[][] {
   const graph = videoGraph(duration, video);
-  const starved = (video.events ?? []).filter((e) => e.type === "blocking").sort((a, b) => a.start - b.start);
+  const starved = (video.events ?? [])
+    .filter((e) => e.type === "blocking" || e.type === "starved")
+    .sort((a, b) => a.start - b.start);
   const cuts = [0, ...starved.flatMap((e) => [e.start, e.end]), duration];
   const pieces: string[][] = [];
   for (let i = 0; i + 1 < cuts.length; i++) {
     const [from, to] = [cuts[i] as number, cuts[i + 1] as number];
     if (to <= from) continue;
     const trimmed = `${graph};[video]trim=start=${from}:end=${to},setpts=PTS-STARTPTS[piece]`;
-    const codec = i % 2 === 1 ? starvedCodecArgs(video) : videoCodecArgs(video);
+    // Odd pieces are the starved windows, in order.
+    const window = i % 2 === 1 ? starved[(i - 1) / 2] : undefined;
+    const codec = window ? starvedCodecArgs(video, window) : videoCodecArgs(video);
     pieces.push(["-filter_complex", trimmed, "-map", "[piece]", ...codec, "-f", "mpegts"]);
   }
   return pieces;
@@ -156,8 +213,9 @@ function muxArgs(spec: ClipSpec): string[] {
  * A starved encoder: every block at the coarsest quantiser and, for H.264, the deblocking filter off (as in
  * MPEG-2, which has none), so the 8x8/4x4 block grid stays visible instead of being smoothed into blur.
  */
-function starvedCodecArgs(video: NonNullable<ClipSpec["video"]>): string[] {
+function starvedCodecArgs(video: NonNullable<ClipSpec["video"]>, window: VideoEvent): string[] {
   const gop = String(video.gop ?? 50);
+  if (window.type === "starved") return quantisedCodecArgs(video, window.quantiser ?? 51);
   switch (video.codec) {
     case "libx264":
       return [
@@ -176,6 +234,26 @@ function starvedCodecArgs(video: NonNullable<ClipSpec["video"]>): string[] {
       return ["-c:v", "mpeg2video", "-qmin", "31", "-qmax", "31", "-q:v", "31", "-g", gop];
     default:
       throw new Error(`blocking events are made with libx264 or mpeg2video, not ${video.codec}`);
+  }
+}
+
+/** A constant quantiser with the codec's in-loop filters on, as a rate control starved of bits ends up. */
+function quantisedCodecArgs(video: NonNullable<ClipSpec["video"]>, quantiser: number): string[] {
+  const gop = String(video.gop ?? 50);
+  const q = String(quantiser);
+  const format = pixelFormat(video);
+  switch (video.codec) {
+    case "libx264":
+      return ["-c:v", "libx264", "-preset", "veryfast", "-qp", q, "-g", gop, ...format];
+    case "libx265":
+      return [
+        ...["-c:v", "libx265", "-preset", "ultrafast", ...format],
+        ...["-x265-params", `qp=${q}:keyint=${gop}:log-level=error`],
+      ];
+    case "mpeg2video":
+      return ["-c:v", "mpeg2video", "-qmin", q, "-qmax", q, "-q:v", q, "-g", gop, ...format];
+    default:
+      throw new Error(`starved events are made with libx264, libx265 or mpeg2video, not ${video.codec}`);
   }
 }
 
@@ -212,7 +290,66 @@ function baseVideo(content: VideoContent, size: string, fps: string, duration: n
     case "noisy-static":
       // One still picture with fresh sensor-like noise on every frame.
       return `testsrc2=size=${size}:rate=${fps}:duration=${d},trim=end_frame=1,loop=loop=-1:size=1:start=0,setpts=N/(${fps})/TB,trim=duration=${d},noise=alls=12:allf=t`;
+    default:
+      return detailedVideo(content, size, fps, d);
   }
+}
+
+const FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+/**
+ * Clean, detailed pictures that a block-corruption detector must leave alone: fine moving textures, regular
+ * patterns near the 8-pixel grid, text, filmed footage. Sources without a duration are given one by trim, and
+ * a proper frame rate by fps (see mandelbrot).
+ */
+function detailedVideo(content: VideoContent, size: string, fps: string, d: number): string {
+  const [width, height] = size.split("x").map(Number) as [number, number];
+  const timed = `fps=${fps},trim=duration=${d}`;
+  switch (content) {
+    case "life":
+      // Conway's life in 2-pixel cells: a dense texture that changes everywhere on every frame.
+      return `life=size=${Math.ceil(width / 2)}x${Math.ceil(height / 2)}:rate=${fps}:mold=10:ratio=0.3:seed=7:life_color=#e0e0e0:death_color=#202020:mold_color=#705030,scale=${width}:${height}:flags=neighbor,${timed}`;
+    case "cellauto":
+      // Rule 110 scrolling up: fine black-and-white triangles at every scale.
+      return `cellauto=size=${size}:rate=${fps}:rule=110:seed=3,format=yuv420p,${timed}`;
+    case "grain":
+      // Mid-grey with strong temporal noise: the most detail an encoder can be given.
+      return `color=c=0x808080:size=${size}:rate=${fps},format=yuv420p,noise=alls=40:allf=t+u,${timed}`;
+    case "credits":
+      return creditsVideo(size, fps, d);
+    case "tiles":
+      // Low-contrast 20x13 tiles drifting sideways, with a fine ripple on them.
+      return `color=c=black:size=${size}:rate=${fps},format=yuv420p,geq=lum='90+50*mod(floor((X+T*13)/20)+floor(Y/13)\\,2)+6*sin(X/3)':cb=128:cr=128,${timed}`;
+    case "fine-grid":
+      // A grid of thin lines every 7 pixels over the test picture: a period close to 8.
+      return `testsrc2=size=${size}:rate=${fps}:duration=${d},drawgrid=width=7:height=7:thickness=1:color=white@0.6`;
+    case "fence":
+      // 3-pixel posts every 9 pixels, a period close to the coding grid's, panning a pixel a frame across a
+      // shaded backdrop.
+      return `color=c=black:size=${size}:rate=${fps},format=yuv420p,geq=lum='if(lt(mod(X+N\\,9)\\,3)\\,170\\,70+40*sin(Y/40+N/10))':cb=128:cr=128,${timed}`;
+    case "footage":
+      // The filmed clip of the shared media looped, at the clip's size and rate.
+      return `movie=${sharedMedia("real-640x360-1s.mp4")}:loop=0,setpts=N/(${fps}*TB),scale=${size},${timed}`;
+    default:
+      throw new Error(`no recipe for content ${content}`);
+  }
+}
+
+/** Rolling credits (large and small lines) over a dark backdrop, and a ticker with a running clock. */
+function creditsVideo(size: string, fps: string, d: number): string {
+  const lines = [
+    "Directed by A. N. Example",
+    "Director of photography  J. Smith",
+    "Edited by the avmon test suite",
+    "Sound  0123456789 Hz dB LUFS",
+    "Grip  Best boy  Gaffer  Key grip",
+  ];
+  const roll = lines.map(
+    (text, i) =>
+      `drawtext=fontfile=${FONT}:text='${text}':fontsize=h/${i % 2 ? 18 : 11}:fontcolor=white:x=(w-text_w)/2:y=h-mod(t*h/6\\,h*1.6)+${i}*h/8`,
+  );
+  const ticker = `drawtext=fontfile=${FONT}:text='%{pts\\:hms}  markets up  weather fine  traffic slow':fontsize=h/22:fontcolor=yellow:box=1:boxcolor=black@0.6:x=w-mod(t*w/5\\,w*2):y=h-h/12`;
+  return `color=c=0x182030:size=${size}:rate=${fps}:duration=${d},${[...roll, ticker].join(",")}`;
 }
 
 function videoGraph(duration: number, video: NonNullable<ClipSpec["video"]>): string {
@@ -252,7 +389,7 @@ function videoGraph(duration: number, video: NonNullable<ClipSpec["video"]>): st
   const overlays = blacks.map(
     (b) => `drawbox=enable='between(t,${b.start},${b.end - 0.001})':color=black:t=fill`,
   );
-  parts.push(`${timeline}${[...overlays, "format=yuv420p"].join(",")}[video]`);
+  parts.push(`${timeline}${[...overlays, `format=${video.pixelFormat ?? "yuv420p"}`].join(",")}[video]`);
   return parts.join(";");
 }
 
@@ -263,9 +400,21 @@ function videoCodecArgs(video: NonNullable<ClipSpec["video"]>): string[] {
   switch (video.codec) {
     case "libx264": {
       const fixed = fixedGop ? ["-keyint_min", gop, "-sc_threshold", "0"] : [];
-      return ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", gop, ...fixed];
+      return [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "23",
+        "-g",
+        gop,
+        ...fixed,
+        ...pixelFormat(video),
+      ];
     }
-    case "libx265":
+    case "libx265": {
+      const fixed = fixedGop ? `:min-keyint=${gop}:scenecut=0` : "";
       return [
         "-c:v",
         "libx265",
@@ -274,10 +423,27 @@ function videoCodecArgs(video: NonNullable<ClipSpec["video"]>): string[] {
         "-crf",
         "28",
         "-x265-params",
-        `keyint=${gop}:log-level=error`,
+        `keyint=${gop}${fixed}:log-level=error`,
+        ...pixelFormat(video),
       ];
-    case "libvpx-vp9":
-      return ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "400k", "-g", gop];
+    }
+    case "libvpx-vp9": {
+      const fixed = fixedGop ? ["-keyint_min", gop] : [];
+      const rate = ["-b:v", "400k", "-g", gop, ...fixed];
+      return [
+        "-c:v",
+        "libvpx-vp9",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+        ...rate,
+        ...pixelFormat(video),
+      ];
+    }
+    case "libsvtav1":
+      // The fastest preset, a fixed keyframe interval (SVT-AV1 places no keyframes at scene changes by default).
+      return ["-c:v", "libsvtav1", "-preset", "12", "-b:v", "400k", "-g", gop, ...pixelFormat(video)];
     case "mpeg2video":
       return [
         "-c:v",
@@ -291,6 +457,11 @@ function videoCodecArgs(video: NonNullable<ClipSpec["video"]>): string[] {
     case "ffv1":
       return ["-c:v", "ffv1"];
   }
+}
+
+/** `-pix_fmt` when the clip asks for a format; nothing otherwise (the graph's yuv420p), keeping old recipes. */
+function pixelFormat(video: NonNullable<ClipSpec["video"]>): string[] {
+  return video.pixelFormat ? ["-pix_fmt", video.pixelFormat] : [];
 }
 
 function audioGraph(duration: number, audio: NonNullable<ClipSpec["audio"]>): string {

@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { withSummaryRef } from "../../core-service/src/domain/claim-check.ts";
 import {
   AvmonEvent,
   alertId,
@@ -35,6 +36,10 @@ const oneOfEach = [
   jobStarted("job-1", { attempt: 1, workerId: "task-a" }),
   defectDetected("job-1", anOpenDefect()),
   defectCleared("job-1", aDefect()),
+  defectDetected(
+    "job-1",
+    anOpenDefect({ type: "silence", metrics: { method: "rms", channels: ["FL", 2], floorDb: -60 } }),
+  ),
   jobCompleted("job-1", aReport()),
   jobFailed("job-1", { code: "SOURCE_UNREACHABLE", message: "connection refused", retryable: true }),
 ];
@@ -65,6 +70,41 @@ describe("event JSON Schemas", () => {
       expect(EVENT_SCHEMAS[detailType].parse(wire)).toEqual(wire);
     },
   );
+
+  it("rejects, by its committed JSON Schema, a metric that is neither a number, a text nor a list of them", async () => {
+    const wire = JSON.parse(JSON.stringify(defectDetected("job-1", anOpenDefect())));
+    wire.detail.defect.metrics.channels = [{ name: "FL" }];
+    const committed = (await committedSchema("defect-detected.json")) as Record<string, unknown>;
+
+    expect(schemaErrors(committed, wire)).toEqual([
+      expect.stringMatching(/^\$\.detail\.defect\.metrics\.channels: matches none of anyOf/),
+    ]);
+  });
+
+  it("accepts, by its committed JSON Schema, a Job Completed that carries a claim check instead of its report", async () => {
+    const ref = {
+      uri: "s3://avmon-ingest/events/claims/job-1/e.json",
+      bytes: 300_000,
+      sha256: "a".repeat(64),
+    };
+    const wire = JSON.parse(JSON.stringify(withSummaryRef(jobCompleted("job-1", aReport()), ref)));
+    const committed = (await committedSchema("job-completed.json")) as Record<string, unknown>;
+
+    expect(wire.detail).not.toHaveProperty("summary");
+    expect(schemaErrors(committed, wire)).toEqual([]);
+    expect(parseAvmonEvent(wire)).toEqual(wire);
+  });
+
+  it("rejects a Job Completed with neither a report nor a claim check, by both schemas", async () => {
+    const wire = JSON.parse(JSON.stringify(jobCompleted("job-1", aReport())));
+    delete wire.detail.summary;
+    const committed = (await committedSchema("job-completed.json")) as Record<string, unknown>;
+
+    expect(schemaErrors(committed, wire)).toEqual([
+      expect.stringMatching(/^\$\.detail: matches none of anyOf/),
+    ]);
+    expect(() => parseAvmonEvent(wire)).toThrow(InvalidEventError);
+  });
 
   it("rejects, by its committed JSON Schema, a Defect Detected without a defect type", async () => {
     const wire = JSON.parse(JSON.stringify(defectDetected("job-1", anOpenDefect())));
@@ -117,6 +157,28 @@ describe("alert ids", () => {
     expect(alertId("job-2", { type: "freeze", start: 15 })).not.toBe(base);
     expect(alertId("job-1", { type: "black", start: 15 })).not.toBe(base);
     expect(alertId("job-1", { type: "freeze", start: 15.04 })).not.toBe(base);
+  });
+
+  it("tells apart the same defect on two audio tracks", () => {
+    const first = alertId("job-1", { type: "silence", start: 4, track: 1 });
+    expect(alertId("job-1", { type: "silence", start: 4, track: 2 })).not.toBe(first);
+    expect(alertId("job-1", { type: "silence", start: 4 })).not.toBe(first);
+  });
+
+  it("tells apart loudness defects of different measures that start together, not one measure's open and close", () => {
+    const burst = { type: "loudness" as const, start: 10, metrics: { shortTerm: -5, aboveTarget: 18 } };
+    const over = { type: "loudness" as const, start: 10, metrics: { truePeak: -0.5, maxTruePeak: -1 } };
+
+    expect(alertId("job-1", burst)).not.toBe(alertId("job-1", over));
+    expect(alertId("job-1", { ...burst, metrics: { shortTerm: -3, aboveTarget: 20 } })).toBe(
+      alertId("job-1", burst),
+    );
+  });
+
+  it("gives the other types' ids from job, type and onset only, whatever their metrics", () => {
+    const freeze = { type: "freeze" as const, start: 15 };
+
+    expect(alertId("job-1", { ...freeze, metrics: { meanDifference: 0.01 } })).toBe(alertId("job-1", freeze));
   });
 
   it("ignores float noise below a millisecond in the onset", () => {

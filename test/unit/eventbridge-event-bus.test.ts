@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   EventBridgeClient,
   PutEventsCommand,
@@ -5,13 +7,13 @@ import {
   type PutEventsResultEntry,
 } from "@aws-sdk/client-eventbridge";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   EventBridgeEventBus,
-  EventTooLargeError,
   MAX_REQUEST_BYTES,
   putEventsEntrySize,
 } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
+import { DirectoryParkingLot } from "../../core-service/src/adapters/local/directory-parking-lot.ts";
 import {
   type AvmonEvent,
   type DefectDetectedEvent,
@@ -19,8 +21,10 @@ import {
   jobAccepted,
 } from "../../core-service/src/domain/events.ts";
 import { createLogger } from "../../core-service/src/logging/logger.ts";
+import { UndeliveredEventsError } from "../../core-service/src/ports/event-bus.ts";
 import { describeEventBusContract } from "../contract/event-bus.contract.ts";
 import { anOpenDefect } from "../support/avmon-events.ts";
+import { scratchDir } from "../support/scratch-dirs.ts";
 
 const eventBridge = mockClient(EventBridgeClient);
 
@@ -32,19 +36,30 @@ function sentEntries(): PutEventsRequestEntry[][] {
   return eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries ?? []);
 }
 
-function createBus(options: { maxBuffered?: number; maxAttempts?: number } = {}) {
+const scratch: (() => void)[] = [];
+afterEach(() => {
+  for (const remove of scratch.splice(0)) remove();
+});
+
+function createBus(options: { maxBuffered?: number; maxAttempts?: number; parkingRoot?: string } = {}) {
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger({ write: (line) => logs.push(JSON.parse(line)) });
   const client = new EventBridgeClient({ region: "eu-west-1" });
+  const { dir, remove } = scratchDir("avmon-eb-parking-");
+  scratch.push(remove);
+  const parking = new DirectoryParkingLot(options.parkingRoot ?? dir);
+  const undeliverable: string[] = [];
   const bus = new EventBridgeEventBus({
     client,
     busName: "avmon",
+    parking,
+    onUndeliverable: (event, errorCode) => undeliverable.push(`${errorCode} ${event.id}`),
     logger,
     baseDelayMs: 1,
     maxDelayMs: 4,
     ...options,
   });
-  return { bus, logs };
+  return { bus, logs, parking, undeliverable };
 }
 
 function defects(count: number, jobId = "job-1"): DefectDetectedEvent[] {
@@ -126,24 +141,52 @@ describe("EventBridgeEventBus", () => {
     }
   });
 
-  it("refuses an event larger than 256 KB on its own with a clear error, counts it, and still sends the rest", async () => {
-    const { bus, logs } = createBus();
+  it("parks an event larger than 256 KB whole, counts it, and still sends the rest", async () => {
+    const { bus, logs, parking, undeliverable } = createBus();
     const huge = eventOfAbout(300_000);
 
-    const publishing = bus.publish([huge, ...defects(2)]);
-
-    await expect(publishing).rejects.toThrow(EventTooLargeError);
-    await expect(publishing).rejects.toThrow(
-      /larger than the 262144-byte PutEvents limit, not sent: Job Accepted/,
-    );
+    await bus.publish([huge, ...defects(2)]);
     await bus.flush();
+
     expect(bus.failedEvents).toBe(1);
+    expect(undeliverable).toEqual([`EntryTooLarge ${huge.id}`]);
     expect(
       sentEntries()
         .flat()
         .map((entry) => entry.DetailType),
     ).toEqual(["Defect Detected", "Defect Detected"]);
+    const [parked] = await parking.list();
+    expect(parked?.parked).toMatchObject({
+      event: huge,
+      target: { kind: "eventbridge", busName: "avmon" },
+      reason: { code: "EntryTooLarge" },
+    });
     expect(logs.find((log) => log.errorCode === "EntryTooLarge")).toMatchObject({ eventId: huge.id });
+  });
+
+  it("rejects flush when a refused event cannot be parked either, so its job is not acked", async () => {
+    const { dir, remove } = scratchDir("avmon-eb-blocked-");
+    scratch.push(remove);
+    const notAFolder = join(dir, "file");
+    writeFileSync(notAFolder, "");
+    const { bus, logs } = createBus({ parkingRoot: notAFolder });
+    const event = defectDetected("job-1", anOpenDefect());
+    eventBridge.on(PutEventsCommand).callsFake(() => ({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: "AccessDeniedException", ErrorMessage: "no" }],
+    }));
+
+    await bus.publish([event]);
+
+    await expect(bus.flush()).rejects.toThrow(UndeliveredEventsError);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: "ERROR",
+        message: "event neither delivered to EventBridge nor parked",
+        event,
+      }),
+    );
+    await expect(bus.flush()).resolves.toBeUndefined();
   });
 
   it("retries only the entries that were throttled", async () => {
@@ -175,8 +218,8 @@ describe("EventBridgeEventBus", () => {
     expect(bus.failedEvents).toBe(0);
   });
 
-  it("counts and logs an entry rejected with a non-retryable code, without retrying it", async () => {
-    const { bus, logs } = createBus();
+  it("counts, logs and parks an entry rejected with a non-retryable code, without retrying it", async () => {
+    const { bus, logs, parking } = createBus();
     const [bad, good] = defects(2);
     eventBridge
       .on(PutEventsCommand)
@@ -193,8 +236,14 @@ describe("EventBridgeEventBus", () => {
     expect(bus.failedEvents).toBe(1);
     expect(bus.sentEvents).toBe(1);
     expect(logs).toContainEqual(
-      expect.objectContaining({ level: "ERROR", errorCode: "MalformedDetail", event: bad, jobId: "job-1" }),
+      expect.objectContaining({
+        level: "ERROR",
+        errorCode: "MalformedDetail",
+        eventId: bad?.id,
+        jobId: "job-1",
+      }),
     );
+    expect((await parking.list()).map((entry) => entry.parked.event)).toEqual([bad]);
   });
 
   it("retries the whole request when EventBridge throttles it", async () => {

@@ -128,6 +128,112 @@ describe("the evidence recorder", () => {
   });
 });
 
+describe("the evidence recorder on sources with several audio tracks and defects of every kind", () => {
+  const polylines = (image: Released<DetectorEvent>["image"]) =>
+    new TextDecoder().decode(image?.bytes).match(/<polyline [^>]*>/g);
+
+  it("draws a defect on track 2 from track 2's sound, not the first track's", () => {
+    const recorder = new EvidenceRecorder<DetectorEvent>({ pictures: false });
+    const alone = new EvidenceRecorder<DetectorEvent>({ pictures: false });
+    const secondTrack = toneThenSilence(10, 6);
+    for (const [i, chunk] of toneThenSilence(10, 100).entries()) {
+      recorder.sound(chunk, 0);
+      recorder.sound(secondTrack[i] as AudioChunk, 1);
+    }
+    for (const chunk of secondTrack) alone.sound(chunk);
+    const onTrack2 = {
+      kind: "open",
+      defect: { ...anOpenDefect({ type: "silence", start: 6 }), track: 2 },
+    } as const;
+
+    const [released] = recorder.admit([onTrack2]);
+    const [reference] = alone.admit([open("silence", 6)]);
+
+    expect(polylines(released?.image)).toEqual(polylines(reference?.image));
+    expect(new TextDecoder().decode(released?.image?.bytes)).toContain(
+      "<title>silence on track 2 at 00:06.00",
+    );
+    // The first track's tone never stops: its strip would be another picture.
+    const [firstTrack] = recorder.admit([open("silence", 6)]);
+    expect(polylines(firstTrack?.image)).not.toEqual(polylines(reference?.image));
+  });
+
+  it("tells apart defects that start together: a loud burst and its true-peak over each keep their own image", () => {
+    const recorder = new EvidenceRecorder<DetectorEvent>({ pictures: false });
+    for (const chunk of toneThenSilence(10, 100)) recorder.sound(chunk);
+    const loudness = (metrics: Record<string, number>, end?: number): DetectorEvent =>
+      end === undefined
+        ? { kind: "open", defect: { ...anOpenDefect({ type: "loudness", start: 4 }), metrics } }
+        : { kind: "close", defect: { ...aDefect({ type: "loudness", start: 4, end }), metrics } };
+
+    const released = recorder.admit([
+      loudness({ shortTerm: -10 }),
+      loudness({ truePeak: 0.5 }),
+      loudness({ shortTerm: -10 }, 7),
+      loudness({ truePeak: 0.5 }, 4.2),
+    ]);
+
+    // Both opens have a strip; neither close (each follows its own open) needs one.
+    expect(released.map((r) => [r.event.kind, r.image !== undefined])).toEqual([
+      ["open", true],
+      ["open", true],
+      ["close", false],
+      ["close", false],
+    ]);
+  });
+
+  it("sends an unwatched stretch on at once, with no image: nothing of it was decoded", () => {
+    const recorder = new EvidenceRecorder<DetectorEvent>({ pictures: true });
+    recorder.picture(picture(1));
+    for (const chunk of toneThenSilence(3, 100)) recorder.sound(chunk);
+
+    expect(summary(recorder.admit([open("unwatched", 2)]))).toEqual(["open unwatched"]);
+  });
+
+  it("shows colour bars as the picture at their onset and a line-up tone as a sound strip", () => {
+    const recorder = new EvidenceRecorder<DetectorEvent>({ pictures: true });
+    for (const chunk of toneThenSilence(10, 100)) recorder.sound(chunk);
+    const signal = (name: string): DetectorEvent => ({
+      kind: "open",
+      defect: { ...anOpenDefect({ type: "test-signal", start: 3 }), metrics: { signal: name } },
+    });
+
+    expect(recorder.admit([signal("colour-bars")])).toEqual([]);
+    const [bars, tone] = [...recorder.picture(picture(3)), ...recorder.admit([signal("line-up-tone")])];
+
+    expect(bars?.image).toMatchObject({ format: EVIDENCE_FORMATS.picture, at: 3 });
+    expect(tone?.image).toMatchObject({ format: EVIDENCE_FORMATS.sound, at: 3 });
+  });
+});
+
+describe("a channel loss's strip", () => {
+  it("draws the quietest channel too, falling to the floor where the channel went silent", () => {
+    const recorder = new EvidenceRecorder<DetectorEvent>({ pictures: false });
+    for (const chunk of toneThenSilence(10, 100)) {
+      // The right channel goes silent at 5 s; the left carries on.
+      const frames = chunk.samples.length / 2;
+      for (let i = 0; i < frames; i++)
+        if (chunk.time + i / chunk.sampleRate >= 5) chunk.samples[2 * i + 1] = 0;
+      recorder.sound(chunk);
+    }
+
+    const [loss] = recorder.admit([open("channel-loss", 5)]);
+    const [silence] = recorder.admit([open("silence", 5)]);
+    const lines = (image: Released<DetectorEvent>["image"]) =>
+      new TextDecoder().decode(image?.bytes).match(/<polyline points="([^"]*)"/g) ?? [];
+
+    expect(lines(silence?.image)).toHaveLength(2);
+    const quietest = lines(loss?.image)[2] ?? "";
+    const ys = [...quietest.matchAll(/([\d.]+),([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    // 320 px for 5 s before and 5 s after the onset: the right half is the silent channel, at the floor (y 82).
+    const after = ys.filter(([x]) => (x as number) > 170);
+    const before = ys.filter(([x]) => (x as number) < 150);
+    expect(after.length).toBeGreaterThan(10);
+    expect(after.every(([, y]) => y === 82)).toBe(true);
+    expect(before.every(([, y]) => (y as number) < 82)).toBe(true);
+  });
+});
+
 describe("the sound level ring", () => {
   it("measures each 100 ms block's RMS and peak, in dBFS", () => {
     const levels = new SoundLevels();

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
-  type AvmonEvent,
   jobAccepted,
   jobCompleted,
   jobStarted,
+  type ResolvedAvmonEvent,
 } from "../../core-service/src/domain/events.ts";
 import { type JobView, projectJob } from "../../core-service/src/domain/job-projection.ts";
 import { aDefect, aReport, at } from "../support/avmon-events.ts";
 
 const JOB = "job-groups";
 
-function fold(events: AvmonEvent[]): JobView {
+function fold(events: ResolvedAvmonEvent[]): JobView {
   return events.reduce<JobView | undefined>((view, event) => projectJob(view, event), undefined) as JobView;
 }
 

@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
 import {
-  type AvmonEvent,
   defectCleared,
   defectDetected,
   jobAccepted,
   jobCompleted,
   jobFailed,
   jobStarted,
+  type ResolvedAvmonEvent,
 } from "../../core-service/src/domain/events.ts";
 import { type JobView, projectJob } from "../../core-service/src/domain/job-projection.ts";
 import { aDefect, anOpenDefect, aReport, at } from "../support/avmon-events.ts";
 
 const JOB = "job-42";
 
-function project(events: readonly AvmonEvent[]): JobView | undefined {
+function project(events: readonly ResolvedAvmonEvent[]): JobView | undefined {
   return events.reduce<JobView | undefined>((view, event) => projectJob(view, event), undefined);
 }
 

@@ -34,7 +34,11 @@ const never = () => new Promise<void>(() => {});
 describeEventBusContract("in memory", () => {
   const { bus } = createBus();
   const received = collect(bus, ALL);
-  return { bus, delivered: () => received.map((e) => ({ detailType: e["detail-type"], detail: e.detail })) };
+  return {
+    bus,
+    delivered: () => received.map((e) => ({ detailType: e["detail-type"], detail: e.detail })),
+    settled: () => bus.idle(),
+  };
 });
 
 describe("MemoryEventBus", () => {
@@ -51,11 +55,20 @@ describe("MemoryEventBus", () => {
       defectDetected("job-1", anOpenDefect({ type: "black" })),
       jobCompleted("job-1", aReport()),
     ]);
-    await bus.flush();
+    await bus.idle();
 
     expect(freezes.map((e) => e.detail.jobId)).toEqual(["job-1"]);
     expect(freezes[0]?.detail).toMatchObject({ defect: { type: "freeze" } });
     expect(completions.map((e) => e["detail-type"])).toEqual(["Job Completed"]);
+  });
+
+  it("flushes without waiting for a subscriber that never finishes", async () => {
+    const { bus } = createBus();
+    bus.subscribe(ALL, never);
+
+    await bus.publish([jobStarted("job-1", { attempt: 1 })]);
+
+    await expect(bus.flush()).resolves.toBeUndefined();
   });
 
   it("never runs a subscriber inside publish", () => {
@@ -90,7 +103,7 @@ describe("MemoryEventBus", () => {
     const received = collect(bus, ALL);
 
     await bus.publish([jobStarted("job-1", { attempt: 1 }), jobStarted("job-2", { attempt: 1 })]);
-    await bus.flush();
+    await bus.idle();
 
     expect(received).toHaveLength(2);
     expect(calls).toBe(2);
@@ -108,12 +121,12 @@ describe("MemoryEventBus", () => {
 
     await bus.publish([jobStarted("job-1", { attempt: 1 })]);
     await bus.publish([jobStarted("job-2", { attempt: 1 }), jobStarted("job-3", { attempt: 1 })]);
-    await bus.flush();
+    await bus.idle();
 
     expect(seen).toEqual(["job-1", "job-2", "job-3"]);
   });
 
-  it("waits in flush until slow subscribers have handled everything", async () => {
+  it("waits in idle until slow subscribers have handled everything", async () => {
     const { bus } = createBus();
     let handled = 0;
     bus.subscribe(ALL, async () => {
@@ -122,7 +135,7 @@ describe("MemoryEventBus", () => {
     });
 
     await bus.publish([jobStarted("job-1", { attempt: 1 }), jobStarted("job-2", { attempt: 1 })]);
-    await bus.flush();
+    await bus.idle();
 
     expect(handled).toBe(2);
   });
@@ -135,10 +148,10 @@ describe("MemoryEventBus", () => {
     });
 
     await bus.publish([jobStarted("job-1", { attempt: 1 })]);
-    await bus.flush();
+    await bus.idle();
     unsubscribe();
     await bus.publish([jobStarted("job-2", { attempt: 1 })]);
-    await bus.flush();
+    await bus.idle();
 
     expect(received.map((e) => e.detail.jobId)).toEqual(["job-1"]);
   });
@@ -166,7 +179,7 @@ describe("MemoryEventBus", () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     await bus.publish(jobs.slice(1).map((jobId) => jobStarted(jobId, { attempt: 1 })));
     release();
-    await bus.flush();
+    await bus.idle();
 
     expect(seen).toEqual(["job-1", "job-4", "job-5"]);
     expect(bus.droppedDeliveries).toBe(2);

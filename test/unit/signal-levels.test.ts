@@ -36,20 +36,18 @@ function tone(time: number, peak: number): AudioChunk {
 describe("levels from the pipeline", () => {
   it("samples picture level, motion and momentary loudness once per second of media", async () => {
     const points: LevelsPoint[] = [];
-    const set = new DetectorSet(
-      createDetectors(["black", "freeze", "loudness"]),
-      undefined,
-      (point, duration) => {
+    const set = new DetectorSet(createDetectors(["black", "freeze", "loudness"]), undefined, {
+      onLevels: (point, duration) => {
         expect(duration).toBe(6);
         points.push(point);
       },
-    );
+    });
     const { audio, analysisFrame } = set.sink(undefined, 6);
     if (!audio || !analysisFrame) throw new Error("the detector set takes audio and analysis pictures");
     // 0–3 s moving grey programme with a tone; 3–6 s a still black picture, and silence.
     for (let i = 0; i < 6 * FPS; i++) {
       const t = i / FPS;
-      await audio(tone(t, t < 3 ? 0.1 : 0));
+      await audio(tone(t, t < 3 ? 0.1 : 0), 0);
       await analysisFrame(picture(i, t < 3));
     }
 
@@ -66,9 +64,11 @@ describe("levels from the pipeline", () => {
 
   it("gives only the figures of the detectors that run", async () => {
     const points: LevelsPoint[] = [];
-    const set = new DetectorSet(createDetectors(["silence"]), undefined, (point) => points.push(point));
+    const set = new DetectorSet(createDetectors(["silence"]), undefined, {
+      onLevels: (point) => points.push(point),
+    });
     const { audio } = set.sink(undefined, undefined);
-    for (let i = 0; i < 25; i++) await audio?.(tone(i / 10, 0.1));
+    for (let i = 0; i < 25; i++) await audio?.(tone(i / 10, 0.1), 0);
 
     expect(points).toEqual([{ t: 0 }, { t: 1 }, { t: 2 }]);
   });

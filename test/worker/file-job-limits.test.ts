@@ -13,6 +13,7 @@ import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
 import { mediaAnalyzer } from "../../core-service/src/worker/analyzer.ts";
 import { startStack } from "../server/stack-fixture.ts";
 import { faultClip, processesMatching, silentFifo } from "../support/fault-injection.ts";
+import { startLiveOrigin } from "../support/live-origin.ts";
 import { aQueueMessage, startedWorkers, waitFor, workerHarness } from "./worker-harness.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "avmon-job-limits-"));
@@ -98,5 +99,29 @@ describe("the local stack", () => {
         ),
       },
     });
+  });
+
+  it("runs live jobs under its decode budget too (AVMON_MAX_PIXELS)", async () => {
+    const origin = await startLiveOrigin({ protocol: "mpegts-http", duration: 20 });
+    try {
+      const { stack } = await startStack({}, { AVMON_MAX_PIXELS: "10000" });
+      stacks.push(stack);
+      const events: AvmonEvent[] = [];
+      stack.bus.subscribe({ source: ["avmon"] }, (event) => {
+        events.push(event);
+      });
+      const submitted = await stack.intake.submit({ source: origin.url, mode: "live" }, undefined);
+      if (submitted.kind !== "accepted") throw new Error(`job not accepted: ${JSON.stringify(submitted)}`);
+
+      await waitFor(() => failureOf(events, submitted.jobId) !== undefined, 30_000);
+      expect(failureOf(events, submitted.jobId)).toMatchObject({
+        error: {
+          code: "LIMIT_REACHED",
+          message: expect.stringMatching(/over the decode budget of 10000 pixels/),
+        },
+      });
+    } finally {
+      await origin.close();
+    }
   });
 });

@@ -12,14 +12,15 @@ import type { LiveAnalyzer, LiveAnalyzerRun } from "../../core-service/src/worke
 import { LiveStreams } from "../../core-service/src/worker/live-streams.ts";
 import { Worker, type WorkerOptions } from "../../core-service/src/worker/worker.ts";
 import { anOpenDefect } from "../support/avmon-events.ts";
-import { scriptedAnalyzer } from "./worker-harness.ts";
+import { scratchClaimStore } from "../support/scratch-dirs.ts";
+import { scriptedAnalyzer, TEST_WORKER_DEFAULTS } from "./worker-harness.ts";
 
 /** A queue, bus, store and live-stream registry wired like the local stack, plus every event the bus carried. */
 export function liveHarness(queueOptions: MemoryJobQueueOptions = {}) {
   const queue = new MemoryJobQueue({ waitTimeSeconds: 1, ...queueOptions });
   const bus = new MemoryEventBus({ logger: silentLogger });
   const store = new MemoryJobStore();
-  store.subscribeTo(bus);
+  store.subscribeTo(bus, scratchClaimStore());
   const streams = new LiveStreams();
   const events: AvmonEvent[] = [];
   bus.subscribe({ source: ["avmon"] }, (event) => {
@@ -33,11 +34,7 @@ export function liveHarness(queueOptions: MemoryJobQueueOptions = {}) {
       analyzeLive,
       liveStreams: streams,
       jobStore: store,
-      detectors: ["black", "freeze", "silence"],
-      maxReceiveCount: 5,
-      retryBaseSeconds: 0,
-      concurrency: 1,
-      logger: silentLogger,
+      ...TEST_WORKER_DEFAULTS,
       ...options,
     });
   const ofJob = (jobId: string) => events.filter((e) => e.detail.jobId === jobId);
@@ -122,5 +119,16 @@ function summary(
     defectsClosed: endReason === "max-duration" ? 1 : 0,
     watchGapSeconds: 0,
     resumeState,
+    loudness: FAKE_LOUDNESS,
   };
 }
+
+/** What the fake engine's loudness meter read, for the live job's summary. */
+export const FAKE_LOUDNESS = {
+  integrated: -23.1,
+  range: 2.4,
+  truePeak: -9.5,
+  maxMomentary: -20.2,
+  maxShortTerm: -21.7,
+  target: -23,
+};

@@ -1,6 +1,9 @@
 import { afterEach } from "vitest";
 import { MemoryEventBus } from "../../core-service/src/adapters/memory/memory-event-bus.ts";
-import { MemoryJobQueue } from "../../core-service/src/adapters/memory/memory-job-queue.ts";
+import {
+  MemoryJobQueue,
+  type MemoryJobQueueOptions,
+} from "../../core-service/src/adapters/memory/memory-job-queue.ts";
 import { MemoryJobStore } from "../../core-service/src/adapters/memory/memory-job-store.ts";
 import type { DetectorEvent } from "../../core-service/src/detectors/types.ts";
 import { AbortedError } from "../../core-service/src/domain/errors.ts";
@@ -10,15 +13,23 @@ import { silentLogger } from "../../core-service/src/logging/logger.ts";
 import type { Analyzer } from "../../core-service/src/worker/analyzer.ts";
 import { Worker, type WorkerOptions } from "../../core-service/src/worker/worker.ts";
 import { aReport } from "../support/avmon-events.ts";
+import { scratchClaimStore } from "../support/scratch-dirs.ts";
+
+/** What the tests' workers share unless a test says otherwise: one job at a time, retries at once, no logs. */
+export const TEST_WORKER_DEFAULTS = {
+  detectors: ["black", "freeze", "silence"],
+  maxReceiveCount: 5,
+  retryBaseSeconds: 0,
+  concurrency: 1,
+  logger: silentLogger,
+} as const satisfies Partial<WorkerOptions>;
 
 /** A queue, bus and store wired like the local stack, plus every event the bus carried. */
-export function workerHarness(
-  queueOptions: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number } = {},
-) {
+export function workerHarness(queueOptions: MemoryJobQueueOptions = {}) {
   const queue = new MemoryJobQueue({ waitTimeSeconds: 1, ...queueOptions });
   const bus = new MemoryEventBus({ logger: silentLogger });
   const store = new MemoryJobStore();
-  store.subscribeTo(bus);
+  store.subscribeTo(bus, scratchClaimStore());
   const events: AvmonEvent[] = [];
   bus.subscribe({ source: ["avmon"] }, (event) => {
     events.push(event);
@@ -29,11 +40,8 @@ export function workerHarness(
       bus,
       analyze,
       jobStore: store,
-      detectors: ["black", "freeze", "silence"],
-      maxReceiveCount: queueOptions.maxReceiveCount ?? 5,
-      retryBaseSeconds: 0,
-      concurrency: 1,
-      logger: silentLogger,
+      ...TEST_WORKER_DEFAULTS,
+      maxReceiveCount: queueOptions.maxReceiveCount ?? TEST_WORKER_DEFAULTS.maxReceiveCount,
       ...options,
     });
   const detailTypes = (jobId: string) =>

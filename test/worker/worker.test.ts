@@ -98,7 +98,7 @@ describe("worker", () => {
     const { queue, bus, createWorker, detailTypes } = workerHarness();
     const message = aQueueMessage();
     await bus.publish([defectDetected(message.jobId, anOpenDefect({ type: "freeze", start: 2 }))]);
-    await bus.flush();
+    await bus.idle();
     await queue.send(message);
     started(createWorker(scriptedAnalyzer(freezeScript)));
 

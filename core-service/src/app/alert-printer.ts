@@ -23,8 +23,11 @@ export function alertLine(event: AvmonEvent): string | undefined {
       return `CLEARED ${type} ${mediaTime(start)}–${mediaTime(end)} ${severity} ${job}`;
     }
     case "Job Completed": {
-      const { summary, reason } = event.detail;
-      return `JOB ${reason === "stopped" ? "stopped" : "completed"}: ${summary.defects.length} defect(s) in ${mediaTime(summary.media.duration)} of media ${job}`;
+      const ended = event.detail.reason === "stopped" ? "stopped" : "completed";
+      if (!("summary" in event.detail))
+        return `JOB ${ended}: report at ${event.detail.summaryRef.uri} ${job}`;
+      const { summary } = event.detail;
+      return `JOB ${ended}: ${summary.defects.length} defect(s) in ${mediaTime(summary.media.duration)} of media ${job}`;
     }
     case "Job Failed":
       return `JOB failed: ${event.detail.error.code} ${event.detail.error.message} ${job}`;

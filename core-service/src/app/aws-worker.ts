@@ -9,7 +9,9 @@ import { DynamoJobStore } from "../adapters/aws/dynamodb-job-store.ts";
 import { dynamoStopRequestReader } from "../adapters/aws/dynamodb-stop-requests.ts";
 import { ecsAgentTaskProtection } from "../adapters/aws/ecs-task-protection.ts";
 import { EventBridgeEventBus } from "../adapters/aws/eventbridge-event-bus.ts";
+import { S3ClaimStore } from "../adapters/aws/s3-claim-store.ts";
 import { S3Evidence } from "../adapters/aws/s3-evidence.ts";
+import { S3ParkingLot } from "../adapters/aws/s3-parking-lot.ts";
 import { s3UrlPresigner } from "../adapters/aws/s3-presigner.ts";
 import { SqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
 import type { AvmonConfig } from "../config.ts";
@@ -18,7 +20,9 @@ import type { Logger } from "../logging/logger.ts";
 import type { EventBus } from "../ports/event-bus.ts";
 import { GuardedProxy } from "../security/guarded-proxy.ts";
 import { mediaAnalyzer } from "../worker/analyzer.ts";
-import { startEmfReporter } from "../worker/emf-metrics.ts";
+import { SETTLE_MS, settledWithin } from "../worker/bounded.ts";
+import { ClaimCheckEventBus } from "../worker/claim-check-bus.ts";
+import { emfUndeliverableCounter, startEmfReporter } from "../worker/emf-metrics.ts";
 import { GroupStampedEventBus } from "../worker/group-stamped-bus.ts";
 import { liveMediaAnalyzer } from "../worker/live-analyzer.ts";
 import { LiveStreams } from "../worker/live-streams.ts";
@@ -35,9 +39,13 @@ export interface AwsWorker {
 }
 
 export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker {
-  const { queueUrl, eventBusName, jobTableName } = config;
-  const missing = [!queueUrl && "AVMON_QUEUE_URL", !eventBusName && "AVMON_EVENT_BUS_NAME"].filter(Boolean);
-  if (!queueUrl || !eventBusName)
+  const { queueUrl, eventBusName, jobTableName, ingestBucket } = config;
+  const missing = [
+    !queueUrl && "AVMON_QUEUE_URL",
+    !eventBusName && "AVMON_EVENT_BUS_NAME",
+    !ingestBucket && "AVMON_INGEST_BUCKET",
+  ].filter(Boolean);
+  if (!queueUrl || !eventBusName || !ingestBucket)
     throw new ConfigError(`invalid environment: ${missing.join(", ")} must be set`);
   const clients = createAwsClients({ region: config.awsRegion });
   const queue = new SqsJobQueue({
@@ -46,7 +54,19 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
     visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
     logger,
   });
-  let bus: EventBus = new EventBridgeEventBus({ client: clients.eventBridge, busName: eventBusName, logger });
+  // Refused events are counted as EMF lines on stdout (alarmed) and parked in the ingest bucket for replay;
+  // a report too large for its Job Completed travels as a claim check to the same bucket.
+  const eventBridge = new EventBridgeEventBus({
+    client: clients.eventBridge,
+    busName: eventBusName,
+    parking: new S3ParkingLot({ client: clients.s3, bucket: ingestBucket }),
+    onUndeliverable: emfUndeliverableCounter((line) => process.stdout.write(line)),
+    logger,
+  });
+  let bus: EventBus = new ClaimCheckEventBus(
+    eventBridge,
+    new S3ClaimStore({ client: clients.s3, bucket: ingestBucket }),
+  );
   if (config.detectorGroup) bus = new GroupStampedEventBus(bus, config.detectorGroup);
   // Sources on AWS are URLs and S3 objects handed over as URLs; a path would read the container's own disk.
   const prepareSource = sourceGate({ presignS3: s3UrlPresigner(clients.s3) });
@@ -63,15 +83,17 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
       httpProxy,
       limits: config.analysisLimits,
     }),
-    analyzeLive: liveMediaAnalyzer({ prepareSource, httpProxy }),
+    analyzeLive: liveMediaAnalyzer({ prepareSource, httpProxy, limits: config.analysisLimits }),
     liveStreams,
-    live: { leaseSeconds: config.visibilityTimeoutSeconds },
+    live: {
+      leaseSeconds: config.visibilityTimeoutSeconds,
+      maxDurationSeconds: config.liveMaxDurationSeconds,
+    },
     jobStore: jobTableName
       ? new DynamoJobStore({ client: clients.dynamo, tableName: jobTableName })
       : undefined,
-    evidence: config.evidenceBucket
-      ? new S3Evidence({ client: clients.s3, bucket: config.evidenceBucket })
-      : undefined,
+    // Under the ingest bucket's evidence/ prefix, where the API's presigned URLs point.
+    evidence: new S3Evidence({ client: clients.s3, bucket: ingestBucket }),
     detectors: config.detectors,
     concurrency: config.concurrency,
     maxReceiveCount: config.maxReceiveCount,
@@ -106,9 +128,8 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
       // The poller keeps running during the drain: a stop request still ends a job that would hold it up.
       const result = await worker.stop(deadlineMs);
       stopEmf?.();
-      await poller?.stop();
-      await protection?.stop();
-      await proxy.close();
+      // Each of these may wait on the network (DynamoDB, the ECS agent, open proxy tunnels): bounded too.
+      await settledWithin(Promise.all([poller?.stop(), protection?.stop(), proxy.close()]), SETTLE_MS);
       return result;
     },
   };

@@ -1,5 +1,9 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DirectoryParkingLot } from "../adapters/local/directory-parking-lot.ts";
+import { FileClaimStore } from "../adapters/local/file-claim-store.ts";
 import { FolderEvidenceStore } from "../adapters/local/folder-evidence-store.ts";
 import { MemoryEventBus } from "../adapters/memory/memory-event-bus.ts";
 import { MemoryIdempotency } from "../adapters/memory/memory-idempotency.ts";
@@ -10,14 +14,17 @@ import type { AvmonConfig } from "../config.ts";
 import { Intake } from "../intake/intake.ts";
 import { localSourceCheck } from "../intake/local-source-check.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { FfmpegSupportProvider } from "../media/source-support.ts";
 import { GuardedProxy } from "../security/guarded-proxy.ts";
 import type { Connector } from "../security/pinned-target.ts";
 import { checkSourceUrl, type Resolver, type SsrfGuardOptions } from "../security/ssrf-guard.ts";
+import type { EventStreamOptions } from "../server/event-stream.ts";
 import { createHttpApp } from "../server/http-app.ts";
 import { JobLevels } from "../server/job-levels.ts";
 import { Metrics } from "../server/metrics.ts";
 import { type WebhookOptions, Webhooks } from "../server/webhooks.ts";
 import { type Analyzer, type MediaAnalyzerOptions, mediaAnalyzer } from "../worker/analyzer.ts";
+import { ClaimCheckEventBus } from "../worker/claim-check-bus.ts";
 import { type LiveAnalyzer, liveMediaAnalyzer } from "../worker/live-analyzer.ts";
 import type { LiveJobSettings } from "../worker/live-job.ts";
 import { LiveStreams } from "../worker/live-streams.ts";
@@ -25,13 +32,18 @@ import { localSourceGate } from "../worker/local-source-gate.ts";
 import { sourceGate } from "../worker/source-gate.ts";
 import { type ShutdownResult, Worker } from "../worker/worker.ts";
 import { InstrumentedEventBus } from "./instrumented-event-bus.ts";
+import { localGuard } from "./local-guard.ts";
 
 export interface LocalStackOptions {
   readonly config: AvmonConfig;
   readonly logger: Logger;
-  /** Test seams: a short visibility timeout, fast webhook retries, a fake analyzer. */
+  /** Test seams: a short visibility timeout, fast webhook retries, a small SSE buffer, a fake analyzer. */
   readonly queue?: MemoryJobQueueOptions;
-  readonly webhooks?: Pick<WebhookOptions, "maxAttempts" | "baseDelayMs" | "timeoutMs">;
+  readonly webhooks?: Pick<
+    WebhookOptions,
+    "maxAttempts" | "baseDelayMs" | "maxDelayMs" | "timeoutMs" | "maxPending"
+  >;
+  readonly eventStream?: Pick<EventStreamOptions, "maxBufferedBytes" | "lagGraceMs">;
   readonly analyze?: Analyzer;
   readonly analyzeLive?: LiveAnalyzer;
   /** Live jobs' defaults (max duration, stall threshold, reconnect policy). */
@@ -41,15 +53,24 @@ export interface LocalStackOptions {
    * addresses it chose (the guarded proxy's and webhook delivery's).
    */
   readonly guard?: { readonly resolve?: Resolver; readonly connect?: Connector };
+  /** Whose ffmpeg decides at submission which sources are readable; default the one this process runs. */
+  readonly ffmpegSupport?: FfmpegSupportProvider;
 }
+
+/** How long shutdown lets subscribers take the last events before their streams and outboxes close. */
+const SUBSCRIBER_GRACE_MS = 2000;
 
 /**
  * `avmon serve` in one process: the HTTP API, the worker, and the in-memory queue, bus and store behind the
- * same ports the AWS adapters implement. Built once, at start-up.
+ * same ports the AWS adapters implement. Built once, at start-up. Under the data folder it keeps what must
+ * outlive a restart or a subscriber: webhook subscriptions and their outboxes (`webhooks/`), deliveries given
+ * up on (`undeliverable/`, for `avmon replay-events`) and reports too large for their event (`claims/`).
  */
 export class LocalStack {
   readonly queue: MemoryJobQueue;
   readonly bus: InstrumentedEventBus;
+  readonly claims: FileClaimStore;
+  readonly parking: DirectoryParkingLot;
   readonly store = new MemoryJobStore();
   readonly liveStreams = new LiveStreams();
   readonly levels = new JobLevels();
@@ -59,18 +80,19 @@ export class LocalStack {
   readonly metrics: Metrics;
   readonly worker: Worker;
   readonly #options: LocalStackOptions;
+  readonly #memoryBus: MemoryEventBus;
   /** The SSRF guard's options when it is on (`AVMON_ALLOW_PRIVATE_SOURCES=false`), else undefined. */
   readonly #guard: SsrfGuardOptions | undefined;
   /** ffmpeg's HTTP(S) requests go through it when the guard is on, as on AWS. */
   readonly #proxy: GuardedProxy | undefined;
   readonly #streams = new Set<() => void>();
+  #laggedStreams = 0;
   #server: Server | undefined;
 
   constructor(options: LocalStackOptions) {
     const { config, logger } = options;
     this.#options = options;
-    // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
-    this.#guard = config.allowPrivateSources ? undefined : { resolve: options.guard?.resolve };
+    this.#guard = localGuard(config, options.guard?.resolve);
     this.#proxy =
       this.#guard &&
       new GuardedProxy({
@@ -84,8 +106,11 @@ export class LocalStack {
       logger,
       ...options.queue,
     });
-    this.bus = new InstrumentedEventBus(new MemoryEventBus({ logger }));
-    this.store.subscribeTo(this.bus);
+    this.#memoryBus = new MemoryEventBus({ logger });
+    this.bus = new InstrumentedEventBus(this.#memoryBus);
+    this.claims = new FileClaimStore(join(config.dataDir, "claims"));
+    this.parking = new DirectoryParkingLot(join(config.dataDir, "undeliverable"));
+    this.store.subscribeTo(this.bus, this.claims);
     this.worker = this.createWorker();
     this.stopRequests = new MemoryStopRequests((jobId) => this.worker.stopJob(jobId));
     this.intake = new Intake({
@@ -96,6 +121,7 @@ export class LocalStack {
       idempotency: new MemoryIdempotency(),
       checkSource: localSourceCheck({
         roots: config.localRoots,
+        support: options.ffmpegSupport,
         // Locally a stream on one's own LAN is a normal source; a shared local stack turns the guard on.
         ...(this.#guard && { checkUrl: (url: string) => checkSourceUrl(url, this.#guard) }),
       }),
@@ -103,6 +129,8 @@ export class LocalStack {
     this.webhooks = new Webhooks({
       bus: this.bus,
       logger,
+      dir: join(config.dataDir, "webhooks"),
+      parking: this.parking,
       guard: this.#guard,
       connect: this.#guard && options.guard?.connect,
       ...options.webhooks,
@@ -113,6 +141,8 @@ export class LocalStack {
       eventsPublished: () => this.bus.published,
       eventsFailed: () => this.bus.failed,
       webhookDeliveries: () => this.webhooks.counts,
+      deliveriesDropped: () => this.#memoryBus.droppedDeliveries,
+      eventStreamsLagged: () => this.#laggedStreams,
       liveStreams: () => this.liveStreams.samples(),
     });
   }
@@ -123,17 +153,23 @@ export class LocalStack {
     const fetching = this.#guardedFetching();
     return new Worker({
       queue: this.queue,
-      bus: this.bus,
+      // The same claim check as on AWS, so subscribers see one event shape (the report lands in the data folder).
+      bus: new ClaimCheckEventBus(this.bus, this.claims),
       analyze:
         this.#options.analyze ??
         mediaAnalyzer({ allowLocalFiles: true, ...fetching, limits: config.analysisLimits }),
-      analyzeLive: this.#options.analyzeLive ?? liveMediaAnalyzer(fetching),
+      analyzeLive:
+        this.#options.analyzeLive ?? liveMediaAnalyzer({ ...fetching, limits: config.analysisLimits }),
       jobStore: this.store,
       liveStreams: this.liveStreams,
       levels: this.levels,
       // Where GET /v1/jobs/{jobId}/evidence/{alertId} serves them from (server/operator-routes.ts).
       evidence: new FolderEvidenceStore(config.dataDir),
-      live: { leaseSeconds: config.visibilityTimeoutSeconds, ...this.#options.live },
+      live: {
+        leaseSeconds: config.visibilityTimeoutSeconds,
+        maxDurationSeconds: config.liveMaxDurationSeconds,
+        ...this.#options.live,
+      },
       isStopRequested: (jobId) => this.stopRequests.isRequested(jobId),
       detectors: config.detectors,
       concurrency: config.concurrency,
@@ -160,6 +196,7 @@ export class LocalStack {
 
   /** Starts the worker and the HTTP server on loopback (local files are readable through it); returns its URL. */
   async start(port = this.#options.config.port): Promise<string> {
+    await this.webhooks.restore();
     const app = createHttpApp({
       intake: this.intake,
       jobs: this.store,
@@ -171,6 +208,12 @@ export class LocalStack {
       trackStream: (close) => {
         this.#streams.add(close);
         return () => this.#streams.delete(close);
+      },
+      eventStream: {
+        ...this.#options.eventStream,
+        onLagged: () => {
+          this.#laggedStreams++;
+        },
       },
       isHealthy: () => this.worker.state === "running",
       allowedHosts: this.#options.config.allowedHosts,
@@ -192,9 +235,10 @@ export class LocalStack {
   async stop(deadlineMs: number): Promise<ShutdownResult> {
     const closing = this.#closeServer();
     const result = await this.worker.stop(deadlineMs);
-    await this.bus.flush();
+    const grace = sleep(Math.min(deadlineMs, SUBSCRIBER_GRACE_MS), undefined, { ref: false });
+    await Promise.race([this.#memoryBus.idle(), grace]);
     for (const close of [...this.#streams]) close();
-    this.webhooks.close();
+    await this.webhooks.close();
     this.metrics.close();
     this.levels.close();
     await this.#proxy?.close();

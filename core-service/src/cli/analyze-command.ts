@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { FolderEvidenceStore } from "../adapters/local/folder-evidence-store.ts";
 import { parseConfig } from "../config.ts";
 import { parseDetectorList, parseThresholds } from "../detectors/registry.ts";
+import { defectKind } from "../domain/defect.ts";
 import { ConfigError } from "../domain/errors.ts";
 import { Thresholds } from "../domain/job.ts";
 import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
@@ -47,8 +48,9 @@ export async function analyzeCommand(argv: readonly string[], io: CliIo): Promis
 }
 
 /**
- * `--evidence DIR`: each defect's image as `DIR/<type>-<onset>s.jpg|svg`, the report's `evidence.thumbnail`
- * naming that file. The folder is made first, so a path that cannot be written fails before any decoding.
+ * `--evidence DIR`: each defect's image as `DIR/<kind>[-track<n>]-<onset>s.jpg|svg` (the kind is the type, and
+ * a loudness defect's measure: `loudness-truePeak`), so defects with distinct alerts never share a file; the
+ * report's `evidence.thumbnail` names that file. The folder is made first, so a path that cannot be written fails before any decoding.
  */
 async function evidenceFolder(dir: string): Promise<EvidenceKeeper> {
   if (dir.trim() === "") throw new ConfigError("--evidence: give the folder to write evidence images to");
@@ -61,7 +63,8 @@ async function evidenceFolder(dir: string): Promise<EvidenceKeeper> {
   }
   const store = new FolderEvidenceStore(dir);
   return async ({ defect }, image) => {
-    const name = `${defect.type}-${defect.start.toFixed(3)}s.${image.format.extension}`;
+    const track = defect.track === undefined ? "" : `-track${defect.track}`;
+    const name = `${defectKind(defect).replace("/", "-")}${track}-${defect.start.toFixed(3)}s.${image.format.extension}`;
     await store.put(name, image);
     return { thumbnail: join(dir, name), at: image.at };
   };

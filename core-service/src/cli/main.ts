@@ -6,8 +6,10 @@ import { ANALYZE_USAGE, TEST_EVENT_PATTERN_USAGE } from "./usage.ts";
 const USAGE = `Usage:
   ${ANALYZE_USAGE}
   avmon demo                       analyse a generated demo clip with scheduled defects
+  avmon doctor                     which ffmpeg and ffprobe avmon runs, and what they can and cannot do
   avmon serve                      the local stack: HTTP API, worker, in-memory queue and bus (npm start)
   avmon worker                     the container's worker on SQS and EventBridge (AWS)
+  avmon replay-events [--dry-run]  re-send events a target refused (EventBridge, a webhook), kept for replay
   ${TEST_EVENT_PATTERN_USAGE}
   avmon help
 `;
@@ -18,8 +20,10 @@ type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   analyze: async () => (await import("./analyze-command.ts")).analyzeCommand,
   demo: async () => (await import("./demo-command.ts")).demoCommand,
+  doctor: async () => (await import("./doctor-command.ts")).doctorCommand,
   serve: async () => (await import("./serve-command.ts")).serveCommand,
   worker: async () => (await import("./worker-command.ts")).workerCommand,
+  "replay-events": async () => (await import("./replay-events-command.ts")).replayEventsCommand,
   "test-event-pattern": async () => (await import("./test-event-pattern.ts")).testEventPatternCommand,
 };
 
@@ -60,10 +64,14 @@ function isUsageError(error: unknown): boolean {
   return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
 }
 
-/** Ctrl-C stops ffmpeg cleanly instead of leaving it running. */
+/** Ctrl-C stops ffmpeg cleanly instead of leaving it running; a second one exits at once (children killed). */
 function interruptSignal(): AbortSignal {
   const controller = new AbortController();
-  process.once("SIGINT", () => controller.abort());
-  process.once("SIGTERM", () => controller.abort());
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(1);
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   return controller.signal;
 }

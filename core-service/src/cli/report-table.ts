@@ -1,15 +1,11 @@
 /** The human-readable form of a report: what was analysed, each defect on a line, how fast. */
-import type { Defect } from "../domain/defect.ts";
+import type { Defect, MetricValue } from "../domain/defect.ts";
 import { mediaTime } from "../domain/media-time.ts";
 import type { Report } from "../domain/report.ts";
 
 export function formatReportTable(report: Report): string {
   const lines = [`Source    ${report.source}`, `Media     ${describeMedia(report.media)}`];
-  if (report.loudness) {
-    const integrated =
-      report.loudness.integrated === null ? "n/a" : `${report.loudness.integrated.toFixed(1)} LUFS`;
-    lines.push(`Loudness  integrated ${integrated} (target ${report.loudness.target} LUFS)`);
-  }
+  if (report.loudness) lines.push(`Loudness  ${describeLoudness(report.loudness)}`);
   lines.push("");
   if (report.defects.length === 0) lines.push("No defects found.");
   else {
@@ -26,26 +22,38 @@ export function formatReportTable(report: Report): string {
   return `${lines.join("\n")}\n`;
 }
 
+function describeLoudness(l: NonNullable<Report["loudness"]>): string {
+  const figure = (value: number | null, unit: string) =>
+    value === null ? "n/a" : `${value.toFixed(1)} ${unit}`;
+  return [
+    `integrated ${figure(l.integrated, "LUFS")} (target ${l.target} LUFS)`,
+    `range ${figure(l.range, "LU")}`,
+    `true peak ${figure(l.truePeak, "dBTP")}`,
+    `max momentary ${figure(l.maxMomentary, "LUFS")}`,
+    `max short-term ${figure(l.maxShortTerm, "LUFS")}`,
+  ].join(" · ");
+}
+
 function describeMedia(media: Report["media"]): string {
   const parts = [`${media.duration.toFixed(2)} s`];
   if (media.video) {
     const v = media.video;
     parts.push(`video ${v.codec} ${v.width}x${v.height} ${v.fps} fps`);
   } else parts.push("no video");
-  if (media.audio) {
-    const a = media.audio;
-    parts.push(`audio ${a.codec} ${a.sampleRate} Hz ${a.channels} ch`);
-  } else parts.push("no audio");
+  const tracks = media.audioTracks ?? (media.audio ? [media.audio] : []);
+  if (tracks.length > 1) parts.push(`${tracks.length} audio tracks`);
+  for (const a of tracks) parts.push(`audio ${a.codec} ${a.sampleRate} Hz ${a.channels} ch`);
+  if (tracks.length === 0) parts.push("no audio");
   return parts.join(" · ");
 }
 
 function defectRow(defect: Defect): string[] {
   const end = defect.end ?? defect.start;
   const metrics = Object.entries(defect.metrics)
-    .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(3)}`)
+    .map(([k, v]) => `${k}=${metricText(v)}`)
     .join(" ");
   return [
-    defect.type,
+    defect.track === undefined ? defect.type : `${defect.type} (track ${defect.track})`,
     mediaTime(defect.start),
     mediaTime(end),
     `${(end - defect.start).toFixed(2)} s`,
@@ -53,6 +61,12 @@ function defectRow(defect: Defect): string[] {
     defect.confidence.toFixed(2),
     metrics,
   ];
+}
+
+/** 0.12345 → "0.123", ["FL", "FR"] → "FL,FR". */
+function metricText(value: MetricValue): string {
+  if (Array.isArray(value)) return value.join(",");
+  return typeof value === "number" && !Number.isInteger(value) ? value.toFixed(3) : String(value);
 }
 
 function alignColumns(rows: string[][]): string[] {

@@ -1,151 +1,196 @@
 /**
- * Block corruption: the 8x8/16x16 grid of a starved encoder, and transmission damage that the decoder
- * conceals. Two kinds of evidence open an interval:
- * - the picture: a two-dimensional block grid (see blocking-measure.ts) above an absolute floor and above this
- *   source's own recent baseline, so a source that always carries a faint grid is judged against itself;
- * - the decoder: an error report opens the interval at once (at the error's time) and holds it for `errorHold`
- *   seconds, then for as long as the picture shows more broken macroblock edges than its baseline (concealed
- *   damage persists until the next keyframe), never longer than `maxDamagePersistence` after the last error.
+ * Block corruption: the block structure of a starved encoder, and transmission damage that the decoder
+ * conceals, garbles or drops. The native picture (a few a second) is measured (blocking-measure.ts) and judged
+ * against the bars and the source's own baselines (picture-evidence.ts); these open an interval:
+ * - a starved encoder: a block grid (MPEG-2, or H.264 without its deblocking filter) or terraces (flat
+ *   plateaus on the block grid that H.264's and HEVC's deblocking leave). Once reported, the interval goes on
+ *   while the pictures reach BLOCKING_HOLD of the bars (a starved encoder's pictures vary around them);
+ * - damage seen in the picture: block edges that stop fitting (misfit edges) or macroblock edges broken far
+ *   above the source's recent level, or a collapse to mid-grey (a lost HEVC reference);
+ * - the decoder's complaints, a supporting signal (their wording differs per codec and version): a complaint
+ *   holds the interval for `errorHold` seconds whatever the pictures show. It opens as soon as the pictures
+ *   have caught up with it (stderr is read ahead of the frame pipes, and a picture before it may show that the
+ *   damage began earlier). `decoderErrors: false` ignores them.
+ * After a complaint or a damaged picture, concealed damage persists until the next keyframe: after a complaint
+ * the interval goes on until then when the source has regular keyframes (file analysis is told of them; live
+ * sources are not); either way it goes on while the picture shows more broken macroblock edges than its
+ * baseline and than lines off the grid, never longer than `maxDamagePersistence` after the last evidence.
  *
- * The picture is sampled a few times a second, so a change seen at one sample happened somewhere since the one
- * before: onsets and ends are put halfway between the two samples that bracket them (error at most half the
- * sampling interval, either way), decoder errors at their own time.
+ * Timing: damage ends at the keyframe that repaired it, when one is known between the last damage seen and the
+ * clean picture. Otherwise a change seen at one native sample happened somewhere since the one before: when the
+ * analysis pictures show one sharp change in that gap (damage appearing, a keyframe repairing it), that is the
+ * onset or end; else it is put halfway between the two samples (error at most half the sampling interval). Decoder
+ * complaints carry their own times; so does a stall next to them (a moving analysis picture repeated bit for
+ * bit, frames the decoder dropped, until it jumps at the keyframe that repairs it: picture-motion.ts).
  *
- * Known limits: a picture that really is made of flat 8-pixel cells with modest steps (pixel art scaled by 8,
- * a low-contrast 8x8 checkerboard) is a block grid and is reported, from its first frame on (raise gridThreshold
- * for such a source); high-contrast cells are ignored as scene edges. Upscaled sources carry a
- * grid at a non-integer period and are not seen; neither is blocking that the encoder's deblocking filter
- * (H.264, HEVC) has already smoothed.
+ * Known limits: a picture that really is made of flat 8-pixel cells with modest steps (pixel art scaled by 8, a
+ * low-contrast 8x8 checkerboard on the grid) is a block grid and is reported, from its first frame on (raise
+ * gridThreshold for such a source); high-contrast cells are ignored as scene edges. Upscaled sources carry a
+ * grid at a non-integer period and are not seen. Damage that the decoder conceals smoothly (slow, smooth
+ * content) or that touches only a little flat text leaves no misfit edges, and frames the decoder drops leave
+ * only repeated pictures, which cannot be told from a short freeze in the source: only the complaints find them.
  */
-import { z } from "zod";
-import type { Defect, Severity } from "../domain/defect.ts";
+import type { z } from "zod";
+import { BlockinessOptions } from "./blockiness-options.ts";
+import { describeRun, type Evidence, newRun, type Run } from "./blockiness-run.ts";
 import { type BlockingMeasure, measureBlocking } from "./blocking-measure.ts";
+import { KeyframeTimes } from "./keyframe-times.ts";
+import { PictureEvidence } from "./picture-evidence.ts";
+import { PictureMotion, type Stall } from "./picture-motion.ts";
 import type { DecodeErrorEvent, DetectorEvent, LumaFrame, NativeFrameDetector } from "./types.ts";
 
-export const BlockinessOptions = z
-  .object({
-    /** Seconds a condition must last before the defect is reported (open is sent once it has). */
-    minDuration: z.number().nonnegative().default(0.5),
-    /**
-     * Grid score (boundary-phase excess over the next phase, in units of the typical luma step) above which a
-     * picture is blocky whatever its source. Measured on 640x360 real footage: H.264 CRF 18 ≤ 0.08, MPEG-2
-     * q2/1.5 Mb/s 0.1–0.27 (one 0.5 on a first I-frame), MPEG-2 q31 0.44–2.4.
-     */
-    gridThreshold: z.number().positive().default(0.3),
-    /** A blocky picture must also score this many times the source's baseline (median of recent clean samples). */
-    baselineFactor: z.number().min(1).default(2.5),
-    /** Clean samples the baseline remembers (files send 2.5 a second, live streams 2: about 10 s). */
-    baselineSamples: z.number().int().positive().default(25),
-    /**
-     * Seconds after the last decoder error during which the picture counts as damaged whatever it looks like.
-     * When it is at least minDuration, a decoder error is reported at once.
-     */
-    errorHold: z.number().nonnegative().default(0.5),
-    /**
-     * After decoder errors, the picture stays damaged while the share of broken macroblock edges exceeds this
-     * (measured: clean footage 0–0.002, concealed H.264 keyframe 0.003–0.045 until the next keyframe)…
-     */
-    damageFloor: z.number().positive().default(0.0025),
-    /** …and this many times its baseline. */
-    damageFactor: z.number().min(1).default(3),
-    /** Longest a damage interval is kept open by the picture alone after the last decoder error, in seconds. */
-    maxDamagePersistence: z.number().positive().default(10),
-    /** Consecutive clean samples that end an interval (one quiet sample inside a defect does not split it). */
-    clearSamples: z.number().int().positive().default(2),
-    /** Luma steps above this (8-bit levels) are scene edges, not coding artefacts, and are ignored. */
-    edgeCeiling: z.number().int().min(1).max(255).default(64),
-    /** Every n-th row (and column) is read for the profile that does not need all of them (1080p: ≈0.5 ms at 2). */
-    sampleStep: z.number().int().positive().default(2),
-  })
-  .strict();
-export type BlockinessOptions = z.infer<typeof BlockinessOptions>;
+export { BlockinessOptions };
 
 const CONCEALED = /concealing (\d+) DC/;
-
-interface Run {
-  onset: number;
-  opened: boolean;
-  lastAffected: number;
-  firstClean: number | null;
-  cleanCount: number;
-  pictureSamples: number;
-  scoreSum: number;
-  peak: number;
-  period: number;
-  decodeErrors: number;
-  concealedBlocks: number;
-}
-
-function newRun(onset: number): Run {
-  return {
-    onset,
-    opened: false,
-    lastAffected: onset,
-    firstClean: null,
-    cleanCount: 0,
-    pictureSamples: 0,
-    scoreSum: 0,
-    peak: 0,
-    period: 0,
-    decodeErrors: 0,
-    concealedBlocks: 0,
-  };
-}
+/** The jump that ends a stall is at least this many levels, whatever the motion before it. */
+const STALL_JUMP = 2;
+/**
+ * A starved encoder's pictures vary around the bars (a scene's detail, the encoder's frame types): an interval of
+ * blocking goes on while they reach this share of them, so it is not cut short or split by a milder picture.
+ */
+const BLOCKING_HOLD = 0.7;
 
 export function createBlockinessDetector(input: z.input<typeof BlockinessOptions> = {}): NativeFrameDetector {
   const options = BlockinessOptions.parse(input);
-  const gridBaseline = new RollingMedian(options.baselineSamples);
-  const damageBaseline = new RollingMedian(options.baselineSamples);
+  const pictures = new PictureEvidence(options);
+  const keyframes = new KeyframeTimes();
+  const motion = new PictureMotion({
+    stallMotion: options.stallMotion,
+    stallJumpFactor: options.stallJumpFactor,
+    stallJump: STALL_JUMP,
+    stallPictures: options.stallPictures,
+    maxStall: options.maxDamagePersistence,
+  });
   let run: Run | null = null;
   let lastErrorTime = Number.NEGATIVE_INFINITY;
   /** Time of the picture sample before the current one; null before the first. */
   let previousSampleTime: number | null = null;
 
-  const gridThreshold = () => Math.max(options.gridThreshold, gridBaseline.value() * options.baselineFactor);
-  const damageThreshold = () => Math.max(options.damageFloor, damageBaseline.value() * options.damageFactor);
+  /** Hysteresis: once blocking is reported, the pictures need only BLOCKING_HOLD of the bars to go on with it. */
+  const holding = () => (run?.opened && run.evidence.has("blocking") ? BLOCKING_HOLD : 1);
 
-  function isBlocky(measure: BlockingMeasure): boolean {
-    return measure.grid >= gridThreshold();
+  /**
+   * Concealed damage lasts until the next keyframe, fading as the pictures after it refresh parts of it. After a
+   * complaint, a picture counts as damaged whatever it looks like for errorHold and, when the source has regular
+   * keyframes, until the next one. After a complaint or a damaged picture, it counts as damaged while it shows
+   * more broken macroblock edges than the source's baseline (`seen`), for at most maxDamagePersistence after the
+   * last such evidence.
+   */
+  function persistingDamage(
+    current: Run,
+    time: number,
+    measure: BlockingMeasure,
+  ): { evidence: Evidence; seen: boolean } | undefined {
+    const complained = current.decodeErrors > 0;
+    const sinceComplaint = time - lastErrorTime;
+    if (complained && keyframes.firstIn(lastErrorTime, time) === undefined) {
+      const due = keyframes.regular(options.maxDamagePersistence);
+      if (sinceComplaint <= options.errorHold || (due && sinceComplaint <= options.maxDamagePersistence))
+        return { evidence: "decoder", seen: false };
+    }
+    const lastEvidence = Math.max(
+      complained ? lastErrorTime : Number.NEGATIVE_INFINITY,
+      current.lastPictureDamage,
+    );
+    if (time - lastEvidence > options.maxDamagePersistence) return undefined;
+    if (!pictures.rough(measure, options.damageFloor)) return undefined;
+    return { evidence: complained ? "decoder" : "picture-damage", seen: true };
   }
 
-  function isDamaged(time: number, measure: BlockingMeasure): boolean {
-    if (!run || run.decodeErrors === 0) return false;
-    const sinceError = time - lastErrorTime;
-    if (sinceError <= options.errorHold) return true;
-    return sinceError <= options.maxDamagePersistence && measure.brokenMacroblockEdges >= damageThreshold();
-  }
+  /** Damage in transit (not a starved encoder), which the next keyframe repairs. */
+  const isDamage = (current: Run) =>
+    current.evidence.has("decoder") ||
+    current.evidence.has("picture-damage") ||
+    current.evidence.has("stall");
 
   function maybeOpen(current: Run): DetectorEvent[] {
     if (current.opened || current.lastAffected - current.onset < options.minDuration) return [];
+    // Not before the pictures have caught up with the onset: an earlier one may still show the damage began sooner.
+    if (previousSampleTime === null || previousSampleTime < current.onset) return [];
     current.opened = true;
-    return [{ kind: "open", defect: describe(current) }];
+    settleOnset(current);
+    return [{ kind: "open", defect: describeRun(current, options) }];
+  }
+
+  /** The onset, timed by the analysis pictures once they have caught up with the sample that showed it. */
+  function settleOnset(current: Run): void {
+    if (!current.onsetWindow) return;
+    const [from, to] = current.onsetWindow;
+    current.onset = motion.sharpestChange(from, to) ?? current.onset;
+    current.onsetWindow = null;
   }
 
   function finish(current: Run, end: number): DetectorEvent[] {
     run = null;
+    settleOnset(current);
     const lasted = current.opened || end - current.onset >= options.minDuration;
-    return lasted ? [{ kind: "close", defect: { ...describe(current), end } }] : [];
+    return lasted ? [{ kind: "close", defect: { ...describeRun(current, options), end } }] : [];
   }
 
-  function onAffected(current: Run, time: number, measure: BlockingMeasure | null): DetectorEvent[] {
+  function onAffected(
+    current: Run,
+    time: number,
+    evidence: readonly Evidence[],
+    measure: BlockingMeasure | null,
+  ): DetectorEvent[] {
     current.lastAffected = Math.max(current.lastAffected, time);
     current.cleanCount = 0;
     current.firstClean = null;
-    if (measure && isBlocky(measure)) {
-      current.pictureSamples++;
-      current.scoreSum += measure.grid;
-      if (measure.grid > current.peak) {
-        current.peak = measure.grid;
-        current.period = Math.max(measure.acrossColumns.period, measure.acrossRows.period);
-      }
-    }
+    current.endWindow = null;
+    for (const kind of evidence) current.evidence.add(kind);
+    if (measure) record(current, measure);
     return maybeOpen(current);
   }
 
+  function record(current: Run, measure: BlockingMeasure): void {
+    current.peakTerraces = Math.max(current.peakTerraces, measure.terraces);
+    current.peakMisfit = Math.max(current.peakMisfit, measure.misfitEdges);
+    if (!pictures.isBlocky(measure, holding())) return;
+    current.pictureSamples++;
+    current.scoreSum += measure.grid;
+    if (measure.grid > current.peak) {
+      current.peak = measure.grid;
+      current.period = Math.max(measure.acrossColumns.period, measure.acrossRows.period);
+    }
+  }
+
   function onClean(current: Run, time: number): DetectorEvent[] {
-    current.firstClean ??= halfwayFrom(current.lastAffected, time);
+    if (current.firstClean === null) {
+      current.firstClean = halfwayFrom(current.lastAffected, time);
+      current.endWindow = [current.lastAffected, time];
+    }
     current.cleanCount++;
-    return current.cleanCount >= options.clearSamples ? finish(current, current.firstClean) : [];
+    if (current.cleanCount < options.clearSamples) return [];
+    return finish(current, settledEnd(current));
+  }
+
+  /**
+   * The end of damage is the keyframe that repaired it, when the decoder reported one between the last damage
+   * seen and the clean picture; else (and for a starved encoder) the change the analysis pictures show, or
+   * halfway between the samples.
+   */
+  function settledEnd(current: Run): number {
+    const end = current.firstClean ?? current.lastAffected;
+    if (!current.endWindow) return end;
+    const [from, to] = current.endWindow;
+    const repair = isDamage(current) ? keyframes.firstIn(current.lastSeenDamage, to) : undefined;
+    return repair ?? motion.sharpestChange(from, to) ?? end;
+  }
+
+  /**
+   * A stall is taken as damage only next to a decoder complaint: on its own it cannot be told from a short
+   * freeze in the source that ends in a cut. With the complaint it times the damage: frames were dropped from
+   * its start, and the keyframe that ended it repaired the picture.
+   */
+  function onStall(stall: Stall): DetectorEvent[] {
+    const complained = lastErrorTime >= stall.start - options.errorHold && lastErrorTime <= stall.end;
+    if (!run || run.decodeErrors === 0 || !complained) return [];
+    if (!run.opened) run.onset = Math.min(run.onset, stall.start);
+    run.stalledPictures += stall.pictures;
+    const events = onAffected(run, stall.end, ["stall"], null);
+    // The jump that ended the stall is the end, unless later samples find the picture still damaged.
+    run.firstClean = stall.end;
+    return events;
   }
 
   return {
@@ -157,87 +202,65 @@ export function createBlockinessDetector(input: z.input<typeof BlockinessOptions
       const time = frame.time;
       const sinceTime = previousSampleTime ?? time;
       previousSampleTime = time;
-      // A decoder error may be reported slightly ahead of the picture it damaged.
-      if (run && time < run.onset) return [];
-      const affected = isBlocky(measure) || isDamaged(time, measure);
-      if (affected) {
-        run ??= newRun(halfwayFrom(sinceTime, time));
-        return onAffected(run, time, measure);
+      const picture = pictures.judge(frame, measure, holding());
+      const evidence: Evidence[] = [];
+      if (picture.blocky) evidence.push("blocking");
+      if (picture.damaged) evidence.push("picture-damage");
+      const onsetWindow: [number, number] | null = sinceTime < time ? [sinceTime, time] : null;
+      // Decoder complaints are read ahead of the pictures they damaged (stderr outruns the frame pipes): a
+      // picture before a complaint's onset that shows the damage moves the onset back; a clean one is passed by.
+      if (run && time < run.onset) {
+        if (evidence.length === 0 || run.opened) return [];
+        run.onset = halfwayFrom(sinceTime, time);
+        run.onsetWindow = onsetWindow;
       }
-      if (run) return onClean(run, time);
-      gridBaseline.add(measure.grid);
-      damageBaseline.add(measure.brokenMacroblockEdges);
+      const persisting = run && persistingDamage(run, time, measure);
+      if (persisting) evidence.push(persisting.evidence);
+      if (evidence.length > 0) {
+        run ??= newRun(halfwayFrom(sinceTime, time), onsetWindow);
+        if (picture.damaged) run.lastPictureDamage = Math.max(run.lastPictureDamage, time);
+        if (picture.damaged || persisting?.seen) run.lastSeenDamage = Math.max(run.lastSeenDamage, time);
+        return onAffected(run, time, evidence, measure);
+      }
+      // A clean picture is the source's own baseline, also while it ends an interval.
+      pictures.learn(measure, picture);
+      return run ? onClean(run, time) : [];
+    },
+
+    pushAnalysis(frame: LumaFrame): DetectorEvent[] {
+      const stall = motion.push(frame);
+      return stall ? onStall(stall) : [];
+    },
+
+    pushKeyframe(time: number): DetectorEvent[] {
+      keyframes.add(time);
       return [];
     },
 
     pushDecodeError(event: DecodeErrorEvent): DetectorEvent[] {
+      if (!options.decoderErrors) return [];
       lastErrorTime = Math.max(lastErrorTime, event.time);
       run ??= newRun(event.time);
-      if (!run.opened) run.onset = Math.min(run.onset, event.time);
+      if (!run.opened) {
+        run.onset = Math.min(run.onset, event.time);
+        run.onsetWindow = null;
+      }
       run.decodeErrors++;
+      run.lastSeenDamage = Math.max(run.lastSeenDamage, event.time);
       run.concealedBlocks += Number(CONCEALED.exec(event.message)?.[1] ?? 0);
       // The decoder has said the picture is damaged: that is evidence for the whole hold, not one instant.
-      return onAffected(run, event.time + options.errorHold, null);
+      return onAffected(run, event.time + options.errorHold, ["decoder"], null);
     },
 
     flush(endTime: number): DetectorEvent[] {
       if (!run) return [];
-      const end = run.firstClean ?? Math.max(endTime, run.onset);
+      const end = run.firstClean !== null ? settledEnd(run) : Math.max(endTime, run.onset);
       return finish(run, end);
     },
   };
-
-  function describe(current: Run): Defect {
-    const hasErrors = current.decodeErrors > 0;
-    const meanScore = current.pictureSamples > 0 ? current.scoreSum / current.pictureSamples : 0;
-    return {
-      type: "blockiness",
-      start: current.onset,
-      severity: severityOf(current, options.gridThreshold),
-      confidence: confidenceOf(hasErrors, current.peak / options.gridThreshold),
-      metrics: {
-        blockiness: round3(meanScore),
-        peakBlockiness: round3(current.peak),
-        gridPeriod: current.period,
-        decodeErrors: current.decodeErrors,
-        concealedBlocks: current.concealedBlocks,
-      },
-    };
-  }
-}
-
-function severityOf(current: Run, threshold: number): Severity {
-  const stronglyBlocky = current.peak >= 2 * threshold;
-  return stronglyBlocky || current.concealedBlocks > 0 ? "major" : "minor";
-}
-
-/** Decoder errors are near-certain proof; the picture alone grows more certain the further it is past the bar. */
-function confidenceOf(hasErrors: boolean, peakOverThreshold: number): number {
-  const fromPicture = peakOverThreshold >= 1 ? Math.min(0.95, 0.6 + 0.35 * (peakOverThreshold - 1)) : 0;
-  if (hasErrors) return fromPicture > 0 ? 0.98 : 0.9;
-  return round3(fromPicture);
-}
-
-/** Median of the last `capacity` values; 0 while empty. Sorting ≤ a few dozen numbers per sample is cheap. */
-class RollingMedian {
-  private readonly values: number[] = [];
-  constructor(private readonly capacity: number) {}
-  add(value: number): void {
-    this.values.push(value);
-    if (this.values.length > this.capacity) this.values.shift();
-  }
-  value(): number {
-    if (this.values.length === 0) return 0;
-    const sorted = [...this.values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)] as number;
-  }
 }
 
 /** The middle of [from, to], never after `to`. */
 function halfwayFrom(from: number, to: number): number {
   return Math.min(to, (from + to) / 2);
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

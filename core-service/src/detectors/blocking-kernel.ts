@@ -26,14 +26,36 @@ export interface KernelStepProfiles {
 }
 
 export interface SegmentCounts {
-  /** 16-pixel macroblock edge segments whose step is far above the steps beside it. */
+  /** Edge segments whose step is far above the steps beside it. */
   readonly broken: number;
   readonly segments: number;
 }
 
+export interface TerraceCounts {
+  /** Neighbouring blocks whose flat cores sit at clearly different levels (see terraces in the .wat)… */
+  readonly terraces: number;
+  readonly pairs: number;
+  /** …of them, those side by side (the rest are one above the other). */
+  readonly sideBySide: { readonly terraces: number; readonly pairs: number };
+}
+
+/** A count on the coding grid, and the same count on a grid shifted by half its period, where no codec puts an edge. */
+export interface OnAndOffGrid<T> {
+  readonly onGrid: T;
+  readonly offGrid: T;
+}
+
 export interface PlaneMeasure {
   readonly profiles: KernelStepProfiles;
+  /** 16-pixel segments of 16-pixel macroblock edges. */
   readonly segments: SegmentCounts;
+  /** The same on lines 4 pixels past each macroblock edge (off the 8-pixel grid), where no codec puts an edge. */
+  readonly segmentsOffGrid: SegmentCounts;
+  /** 8-pixel segments of the 8-pixel block edges, and of the lines halfway between them. */
+  readonly blockEdges: OnAndOffGrid<SegmentCounts>;
+  /** Terraces of 8x8 blocks (H.264, MPEG-2 and VP9 transforms) and of 16x16 blocks (macroblocks, HEVC units). */
+  readonly terraces8: OnAndOffGrid<TerraceCounts>;
+  readonly terraces16: OnAndOffGrid<TerraceCounts>;
 }
 
 /**
@@ -61,7 +83,20 @@ interface KernelExports {
     columns: number,
     rows: number,
   ): void;
-  broken_edges(width: number, height: number): [number, number];
+  broken_edges(
+    width: number,
+    height: number,
+    period: number,
+    first: number,
+    segment: number,
+  ): [number, number];
+  terraces(
+    width: number,
+    height: number,
+    block: number,
+    offset: number,
+    scratch: number,
+  ): [number, number, number, number];
   stretch_to_full_range(length: number): void;
 }
 
@@ -85,7 +120,9 @@ function layout(width: number, height: number) {
   const acc = roundUp16(width * height);
   const columns = acc + lanes * 2;
   const rows = columns + lanes * 4;
-  return { acc, columns, rows, end: rows + height * 4 };
+  // terraces' scratch: column minima, maxima (a byte each), sums (u16), then a (sum, range) i32 pair a block.
+  const scratch = roundUp16(rows + height * 4);
+  return { acc, columns, rows, scratch, end: scratch + lanes * 5 };
 }
 
 /**
@@ -128,10 +165,46 @@ function profilesOfLoaded(
   };
 }
 
-function segmentsOfLoaded(exports: KernelExports, plane: PlaneBytes): SegmentCounts {
-  const [broken, segments] = exports.broken_edges(plane.width, plane.height);
+/** Edges every `period` pixels from `first`, cut into segments of `segment` (8 or 16) pixels. */
+function segmentsOfLoaded(
+  exports: KernelExports,
+  plane: PlaneBytes,
+  period = MACROBLOCK,
+  first = MACROBLOCK,
+  segment = MACROBLOCK,
+): SegmentCounts {
+  const [broken, segments] = exports.broken_edges(plane.width, plane.height, period, first, segment);
   return { broken, segments };
 }
+
+function terracesOfLoaded(
+  exports: KernelExports,
+  plane: PlaneBytes,
+  block: 8 | 16,
+): OnAndOffGrid<TerraceCounts> {
+  const { scratch } = layout(plane.width, plane.height);
+  const count = (offset: number) => {
+    return terraceCounts(exports.terraces(plane.width, plane.height, block, offset, scratch));
+  };
+  return { onGrid: count(0), offGrid: count(block / 2) };
+}
+
+function terraceCounts([
+  sideTerraces,
+  sidePairs,
+  stackedTerraces,
+  stackedPairs,
+]: readonly number[]): TerraceCounts {
+  const side = { terraces: sideTerraces as number, pairs: sidePairs as number };
+  return {
+    terraces: side.terraces + (stackedTerraces as number),
+    pairs: side.pairs + (stackedPairs as number),
+    sideBySide: side,
+  };
+}
+
+const MACROBLOCK = 16;
+const BLOCK = 8;
 
 /** Step profiles of a plane: the sampled step sizes up to `edgeCeiling`, summed per column and per row. */
 export function stepProfiles(plane: PlaneBytes, sampleStep: number, edgeCeiling: number): KernelStepProfiles {
@@ -143,11 +216,67 @@ export function brokenSegments(plane: PlaneBytes): SegmentCounts {
   return segmentsOfLoaded(loadPlane(plane), plane);
 }
 
-/** Both of the above with one copy of the plane: what the block measure needs per frame. */
+/** Broken 8-pixel segments of the 8-pixel block edges, and of the lines halfway between them. */
+export function blockEdgeSegments(plane: PlaneBytes): OnAndOffGrid<SegmentCounts> {
+  const exports = loadPlane(plane);
+  return blockEdgesOfLoaded(exports, plane);
+}
+
+function blockEdgesOfLoaded(exports: KernelExports, plane: PlaneBytes): OnAndOffGrid<SegmentCounts> {
+  return {
+    onGrid: segmentsOfLoaded(exports, plane, BLOCK, BLOCK, BLOCK),
+    offGrid: segmentsOfLoaded(exports, plane, BLOCK, BLOCK / 2, BLOCK),
+  };
+}
+
+/** Terraces of `block`-pixel blocks on the grid from the top-left pixel and on the grid shifted by half a block. */
+export function blockTerraces(plane: PlaneBytes, block: 8 | 16): OnAndOffGrid<TerraceCounts> {
+  return terracesOfLoaded(loadPlane(plane), plane, block);
+}
+
+export interface ShiftedGrids {
+  /** Broken 8-pixel segments of the lines 1..7 pixels past each 8-pixel block edge. */
+  readonly blockEdges: readonly SegmentCounts[];
+  /**
+   * Terraces on the grids shifted so far that each block's core straddles an edge of the coding grid: 8x8
+   * blocks shifted by 3, 4, 5 pixels, 16x16 blocks by 6, 8, 10 (a smaller shift leaves the cores inside the
+   * same coded blocks, which shows their terraces again).
+   */
+  readonly terraces8: readonly TerraceCounts[];
+  readonly terraces16: readonly TerraceCounts[];
+}
+
+/**
+ * The counts of measurePlane on every other shift of the grid: a pattern with the grid's period (a fence, tiles)
+ * lifts some shift as much as the coding grid, coding artefacts lift the coding grid alone. Eight times the
+ * work of the half-period shift, so it is asked for only when that one has found something.
+ */
+export function shiftedGrids(plane: PlaneBytes): ShiftedGrids {
+  const exports = loadPlane(plane);
+  const { scratch } = layout(plane.width, plane.height);
+  const terraces = (block: number, offset: number) => {
+    return terraceCounts(exports.terraces(plane.width, plane.height, block, offset, scratch));
+  };
+  const shifts = (count: number, by: number) => Array.from({ length: count }, (_, i) => (i + 1) * by);
+  return {
+    // An edge reads two pixels before it, so the first line 1 pixel past the grid is the one at 9.
+    blockEdges: shifts(BLOCK - 1, 1).map((shift) =>
+      segmentsOfLoaded(exports, plane, BLOCK, shift < 2 ? shift + BLOCK : shift, BLOCK),
+    ),
+    terraces8: [3, 4, 5].map((shift) => terraces(8, shift)),
+    terraces16: [6, 8, 10].map((shift) => terraces(16, shift)),
+  };
+}
+
+/** All of the above with one copy of the plane: what the block measure needs per frame. */
 export function measurePlane(plane: PlaneBytes, sampleStep: number, edgeCeiling: number): PlaneMeasure {
   const exports = loadPlane(plane);
   return {
     profiles: profilesOfLoaded(exports, plane, sampleStep, edgeCeiling),
     segments: segmentsOfLoaded(exports, plane),
+    segmentsOffGrid: segmentsOfLoaded(exports, plane, MACROBLOCK, MACROBLOCK + BLOCK / 2),
+    blockEdges: blockEdgesOfLoaded(exports, plane),
+    terraces8: terracesOfLoaded(exports, plane, 8),
+    terraces16: terracesOfLoaded(exports, plane, 16),
   };
 }

@@ -281,33 +281,51 @@
         (br $next_row)))
     (call $flush (local.get $acc) (local.get $columns) (local.get $lanes)))
 
-  ;; 1 when a segment's 2*edge - 3*beside, summed over the lanes of $score, is above the threshold (else 0).
-  (func $over_threshold (param $score v128) (result i32)
-    (i32.gt_s (call $sum_lanes (local.get $score)) (i32.const 128)))
+;; 1 when a segment's 2*edge - 3*beside, summed over the lanes of $score, is above $limit (else 0).
+  (func $over_threshold (param $score v128) (param $limit i32) (result i32)
+    (i32.gt_s (call $sum_lanes (local.get $score)) (local.get $limit)))
 
-  ;; Broken macroblock edges. A 16-pixel segment across an edge is broken when its step is far above the steps
-  ;; one pixel before and after it: edge/16 > 3*beside/32 + 4 in the float code, which times 32 is exactly
-  ;; 2*edge - 3*beside > 128 (all terms are integers; both sides keep the strict >).
-  ;; Returns (broken segments, segments); the grid starts at the top-left pixel, as in a decoded picture.
-  (func (export "broken_edges") (param $width i32) (param $height i32) (result i32 i32)
+  ;; A row segment of $segment (8 or 16) bytes at $at: a whole vector, or 8 bytes with the upper lanes zero
+  ;; (zero lanes add nothing to a segment's score).
+  (func $segment_bytes (param $at i32) (param $segment i32) (result v128)
+    (if (result v128) (i32.eq (local.get $segment) (i32.const 16))
+      (then (v128.load (local.get $at)))
+      (else (v128.load64_zero (local.get $at)))))
+
+  ;; Broken block edges. A segment of $segment pixels (8 or 16) across an edge is broken when its step is far
+  ;; above the steps one pixel before and after it: edge/n > 3*beside/(2n) + 4 in the float code, which times
+  ;; 2n is exactly 2*edge - 3*beside > 8n (all terms are integers; both sides keep the strict >).
+  ;; Edges lie at $first, $first + $period, ... (columns for vertical edges, rows for horizontal ones); segments
+  ;; start at pixel 0 along the edge. Returns (broken segments, segments), horizontal edges first.
+  (func (export "broken_edges")
+    (param $width i32) (param $height i32) (param $period i32) (param $first i32) (param $segment i32)
+    (result i32 i32)
     (local $broken i32) (local $segments i32) (local $y i32) (local $x i32) (local $at i32) (local $group i32)
+    (local $groups i32) (local $limit i32)
     (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $edge v128) (local $beside v128)
     (local $pixels v128) (local $steps v128) (local $score v128)
-    ;; Horizontal edges (between rows y-1 and y): a segment is 16 adjacent bytes in each of rows y-2 .. y+1.
+    (local.set $limit (i32.shl (local.get $segment) (i32.const 3)))
+    (local.set $groups (i32.shr_u (local.get $segment) (i32.const 2)))
+    ;; Horizontal edges (between rows y-1 and y): a segment is adjacent bytes in each of rows y-2 .. y+1.
     ;; Per u16 lane (two columns) 2*edge <= 1020 and 3*beside <= 3060, so 2*edge - 3*beside fits in i16.
-    (local.set $y (i32.const 16))
+    (local.set $y (local.get $first))
     (block $h_done
       (loop $next_h_edge
         (br_if $h_done (i32.ge_u (i32.add (local.get $y) (i32.const 1)) (local.get $height)))
         (local.set $x (i32.const 0))
         (block $h_row_done
           (loop $next_h_segment
-            (br_if $h_row_done (i32.gt_u (i32.add (local.get $x) (i32.const 16)) (local.get $width)))
+            (br_if $h_row_done
+              (i32.gt_u (i32.add (local.get $x) (local.get $segment)) (local.get $width)))
             (local.set $at (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x)))
-            (local.set $r0 (v128.load (i32.sub (local.get $at) (i32.shl (local.get $width) (i32.const 1)))))
-            (local.set $r1 (v128.load (i32.sub (local.get $at) (local.get $width))))
-            (local.set $r2 (v128.load (local.get $at)))
-            (local.set $r3 (v128.load (i32.add (local.get $at) (local.get $width))))
+            (local.set $r0
+              (call $segment_bytes (i32.sub (local.get $at) (i32.shl (local.get $width) (i32.const 1)))
+                (local.get $segment)))
+            (local.set $r1
+              (call $segment_bytes (i32.sub (local.get $at) (local.get $width)) (local.get $segment)))
+            (local.set $r2 (call $segment_bytes (local.get $at) (local.get $segment)))
+            (local.set $r3
+              (call $segment_bytes (i32.add (local.get $at) (local.get $width)) (local.get $segment)))
             (local.set $edge
               (i16x8.extadd_pairwise_i8x16_u
                 (i8x16.sub (i8x16.max_u (local.get $r1) (local.get $r2))
@@ -325,22 +343,23 @@
                 (i16x8.sub
                   (i16x8.shl (local.get $edge) (i32.const 1))
                   (i16x8.add (local.get $beside) (i16x8.shl (local.get $beside) (i32.const 1))))))
-            (local.set $broken (i32.add (local.get $broken) (call $over_threshold (local.get $score))))
+            (local.set $broken
+              (i32.add (local.get $broken) (call $over_threshold (local.get $score) (local.get $limit))))
             (local.set $segments (i32.add (local.get $segments) (i32.const 1)))
-            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (local.set $x (i32.add (local.get $x) (local.get $segment)))
             (br $next_h_segment)))
-        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (local.get $period)))
         (br $next_h_edge)))
     ;; Vertical edges (between columns x-1 and x) are strided: each row holds 4 bytes of a segment, x-2 .. x+1.
     ;; Four rows go into one vector as four u32 lanes [a b c d]; shifting each lane right by 8 bits lines up
     ;; [b c d 0], so one byte-wise |difference| gives [|a-b| |b-c| |c-d| junk] = [beside edge beside junk].
     ;; A dot product with (-3 2 -3 0) per pixel group then yields 2*edge - 3*beside directly.
-    ;; Bands of 16 rows outside, edges inside: the band (30 KB at 1080p) stays in L1 while all its edges are read.
+    ;; Bands of rows outside, edges inside: the band (30 KB at 1080p) stays in L1 while all its edges are read.
     (local.set $y (i32.const 0))
     (block $v_done
       (loop $next_v_band
-        (br_if $v_done (i32.gt_u (i32.add (local.get $y) (i32.const 16)) (local.get $height)))
-        (local.set $x (i32.const 16))
+        (br_if $v_done (i32.gt_u (i32.add (local.get $y) (local.get $segment)) (local.get $height)))
+        (local.set $x (local.get $first))
         (block $v_band_done
           (loop $next_v_segment
             (br_if $v_band_done (i32.ge_u (i32.add (local.get $x) (i32.const 1)) (local.get $width)))
@@ -369,12 +388,151 @@
                     (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_u (local.get $steps))
                                        (v128.const i16x8 -3 2 -3 0 -3 2 -3 0)))))
               (local.set $group (i32.add (local.get $group) (i32.const 1)))
-              (br_if $next_group (i32.lt_u (local.get $group) (i32.const 4))))
-            (local.set $broken (i32.add (local.get $broken) (call $over_threshold (local.get $score))))
+              (br_if $next_group (i32.lt_u (local.get $group) (local.get $groups))))
+            (local.set $broken
+              (i32.add (local.get $broken) (call $over_threshold (local.get $score) (local.get $limit))))
             (local.set $segments (i32.add (local.get $segments) (i32.const 1)))
-            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (local.set $x (i32.add (local.get $x) (local.get $period)))
             (br $next_v_segment)))
-        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (local.get $segment)))
         (br $next_v_band)))
     (local.get $broken)
-    (local.get $segments)))
+    (local.get $segments))
+
+  ;; Terraces: the mark a starved encoder leaves even through a deblocking filter. Blocks of $block pixels
+  ;; (8 or 16) are laid on a grid starting at ($offset, $offset); each block's core, its central square of half
+  ;; the block's side (a quarter block in from each edge, where a deblocking filter does not reach), gives a
+  ;; sum and a range (max - min). Two neighbouring blocks (left-right, top-bottom) form a terrace when their core
+  ;; means differ by at least 3 levels and by more than both cores' ranges plus one: two flat plateaus at
+  ;; different levels, a staircase rather than a slope or a texture. With core area A, in integers:
+  ;; |sum_a - sum_b| >= 3A and |sum_a - sum_b| > (range_a + range_b + 1) * A.
+  ;; Returns (terraces, pairs) of left-right neighbours, then of top-bottom neighbours.
+  ;;
+  ;; Per band of blocks, the core's rows are first reduced column by column in vectors (min, max, sum of the
+  ;; core rows for every column) into scratch at $scratch: min and max a byte a column, sums a u16 a column
+  ;; (8 rows of 255 at most); then each block reduces its core columns, and is compared with the block to its
+  ;; left and the one above it (kept from the previous band at $scratch + 4 * lanes, a (sum, range) pair of i32
+  ;; per block). Vectors may read up to 15 bytes past a row: those lanes are columns past the width, never read
+  ;; back.
+  (func (export "terraces")
+    (param $width i32) (param $height i32) (param $block i32) (param $offset i32) (param $scratch i32)
+    (result i32 i32 i32 i32)
+    (local $core i32) (local $inset i32) (local $area i32) (local $lanes i32) (local $columns i32)
+    (local $rows i32) (local $band i32) (local $top i32) (local $x i32) (local $r i32) (local $at i32)
+    (local $min v128) (local $max v128) (local $v v128) (local $sums_low v128) (local $sums_high v128)
+    (local $mins i32) (local $maxes i32) (local $sums i32) (local $above i32) (local $i i32) (local $c i32)
+    (local $lo i32) (local $hi i32) (local $sum i32) (local $q i32) (local $range i32)
+    (local $left_sum i32) (local $left_range i32) (local $terraces i32) (local $pairs i32)
+    (local $terraces_v i32) (local $pairs_v i32)
+    (local.set $core (i32.shr_u (local.get $block) (i32.const 1)))
+    (local.set $inset (i32.shr_u (local.get $block) (i32.const 2)))
+    (local.set $area (i32.mul (local.get $core) (local.get $core)))
+    (local.set $lanes (i32.and (i32.add (local.get $width) (i32.const 15)) (i32.const -16)))
+    (local.set $mins (local.get $scratch))
+    (local.set $maxes (i32.add (local.get $scratch) (local.get $lanes)))
+    (local.set $sums (i32.add (local.get $scratch) (i32.shl (local.get $lanes) (i32.const 1))))
+    (local.set $above (i32.add (local.get $scratch) (i32.shl (local.get $lanes) (i32.const 2))))
+    (if (i32.or (i32.ge_u (local.get $offset) (local.get $width)) (i32.ge_u (local.get $offset) (local.get $height)))
+      (then (return (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))))
+    (local.set $columns (i32.div_u (i32.sub (local.get $width) (local.get $offset)) (local.get $block)))
+    (local.set $rows (i32.div_u (i32.sub (local.get $height) (local.get $offset)) (local.get $block)))
+    (block $bands_done
+      (loop $next_band
+        (br_if $bands_done (i32.ge_u (local.get $band) (local.get $rows)))
+        (local.set $top
+          (i32.add (i32.add (local.get $offset) (i32.mul (local.get $band) (local.get $block))) (local.get $inset)))
+        ;; Column-wise min, max and sum of the core rows top .. top + core - 1.
+        (local.set $x (i32.const 0))
+        (block $columns_done
+          (loop $next_vector
+            (br_if $columns_done (i32.ge_u (local.get $x) (local.get $lanes)))
+            (local.set $at (i32.add (i32.mul (local.get $top) (local.get $width)) (local.get $x)))
+            (local.set $v (v128.load (local.get $at)))
+            (local.set $min (local.get $v))
+            (local.set $max (local.get $v))
+            (local.set $sums_low (i16x8.extend_low_i8x16_u (local.get $v)))
+            (local.set $sums_high (i16x8.extend_high_i8x16_u (local.get $v)))
+            (local.set $r (i32.const 1))
+            (block $core_done
+              (loop $next_row
+                (br_if $core_done (i32.ge_u (local.get $r) (local.get $core)))
+                (local.set $at (i32.add (local.get $at) (local.get $width)))
+                (local.set $v (v128.load (local.get $at)))
+                (local.set $min (i8x16.min_u (local.get $min) (local.get $v)))
+                (local.set $max (i8x16.max_u (local.get $max) (local.get $v)))
+                (local.set $sums_low (i16x8.add (local.get $sums_low) (i16x8.extend_low_i8x16_u (local.get $v))))
+                (local.set $sums_high
+                  (i16x8.add (local.get $sums_high) (i16x8.extend_high_i8x16_u (local.get $v))))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $next_row)))
+            (v128.store (i32.add (local.get $mins) (local.get $x)) (local.get $min))
+            (v128.store (i32.add (local.get $maxes) (local.get $x)) (local.get $max))
+            (v128.store (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 1))) (local.get $sums_low))
+            (v128.store offset=16
+              (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 1))) (local.get $sums_high))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (br $next_vector)))
+        ;; Each block's core: reduce its columns, then compare with its left and upper neighbours.
+        (local.set $i (i32.const 0))
+        (block $blocks_done
+          (loop $next_block
+            (br_if $blocks_done (i32.ge_u (local.get $i) (local.get $columns)))
+            (local.set $x
+              (i32.add (i32.add (local.get $offset) (i32.mul (local.get $i) (local.get $block))) (local.get $inset)))
+            (local.set $lo (i32.const 255))
+            (local.set $hi (i32.const 0))
+            (local.set $sum (i32.const 0))
+            (local.set $c (i32.const 0))
+            (loop $next_column
+              (local.set $q (i32.load8_u (i32.add (local.get $mins) (local.get $x))))
+              (local.set $lo (select (local.get $q) (local.get $lo) (i32.lt_u (local.get $q) (local.get $lo))))
+              (local.set $q (i32.load8_u (i32.add (local.get $maxes) (local.get $x))))
+              (local.set $hi (select (local.get $q) (local.get $hi) (i32.gt_u (local.get $q) (local.get $hi))))
+              (local.set $sum
+                (i32.add (local.get $sum)
+                  (i32.load16_u (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 1))))))
+              (local.set $x (i32.add (local.get $x) (i32.const 1)))
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (br_if $next_column (i32.lt_u (local.get $c) (local.get $core))))
+            (local.set $range (i32.sub (local.get $hi) (local.get $lo)))
+            (local.set $at (i32.add (local.get $above) (i32.shl (local.get $i) (i32.const 3))))
+            (if (i32.gt_u (local.get $i) (i32.const 0))
+              (then
+                (local.set $pairs (i32.add (local.get $pairs) (i32.const 1)))
+                (local.set $terraces
+                  (i32.add (local.get $terraces)
+                    (call $is_terrace (local.get $sum) (local.get $range) (local.get $left_sum)
+                      (local.get $left_range) (local.get $area))))))
+            (if (i32.gt_u (local.get $band) (i32.const 0))
+              (then
+                (local.set $pairs_v (i32.add (local.get $pairs_v) (i32.const 1)))
+                (local.set $terraces_v
+                  (i32.add (local.get $terraces_v)
+                    (call $is_terrace (local.get $sum) (local.get $range) (i32.load (local.get $at))
+                      (i32.load offset=4 (local.get $at)) (local.get $area))))))
+            (i32.store (local.get $at) (local.get $sum))
+            (i32.store offset=4 (local.get $at) (local.get $range))
+            (local.set $left_sum (local.get $sum))
+            (local.set $left_range (local.get $range))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $next_block)))
+        (local.set $band (i32.add (local.get $band) (i32.const 1)))
+        (br $next_band)))
+    (local.get $terraces)
+    (local.get $pairs)
+    (local.get $terraces_v)
+    (local.get $pairs_v))
+
+  ;; 1 when two cores (sum, range) of area $area form a terrace (see terraces), else 0.
+  (func $is_terrace (param $sum_a i32) (param $range_a i32) (param $sum_b i32) (param $range_b i32)
+    (param $area i32) (result i32)
+    (local $difference i32)
+    (local.set $difference
+      (select
+        (i32.sub (local.get $sum_a) (local.get $sum_b))
+        (i32.sub (local.get $sum_b) (local.get $sum_a))
+        (i32.ge_u (local.get $sum_a) (local.get $sum_b))))
+    (i32.and
+      (i32.ge_u (local.get $difference) (i32.mul (i32.const 3) (local.get $area)))
+      (i32.gt_u (local.get $difference)
+        (i32.mul (i32.add (i32.add (local.get $range_a) (local.get $range_b)) (i32.const 1)) (local.get $area))))))

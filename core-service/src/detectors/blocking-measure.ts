@@ -13,10 +13,27 @@
  * boundary, while a few long scene edges that happen to share a phase (synthetic pictures, graphics, test
  * patterns) lift only some of them. With the mean, testsrc2 encoded cleanly as MPEG-2 q4 scored up to 0.65.
  *
- * The pixel loops (step profiles, broken macroblock edges) run in a WebAssembly SIMD kernel
- * (blocking-kernel.ts): ~0.5 ms per native 1080p frame, against 5-8 ms in plain JS.
+ * Two more measures see what that grid misses, each as a count on the coding grid minus the same count on a grid
+ * shifted by half a block, where no codec puts an edge (so textures, text and patterns, which fall on both
+ * grids alike, cancel out):
+ * - terraces: neighbouring 8x8 or 16x16 blocks whose flat cores sit at clearly different levels. A starved
+ *   H.264 or HEVC encoder's deblocking filter smooths the block edges away (the step grid above is then flat),
+ *   but not the plateaus inside the blocks;
+ * - misfit edges: 8-pixel segments of block edges whose step stands far above the steps beside it. Pictures
+ *   damaged in transit are patched, garbled or smeared block by block, so their blocks stop fitting their
+ *   neighbours at the block edges, whatever the codec.
+ *
+ * The pixel loops run in a WebAssembly SIMD kernel (blocking-kernel.ts): ~1 ms per native 1080p frame, against
+ * tens of ms in plain JS.
  */
-import { brokenSegments, measurePlane } from "./blocking-kernel.ts";
+import {
+  brokenSegments,
+  measurePlane,
+  type OnAndOffGrid,
+  type SegmentCounts,
+  shiftedGrids,
+  type TerraceCounts,
+} from "./blocking-kernel.ts";
 
 /** Grid periods looked for: 8x8 transform blocks (MPEG-2, JPEG, H.264 8x8) and 16x16 macroblocks. */
 const GRID_PERIODS = [8, 16] as const;
@@ -40,6 +57,24 @@ export interface BlockingMeasure {
    * concealed (copied, smeared, grey) macroblocks, which a picture-wide average dilutes to nothing.
    */
   readonly brokenMacroblockEdges: number;
+  /**
+   * The same share on lines 4 pixels past the macroblock edges, off every coding grid: text and texture break
+   * those as often as the macroblock edges, concealed macroblocks do not.
+   */
+  readonly brokenOffGridEdges: number;
+  /**
+   * Share of neighbouring blocks that are terraces, on the grid minus off it, in the weaker of the two
+   * directions (blocks are two-dimensional; a fence or a ramp is not); the larger of 8x8 and 16x16.
+   */
+  readonly terraces: number;
+  /** Share of 8-pixel block edge segments that are broken, on the grid minus off it. */
+  readonly misfitEdges: number;
+  /** The counts on the coding grid itself, for confirmOnGrid. */
+  readonly onGrid: {
+    readonly blockEdges: number;
+    readonly terraces8: TerraceCounts;
+    readonly terraces16: TerraceCounts;
+  };
   /** Steps between columns, i.e. vertical block edges. */
   readonly acrossColumns: GridEvidence;
   /** Steps between rows, i.e. horizontal block edges. */
@@ -123,14 +158,69 @@ function strongestGrid(profile: Uint32Array, samplesPerPosition: number): GridEv
 /** Measures the block grid of one luma plane at its native size (a scaled picture no longer shows it). */
 export function measureBlocking(plane: LumaPlane, options: BlockingMeasureOptions): BlockingMeasure {
   const step = Math.max(1, Math.floor(options.sampleStep));
-  const { profiles, segments } = measurePlane(plane, step, options.edgeCeiling);
+  const { profiles, segments, segmentsOffGrid, blockEdges, terraces8, terraces16 } = measurePlane(
+    plane,
+    step,
+    options.edgeCeiling,
+  );
   const acrossColumns = strongestGrid(profiles.columns, Math.ceil(plane.height / step));
   const acrossRows = strongestGrid(profiles.rows, Math.ceil(plane.width / step));
   return {
     grid: Math.min(acrossColumns.score, acrossRows.score),
     brokenMacroblockEdges: shareBroken(segments),
+    brokenOffGridEdges: shareBroken(segmentsOffGrid),
+    terraces: Math.max(terraceExcess(terraces8), terraceExcess(terraces16)),
+    misfitEdges: shareBroken(blockEdges.onGrid) - shareBroken(blockEdges.offGrid),
+    onGrid: {
+      blockEdges: shareBroken(blockEdges.onGrid),
+      terraces8: terraces8.onGrid,
+      terraces16: terraces16.onGrid,
+    },
     acrossColumns,
     acrossRows,
+  };
+}
+
+/** Shares of terraces among side-by-side and among stacked neighbours. */
+function terraceShares(counts: TerraceCounts): { side: number; stacked: number } {
+  const share = (terraces: number, pairs: number) => (pairs > 0 ? terraces / pairs : 0);
+  const { sideBySide } = counts;
+  return {
+    side: share(sideBySide.terraces, sideBySide.pairs),
+    stacked: share(counts.terraces - sideBySide.terraces, counts.pairs - sideBySide.pairs),
+  };
+}
+
+/** The excess of the grid over the strongest of `others`, in the weaker direction. */
+function terraceExcessOver(onGrid: TerraceCounts, others: readonly TerraceCounts[]): number {
+  const on = terraceShares(onGrid);
+  const off = others.map(terraceShares);
+  const strongest = (pick: (s: { side: number; stacked: number }) => number) => Math.max(0, ...off.map(pick));
+  return Math.min(on.side - strongest((s) => s.side), on.stacked - strongest((s) => s.stacked));
+}
+
+function terraceExcess(counts: OnAndOffGrid<TerraceCounts>): number {
+  return terraceExcessOver(counts.onGrid, [counts.offGrid]);
+}
+
+/**
+ * The terrace and misfit-edge scores against the strongest of all other shifts of the grid rather than the
+ * half-period one: a pattern that repeats with the grid's own period (a fence, tiles, a grid of lines) lifts
+ * some shift as much as the coding grid and scores nothing, where coding artefacts lift the coding grid alone.
+ * Costs several times the measure, so it confirms a score that is already high.
+ */
+export function confirmOnGrid(
+  plane: LumaPlane,
+  measure: BlockingMeasure,
+): { readonly terraces: number; readonly misfitEdges: number } {
+  const shifted = shiftedGrids(plane);
+  const strongestBroken = Math.max(0, ...shifted.blockEdges.map((c: SegmentCounts) => shareBroken(c)));
+  return {
+    terraces: Math.max(
+      terraceExcessOver(measure.onGrid.terraces8, shifted.terraces8),
+      terraceExcessOver(measure.onGrid.terraces16, shifted.terraces16),
+    ),
+    misfitEdges: measure.onGrid.blockEdges - strongestBroken,
   };
 }
 

@@ -1,22 +1,22 @@
 /**
- * A streaming ITU-R BS.1770-4 / EBU R128 loudness meter: momentary (400 ms), short-term (3 s) and gated
- * integrated loudness, for any sample rate and channel layout, in bounded memory.
+ * A streaming ITU-R BS.1770-4 / EBU R128 meter ("EBU Mode", EBU Tech 3341): momentary (400 ms), short-term
+ * (3 s), gated integrated loudness, Loudness Range (Tech 3342) and true peak, for any sample rate and channel
+ * layout, in bounded memory. A pure class: one instance per audio track.
  *
- * Audio is measured in 100 ms steps ("sub-blocks"): every gating block of the standard (400 ms, 75 % overlap)
- * and every short-term window (3 s, updated every 100 ms) is a run of whole sub-blocks, so a ring of the last
- * 30 sub-block energies is all the history the meter needs.
+ * Audio is measured in 10 ms ticks. Every window of the standard is a run of whole ticks, so a ring of the last
+ * 300 tick energies is all the history the meter needs: momentary and short-term loudness are evaluated every
+ * tick (their maxima then hit a 400 ms burst placed anywhere on a 10 ms grid, Tech 3341 cases 10 and 13), and
+ * every 10th tick closes a 100 ms step, which feeds the gating blocks (400 ms, 75 % overlap), the LRA's 10 Hz
+ * short-term series, and the detector.
  */
 import { KWeightingFilter } from "./k-weighting.ts";
+import { energyToLufs, GatingHistogram, LoudnessRangeHistogram } from "./loudness-statistics.ts";
+import { amplitudeToDb, TruePeakFilter } from "./true-peak.ts";
 
-const SUB_BLOCKS_PER_SECOND = 10;
-const MOMENTARY_SUB_BLOCKS = 4;
-const SHORT_TERM_SUB_BLOCKS = 30;
-const ABSOLUTE_GATE_LUFS = -70;
-const RELATIVE_GATE_LU = -10;
-/** Histogram of gating-block energies, like libebur128: 0.1 LU bins from the absolute gate to +30 LUFS. */
-const HISTOGRAM_FLOOR_LUFS = ABSOLUTE_GATE_LUFS;
-const HISTOGRAM_BINS_PER_LU = 10;
-const HISTOGRAM_BINS = 100 * HISTOGRAM_BINS_PER_LU;
+const TICKS_PER_SECOND = 100;
+const TICKS_PER_STEP = 10;
+const MOMENTARY_TICKS = 40;
+const SHORT_TERM_TICKS = 300;
 
 /** BS.1770 channel weights: surrounds 1.41 (+1.5 dB), LFE not measured, everything else 1.0. */
 const SURROUND_WEIGHT = 1.41;
@@ -45,13 +45,15 @@ export function channelWeights(channelNames: readonly string[], channels: number
   });
 }
 
-/** Loudness in LUFS of a channel-weighted mean square; −Infinity for digital silence. */
-export function energyToLufs(energy: number): number {
-  return -0.691 + 10 * Math.log10(energy);
-}
-
-export function lufsToEnergy(lufs: number): number {
-  return 10 ** ((lufs + 0.691) / 10);
+/**
+ * One 10 ms tick: its extent on the media timeline, its true peak (linear, over every channel, LFE too) and the
+ * momentary loudness of the 400 ms ending with it (LUFS; null in the first 400 ms).
+ */
+export interface MeterTick {
+  readonly start: number;
+  readonly end: number;
+  readonly truePeak: number;
+  readonly momentary: number | null;
 }
 
 /** One completed 100 ms step of the meter. Loudness values are LUFS; null until the window is full. */
@@ -62,6 +64,7 @@ export interface MeterStep {
   readonly energy: number;
   readonly momentary: number | null;
   readonly shortTerm: number | null;
+  readonly ticks: readonly MeterTick[];
 }
 
 export interface MeterFormat {
@@ -70,24 +73,52 @@ export interface MeterFormat {
   readonly channelNames: readonly string[];
 }
 
+export interface MeterOptions {
+  /**
+   * dBTP above which every tick's true peak must be exact (the detector's limit). Below it and below the
+   * programme's peak so far, a tick that cannot reach either is not oversampled (its tick value is then only
+   * the sample peak).
+   */
+  readonly truePeakLimit?: number;
+}
+
+/** What an R128 meter reports for a whole programme; null where a value is undefined (too short, all gated). */
+export interface LoudnessFigures {
+  readonly integrated: number | null;
+  readonly range: number | null;
+  readonly truePeak: number | null;
+  readonly maxMomentary: number | null;
+  readonly maxShortTerm: number | null;
+}
+
 export class LoudnessMeter {
   readonly format: MeterFormat;
-  private readonly filters: KWeightingFilter[];
+  private readonly kWeighting: KWeightingFilter[];
+  private readonly truePeakFilters: TruePeakFilter[];
   private readonly weights: Float64Array;
-  private readonly ringSums = new Float64Array(SHORT_TERM_SUB_BLOCKS);
-  private readonly ringCounts = new Float64Array(SHORT_TERM_SUB_BLOCKS);
-  private completedSubBlocks = 0;
+  private readonly truePeakLimit: number;
+  private readonly ringSums = new Float64Array(SHORT_TERM_TICKS);
+  private readonly ringCounts = new Float64Array(SHORT_TERM_TICKS);
+  private ticksDone = 0;
   private samplesSeen = 0;
   private nextBoundary: number;
-  private currentSum = 0;
-  private currentCount = 0;
-  private currentStart = 0;
+  private tickSum = 0;
+  private tickCount = 0;
+  private tickStart = 0;
+  private tickPeak = 0;
+  private stepTicks: MeterTick[] = [];
+  private peakSoFar = 0;
+  private momentaryMax = Number.NEGATIVE_INFINITY;
+  private shortTermMax = Number.NEGATIVE_INFINITY;
   private readonly gated = new GatingHistogram();
+  private readonly range = new LoudnessRangeHistogram();
 
-  constructor(format: MeterFormat) {
+  constructor(format: MeterFormat, options: MeterOptions = {}) {
     this.format = format;
-    this.filters = Array.from({ length: format.channels }, () => new KWeightingFilter(format.sampleRate));
+    this.kWeighting = Array.from({ length: format.channels }, () => new KWeightingFilter(format.sampleRate));
+    this.truePeakFilters = Array.from({ length: format.channels }, () => new TruePeakFilter());
     this.weights = channelWeights(format.channelNames, format.channels);
+    this.truePeakLimit = 10 ** ((options.truePeakLimit ?? Number.POSITIVE_INFINITY) / 20);
     this.nextBoundary = this.boundary(1);
   }
 
@@ -98,13 +129,16 @@ export class LoudnessMeter {
     const steps: MeterStep[] = [];
     let offset = 0;
     while (offset < frames) {
-      if (this.currentCount === 0) this.currentStart = time + offset / sampleRate;
+      if (this.tickCount === 0) this.tickStart = time + offset / sampleRate;
       const take = Math.min(frames - offset, this.nextBoundary - this.samplesSeen);
-      this.currentSum += this.weightedSumOfSquares(samples, offset, offset + take);
-      this.currentCount += take;
+      this.measure(samples, offset, offset + take);
+      this.tickCount += take;
       this.samplesSeen += take;
       offset += take;
-      if (this.samplesSeen === this.nextBoundary) steps.push(this.completeSubBlock());
+      if (this.samplesSeen === this.nextBoundary) {
+        const step = this.completeTick();
+        if (step) steps.push(step);
+      }
     }
     return steps;
   }
@@ -114,56 +148,85 @@ export class LoudnessMeter {
     return this.gated.integrated();
   }
 
-  private weightedSumOfSquares(samples: Float32Array, from: number, to: number): number {
-    let sum = 0;
-    for (let c = 0; c < this.filters.length; c++) {
-      const weight = this.weights[c] as number;
-      const squares = (this.filters[c] as KWeightingFilter).sumOfSquares(
-        samples,
-        c,
-        this.filters.length,
-        from,
-        to,
-      );
-      sum += weight * squares;
-    }
-    return sum;
-  }
-
-  private completeSubBlock(): MeterStep {
-    const slot = this.completedSubBlocks % SHORT_TERM_SUB_BLOCKS;
-    this.ringSums[slot] = this.currentSum;
-    this.ringCounts[slot] = this.currentCount;
-    this.completedSubBlocks++;
-    const step: MeterStep = {
-      start: this.currentStart,
-      end: this.currentStart + this.currentCount / this.format.sampleRate,
-      energy: this.currentSum / this.currentCount,
-      momentary: this.windowLoudness(MOMENTARY_SUB_BLOCKS),
-      shortTerm: this.windowLoudness(SHORT_TERM_SUB_BLOCKS),
+  figures(): LoudnessFigures {
+    return {
+      integrated: this.gated.integrated(),
+      range: this.range.range(),
+      truePeak: finiteOrNull(amplitudeToDb(this.peakSoFar)),
+      maxMomentary: finiteOrNull(this.momentaryMax),
+      maxShortTerm: finiteOrNull(this.shortTermMax),
     };
-    if (step.momentary !== null) this.gated.add(this.windowEnergy(MOMENTARY_SUB_BLOCKS));
-    this.currentSum = 0;
-    this.currentCount = 0;
-    this.nextBoundary = this.boundary(this.completedSubBlocks + 1);
-    return step;
   }
 
-  /** Sample index where sub-block k starts; rounding keeps 100 ms on average at rates like 11025 Hz. */
+  private measure(samples: Float32Array, from: number, to: number): void {
+    const channels = this.format.channels;
+    // Oversampling is exact wherever it could matter: above the limit, or above the loudest peak so far.
+    const floor = Math.min(this.truePeakLimit, this.peakSoFar);
+    let sum = 0;
+    let peak = this.tickPeak;
+    for (let c = 0; c < channels; c++) {
+      const weight = this.weights[c] as number;
+      if (weight > 0) {
+        sum += weight * (this.kWeighting[c] as KWeightingFilter).sumOfSquares(samples, c, channels, from, to);
+      }
+      peak = Math.max(
+        peak,
+        (this.truePeakFilters[c] as TruePeakFilter).peak(samples, c, channels, from, to, floor),
+      );
+    }
+    this.tickSum += sum;
+    this.tickPeak = peak;
+  }
+
+  private completeTick(): MeterStep | undefined {
+    const slot = this.ticksDone % SHORT_TERM_TICKS;
+    this.ringSums[slot] = this.tickSum;
+    this.ringCounts[slot] = this.tickCount;
+    this.ticksDone++;
+    const end = this.tickStart + this.tickCount / this.format.sampleRate;
+    this.peakSoFar = Math.max(this.peakSoFar, this.tickPeak);
+    const momentary = this.windowEnergy(MOMENTARY_TICKS);
+    const shortTerm = this.windowEnergy(SHORT_TERM_TICKS);
+    const momentaryLufs = momentary === null ? null : energyToLufs(momentary);
+    this.stepTicks.push({ start: this.tickStart, end, truePeak: this.tickPeak, momentary: momentaryLufs });
+    if (momentaryLufs !== null) this.momentaryMax = Math.max(this.momentaryMax, momentaryLufs);
+    if (shortTerm !== null) this.shortTermMax = Math.max(this.shortTermMax, energyToLufs(shortTerm));
+    this.tickSum = 0;
+    this.tickCount = 0;
+    this.tickPeak = 0;
+    this.nextBoundary = this.boundary(this.ticksDone + 1);
+    return this.ticksDone % TICKS_PER_STEP === 0 ? this.completeStep(momentary, shortTerm) : undefined;
+  }
+
+  private completeStep(momentary: number | null, shortTerm: number | null): MeterStep {
+    const ticks = this.stepTicks;
+    this.stepTicks = [];
+    const first = ticks[0] as MeterTick;
+    const last = ticks[ticks.length - 1] as MeterTick;
+    if (momentary !== null) this.gated.add(momentary);
+    if (shortTerm !== null) this.range.add(energyToLufs(shortTerm));
+    return {
+      start: first.start,
+      end: last.end,
+      energy: this.windowEnergy(TICKS_PER_STEP) ?? 0,
+      momentary: momentary === null ? null : energyToLufs(momentary),
+      shortTerm: shortTerm === null ? null : energyToLufs(shortTerm),
+      ticks,
+    };
+  }
+
+  /** Sample index where tick k starts; rounding keeps 10 ms on average at rates like 11025 Hz. */
   private boundary(k: number): number {
-    return Math.round((k * this.format.sampleRate) / SUB_BLOCKS_PER_SECOND);
+    return Math.round((k * this.format.sampleRate) / TICKS_PER_SECOND);
   }
 
-  private windowLoudness(subBlocks: number): number | null {
-    if (this.completedSubBlocks < subBlocks) return null;
-    return energyToLufs(this.windowEnergy(subBlocks));
-  }
-
-  private windowEnergy(subBlocks: number): number {
+  /** Mean weighted square over the last `ticks` ticks, or null before that many have completed. */
+  private windowEnergy(ticks: number): number | null {
+    if (this.ticksDone < ticks) return null;
     let sum = 0;
     let count = 0;
-    for (let i = 1; i <= subBlocks; i++) {
-      const slot = (this.completedSubBlocks - i) % SHORT_TERM_SUB_BLOCKS;
+    for (let i = 1; i <= ticks; i++) {
+      const slot = (this.ticksDone - i) % SHORT_TERM_TICKS;
       sum += this.ringSums[slot] as number;
       count += this.ringCounts[slot] as number;
     }
@@ -171,46 +234,6 @@ export class LoudnessMeter {
   }
 }
 
-/**
- * Gating blocks above the absolute gate, binned by loudness. Each bin keeps its exact energy sum, so only
- * the one bin that straddles the relative gate is approximated (to 0.1 LU), and memory stays constant however
- * long the programme runs.
- */
-class GatingHistogram {
-  private readonly energy = new Float64Array(HISTOGRAM_BINS);
-  private readonly count = new Float64Array(HISTOGRAM_BINS);
-
-  add(blockEnergy: number): void {
-    const lufs = energyToLufs(blockEnergy);
-    if (!(lufs > ABSOLUTE_GATE_LUFS)) return;
-    const bin = Math.min(
-      HISTOGRAM_BINS - 1,
-      Math.floor((lufs - HISTOGRAM_FLOOR_LUFS) * HISTOGRAM_BINS_PER_LU),
-    );
-    this.energy[bin] = (this.energy[bin] as number) + blockEnergy;
-    this.count[bin] = (this.count[bin] as number) + 1;
-  }
-
-  integrated(): number | null {
-    const all = this.meanAbove(() => true);
-    if (all === null) return null;
-    const relativeGate = energyToLufs(all) + RELATIVE_GATE_LU;
-    const gated = this.meanAbove((bin) => energyToLufs(this.binMean(bin)) > relativeGate);
-    return gated === null ? null : energyToLufs(gated);
-  }
-
-  private binMean(bin: number): number {
-    return (this.energy[bin] as number) / (this.count[bin] as number);
-  }
-
-  private meanAbove(keep: (bin: number) => boolean): number | null {
-    let energy = 0;
-    let count = 0;
-    for (let bin = 0; bin < HISTOGRAM_BINS; bin++) {
-      if ((this.count[bin] as number) === 0 || !keep(bin)) continue;
-      energy += this.energy[bin] as number;
-      count += this.count[bin] as number;
-    }
-    return count === 0 ? null : energy / count;
-  }
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
 }

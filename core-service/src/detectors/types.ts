@@ -60,11 +60,17 @@ export interface AnalysisFrameDetector extends DetectorBase {
   push(frame: LumaFrame): DetectorEvent[];
 }
 
-/** Works on native-resolution frames, sampled a few times a second, plus decoder error reports. */
+/**
+ * Works on native-resolution frames, sampled a few times a second, plus decoder error reports; may also take
+ * the analysis-size frames (every ~0.1 s) that whole-picture detectors get, for what changes between samples.
+ */
 export interface NativeFrameDetector extends DetectorBase {
   readonly input: "native-video";
   push(frame: LumaFrame): DetectorEvent[];
   pushDecodeError(event: DecodeErrorEvent): DetectorEvent[];
+  pushAnalysis?(frame: LumaFrame): DetectorEvent[];
+  /** An intra-coded picture (a keyframe) at this media time: where concealed damage is repaired. */
+  pushKeyframe?(time: number): DetectorEvent[];
 }
 
 export interface AudioDetector extends DetectorBase {
@@ -72,4 +78,35 @@ export interface AudioDetector extends DetectorBase {
   push(chunk: AudioChunk): DetectorEvent[];
 }
 
-export type Detector = AnalysisFrameDetector | NativeFrameDetector | AudioDetector;
+/** A live packet of one kind reaching the analysis: its time on the stream's timeline and the wall clock then. */
+export interface PacketArrival {
+  readonly kind: "video" | "audio";
+  readonly time: number;
+  readonly wallMs: number;
+  /**
+   * Changes when the stream's timestamps start afresh (a reconnection, a jump): timestamps of two epochs are
+   * not comparable.
+   */
+  readonly epoch: number;
+}
+
+/** Where a file's video and audio streams start and end on the media timeline, known once it is decoded. */
+export interface StreamExtents {
+  readonly video: { readonly start: number; readonly end: number; readonly frameDuration: number };
+  readonly audio: { readonly start: number; readonly end: number };
+}
+
+/**
+ * Sees picture and sound together: a small luma picture of *every* decoded frame (a flash lasts one frame),
+ * the audio, and the streams' clocks (a live stream's packet arrivals; a file's stream extents).
+ */
+export interface AudioVideoDetector extends DetectorBase {
+  readonly input: "audio-video";
+  pushPicture(frame: LumaFrame): DetectorEvent[];
+  pushAudio(chunk: AudioChunk): DetectorEvent[];
+  pushArrival(arrival: PacketArrival): DetectorEvent[];
+  /** Files with both kinds of media: called once, after the last picture and sample and before `flush`. */
+  pushExtents(extents: StreamExtents): DetectorEvent[];
+}
+
+export type Detector = AnalysisFrameDetector | NativeFrameDetector | AudioDetector | AudioVideoDetector;

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
-import { Defect, DetectorName } from "./defect.ts";
+import { Defect, DetectorName, defectKind } from "./defect.ts";
 import { Evidence } from "./evidence.ts";
 import { JobMode } from "./job.ts";
 import { Report } from "./report.ts";
@@ -74,13 +74,36 @@ export type DefectClearedDetail = z.infer<typeof DefectClearedDetail>;
 export const CompletionReason = z.enum(["end-of-source", "stopped"]);
 export type CompletionReason = z.infer<typeof CompletionReason>;
 
-export const JobCompletedDetail = z.object({
-  ...detailBase,
-  reason: CompletionReason.optional(),
-  group,
-  summary: Report,
+/**
+ * A claim check: where a value too large to travel in its event is kept, and how to know it is the right one.
+ * `uri` is `s3://<bucket>/<key>` on AWS and `file:///<path>` in the local stack; `bytes` and `sha256` are those
+ * of the stored UTF-8 JSON, so a reader can refuse a truncated or replaced object.
+ */
+export const DetailRef = z.object({
+  uri: z.string().regex(/^(s3|file):\/\/\S+$/, "expected an s3:// or file:// URI"),
+  bytes: z.int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "expected a hex SHA-256"),
 });
+export type DetailRef = z.infer<typeof DetailRef>;
+
+const jobCompletedBase = { ...detailBase, reason: CompletionReason.optional(), group };
+
+/** The report travels in the event... */
+export const InlineJobCompletedDetail = z.object({ ...jobCompletedBase, summary: Report });
+export type InlineJobCompletedDetail = z.infer<typeof InlineJobCompletedDetail>;
+
+/** ...or, when the event would pass MAX_INLINE_DETAIL_BYTES (a long file, many defects), only its reference. */
+export const ClaimCheckedJobCompletedDetail = z.object({ ...jobCompletedBase, summaryRef: DetailRef });
+export type ClaimCheckedJobCompletedDetail = z.infer<typeof ClaimCheckedJobCompletedDetail>;
+
+export const JobCompletedDetail = z.union([InlineJobCompletedDetail, ClaimCheckedJobCompletedDetail]);
 export type JobCompletedDetail = z.infer<typeof JobCompletedDetail>;
+
+/**
+ * Largest `detail` (UTF-8 JSON) an event carries inline. EventBridge takes entries up to 256 KB and an SQS
+ * message (a rule's buffer queue) up to 256 KiB including the envelope; 240 KiB leaves room for both.
+ */
+export const MAX_INLINE_DETAIL_BYTES = 240 * 1024;
 
 export const JobFailedDetail = z.object({
   ...detailBase,
@@ -137,14 +160,36 @@ export const AvmonEvent = z.discriminatedUnion("detail-type", [
 export type AvmonEvent = z.infer<typeof AvmonEvent>;
 export type AvmonEventOf<T extends DetailType> = Extract<AvmonEvent, { "detail-type": T }>;
 
+export type InlineJobCompletedEvent = Omit<JobCompletedEvent, "detail"> & {
+  detail: InlineJobCompletedDetail;
+};
+/**
+ * A Job Completed whose claim check has been followed: the report back in place and, when it was claim-checked,
+ * the reference it was read from (the job view keeps it, since it does not keep a report that large whole).
+ */
+export type ResolvedJobCompletedEvent = Omit<JobCompletedEvent, "detail"> & {
+  detail: InlineJobCompletedDetail & { summaryRef?: DetailRef };
+};
+/** An event whose claim check, if it had one, has been followed: what projections fold. */
+export type ResolvedAvmonEvent = Exclude<AvmonEvent, JobCompletedEvent> | ResolvedJobCompletedEvent;
+
 /**
  * The same defect always gets the same id, whichever worker publishes it and however often: subscribers
  * de-duplicate on it and pair a Defect Cleared with its Defect Detected. Onset is rounded to the millisecond so
- * float noise in `start` cannot split one defect into two alerts.
+ * float noise in `start` cannot split one defect into two alerts; the kind keeps two defects of one type that
+ * start together (a loud burst and its true-peak over) apart, and the track silences that start together on two
+ * audio tracks.
  */
-export function alertId(jobId: string, defect: Pick<Defect, "type" | "start">): string {
+export function alertId(
+  jobId: string,
+  defect: Pick<Defect, "type" | "start"> & Partial<Pick<Defect, "metrics" | "track">>,
+): string {
   const onset = defect.start.toFixed(3);
-  return createHash("sha256").update(`${jobId}\n${defect.type}\n${onset}`).digest("hex").slice(0, 32);
+  const track = defect.track === undefined ? "" : `\n${defect.track}`;
+  return createHash("sha256")
+    .update(`${jobId}\n${defectKind(defect)}\n${onset}${track}`)
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /** Local stand-ins: on AWS, EventBridge stamps its own region and account on delivered events. */
@@ -218,7 +263,7 @@ export function jobCompleted(
   summary: Report,
   now = new Date(),
   reason: CompletionReason = "end-of-source",
-): JobCompletedEvent {
+): InlineJobCompletedEvent {
   return {
     ...envelopeFields(now),
     "detail-type": "Job Completed",

@@ -5,13 +5,18 @@
  * data folder or as the S3 key in the ingest bucket, with `GET /v1/jobs/{jobId}/evidence/{alertId}` as its URL.
  */
 import { z } from "zod";
-import type { DefectType } from "./defect.ts";
-import type { JobView } from "./job-projection.ts";
+import type { Defect, DefectType } from "./defect.ts";
+
+/** Twice what `evidenceUrl` makes of the longest ids (128 characters each). */
+const MAX_THUMBNAIL_LENGTH = 600;
 
 /** What `Defect Detected` carries in `detail.evidence` and the job view keeps on the defect. */
 export const Evidence = z.object({
-  /** Where the image is served: `evidenceUrl(jobId, alertId)`, locally and behind API Gateway. */
-  thumbnail: z.string().min(1),
+  /**
+   * Where the image is served: `evidenceUrl(jobId, alertId)`, locally and behind API Gateway. Bounded, so the
+   * job view's latest defects (job-view-bounds.ts) stay within one DynamoDB item with their evidence.
+   */
+  thumbnail: z.string().min(1).max(MAX_THUMBNAIL_LENGTH),
   /** Media seconds of the picture, or of the onset the sound strip marks. */
   at: z.number(),
 });
@@ -25,20 +30,44 @@ export type EvidenceFormat = (typeof EVIDENCE_FORMATS)[keyof typeof EVIDENCE_FOR
 
 export const EVIDENCE_PREFIX = "evidence/";
 
-const SOUND_DEFECTS: ReadonlySet<DefectType> = new Set(["silence", "clipping", "loudness", "audio-loss"]);
+/** Heard, not seen: shown as a level strip of the sound around the onset. */
+const SOUND_DEFECTS: ReadonlySet<DefectType> = new Set([
+  "silence",
+  "clipping",
+  "loudness",
+  "audio-loss",
+  "channel-loss",
+  "phase",
+]);
+/** Nothing of the source was decoded there (a playlist segment that could not be fetched): no image to show. */
+const NOTHING_TO_SHOW: ReadonlySet<DefectType> = new Set(["unwatched"]);
 /**
- * Defects whose picture shows the defect itself (a black, frozen or blocky picture), so their evidence must be
- * a picture taken at or after the onset. The others (a stall, lost video, a jump) show the last picture seen.
+ * Defects whose picture shows the defect itself (a black, frozen or blocky picture, colour bars), so their
+ * evidence must be a picture taken at or after the onset. The others (a stall, lost video, a jump, an A/V
+ * offset) show the nearest picture seen.
  */
 const SEEN_IN_THE_PICTURE: ReadonlySet<DefectType> = new Set(["black", "freeze", "blockiness"]);
 
-/** Sound defects are shown as a level strip, every other defect as the picture at its onset. */
-export function evidenceFormatFor(type: DefectType): EvidenceFormat {
-  return SOUND_DEFECTS.has(type) ? EVIDENCE_FORMATS.sound : EVIDENCE_FORMATS.picture;
+type DefectShown = Pick<Defect, "type"> & Partial<Pick<Defect, "metrics">>;
+
+/** A test signal is either colour bars (a picture) or a line-up tone (a sound), as its metrics say. */
+function isToneSignal(defect: DefectShown): boolean {
+  return defect.type === "test-signal" && defect.metrics?.signal === "line-up-tone";
 }
 
-export function isSeenInThePicture(type: DefectType): boolean {
-  return SEEN_IN_THE_PICTURE.has(type);
+/**
+ * Sound defects are shown as a level strip, picture defects (and the stream's own: a stall, lost video) as the
+ * picture at the onset; undefined for a defect with nothing to show (`unwatched`).
+ */
+export function evidenceFormatFor(defect: DefectShown): EvidenceFormat | undefined {
+  if (NOTHING_TO_SHOW.has(defect.type)) return undefined;
+  return SOUND_DEFECTS.has(defect.type) || isToneSignal(defect)
+    ? EVIDENCE_FORMATS.sound
+    : EVIDENCE_FORMATS.picture;
+}
+
+export function isSeenInThePicture(defect: DefectShown): boolean {
+  return SEEN_IN_THE_PICTURE.has(defect.type) || (defect.type === "test-signal" && !isToneSignal(defect));
 }
 
 /** One defect's image as the analysis produced it, before it is stored anywhere. */
@@ -70,20 +99,4 @@ export function evidenceKey(jobId: string, alertId: string, format: EvidenceForm
 /** The API path of one alert's image, which is what `evidence.thumbnail` holds. */
 export function evidenceUrl(jobId: string, alertId: string): string {
   return `/v1/jobs/${encodeURIComponent(jobId)}/evidence/${encodeURIComponent(alertId)}`;
-}
-
-export interface LocatedEvidence {
-  readonly key: string;
-  readonly format: EvidenceFormat;
-}
-
-/**
- * Where the image of one of a job's alerts is, if the job's events said it has one: the job view is the
- * record of what was produced, so neither endpoint has to probe storage for formats that were never written.
- */
-export function locateEvidence(view: JobView | undefined, alertId: string): LocatedEvidence | undefined {
-  const defect = view?.defects.find((d) => d.alertId === alertId);
-  if (!view || !defect?.evidence || !isEvidenceId(view.jobId) || !isEvidenceId(alertId)) return undefined;
-  const format = evidenceFormatFor(defect.type);
-  return { key: evidenceKey(view.jobId, alertId, format), format };
 }

@@ -1,7 +1,20 @@
 import type { Defect, DetectorName } from "./defect.ts";
-import type { AvmonEvent, AvmonEventOf, CompletionReason, JobFailedDetail } from "./events.ts";
+import type {
+  AvmonEventOf,
+  CompletionReason,
+  JobFailedDetail,
+  ResolvedAvmonEvent,
+  ResolvedJobCompletedEvent,
+} from "./events.ts";
 import type { Evidence } from "./evidence.ts";
 import { isTerminal, type JobMode, type JobStatus } from "./job.ts";
+import {
+  latestDefects,
+  mergeViewSummaries,
+  type SummaryAbridgement,
+  type ViewSummary,
+  viewSummary,
+} from "./job-view-bounds.ts";
 import type { Report } from "./report.ts";
 
 /** A defect as the job view shows it: the defect plus the alert it was published under, and its evidence. */
@@ -26,9 +39,15 @@ export interface JobView {
    * duration once completed. `fraction` is only known at the end, since no event carries the duration earlier.
    */
   progress: { mediaSeconds: number; fraction: number | null };
-  /** Defects so far, in onset order; a cleared defect carries its `end`. */
+  /**
+   * Defects so far, in onset order; a cleared defect carries its `end`. At most MAX_VIEW_DEFECTS, the latest:
+   * `defectsTruncated` says earlier ones were left out (they are in the report and in their events).
+   */
   defects: AlertedDefect[];
+  defectsTruncated?: boolean;
+  /** The report; abridged when too large to keep whole (see job-view-bounds.ts). */
   summary?: Report;
+  summaryAbridged?: SummaryAbridgement;
   error?: JobFailedDetail["error"];
   acceptedAt?: string;
   startedAt?: string;
@@ -45,14 +64,15 @@ export interface GroupCompletion {
 /**
  * Folds one event into a job's view. Events arrive at least once and in any order, so every step is
  * idempotent (applying an event twice changes nothing) and monotonic: status only moves forward, except that
- * a retryable failure gives way to a later attempt.
+ * a retryable failure gives way to a later attempt. A claim-checked Job Completed must have been followed
+ * (`followClaimCheck`) first: the view keeps the report's head and the claim check, not the whole report.
  */
-export function projectJob(view: JobView | undefined, event: AvmonEvent): JobView {
+export function projectJob(view: JobView | undefined, event: ResolvedAvmonEvent): JobView {
   const current = view ?? emptyView(event.detail.jobId, event.detail.occurredAt);
   return { ...applyEvent(current, event), updatedAt: later(current.updatedAt, event.detail.occurredAt) };
 }
 
-function applyEvent(view: JobView, event: AvmonEvent): JobView {
+function applyEvent(view: JobView, event: ResolvedAvmonEvent): JobView {
   switch (event["detail-type"]) {
     case "Job Accepted":
       return onAccepted(view, event);
@@ -125,25 +145,40 @@ function onDefect(view: JobView, event: AvmonEventOf<"Defect Detected" | "Defect
   return withDefect(view, { ...defect, alertId, ...(kept && { evidence: kept }) });
 }
 
+/** The view with `defect` in place of its earlier form, the defects list bounded (job-view-bounds.ts). */
 function withDefect(view: JobView, defect: AlertedDefect): JobView {
-  const defects = view.defects.filter((d) => d.alertId !== defect.alertId);
-  defects.push(defect);
-  defects.sort((a, b) => a.start - b.start || a.alertId.localeCompare(b.alertId));
+  const { defects, truncated } = latestDefects([
+    ...view.defects.filter((d) => d.alertId !== defect.alertId),
+    defect,
+  ]);
   const mediaSeconds = Math.max(view.progress.mediaSeconds, defect.end ?? defect.start);
-  return { ...view, defects, progress: { ...view.progress, mediaSeconds } };
+  const next: JobView = { ...view, defects, progress: { ...view.progress, mediaSeconds } };
+  if (truncated) next.defectsTruncated = true;
+  return next;
 }
 
-function onCompleted(view: JobView, event: AvmonEventOf<"Job Completed">): JobView {
+function onCompleted(view: JobView, event: ResolvedJobCompletedEvent): JobView {
   if (isTerminal(view.status) && !isRetryableFailure(view)) return view;
-  const { summary, reason = "end-of-source", occurredAt, group } = event.detail;
-  if (group === undefined) return finish(view, summary, reason, occurredAt);
+  const { summary, summaryRef, reason = "end-of-source", occurredAt, group } = event.detail;
+  const kept = viewSummary(summary, summaryRef);
+  if (group === undefined) return finish(view, kept, reason, occurredAt);
   if (view.completedGroups?.some((c) => c.group === group)) return view;
-  const next: JobView = {
-    ...view,
-    completedGroups: [...(view.completedGroups ?? []), { group, reason, at: occurredAt }],
-    summary: mergeSummaries(view.summary, summary),
-  };
+  const next: JobView = withSummary(
+    { ...view, completedGroups: [...(view.completedGroups ?? []), { group, reason, at: occurredAt }] },
+    mergeViewSummaries(summaryOf(view), kept),
+  );
   return allGroupsCompleted(next) ? finishFromGroups(next) : next;
+}
+
+function summaryOf(view: JobView): ViewSummary | undefined {
+  return view.summary && { summary: view.summary, summaryAbridged: view.summaryAbridged };
+}
+
+function withSummary(view: JobView, { summary, summaryAbridged }: ViewSummary): JobView {
+  const next: JobView = { ...view, summary };
+  if (summaryAbridged) next.summaryAbridged = summaryAbridged;
+  else delete next.summaryAbridged;
+  return next;
 }
 
 /**
@@ -164,26 +199,23 @@ function finishFromGroups(view: JobView): JobView {
   const completions = view.completedGroups ?? [];
   const reason = completions.some((c) => c.reason === "stopped") ? "stopped" : "end-of-source";
   const at = completions.map((c) => c.at).reduce((a, b) => later(a, b));
-  return view.summary ? finish(view, view.summary, reason, at) : view;
+  const summary = summaryOf(view);
+  return summary ? finish(view, summary, reason, at) : view;
 }
 
-function finish(view: JobView, summary: Report, reason: CompletionReason, at: string): JobView {
-  const next: JobView = {
-    ...view,
-    status: reason === "stopped" ? "stopped" : "completed",
-    summary,
-    finishedAt: at,
-    progress: { mediaSeconds: Math.max(view.progress.mediaSeconds, summary.media.duration), fraction: 1 },
-  };
+function finish(view: JobView, kept: ViewSummary, reason: CompletionReason, at: string): JobView {
+  const { duration } = kept.summary.media;
+  const next: JobView = withSummary(
+    {
+      ...view,
+      status: reason === "stopped" ? "stopped" : "completed",
+      finishedAt: at,
+      progress: { mediaSeconds: Math.max(view.progress.mediaSeconds, duration), fraction: 1 },
+    },
+    kept,
+  );
   delete next.error;
   return next;
-}
-
-/** Each group reports only its own detectors' defects; the job's summary holds them all. */
-function mergeSummaries(soFar: Report | undefined, report: Report): Report {
-  if (!soFar) return report;
-  const defects = [...soFar.defects, ...report.defects].sort((a, b) => a.start - b.start);
-  return { ...report, defects };
 }
 
 function onFailed(view: JobView, event: AvmonEventOf<"Job Failed">): JobView {

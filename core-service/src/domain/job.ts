@@ -18,7 +18,12 @@ export type Thresholds = z.infer<typeof Thresholds>;
 
 const MAX_SOURCE_LENGTH = 2048;
 /** A week: long enough for any event coverage, short enough that a forgotten job does not run for ever. */
-const MAX_LIVE_DURATION_SECONDS = 7 * 24 * 3600;
+export const MAX_LIVE_DURATION_SECONDS = 7 * 24 * 3600;
+/**
+ * How long a live job runs when it does not say (AVMON_LIVE_MAX_DURATION_SECONDS): a day, so a job nobody
+ * remembers ends; one that reaches it fails as LIMIT_REACHED, one that asked for its duration completes.
+ */
+export const DEFAULT_LIVE_MAX_DURATION_SECONDS = 24 * 3600;
 
 /** How a live job re-opens its source after ffmpeg ends or the stream stalls; absent fields take defaults. */
 export const LiveReconnect = z

@@ -9,7 +9,7 @@
  * seconds of wall time pass); decoding is never held for it, only the events are.
  */
 import type { AudioChunk, DetectorEvent } from "../detectors/types.ts";
-import type { Defect } from "../domain/defect.ts";
+import { type Defect, defectKind } from "../domain/defect.ts";
 import {
   EVIDENCE_FORMATS,
   type Evidence,
@@ -59,11 +59,11 @@ interface Waiting<E> {
 export class EvidenceRecorder<E extends DetectorEvent> {
   readonly #options: EvidenceRecorderOptions;
   readonly #pictures: EvidencePicture[] = [];
-  readonly #sound = new SoundLevels();
+  /** Each audio track's recent levels (from 0, as the decode numbers them), and where its sound has reached. */
+  readonly #sound = new Map<number, { levels: SoundLevels; until: number }>();
   readonly #waiting: Waiting<E>[] = [];
-  /** Defects (type@onset) whose open event has gone by: their close needs no image. */
+  /** Defects (defectKey) whose open event has gone by: their close needs no image. */
   readonly #opened = new Set<string>();
-  #soundUntil = Number.NEGATIVE_INFINITY;
 
   constructor(options: EvidenceRecorderOptions) {
     this.#options = options;
@@ -76,10 +76,18 @@ export class EvidenceRecorder<E extends DetectorEvent> {
     return this.#release(false);
   }
 
-  /** Decoded sound, given before the detectors see it (so a sound defect's onset is always covered). */
-  sound(chunk: AudioChunk): void {
-    this.#sound.push(chunk);
-    this.#soundUntil = chunk.time + chunk.samples.length / chunk.channels / chunk.sampleRate;
+  /**
+   * Decoded sound of audio track `track` (from 0), given before the detectors see it (so a sound defect's onset
+   * is always covered). A defect's strip is drawn from its own track's levels.
+   */
+  sound(chunk: AudioChunk, track = 0): void {
+    let sound = this.#sound.get(track);
+    if (!sound) {
+      sound = { levels: new SoundLevels(), until: Number.NEGATIVE_INFINITY };
+      this.#sound.set(track, sound);
+    }
+    sound.levels.push(chunk);
+    sound.until = chunk.time + chunk.samples.length / chunk.channels / chunk.sampleRate;
   }
 
   /** The detectors' events, in order; returns those that can go now, with their images. */
@@ -133,16 +141,21 @@ export class EvidenceRecorder<E extends DetectorEvent> {
   }
 
   #ready(defect: Defect): boolean {
-    if (evidenceFormatFor(defect.type) === EVIDENCE_FORMATS.sound) return true;
-    if (!this.#options.pictures || !isSeenInThePicture(defect.type)) return true;
+    if (evidenceFormatFor(defect) !== EVIDENCE_FORMATS.picture) return true;
+    if (!this.#options.pictures || !isSeenInThePicture(defect)) return true;
     const latest = this.#pictures.at(-1);
     return latest !== undefined && latest.time >= defect.start - TIME_EPSILON;
   }
 
   #image(defect: Defect): EvidenceImage | undefined {
-    return evidenceFormatFor(defect.type) === EVIDENCE_FORMATS.sound
-      ? this.#strip(defect)
-      : this.#picture(defect);
+    switch (evidenceFormatFor(defect)) {
+      case EVIDENCE_FORMATS.sound:
+        return this.#strip(defect);
+      case EVIDENCE_FORMATS.picture:
+        return this.#picture(defect);
+      default:
+        return undefined;
+    }
   }
 
   /** The first picture at or after the onset; the last one before it when none is (a stall, lost video). */
@@ -152,17 +165,33 @@ export class EvidenceRecorder<E extends DetectorEvent> {
   }
 
   #strip(defect: Defect): EvidenceImage | undefined {
-    const to = Math.min(defect.start + STRIP_TRAIL_SECONDS, this.#soundUntil);
-    const points = this.#sound.between(defect.start - STRIP_LEAD_SECONDS, to);
+    // A defect of a multi-track source names its track from 1; a single track's defects name none.
+    const sound = this.#sound.get((defect.track ?? 1) - 1);
+    if (!sound) return undefined;
+    const to = Math.min(defect.start + STRIP_TRAIL_SECONDS, sound.until);
+    const points = sound.levels.between(defect.start - STRIP_LEAD_SECONDS, to);
     const first = points[0];
     if (!first || points.length < 2) return undefined;
     // Near the start of the media the strip begins with the sound, not before it.
-    const svg = renderSoundStrip({ type: defect.type, onset: defect.start, from: first.t, to, points });
+    const svg = renderSoundStrip({
+      type: defect.type,
+      ...(defect.track !== undefined && { track: defect.track }),
+      onset: defect.start,
+      from: first.t,
+      to,
+      points,
+    });
     return { format: EVIDENCE_FORMATS.sound, bytes: new TextEncoder().encode(svg), at: defect.start };
   }
 }
 
-/** One defect, as its open and close events both name it (alert ids hash the same onset to the millisecond). */
-export function defectKey(defect: Pick<Defect, "type" | "start">): string {
-  return `${defect.type}@${defect.start.toFixed(3)}`;
+/**
+ * One defect, as its open and close events both name it: what its alertId hashes (kind, onset to the
+ * millisecond, track), so two defects with distinct alerts never share an image.
+ */
+export function defectKey(
+  defect: Pick<Defect, "type" | "start"> & Partial<Pick<Defect, "metrics" | "track">>,
+): string {
+  const track = defect.track === undefined ? "" : `#${defect.track}`;
+  return `${defectKind(defect)}@${defect.start.toFixed(3)}${track}`;
 }

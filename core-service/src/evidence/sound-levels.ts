@@ -1,6 +1,6 @@
 /**
  * The recent sound level, kept for the strip an audio defect's evidence draws: RMS and peak of every 100 ms
- * block (the loudest channel's), for the last 40 seconds. A fixed ring, so memory is the same after twelve
+ * block (the loudest channel's) and the quietest channel's RMS, for the last 40 seconds. A fixed ring, so memory is the same after twelve
  * hours as after one minute; one pass over the samples with two sums, next to what the detectors do with them.
  */
 import type { AudioChunk } from "../detectors/types.ts";
@@ -11,6 +11,8 @@ export interface LevelPoint {
   /** dBFS, floored at LEVEL_FLOOR_DB. */
   readonly rms: number;
   readonly peak: number;
+  /** RMS of the quietest channel, dBFS: where a channel that went silent shows (channel-loss). */
+  readonly quietest: number;
 }
 
 const BLOCK_SECONDS = 0.1;
@@ -58,11 +60,16 @@ export class SoundLevels {
 
   #closeBlock(): void {
     let loudest = 0;
-    for (const sum of this.#squares) loudest = Math.max(loudest, sum / this.#blockFrames);
+    let quietest = Number.POSITIVE_INFINITY;
+    for (const sum of this.#squares) {
+      loudest = Math.max(loudest, sum / this.#blockFrames);
+      quietest = Math.min(quietest, sum / this.#blockFrames);
+    }
     this.#ring[this.#next] = {
       t: this.#blockStart ?? 0,
       rms: decibels(loudest, 10),
       peak: decibels(this.#peak, 20),
+      quietest: decibels(quietest, 10),
     };
     this.#next = (this.#next + 1) % this.#ring.length;
     this.#count = Math.min(this.#count + 1, this.#ring.length);

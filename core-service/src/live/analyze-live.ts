@@ -6,19 +6,25 @@
  * buffering, no backpressure from listeners), so an `open` leaves within a frame of the defect reaching its
  * minimum duration, plus the source's own delivery delay (for HLS: up to one segment and one playlist reload).
  */
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
+import { loudnessSummary } from "../detectors/loudness.ts";
+import { ALL_DETECTORS, createDetectors, detectorSummaries } from "../detectors/registry.ts";
 import type { Detector } from "../detectors/types.ts";
+import { backoffDelay } from "../domain/backoff.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
+import { alertId } from "../domain/events.ts";
 import type { EvidenceImage } from "../domain/evidence.ts";
+import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { silentLogger } from "../logging/logger.ts";
 import { EVIDENCE_PICTURES_PER_SECOND } from "../media/evidence-pictures.ts";
 import type { MediaInfo } from "../media/probe.ts";
-import { type ResolvedSource, resolveSource } from "../media/source.ts";
+import { SegmentLocator } from "../media/segment-failures.ts";
+import type { ResolvedSource } from "../media/source.ts";
+import { resolveSupportedSource } from "../media/source-support.ts";
+import { overPictureBudget } from "../pipeline/analysis-limits.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
-import type { LivePlan } from "./live-args.ts";
+import { isHls, type LivePlan } from "./live-args.ts";
 import { type ConnectionEnd, openLiveConnection } from "./live-connection.ts";
 import { probeLive } from "./live-probe.ts";
 import { LiveSession } from "./live-session.ts";
@@ -42,7 +48,7 @@ const NATIVE_FRAMES_PER_SECOND = 2;
 
 export async function analyzeLive(source: string, options: LiveOptions): Promise<LiveSummary> {
   const started = Date.now();
-  const resolved = resolveSource(source, {
+  const resolved = await resolveSupportedSource(source, {
     allowLocalFiles: false,
     live: true,
     httpProxy: options.httpProxy,
@@ -54,17 +60,25 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
   const delivery = new OrderedDelivery(options.onDetectorEvent, options.evidence, (error) =>
     logger.warn("live event listener failed", { error }),
   );
+  const locator = isHls(resolved) ? new SegmentLocator(resolved, { live: true }) : undefined;
+  const stop = new AbortController();
   const session = new LiveSession({
     detectors,
     thresholds,
     resume: options.resumeState,
-    newAlertId: options.newAlertId ?? randomUUID,
+    alertIdOf: options.alertIdOf ?? ((defect) => alertId(source, defect)),
     emit: (event, image) => delivery.push(event, image),
     nowMs: Date.now,
     evidence: options.evidence !== undefined,
+    ...(locator && {
+      locateSegment: async (failure) => {
+        const span = await locator.span(failure, stop.signal);
+        stop.signal.throwIfAborted();
+        return span;
+      },
+    }),
   });
 
-  const stop = new AbortController();
   const ending: { reason: LiveEndReason } = { reason: "aborted" };
   const onAbort = () => stop.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -93,6 +107,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
   if (ending.reason === "max-duration") session.closeEverything();
   session.releaseWaiting();
   await delivery.drained();
+  const loudness = loudnessSummary(detectorSummaries(detectors));
   return {
     source,
     endReason: ending.reason,
@@ -104,6 +119,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
     defectsClosed: session.counts.closed,
     watchGapSeconds: Math.round(session.watchGapSeconds * 1000) / 1000,
     resumeState: session.resumeState(),
+    ...(loudness && { loudness }),
   };
 }
 
@@ -142,10 +158,6 @@ async function follow(
   }
 }
 
-export function backoffDelay(policy: ReconnectPolicy, attempt: number): number {
-  return Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** Math.max(0, attempt - 1));
-}
-
 /**
  * One probe + one ffmpeg, until ffmpeg ends, the stream stalls, or the job is stopped. Returns the analysis's
  * own failure, if that is what ended it; throws when the source could not be opened.
@@ -158,9 +170,16 @@ async function watchOnce(
   signal: AbortSignal,
   options: LiveOptions,
 ): Promise<ConnectionEnd["failure"]> {
-  const media = await probeLive(source, thresholds.stallAfter, signal);
+  const maxPixels = options.maxPixels ?? DEFAULT_ANALYSIS_LIMITS.maxPixels;
+  const media = await probeLive(source, thresholds.stallAfter, signal, maxPixels);
   if (signal.aborted) return undefined;
-  const plan = livePlan(media, detectors, thresholds, options.evidence !== undefined);
+  // Pictures over the decode budget stay over it: the analysis ends (LIMIT_REACHED) instead of reconnecting.
+  const refusal = overPictureBudget(media, { maxPixels }, source.original);
+  if (refusal) return { error: refusal };
+  const plan = livePlan(media, detectors, thresholds, {
+    maxPixels,
+    evidence: options.evidence !== undefined,
+  });
   session.connected();
   const connection = openLiveConnection(source, media, plan, session.sink(media, plan.analysisSize));
   options.onProcess?.({ pid: connection.pid, exited: connection.ended.then(() => undefined) });
@@ -190,7 +209,7 @@ function livePlan(
   media: MediaInfo,
   detectors: readonly Detector[],
   thresholds: StreamThresholds,
-  evidence: boolean,
+  { maxPixels, evidence }: { maxPixels: number; evidence: boolean },
 ): LivePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
   const video = media.video;
@@ -204,6 +223,7 @@ function livePlan(
     // Audio is decoded whatever the detectors, for audio-loss and the timeline.
     audio: Boolean(media.audio),
     readTimeout: thresholds.stallAfter,
+    maxPixels,
   };
 }
 

@@ -8,10 +8,11 @@
  *   publishes it.
  * Evidence pictures are the same JPEG branch as the file decoder's (media/evidence-pictures.ts), timed by pts.
  */
+import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import { evidencePictureFilter, evidencePictureOutput } from "../media/evidence-pictures.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "../media/luma-filters.ts";
 import type { MediaInfo } from "../media/probe.ts";
-import type { ResolvedSource } from "../media/source.ts";
+import { isHlsUrl, type ResolvedSource } from "../media/source.ts";
 
 /** The pipes of one live ffmpeg: data on the left, its timestamps on the right. */
 export const LIVE_PIPES = {
@@ -34,15 +35,26 @@ export interface LivePlan {
   };
   /** Seconds without a byte before ffmpeg gives up on a read. */
   readonly readTimeout: number;
+  /** The decoder refuses pictures larger than this (`-max_pixels`); default the default decode budget. */
+  readonly maxPixels?: number;
 }
 
 /** Small probing keeps start-up (and every reconnect) short; live streams repeat their headers anyway. */
 const LIVE_PROBE_BYTES = "500000";
 const LIVE_ANALYZE_MICROSECONDS = "1000000";
 
-export function liveInputOptions(source: ResolvedSource, readTimeout: number): string[] {
+/**
+ * The input options of the probe and of every connection. `-max_pixels` keeps the decoder from allocating
+ * pictures over the decode budget, the probe's few included (one 8192×8192 picture: 2.5 s and 300 MB).
+ */
+export function liveInputOptions(
+  source: ResolvedSource,
+  readTimeout: number,
+  maxPixels = DEFAULT_ANALYSIS_LIMITS.maxPixels,
+): string[] {
   const scheme = new URL(source.input).protocol;
   const options = [
+    ...["-max_pixels", String(maxPixels)],
     ...source.inputOptions,
     "-rw_timeout",
     String(Math.round(readTimeout * 1_000_000)),
@@ -68,7 +80,7 @@ export function liveInputOptions(source: ResolvedSource, readTimeout: number): s
 }
 
 export function isHls(source: ResolvedSource): boolean {
-  return /\.m3u8?$/i.test(new URL(source.input).pathname);
+  return isHlsUrl(source.input);
 }
 
 export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: LivePlan): string[] {
@@ -85,12 +97,12 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     graph.push(`[0:${video.index}]${fanOut}`);
   }
   if (video && plan.analysisSize) {
-    graph.push(`[va]${analysisLumaFilter(plan.analysisSize)},split=2[analysis][analysis_t]`);
+    graph.push(`[va]${analysisLumaFilter(video, plan.analysisSize)},split=2[analysis][analysis_t]`);
     outputs.push(...rawOutput("[analysis]", "analysis"), ...timesOutput("[analysis_t]", "analysis"));
   }
   if (video && plan.nativeFramesPerSecond) {
     graph.push(
-      `[vn]${everyStreamSeconds(1 / plan.nativeFramesPerSecond)},${nativeLumaFilter()},split=2[native][native_t]`,
+      `[vn]${everyStreamSeconds(1 / plan.nativeFramesPerSecond)},${nativeLumaFilter(video, video)},split=2[native][native_t]`,
     );
     outputs.push(...rawOutput("[native]", "native"), ...timesOutput("[native_t]", "native"));
   }
@@ -123,7 +135,7 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     "-nostats",
     "-noautorotate",
     "-copyts",
-    ...liveInputOptions(source, plan.readTimeout),
+    ...liveInputOptions(source, plan.readTimeout, plan.maxPixels),
     // One decoder thread per stream: frame threads each hold a frame back (latency) and a task follows many
     // streams, so parallelism comes from the streams, not from within one.
     "-threads",

@@ -3,10 +3,13 @@
  * ends (source gone, read timeout), when `close()` kills it (the engine decides whether to reconnect), or when
  * the sink throws: ffmpeg is killed and the end carries the failure (PipedChild, as the file decoder).
  */
-import { parseDecoderComplaint } from "../media/decoder-complaints.ts";
+import { pictureTooLarge } from "../domain/limits.ts";
+import { DecoderComplaints } from "../media/decoder-complaints.ts";
+import { overMaxPixels } from "../media/ffmpeg.ts";
 import { PacketPairer, type TimedPacket } from "../media/packet-pairer.ts";
 import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
+import { parseSegmentFailure, type SegmentFailure } from "../media/segment-failures.ts";
 import type { ResolvedSource } from "../media/source.ts";
 import { buildLiveArgs, LIVE_PIPES, type LivePlan } from "./live-args.ts";
 
@@ -16,6 +19,8 @@ export interface LiveConnectionSink {
   audio(packet: TimedPacket): void;
   decodeError(message: string): void;
   evidencePicture(packet: TimedPacket): void;
+  /** An HLS segment ffmpeg could not open (refused or missing) and skipped. */
+  segmentFailed(failure: SegmentFailure): void;
 }
 
 export interface ConnectionEnd {
@@ -39,6 +44,7 @@ export function openLiveConnection(
   plan: LivePlan,
   sink: LiveConnectionSink,
 ): LiveConnection {
+  const complaints = media.video && new DecoderComplaints(media.video.index);
   const child = new PipedChild(
     buildLiveArgs(source, media, plan),
     [
@@ -49,7 +55,12 @@ export function openLiveConnection(
     ],
     {
       onLine: (line) => {
-        const complaint = parseDecoderComplaint(line);
+        // Pictures that grew past the decode budget after the probe: ffmpeg refuses them (-max_pixels) and says so.
+        const picture = overMaxPixels(line);
+        if (picture) return child.fail(pictureTooLarge(source.original, picture, picture));
+        const failure = parseSegmentFailure(line);
+        if (failure) sink.segmentFailed(failure);
+        const complaint = complaints?.read(line);
         if (complaint) sink.decodeError(complaint);
       },
     },

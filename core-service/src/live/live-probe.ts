@@ -14,9 +14,12 @@ export function probeLive(
   source: ResolvedSource,
   readTimeout: number,
   signal: AbortSignal,
+  maxPixels?: number,
 ): Promise<MediaInfo> {
   // No output file: ffmpeg opens the input, prints what it found, and exits.
-  const child = spawnFfmpeg([...liveInputOptions(source, readTimeout), "-i", source.input], { signal });
+  const child = spawnFfmpeg([...liveInputOptions(source, readTimeout, maxPixels), "-i", source.input], {
+    signal,
+  });
   const stderr = new StderrTail();
   child.stderr?.setEncoding("utf8").on("data", (d: string) => stderr.append(d));
   child.stdout?.resume();

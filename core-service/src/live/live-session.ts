@@ -3,14 +3,17 @@
  * reconnect), the continuous timeline, the stream-level detectors, the open alerts and the counters. Holds no
  * history: memory is the same after twelve hours as after twelve minutes.
  */
-import type { Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
-import type { DefectType } from "../domain/defect.ts";
+import type { AudioVideoDetector, Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
+import type { Defect, DefectType } from "../domain/defect.ts";
 import type { EvidenceImage } from "../domain/evidence.ts";
 import { readLevels } from "../domain/signal-levels.ts";
 import { EvidenceRecorder } from "../evidence/evidence-recorder.ts";
 import { channelNames } from "../media/channel-layout.ts";
+import type { SegmentSpan } from "../media/hls-playlist.ts";
 import type { TimedPacket } from "../media/packet-pairer.ts";
 import type { MediaInfo } from "../media/probe.ts";
+import type { SegmentFailure } from "../media/segment-failures.ts";
+import { UnwatchedSegments } from "../pipeline/unwatched-segments.ts";
 import { AlertBook } from "./alert-book.ts";
 import type { LiveConnectionSink } from "./live-connection.ts";
 import { StreamHealth } from "./stream-health.ts";
@@ -29,12 +32,14 @@ export interface LiveSessionOptions {
   readonly detectors: readonly Detector[];
   readonly thresholds: StreamThresholds;
   readonly resume?: LiveResumeState;
-  readonly newAlertId: () => string;
+  readonly alertIdOf: (defect: Defect) => string;
   /** Each event in order; a defect's first event with its evidence image when evidence is made. */
   readonly emit: (event: LiveDetectorEvent, image?: EvidenceImage) => void;
   readonly nowMs: () => number;
   /** Make evidence: events then wait (briefly, in order) for the picture at their onset. */
   readonly evidence?: boolean;
+  /** Finds a skipped HLS segment in the current playlist (HLS sources only); rejects once the job has ended. */
+  readonly locateSegment?: (failure: SegmentFailure) => Promise<SegmentSpan | undefined>;
 }
 
 export class LiveSession {
@@ -42,9 +47,13 @@ export class LiveSession {
   private readonly health: StreamHealth;
   private readonly alerts: AlertBook;
   private readonly evidence: EvidenceRecorder<LiveDetectorEvent> | undefined;
+  private readonly unwatched = new UnwatchedSegments();
   private readonly analysis: Detector[];
   private readonly native: Detector[];
   private readonly audio: Detector[];
+  private readonly audioVideo: AudioVideoDetector[];
+  /** Counts the times the stream's timestamps started afresh (connections, jumps), for the clock detectors. */
+  private epoch = 0;
   private anchor: { time: number; wallMs: number } | undefined;
   private firstTime: number | undefined;
   private lagBaselineMs = Number.POSITIVE_INFINITY;
@@ -71,13 +80,14 @@ export class LiveSession {
     const quietSince = lastWallMs ?? now + options.thresholds.stallAfter * 1000;
     this.health = new StreamHealth(options.thresholds, quietSince, resume?.lastStreamTime ?? 0);
     this.watchGapSeconds = lastWallMs === undefined ? 0 : Math.max(0, (now - lastWallMs) / 1000);
-    this.alerts = new AlertBook(options.newAlertId, resume?.openDefects);
+    this.alerts = new AlertBook(options.alertIdOf, resume?.openDefects);
     this.evidence = options.evidence
       ? new EvidenceRecorder({ pictures: true, nowMs: options.nowMs })
       : undefined;
     this.analysis = options.detectors.filter((d) => d.input === "analysis-video");
     this.native = options.detectors.filter((d) => d.input === "native-video");
     this.audio = options.detectors.filter((d) => d.input === "audio");
+    this.audioVideo = options.detectors.filter((d): d is AudioVideoDetector => d.input === "audio-video");
   }
 
   get counts(): { opened: number; closed: number } {
@@ -92,6 +102,7 @@ export class LiveSession {
   connected(): void {
     this.timeline.reconnected();
     this.health.reconnected();
+    this.epoch++;
     this.lagBaselineMs = Number.POSITIVE_INFINITY;
     this.pictureSinceConnect = false;
   }
@@ -118,10 +129,14 @@ export class LiveSession {
         const time = this.arrive("video", packet);
         this.pictureSinceConnect = true;
         const size = analysisSize;
-        if (size && packet.data.length === size.width * size.height)
-          this.detect(this.analysis, (d) =>
-            pushFrame(d, frame(packet, size, video?.range ?? "limited", time)),
+        if (size && packet.data.length === size.width * size.height) {
+          const picture = frame(packet, size, video?.range ?? "limited", time);
+          this.detect(this.analysis, (d) => pushFrame(d, picture));
+          this.detect(this.native, (d) =>
+            d.input === "native-video" ? (d.pushAnalysis?.(picture) ?? []) : [],
           );
+          this.detect(this.audioVideo, (d) => d.pushPicture(picture));
+        }
         this.videoFrames++;
       },
       nativeFrame: (packet) => {
@@ -146,6 +161,17 @@ export class LiveSession {
         };
         this.evidence?.sound(chunk);
         this.detect(this.audio, (d) => (d.input === "audio" ? d.push(chunk) : []));
+        this.detect(this.audioVideo, (d) => d.pushAudio(chunk));
+      },
+      segmentFailed: (failure) => {
+        // It would have played next: at the live edge, where the stream is now.
+        const at = this.timeline.latest() ?? 0;
+        const locating = this.options.locateSegment?.(failure) ?? Promise.resolve(undefined);
+        // A lookup that rejects was cut short by the end of the job: there is nobody left to tell.
+        locating.then(
+          (span) => this.deliver(this.unwatched.failed(failure, at, span)),
+          () => {},
+        );
       },
       evidencePicture: (packet) => {
         if (!this.evidence || !analysisSize) return;
@@ -191,7 +217,7 @@ export class LiveSession {
   /** The job ends for good: every detector is flushed and every alert still open is closed. */
   closeEverything(): void {
     const end = this.timeline.latest() ?? 0;
-    this.deliver(this.options.detectors.flatMap((d) => d.flush(end)));
+    this.deliver([...this.unwatched.finish(), ...this.options.detectors.flatMap((d) => d.flush(end))]);
     const endedAt = new Date(this.options.nowMs()).toISOString();
     this.emit(this.alerts.closeAll(end, endedAt));
     this.releaseWaiting();
@@ -222,11 +248,17 @@ export class LiveSession {
       this.firstTime = placed.time;
       this.expireResumed((type) => type === "stall", placed.time);
     }
-    this.deliver(this.health.packet(kind, placed.time, nowMs, placed.jump));
+    this.deliver([
+      ...this.unwatched.progress(placed.time),
+      ...this.health.packet(kind, placed.time, nowMs, placed.jump),
+    ]);
+    if (placed.jump !== undefined) this.epoch++;
+    const arrival = { kind, time: placed.time, wallMs: nowMs, epoch: this.epoch };
+    this.detect(this.audioVideo, (d) => d.pushArrival(arrival));
     return placed.time;
   }
 
-  private detect(detectors: readonly Detector[], push: (d: Detector) => DetectorEvent[]): void {
+  private detect<D extends Detector>(detectors: readonly D[], push: (d: D) => DetectorEvent[]): void {
     if (detectors.length) this.deliver(detectors.flatMap(push));
   }
 
@@ -266,5 +298,5 @@ export class LiveSession {
 }
 
 function pushFrame(detector: Detector, frame: LumaFrame): DetectorEvent[] {
-  return detector.input === "audio" ? [] : detector.push(frame);
+  return detector.input === "analysis-video" || detector.input === "native-video" ? detector.push(frame) : [];
 }

@@ -3,6 +3,7 @@ import type { DetectorEvent } from "../detectors/types.ts";
 import type { Defect, DetectorName } from "../domain/defect.ts";
 import type { Evidence } from "../domain/evidence.ts";
 import type { LiveResumeState, Thresholds } from "../domain/job.ts";
+import type { LoudnessSummary } from "../domain/report.ts";
 import type { SignalLevels } from "../domain/signal-levels.ts";
 import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -80,12 +81,21 @@ export interface LiveOptions {
   /** Seconds between onStats calls. */
   readonly statsInterval?: number;
   readonly resumeState?: LiveResumeState;
-  /** Makes alert ids (default: random UUIDs). */
-  readonly newAlertId?: () => string;
+  /**
+   * The alertId of a defect: the job's (domain/events.ts alertId of the jobId and the defect) in the worker, so
+   * two runs of one job name the same defect alike. Default: derived from the source the same way.
+   */
+  readonly alertIdOf?: (defect: Defect) => string;
   /** Told before each reconnect attempt, with the wait chosen by the backoff. */
   readonly onReconnect?: (attempt: number, delaySeconds: number) => void;
   /** Proxy for ffmpeg's HTTP(S) requests (the guarded proxy on AWS); none by default. */
   readonly httpProxy?: string;
+  /**
+   * The decode budget (AVMON_MAX_PIXELS): the probe and every connection refuse larger pictures, and a stream
+   * whose pictures are larger ends the analysis as LIMIT_REACHED (reconnecting would not help). Default
+   * DEFAULT_ANALYSIS_LIMITS.maxPixels.
+   */
+  readonly maxPixels?: number;
   /** Listener failures and reconnect reasons go here (default: silent). */
   readonly logger?: Logger;
   /** Told about each ffmpeg process (for supervision and tests); `exited` settles when it is gone. */
@@ -107,4 +117,6 @@ export interface LiveSummary {
   readonly watchGapSeconds: number;
   /** For the next worker when the job was stopped for a hand-off. */
   readonly resumeState: LiveResumeState;
+  /** The R128 figures of what this worker watched (a hand-off starts a new measurement); absent without loudness. */
+  readonly loudness?: LoudnessSummary;
 }

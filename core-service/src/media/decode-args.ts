@@ -1,26 +1,33 @@
 /**
  * The ffmpeg command line of a file decode: one input, one filter graph, one output pipe per consumer, and the
  * list of those outputs (which fd carries what), so the decoder reads exactly what this asked for:
- * - analysis video: luma of every k-th frame, area-averaged to a small size;
+ * - analysis video: luma of every k-th frame (or of every frame, for A/V sync), area-averaged to a small size;
  * - native video: luma at the decoded size, every k-th frame;
  * - audio: float PCM at the native rate and channel count;
  * - evidence pictures (when asked for): a few small colour JPEGs a second, with their sizes on a side pipe;
- * - frame markers: one framecrc line per frame on stderr, in order with the decoder's complaints (see below).
- * Pipes get fd 1 (stdout), then 3, 4, … in the order they are added; fd 2 is stderr. A new kind of output
- * (one pipe per audio track) is one more branch of the graph here and one more DecodeOutputSpec, read by an
- * output class in decode-outputs.ts.
+ * - frame markers: one framecrc line per frame on stderr, in order with the decoder's complaints (see below);
+ * - keyframe markers (when asked for): one framemd5 line per intra-coded picture, after that frame's marker.
+ * Pipes get fd 1 (stdout), then 3, 4, … in the order they are added; fd 2 is stderr. A new kind of output is
+ * one more branch of the graph here and one more DecodeOutputSpec, read by an output class in decode-outputs.ts.
  */
 import { UnsupportedMediaError } from "../domain/errors.ts";
+import { pinnableLayout } from "./channel-layout.ts";
 import { evidencePictureFilter, evidencePictureOutput } from "./evidence-pictures.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "./luma-filters.ts";
 import type { AudioStreamInfo, MediaInfo } from "./probe.ts";
 import type { ResolvedSource } from "./source.ts";
+import { audioTimelineGuard, videoTimelineGuard } from "./timeline-guard.ts";
 
 export interface DecodePlan {
   /** Size of the downscaled frames for whole-picture detectors; undefined = not needed. */
   readonly analysisSize?: { readonly width: number; readonly height: number };
   /** Downscaled frames per second wanted (approximate, never more than the source has); undefined = every frame. */
   readonly analysisFramesPerSecond?: number;
+  /**
+   * The analysis output carries every picture (A/V sync times a one-frame flash) while the whole-picture
+   * detectors still get about `analysisFramesPerSecond`: one scaled stream serves both.
+   */
+  readonly everyAnalysisFrame?: boolean;
   /** Native-resolution frames per second wanted (approximate); undefined = not needed. */
   readonly nativeFramesPerSecond?: number;
   readonly audio: boolean;
@@ -34,6 +41,8 @@ export interface DecodePlan {
   readonly threads?: number;
   /** The decoder refuses pictures larger than this (`-max_pixels`), even if they grow mid-stream. */
   readonly maxPixels?: number;
+  /** Mark intra-coded pictures (keyframes, which repair damage) on stderr. */
+  readonly keyframes?: boolean;
 }
 
 /** One output pipe of the decode and what it carries. */
@@ -45,8 +54,16 @@ export type DecodeOutputSpec =
       readonly height: number;
       /** Every how many source frames one reaches this output. */
       readonly step: number;
+      /** Every how many source frames one of them is sampled for the frame detectors (a multiple of `step`). */
+      readonly sampleStep: number;
     }
-  | { readonly kind: "audio"; readonly fd: number; readonly stream: AudioStreamInfo }
+  | {
+      readonly kind: "audio";
+      readonly fd: number;
+      readonly stream: AudioStreamInfo;
+      /** Which of the media's audio tracks, from 0 (MediaInfo.audioTracks). */
+      readonly track: number;
+    }
   | {
       readonly kind: "evidence-pictures";
       /** The JPEGs, back to back. */
@@ -80,6 +97,22 @@ export function isFrameMarker(line: string): boolean {
   return FRAME_MARKER.test(line);
 }
 
+/**
+ * An intra-coded picture (I, a keyframe or VP9/AV1 intra-only frame): the picture that repairs concealed damage.
+ * Printed by a second marker output in framemd5's format (an md5, not a 0x crc), so the two cannot be confused,
+ * just after that frame's own marker (seen with 4.1 and 5.1): the frame index is the marker count minus one.
+ */
+const KEYFRAME_MARKER = /^0,\s*-?\d+,\s*-?\d+,\s*\d+,\s*\d+, [0-9a-f]{32}$/;
+
+export function isKeyframeMarker(line: string): boolean {
+  return KEYFRAME_MARKER.test(line);
+}
+
+/** Lines of ffmpeg's stderr that are our markers, not ffmpeg talking. */
+export function isMarker(line: string): boolean {
+  return isFrameMarker(line) || isKeyframeMarker(line);
+}
+
 export function buildDecodeCommand(
   source: ResolvedSource,
   media: MediaInfo,
@@ -94,20 +127,32 @@ export function buildDecodeCommand(
   if (video && (plan.analysisSize || plan.nativeFramesPerSecond || plan.evidencePictures)) {
     const branches = ["[markers]"];
     if (plan.analysisSize) {
-      const step = frameStep(video.fps, plan.analysisFramesPerSecond);
+      const sampleStep = frameStep(video.fps, plan.analysisFramesPerSecond);
+      const step = plan.everyAnalysisFrame ? 1 : sampleStep;
       const fd = nextFd();
       branches.push("[va]");
-      graph.push(`[va]${everyNth(step)}${analysisLumaFilter(plan.analysisSize)}[analysis]`);
+      graph.push(`[va]${everyNth(step)}${analysisLumaFilter(video, plan.analysisSize)}[analysis]`);
       outputArgs.push(...rawLuma("[analysis]", fd));
-      outputs.push({ kind: "analysis-video", fd, ...plan.analysisSize, step });
+      outputs.push({ kind: "analysis-video", fd, ...plan.analysisSize, step, sampleStep });
     }
     if (plan.nativeFramesPerSecond) {
       const step = frameStep(video.fps, plan.nativeFramesPerSecond);
       const fd = nextFd();
       branches.push("[vn]");
-      graph.push(`[vn]${everyNth(step)}${nativeLumaFilter()}[native]`);
+      graph.push(`[vn]${everyNth(step)}${nativeLumaFilter(video, video)}[native]`);
       outputArgs.push(...rawLuma("[native]", fd));
-      outputs.push({ kind: "native-video", fd, width: video.width, height: video.height, step });
+      outputs.push({
+        kind: "native-video",
+        fd,
+        width: video.width,
+        height: video.height,
+        step,
+        sampleStep: step,
+      });
+    }
+    if (plan.keyframes) {
+      branches.push("[vk]");
+      graph.push(`[vk]select='eq(pict_type\\,I)'[keyframes]`);
     }
     if (plan.evidencePictures) {
       const { perSecond, ...size } = plan.evidencePictures;
@@ -119,20 +164,17 @@ export function buildDecodeCommand(
       outputs.push({ kind: "evidence-pictures", fd, timesFd, ...size, step });
     }
     graph.unshift(
-      `[0:${video.index}]fps=fps=${video.fpsRational},split=${branches.length}${branches.join("")}`,
+      `[0:${video.index}]${videoTimelineGuard(video.offset, video.fps)}fps=fps=${video.fpsRational},split=${branches.length}${branches.join("")}`,
     );
-    outputArgs.push(
-      ...["-map", "[markers]", "-c:v", "wrapped_avframe", "-f", "framecrc", "-flush_packets", "1"],
-      `pipe:${MARKERS_FD}`,
-    );
+    outputArgs.push(...markers("[markers]", "framecrc"));
+    if (plan.keyframes) outputArgs.push(...markers("[keyframes]", "framemd5"));
   }
-  if (media.audio && plan.audio) {
+  for (const [track, stream] of plan.audio ? media.audioTracks.entries() : []) {
     const fd = nextFd();
-    // first_pts=0 pads the start with silence when audio begins after the timeline start, and async fills
-    // timestamp gaps, so a sample's index always gives its media time.
-    graph.push(`[0:${media.audio.index}]aresample=async=1:first_pts=0,aformat=sample_fmts=flt[audio]`);
-    outputArgs.push("-map", "[audio]", "-f", "f32le", "-c:a", "pcm_f32le", `pipe:${fd}`);
-    outputs.push({ kind: "audio", fd, stream: media.audio });
+    const label = `[audio${track}]`;
+    graph.push(`[0:${stream.index}]${pcmFilter(stream)}${label}`);
+    outputArgs.push("-map", label, "-f", "f32le", "-c:a", "pcm_f32le", `pipe:${fd}`);
+    outputs.push({ kind: "audio", fd, stream, track });
   }
   if (outputs.length === 0) throw new UnsupportedMediaError(`${source.original}: nothing to analyse in it`);
   const args = [
@@ -155,6 +197,34 @@ export function buildDecodeCommand(
     ...outputArgs,
   ];
   return { args, outputs };
+}
+
+/**
+ * One audio stream as float PCM at the probed rate and layout. first_pts=0 pads the start with silence when
+ * audio begins after the timeline start, and async fills timestamp gaps (up to what the guard lets through), so
+ * a sample's index always gives its media time. The rate and the layout are pinned to the probed ones (which
+ * the reader counts samples by), so a stream that changes them midway, or since the probe (AC-3 going from 2.0
+ * to 5.1 between programmes), is resampled or remixed instead of misaligning the pipe.
+ */
+function pcmFilter(stream: AudioStreamInfo): string {
+  const layout = pinnableLayout(stream.channelLayout, stream.channels);
+  const format = `aformat=sample_fmts=flt${layout ? `:channel_layouts=${layout}` : ""}`;
+  return `${audioTimelineGuard(stream.offset)}aresample=${stream.sampleRate}:async=1:first_pts=0,${format}`;
+}
+
+/** Frames as wrapped_avframe (nothing encoded or copied), one line each on stderr, flushed at once. */
+function markers(label: string, format: "framecrc" | "framemd5"): string[] {
+  return [
+    "-map",
+    label,
+    "-c:v",
+    "wrapped_avframe",
+    "-f",
+    format,
+    "-flush_packets",
+    "1",
+    `pipe:${MARKERS_FD}`,
+  ];
 }
 
 function rawLuma(label: string, pipe: number): string[] {

@@ -10,6 +10,7 @@ import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
 import { PacketPairer } from "./packet-pairer.ts";
 import type { PipeReader } from "./piped-child.ts";
 import type { MediaInfo } from "./probe.ts";
+import type { SegmentFailure } from "./segment-failures.ts";
 
 /** A small colour picture for evidence; unlike a luma frame it owns its bytes, so it can be kept as is. */
 export interface EvidencePicture {
@@ -28,11 +29,19 @@ export type SinkResult = void | Promise<void>;
  * frame): copy what you keep.
  */
 export interface DecodeSink {
+  /** The analysis pictures sampled for the frame detectors (about 10 a second). */
   analysisFrame?(frame: LumaFrame): SinkResult;
+  /** Every analysis picture, when the plan asks for every one (`everyAnalysisFrame`). */
+  everyAnalysisFrame?(frame: LumaFrame): SinkResult;
   nativeFrame?(frame: LumaFrame): SinkResult;
-  audio?(chunk: AudioChunk): SinkResult;
+  /** `track`: which of the media's audio tracks, from 0 (MediaInfo.audioTracks). */
+  audio?(chunk: AudioChunk, track: number): SinkResult;
   decodeError?(event: DecodeErrorEvent): SinkResult;
   evidencePicture?(picture: EvidencePicture): SinkResult;
+  /** An HLS segment ffmpeg could not open (refused or missing) and skipped. */
+  segmentFailed?(failure: SegmentFailure): SinkResult;
+  /** An intra-coded picture at this media time (when the plan asks for keyframes). */
+  keyframe?(time: number): SinkResult;
 }
 
 /** Told of every piece an output hands on: `endTime` is the media time just after it. */
@@ -56,9 +65,15 @@ export function openOutput(
 ): DecodeOutput {
   switch (spec.kind) {
     case "analysis-video":
-      return new LumaOutput(spec, media, sink.analysisFrame?.bind(sink), delivered);
+      return new LumaOutput(
+        spec,
+        media,
+        delivered,
+        sink.analysisFrame?.bind(sink),
+        sink.everyAnalysisFrame?.bind(sink),
+      );
     case "native-video":
-      return new LumaOutput(spec, media, sink.nativeFrame?.bind(sink), delivered);
+      return new LumaOutput(spec, media, delivered, sink.nativeFrame?.bind(sink));
     case "audio":
       return new PcmOutput(spec, sink.audio?.bind(sink), delivered);
     case "evidence-pictures":
@@ -66,7 +81,10 @@ export function openOutput(
   }
 }
 
-/** Luma planes of a fixed size, every `step` source frames, timed by a constant-rate frame index. */
+/**
+ * Luma planes of a fixed size, every `step` source frames, timed by a constant-rate frame index: every one to
+ * `deliverEvery`, every `sampleStep` source frames to `deliver`.
+ */
 class LumaOutput implements DecodeOutput {
   pieces = 0;
   endTime = 0;
@@ -78,8 +96,9 @@ class LumaOutput implements DecodeOutput {
   constructor(
     readonly spec: Extract<DecodeOutputSpec, { kind: "analysis-video" | "native-video" }>,
     media: MediaInfo,
-    private readonly deliver: ((frame: LumaFrame) => SinkResult) | undefined,
     private readonly delivered: Delivered,
+    private readonly deliver: ((frame: LumaFrame) => SinkResult) | undefined,
+    private readonly deliverEvery?: (frame: LumaFrame) => SinkResult,
   ) {
     this.#reader = new FixedSizeReader(spec.width * spec.height);
     this.#fps = media.video?.fps ?? 25;
@@ -92,13 +111,18 @@ class LumaOutput implements DecodeOutput {
   }
 
   push(chunk: Buffer): void {
-    const { width, height, step } = this.spec;
+    const { width, height, step, sampleStep } = this.spec;
     this.#reader.push(chunk, (data) => {
       const index = this.pieces++ * step;
       const time = this.#offset + index / this.#fps;
       this.endTime = time + step / this.#fps;
-      const result = this.deliver?.({ index, time, width, height, data, range: this.#range });
-      this.delivered(this.endTime, result);
+      const frame: LumaFrame = { index, time, width, height, data, range: this.#range };
+      const every = this.deliverEvery?.(frame);
+      const sampled = index % sampleStep === 0 ? this.deliver?.(frame) : undefined;
+      this.delivered(
+        this.endTime,
+        every && sampled ? Promise.all([every, sampled]).then(() => {}) : (every ?? sampled),
+      );
     });
   }
 }
@@ -113,7 +137,7 @@ class PcmOutput implements DecodeOutput {
 
   constructor(
     readonly spec: Extract<DecodeOutputSpec, { kind: "audio" }>,
-    private readonly deliver: ((chunk: AudioChunk) => SinkResult) | undefined,
+    private readonly deliver: ((chunk: AudioChunk, track: number) => SinkResult) | undefined,
     private readonly delivered: Delivered,
   ) {
     this.#reader = new PcmReader(spec.stream.channels * 4);
@@ -124,15 +148,16 @@ class PcmOutput implements DecodeOutput {
     return [{ fd: this.spec.fd, onData: (chunk) => this.push(chunk) }];
   }
 
-  push(chunk: Buffer): void {
-    const samples = this.#reader.push(chunk);
+  push(bytes: Buffer): void {
+    const samples = this.#reader.push(bytes);
     if (!samples) return;
     const { sampleRate, channels } = this.spec.stream;
     const time = this.#samples / sampleRate;
     this.#samples += samples.length / channels;
     this.pieces++;
     this.endTime = this.#samples / sampleRate;
-    const result = this.deliver?.({ time, sampleRate, channels, channelNames: this.#names, samples });
+    const chunk = { time, sampleRate, channels, channelNames: this.#names, samples };
+    const result = this.deliver?.(chunk, this.spec.track);
     this.delivered(this.endTime, result);
   }
 }

@@ -9,6 +9,8 @@
  * ffmpeg and lets go of its pipes; `DecodeSession.run` is the one place that waits for the end and turns it
  * into a result or an error.
  */
+
+import type { StreamExtents } from "../detectors/types.ts";
 import { abortError, FfmpegError, UnsupportedMediaError } from "../domain/errors.ts";
 import {
   type AnalysisLimits,
@@ -17,12 +19,19 @@ import {
   noProgress,
   pictureTooLarge,
 } from "../domain/limits.ts";
-import { buildDecodeCommand, type DecodePlan, isFrameMarker } from "./decode-args.ts";
+import {
+  buildDecodeCommand,
+  type DecodePlan,
+  isFrameMarker,
+  isKeyframeMarker,
+  isMarker,
+} from "./decode-args.ts";
 import { type DecodeOutput, type DecodeSink, openOutput, type SinkResult } from "./decode-outputs.ts";
-import { parseDecoderComplaint } from "./decoder-complaints.ts";
+import { DecoderComplaints } from "./decoder-complaints.ts";
 import { classifyFfmpegFailure, overMaxPixels } from "./ffmpeg.ts";
 import { type ChildEnd, PipedChild } from "./piped-child.ts";
 import type { MediaInfo } from "./probe.ts";
+import { parseSegmentFailure } from "./segment-failures.ts";
 import type { ResolvedSource } from "./source.ts";
 
 export type { DecodePlan, DecodeSink };
@@ -32,6 +41,8 @@ export interface DecodeResult {
   readonly audioSeconds: number;
   /** Media time just after the last decoded frame or sample. */
   readonly endTime: number;
+  /** Where the video and the audio began and ended, when both were decoded. */
+  readonly extents?: StreamExtents;
 }
 
 export interface DecodeOptions {
@@ -66,6 +77,7 @@ class DecodeSession {
   /** Frames ffmpeg has decoded (frame markers on stderr), ahead of what the pipes have delivered. */
   #framesDecoded = 0;
   #lastProgressMs = performance.now();
+  readonly #complaints: DecoderComplaints | undefined;
 
   constructor(
     source: ResolvedSource,
@@ -79,13 +91,14 @@ class DecodeSession {
     this.#sink = sink;
     this.#signal = options.signal;
     this.#limits = options.limits ?? DEFAULT_ANALYSIS_LIMITS;
+    this.#complaints = media.video && new DecoderComplaints(media.video.index);
     const command = buildDecodeCommand(source, media, plan);
     const delivered = (endTime: number, result: SinkResult) => this.#delivered(endTime, result);
     this.#outputs = command.outputs.map((spec) => openOutput(spec, media, sink, delivered));
     this.#child = new PipedChild(
       command.args,
       this.#outputs.flatMap((output) => output.readers),
-      { onLine: (line) => this.#stderrLine(line), isMachineOutput: isFrameMarker },
+      { onLine: (line) => this.#stderrLine(line), isMachineOutput: isMarker },
     );
   }
 
@@ -115,6 +128,19 @@ class DecodeSession {
       videoFrames: this.#framesDecoded,
       audioSeconds,
       endTime: Math.max(this.#videoDecodedUntil(), audioSeconds),
+      ...this.#extents(audioSeconds),
+    };
+  }
+
+  /** The audio output is timed from 0 (the graph pads its start), so the stream's own start is the probe's. */
+  #extents(audioEnd: number): Pick<DecodeResult, "extents"> {
+    const { video, audio } = this.#media;
+    if (!video || !audio || this.#framesDecoded === 0 || audioEnd === 0) return {};
+    return {
+      extents: {
+        video: { start: video.offset, end: this.#videoDecodedUntil(), frameDuration: 1 / video.fps },
+        audio: { start: Math.min(audio.offset, audioEnd), end: audioEnd },
+      },
     };
   }
 
@@ -130,6 +156,11 @@ class DecodeSession {
 
   #delivered(endTime: number, result: SinkResult): void {
     this.#progress(endTime);
+    this.#hold(result);
+  }
+
+  /** A sink's promise holds the decode back until it settles. */
+  #hold(result: SinkResult): void {
     if (result) this.#child.hold(result);
   }
 
@@ -147,16 +178,24 @@ class DecodeSession {
       this.#progress(this.#videoDecodedUntil());
       return;
     }
+    if (isKeyframeMarker(line)) {
+      // Printed just after that frame's own marker.
+      if (video) this.#hold(this.#sink.keyframe?.(video.offset + (this.#framesDecoded - 1) / video.fps));
+      return;
+    }
     const picture = overMaxPixels(line);
     if (picture) {
       this.#child.fail(pictureTooLarge(this.#name, picture, picture));
       return;
     }
-    const complaint = parseDecoderComplaint(line);
+    const segmentFailure = parseSegmentFailure(line);
+    if (segmentFailure && this.#sink.segmentFailed) {
+      this.#hold(this.#sink.segmentFailed(segmentFailure));
+    }
+    const complaint = this.#complaints?.read(line);
     if (complaint && video && this.#sink.decodeError) {
       const time = video.offset + this.#framesDecoded / video.fps;
-      const result = this.#sink.decodeError({ time, message: complaint });
-      if (result) this.#child.hold(result);
+      this.#hold(this.#sink.decodeError({ time, message: complaint }));
     }
   }
 

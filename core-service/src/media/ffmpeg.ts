@@ -22,17 +22,30 @@ const require = createRequire(import.meta.url);
 export interface FfmpegBinaries {
   readonly ffmpeg: string;
   readonly ffprobe: string;
+  /** Where each path came from: its environment variable, or the npm package that bundles it. */
+  readonly origin: { readonly ffmpeg: BinaryOrigin; readonly ffprobe: BinaryOrigin };
 }
+
+export type BinaryOrigin = "FFMPEG_PATH" | "FFPROBE_PATH" | "bundled";
 
 let resolved: FfmpegBinaries | undefined;
 
 /** FFMPEG_PATH / FFPROBE_PATH when set, else the binaries shipped by the npm installer packages. */
 export function ffmpegBinaries(): FfmpegBinaries {
-  if (resolved) return resolved;
-  const ffmpeg = process.env.FFMPEG_PATH || packagedBinary("@ffmpeg-installer/ffmpeg");
-  const ffprobe = process.env.FFPROBE_PATH || packagedBinary("@ffprobe-installer/ffprobe");
-  resolved = { ffmpeg, ffprobe };
+  resolved ??= {
+    ffmpeg: process.env.FFMPEG_PATH || bundledBinary("ffmpeg"),
+    ffprobe: process.env.FFPROBE_PATH || bundledBinary("ffprobe"),
+    origin: {
+      ffmpeg: process.env.FFMPEG_PATH ? "FFMPEG_PATH" : "bundled",
+      ffprobe: process.env.FFPROBE_PATH ? "FFPROBE_PATH" : "bundled",
+    },
+  };
   return resolved;
+}
+
+/** The binary an npm installer package ships (`@ffmpeg-installer/ffmpeg`, `@ffprobe-installer/ffprobe`). */
+export function bundledBinary(tool: "ffmpeg" | "ffprobe"): string {
+  return packagedBinary(`@${tool}-installer/${tool}`);
 }
 
 function packagedBinary(pkg: string): string {

@@ -69,6 +69,8 @@ export const FfprobeFormat = record({
   start_time: num,
   duration: num,
   nb_streams: int,
+  size: num,
+  bit_rate: num,
 });
 
 export const FfprobeOutput = record({

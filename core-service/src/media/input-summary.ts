@@ -2,7 +2,13 @@
  * Reads the streams of an input from ffmpeg's own "Input #0" summary on stderr. Used where ffprobe cannot be:
  * the packaged ffprobe builds crash on MPEG-TS (files, HLS segments, TS over HTTP/UDP), while ffmpeg reads it.
  */
-import type { AudioStreamInfo, MediaInfo, VideoStreamInfo } from "./probe.ts";
+import {
+  type AudioStreamInfo,
+  bitDepthOf,
+  type MediaInfo,
+  plausibleDuration,
+  type VideoStreamInfo,
+} from "./probe.ts";
 
 const STREAM = /Stream #0:(\d+)[^:]*: (Video|Audio): ([\w-]+)([^\n]*)/g;
 const CHANNELS_BY_LAYOUT: Record<string, number> = {
@@ -15,19 +21,41 @@ const CHANNELS_BY_LAYOUT: Record<string, number> = {
   "7.1": 8,
 };
 
-/** The first video and first audio stream of ffmpeg's "Input #0" summary; undefined when it has neither. */
+/** The first video stream and every audio stream of ffmpeg's "Input #0" summary; undefined when it has neither. */
 export function parseInputSummary(stderr: string): MediaInfo | undefined {
   let video: VideoStreamInfo | undefined;
-  let audio: AudioStreamInfo | undefined;
-  for (const match of stderr.matchAll(STREAM)) {
+  const audioTracks: AudioStreamInfo[] = [];
+  for (const match of inputSection(stderr).matchAll(STREAM)) {
     const [, index, type, codec, details] = match;
     if (index === undefined || codec === undefined || details === undefined) continue;
     if (type === "Video" && !video) video = videoInfo(Number(index), codec, details);
-    if (type === "Audio" && !audio) audio = audioInfo(Number(index), codec, details);
+    const audio = type === "Audio" ? audioInfo(Number(index), codec, details) : undefined;
+    if (audio) audioTracks.push(audio);
   }
+  const audio = audioTracks[0];
   if (!video && !audio) return undefined;
   const format = /Input #0, ([^\s,]+)/.exec(stderr)?.[1] ?? "unknown";
-  return { formatName: format, duration: parseDuration(stderr), video, audio };
+  const kilobits = /Duration: [^\n]*, bitrate: (\d+) kb\/s/.exec(stderr)?.[1];
+  const bitsPerSecond = kilobits === undefined ? undefined : Number(kilobits) * 1000;
+  return {
+    formatName: format,
+    duration: plausibleDuration(parseDuration(stderr), bitsPerSecond),
+    video,
+    audio,
+    audioTracks,
+  };
+}
+
+/**
+ * The "Input #0" summary alone: an ffmpeg that also writes something (the probe's packet listing) goes on to
+ * list its output's streams as "Stream #0:0 …" too, which are no tracks of the input.
+ */
+function inputSection(stderr: string): string {
+  const start = Math.max(0, stderr.indexOf("Input #0"));
+  const ends = ["\nOutput #", "\nStream mapping:"]
+    .map((marker) => stderr.indexOf(marker, start))
+    .filter((at) => at >= 0);
+  return stderr.slice(start, ends.length > 0 ? Math.min(...ends) : undefined);
 }
 
 function videoInfo(index: number, codec: string, details: string): VideoStreamInfo | undefined {
@@ -35,6 +63,8 @@ function videoInfo(index: number, codec: string, details: string): VideoStreamIn
   if (!size) return undefined;
   const fps = Number(/, ([\d.]+) fps/.exec(details)?.[1] ?? /, ([\d.]+) tbr/.exec(details)?.[1] ?? 25);
   const full = /\byuvj|\(pc[,)]/.test(details);
+  // "…(hev1 / 0x31766568), yuv420p10le(tv, progressive), 320x180 …"
+  const pixelFormat = /, ((?:yuv|gray|nv|p0|p2|rgb|bgr|gbr|ya)\w*)/.exec(details)?.[1];
   return {
     index,
     codec,
@@ -44,6 +74,7 @@ function videoInfo(index: number, codec: string, details: string): VideoStreamIn
     fpsRational: `${Math.round(fps * 1000)}/1000`,
     offset: 0,
     range: full ? "full" : "limited",
+    bitDepth: bitDepthOf(pixelFormat),
   };
 }
 

@@ -3,9 +3,13 @@
  * file and live decoding so both hand detectors the same values. Planes keep the codes as decoded, in the
  * source's range (frames say which, and detectors measure against it): `format=gray` would stretch limited range
  * to full in a swscale pass that costs more than the scaling itself.
+ *
+ * Pictures of more than 8 bits (10-bit HEVC, ProRes and DNxHR 4:2:2) keep their depth up to the Y plane and are
+ * brought to 8 bits there, once, on one plane: code 64 of 1023 (10-bit limited-range black) becomes 16 of 255.
  */
 
-const PLANAR_YUV_8BIT = [
+/** 8-bit planar YUV and gray: what most sources decode to, read without conversion. */
+const EIGHT_BIT = [
   "yuv420p",
   "yuvj420p",
   "yuv422p",
@@ -17,24 +21,60 @@ const PLANAR_YUV_8BIT = [
   "yuv411p",
   "yuv410p",
   "gray",
-].join("|");
-
-/** The Y plane copied out as decoded; pictures that are not 8-bit planar YUV are first converted to one that is. */
-const LUMA_PLANE = `format=pix_fmts=${PLANAR_YUV_8BIT},extractplanes=y`;
+];
 
 /**
- * Luma at native resolution. Stretching it to full range here would be a full pass per picture (`format=gray`
- * ≈ 38 M instructions per 1080p picture, a `lut` ≈ 19 M); the block measure does it itself, in SIMD, for a
- * fraction of that.
+ * Deeper planar YUV, one depth at a time: extractplanes can only choose its formats when every candidate it is
+ * offered has the same depth, so a list mixing depths fails for a picture that must be converted first.
  */
-export function nativeLumaFilter(): string {
-  return LUMA_PLANE;
+const DEEP_DEPTHS = [10, 12, 16];
+function deepFormats(bits: number): string[] {
+  return [...["420", "422", "444"].map((s) => `yuv${s}p${bits}le`), `gray${bits}le`];
+}
+
+/**
+ * The Y plane as decoded, at the source's own bit depth when it is one of DEEP_DEPTHS (else converted to
+ * 8 bits with all three planes, as any other format is: RGB, packed or semi-planar YUV).
+ */
+function lumaPlane(bitDepth: number): string {
+  const formats = DEEP_DEPTHS.includes(bitDepth) ? deepFormats(bitDepth) : EIGHT_BIT;
+  return `format=pix_fmts=${formats.join("|")},extractplanes=y`;
+}
+
+/**
+ * swscale treats a gray picture as full range, and a frame tagged limited range (`color_range=tv`, as most
+ * broadcast and x264 output is) would be stretched to full range by any scaling step (black 16 → 0). Declaring
+ * both sides full range keeps the codes as they are; bit depth is still converted (64 of 1023 → 16 of 255).
+ */
+const KEEP_CODES = "in_range=pc:out_range=pc";
+
+export interface PlaneSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** What the luma steps need to know of the source: its bits per sample (8 for most delivery video). */
+export interface LumaSource {
+  readonly bitDepth: number;
+}
+
+/**
+ * Luma at native resolution, always `size` (the probed picture size), so its reader never cuts records at the
+ * wrong place. ffmpeg itself keeps an output at the size of its first picture when pictures change size midway,
+ * but that first picture need not be the probed size: a live encoder reconfigured between the probe and the
+ * connection, a file replaced after probing. At the probed size the scale step passes pictures through
+ * untouched (no swscale context: no cost measured on 1080p H.264). Stretching to full range here would be a
+ * full pass per picture (`format=gray` ≈ 38 M instructions per 1080p picture); the block measure does it
+ * itself, in SIMD, for a fraction of that.
+ */
+export function nativeLumaFilter(source: LumaSource, size: PlaneSize): string {
+  return `${lumaPlane(source.bitDepth)},scale=${size.width}:${size.height}:${KEEP_CODES},format=gray`;
 }
 
 /**
  * Luma area-averaged to width × height, each output pixel the mean of those it covers (gray to gray: ≈40 % of
  * the cost of scaling straight from YUV to gray, which converts the range as well).
  */
-export function analysisLumaFilter(size: { readonly width: number; readonly height: number }): string {
-  return `${LUMA_PLANE},scale=${size.width}:${size.height}:flags=area`;
+export function analysisLumaFilter(source: LumaSource, size: PlaneSize): string {
+  return `${lumaPlane(source.bitDepth)},scale=${size.width}:${size.height}:flags=area:${KEEP_CODES},format=gray`;
 }

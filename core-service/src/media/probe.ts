@@ -11,6 +11,8 @@ import { classifyFfmpegFailure, collectChild, spawnFfmpeg, spawnFfprobe } from "
 import { type FfprobeOutput, type FfprobeStream, parseFfprobeJson } from "./ffprobe-output.ts";
 import { parseInputSummary } from "./input-summary.ts";
 import type { ResolvedSource } from "./source.ts";
+import { FIRST_PACKETS, withStreamStarts } from "./stream-starts.ts";
+import { MAX_TIMESTAMP_JUMP_SECONDS } from "./timeline-guard.ts";
 
 export interface VideoStreamInfo {
   readonly index: number;
@@ -23,6 +25,8 @@ export interface VideoStreamInfo {
   /** Seconds from the start of the media timeline to this stream's first frame. */
   readonly offset: number;
   readonly range: "limited" | "full";
+  /** Bits per luma sample: 8 for most delivery video, 10 for HEVC Main10, ProRes and DNxHR HQX. */
+  readonly bitDepth: number;
 }
 
 export interface AudioStreamInfo {
@@ -36,10 +40,19 @@ export interface AudioStreamInfo {
 
 export interface MediaInfo {
   readonly formatName: string;
-  /** Seconds; undefined for live or unknown. */
+  /**
+   * Seconds, as the source declares it (see `plausibleDuration`); undefined for live, unknown or unbelievable.
+   * A hint for budgets and progress: the report's duration is what was decoded.
+   */
   readonly duration: number | undefined;
   readonly video: VideoStreamInfo | undefined;
+  /** The first audio track (the programme's, as a rule); the live engine watches this one. */
   readonly audio: AudioStreamInfo | undefined;
+  /**
+   * Every audio stream, in stream order (broadcast files carry 4–16, often one mono track per channel): the file
+   * analysis runs the audio detectors on each. The first is `audio`.
+   */
+  readonly audioTracks: readonly AudioStreamInfo[];
 }
 
 export interface ProbeOptions {
@@ -101,17 +114,27 @@ async function runFfprobe(
   return parsed;
 }
 
-/** Lets ffmpeg open the input with no output and reads the streams from its summary. */
+/**
+ * Lets ffmpeg open the input and reads the streams from its summary, and where each starts from a listing of
+ * its first packets (stream-starts.ts).
+ */
 async function probeWithFfmpeg(
   source: ResolvedSource,
   decoderOptions: readonly string[],
   signal: AbortSignal | undefined,
   timeoutSeconds: number,
 ): Promise<MediaInfo> {
-  const child = spawnFfmpeg([...decoderOptions, ...source.inputOptions, "-i", source.input]);
+  const child = spawnFfmpeg([
+    ...decoderOptions,
+    ...source.inputOptions,
+    ...FIRST_PACKETS.input,
+    "-i",
+    source.input,
+    ...FIRST_PACKETS.output,
+  ]);
   const outcome = await collectChild(child, { signal, timeoutSeconds, what: `probing ${source.original}` });
   const media = parseInputSummary(outcome.stderr);
-  if (media) return media;
+  if (media) return withStreamStarts(media, outcome.stdout, outcome.stderr);
   if (outcome.crashSignal)
     throw new StalledError(`${source.original}: ffmpeg crashed (${outcome.crashSignal}) while probing`);
   throw classifyFfmpegFailure(outcome.stderr, source.original, outcome.code);
@@ -126,17 +149,65 @@ export function mediaInfoFrom(data: FfprobeOutput, name: string): MediaInfo {
   const videoStream = data.streams.find(
     (s) => s.codec_type === "video" && !s.disposition?.attached_pic && s.index !== undefined,
   );
-  const audioStream = data.streams.find(
+  const audioStreams = data.streams.filter(
     (s) => s.codec_type === "audio" && (s.channels ?? 0) > 0 && s.index !== undefined,
   );
+  const audioStream = audioStreams[0];
   if (!videoStream && !audioStream)
     throw new UnsupportedMediaError(`${name}: no audio or video stream found`);
+  const video = videoStream && toVideoInfo(videoStream, timelineStart);
+  const audioTracks = audioStreams.map((stream) => toAudioInfo(stream, timelineStart));
+  const streamsEnd = Math.max(
+    streamEnd(videoStream, video),
+    ...audioStreams.map((stream, i) => streamEnd(stream, audioTracks[i])),
+  );
   return {
     formatName,
-    duration: data.format?.duration,
-    video: videoStream && toVideoInfo(videoStream, timelineStart),
-    audio: audioStream && toAudioInfo(audioStream, timelineStart),
+    duration: plausibleDuration(data.format?.duration, data.format?.bit_rate, streamsEnd),
+    video,
+    audio: audioTracks[0],
+    audioTracks,
   };
+}
+
+/** Seconds from the timeline's start to a stream's last frame's end; 0 when ffprobe does not know. */
+function streamEnd(stream: FfprobeStream | undefined, info: { offset: number } | undefined): number {
+  return stream?.duration === undefined || !info ? 0 : info.offset + stream.duration;
+}
+
+/**
+ * Real media carries at least this many bits a second: a declared duration whose average bit rate is lower (a
+ * 270 KB file claiming 16 h: 36 bit/s) comes from a wild timestamp. The leanest codecs in use need
+ * several kbit/s (AMR-NB 4.75, Opus 6).
+ */
+const MIN_PLAUSIBLE_BITS_PER_SECOND = 1000;
+
+/**
+ * The declared duration when it can be believed, else undefined. A container's duration is the span of its
+ * streams' timestamps, so one wild timestamp (a damaged PES header in MPEG-TS) makes a 3 s file declare hours;
+ * believed, it would refuse the file as over the media-duration cap. Not believed: an average bit rate too low
+ * for real media, or a span that outlasts the analysed streams' own ends (offset + duration, when ffprobe knows
+ * them) by more than a timestamp may jump; then their end is the duration.
+ */
+export function plausibleDuration(
+  declared: number | undefined,
+  bitsPerSecond: number | undefined,
+  streamsEnd = 0,
+): number | undefined {
+  if (declared === undefined || !(declared > 0)) return undefined;
+  if (bitsPerSecond !== undefined && bitsPerSecond < MIN_PLAUSIBLE_BITS_PER_SECOND) return undefined;
+  if (streamsEnd > 0 && declared > streamsEnd + MAX_TIMESTAMP_JUMP_SECONDS) return streamsEnd;
+  return declared;
+}
+
+/**
+ * Seconds from the timeline's start to a stream's first frame. A stream that starts later than a timestamp may
+ * jump is taken to start with the timeline: its first timestamp is wild (the decoder's timeline guard puts that
+ * frame where this says).
+ */
+function streamOffset(stream: FfprobeStream, timelineStart: number): number {
+  const offset = Math.max(0, (stream.start_time ?? timelineStart) - timelineStart);
+  return offset > MAX_TIMESTAMP_JUMP_SECONDS ? 0 : offset;
 }
 
 function toVideoInfo(stream: FfprobeStream, timelineStart: number): VideoStreamInfo {
@@ -148,8 +219,9 @@ function toVideoInfo(stream: FfprobeStream, timelineStart: number): VideoStreamI
     height: stream.height ?? 0,
     fps: rateValue(fpsRational),
     fpsRational,
-    offset: Math.max(0, (stream.start_time ?? timelineStart) - timelineStart),
+    offset: streamOffset(stream, timelineStart),
     range: stream.color_range === "pc" || /^yuvj/.test(stream.pix_fmt ?? "") ? "full" : "limited",
+    bitDepth: bitDepthOf(stream.pix_fmt),
   };
 }
 
@@ -160,8 +232,14 @@ function toAudioInfo(stream: FfprobeStream, timelineStart: number): AudioStreamI
     sampleRate: stream.sample_rate || 48000,
     channels: stream.channels ?? 2,
     channelLayout: stream.channel_layout ?? "",
-    offset: Math.max(0, (stream.start_time ?? timelineStart) - timelineStart),
+    offset: streamOffset(stream, timelineStart),
   };
+}
+
+/** Bits per sample from a pixel format's name: "yuv422p10le" → 10, "p010le" → 10, "yuv420p" → 8. */
+export function bitDepthOf(pixelFormat: string | undefined): number {
+  const bits = /(?:p|gray|^p0)(\d{1,2})(?:le|be)$/.exec(pixelFormat ?? "")?.[1];
+  return bits ? Number(bits) : 8;
 }
 
 /** ffprobe reports "0/0" or absurd rates for some streams; keep 1–240 fps. */

@@ -51,7 +51,7 @@ export interface SourceOptions {
 export function resolveSource(source: string, options: SourceOptions): ResolvedSource {
   const trimmed = source.trim();
   if (trimmed === "") throw new InvalidSourceError("source is empty");
-  const scheme = urlScheme(trimmed);
+  const scheme = sourceScheme(trimmed);
   if (scheme) return resolveUrl(trimmed, `${scheme}:`, options);
   if (!options.allowLocalFiles) throw new InvalidSourceError(`${source}: local files are not allowed here`);
   return {
@@ -63,17 +63,31 @@ export function resolveSource(source: string, options: SourceOptions): ResolvedS
 }
 
 /** True when `source` names a local file rather than a URL. */
-export const isLocalPath = (source: string): boolean => urlScheme(source.trim()) === undefined;
+export const isLocalPath = (source: string): boolean => sourceScheme(source) === undefined;
 
-function urlScheme(source: string): string | undefined {
-  const scheme = SCHEME.exec(source)?.[1]?.toLowerCase();
-  // A Windows drive letter ("C:\…") is a path, not a scheme.
+/** The lower-case scheme of a URL ("srt"); undefined for a local path (a Windows drive letter is a path). */
+export function sourceScheme(source: string): string | undefined {
+  const scheme = SCHEME.exec(source.trim())?.[1]?.toLowerCase();
   return scheme && scheme.length > 1 ? scheme : undefined;
+}
+
+/** An HLS playlist, known by its path's extension. */
+export function isHlsUrl(url: string): boolean {
+  try {
+    return /\.m3u8?$/i.test(new URL(url).pathname);
+  } catch {
+    return false;
+  }
 }
 
 function resolveUrl(source: string, protocol: string, options: SourceOptions): ResolvedSource {
   const protocols = options.live ? { ...URL_PROTOCOLS, ...LIVE_PROTOCOLS } : URL_PROTOCOLS;
   const allowed = protocols[protocol];
+  if (!allowed && LIVE_PROTOCOLS[protocol]) {
+    throw new InvalidSourceError(
+      `${source}: ${protocol}// is a live protocol: only a live job ("mode": "live") may read it; files are read from local paths and http(s) URLs`,
+    );
+  }
   if (!allowed) {
     const known = Object.keys(protocols).join(", ");
     throw new InvalidSourceError(`${source}: protocol "${protocol}" is not allowed (allowed: ${known})`);

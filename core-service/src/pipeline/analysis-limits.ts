@@ -3,7 +3,7 @@
  * before anything is decoded), and the wall-clock budget. The decoder itself watches progress and decoded media
  * time (media/decoder.ts) and makes ffmpeg refuse oversized pictures (`-max_pixels`).
  */
-import { abortError } from "../domain/errors.ts";
+import { abortError, type LimitReachedError } from "../domain/errors.ts";
 import {
   type AnalysisLimits,
   mediaTooLong,
@@ -15,10 +15,22 @@ import type { MediaInfo } from "../media/probe.ts";
 
 /** Throws LimitReachedError when the probed media is over the picture budget or the media-duration cap. */
 export function refuseOverLimits(media: MediaInfo, limits: AnalysisLimits, name: string): void {
-  const video = media.video;
-  if (video && video.width * video.height > limits.maxPixels) throw pictureTooLarge(name, video, limits);
+  const picture = overPictureBudget(media, limits, name);
+  if (picture) throw picture;
   if (media.duration !== undefined && media.duration > limits.maxMediaSeconds)
     throw mediaTooLong(name, media.duration, limits);
+}
+
+/** The LimitReachedError of probed pictures over the decode budget (files and live streams), if they are. */
+export function overPictureBudget(
+  media: MediaInfo,
+  limits: Pick<AnalysisLimits, "maxPixels">,
+  name: string,
+): LimitReachedError | undefined {
+  const video = media.video;
+  return video && video.width * video.height > limits.maxPixels
+    ? pictureTooLarge(name, video, limits)
+    : undefined;
 }
 
 export interface WallClock {

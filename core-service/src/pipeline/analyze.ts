@@ -3,6 +3,7 @@
  * as they are found and gathered into the report.
  */
 
+import { loudnessSummary } from "../detectors/loudness.ts";
 import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
 import type { Detector } from "../detectors/types.ts";
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
@@ -12,8 +13,9 @@ import type { Report } from "../domain/report.ts";
 import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { type DecodePlan, type DecodeResult, decode } from "../media/decoder.ts";
 import { EVIDENCE_PICTURES_PER_SECOND } from "../media/evidence-pictures.ts";
-import { type MediaInfo, probeSource } from "../media/probe.ts";
-import { resolveSource } from "../media/source.ts";
+import { type AudioStreamInfo, type MediaInfo, probeSource } from "../media/probe.ts";
+import { SegmentLocator } from "../media/segment-failures.ts";
+import { resolveSupportedSource } from "../media/source-support.ts";
 import { refuseOverLimits, startWallClock } from "./analysis-limits.ts";
 import { type AnalysisEvent, DetectorSet, type LevelsListener } from "./detector-set.ts";
 
@@ -71,7 +73,7 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   const started = performance.now();
   const limits = options.limits ?? DEFAULT_ANALYSIS_LIMITS;
   const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);
-  const resolved = resolveSource(source, {
+  const resolved = await resolveSupportedSource(source, {
     allowLocalFiles: options.allowLocalFiles,
     httpProxy: options.httpProxy,
   });
@@ -82,12 +84,13 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   });
   refuseOverLimits(media, limits, source);
   const plan = decodePlan(media, detectors, options, limits);
-  const set = new DetectorSet(
-    detectors,
-    options.onDetectorEvent,
-    options.onLevels,
-    options.evidence && { keep: options.evidence, pictures: plan.evidencePictures !== undefined },
-  );
+  const segments = isPlaylist(media) ? new SegmentLocator(resolved, { live: false }) : undefined;
+  const set = new DetectorSet(detectors, options.onDetectorEvent, {
+    segments,
+    moreAudioTracks: moreAudioTracks(media, detectors, options),
+    onLevels: options.onLevels,
+    evidence: options.evidence && { keep: options.evidence, pictures: plan.evidencePictures !== undefined },
+  });
   const clock = startWallClock(options.signal, limits, media.duration, started, source);
   let result: DecodeResult;
   try {
@@ -95,17 +98,19 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
       signal: clock.signal,
       limits,
     });
-    await clock.within(set.finish(result.endTime));
+    await clock.within(set.finish(result.endTime, result.extents));
   } finally {
     clock.dispose();
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  const duration = media.duration ?? result.endTime;
+  // What was decoded, not what the container declares: one wild timestamp can declare hours (see probe.ts).
+  const duration = result.endTime;
+  const loudness = loudnessSummary(set.summaries());
   return {
     source,
-    media: summarizeMedia(media, duration),
+    media: summarizeMedia(media, duration, set),
     defects: set.closedDefects(),
-    ...loudnessSummary(set.summaries()),
+    ...(loudness && { loudness }),
     stats: {
       videoFrames: result.videoFrames,
       audioSeconds: round(result.audioSeconds, 3),
@@ -122,22 +127,27 @@ export function decodePlan(
   limits: Pick<AnalysisLimits, "maxPixels">,
 ): DecodePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
-  // Pictures only when some detector can find a picture defect: sound defects are drawn from the PCM.
-  const pictures = options.evidence && media.video && (wants("analysis-video") || wants("native-video"));
+  // Native-frame detectors may time what they see by the analysis frames between their samples.
+  const pictures =
+    wants("analysis-video") || wants("audio-video") || detectors.some((d) => "pushAnalysis" in d);
+  // Evidence pictures only when some detector can find a defect shown as a picture: sound defects are drawn
+  // from the PCM.
+  const evidencePictures =
+    options.evidence && (wants("analysis-video") || wants("native-video") || wants("audio-video"));
   return {
-    analysisSize:
-      media.video && wants("analysis-video")
-        ? analysisSize(media.video.width, media.video.height)
-        : undefined,
+    analysisSize: media.video && pictures ? analysisSize(media.video.width, media.video.height) : undefined,
     analysisFramesPerSecond: ANALYSIS_FRAMES_PER_SECOND,
+    everyAnalysisFrame: wants("audio-video"),
     nativeFramesPerSecond: media.video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
-    audio: Boolean(media.audio) && wants("audio"),
+    audio: Boolean(media.audio) && (wants("audio") || wants("audio-video")),
     evidencePictures:
-      pictures && media.video
+      evidencePictures && media.video
         ? { ...analysisSize(media.video.width, media.video.height), perSecond: EVIDENCE_PICTURES_PER_SECOND }
         : undefined,
     threads: options.decoderThreads ?? DECODER_THREADS,
     maxPixels: limits.maxPixels,
+    // Block corruption ends damage at the keyframe that repairs it.
+    keyframes: detectors.some((d) => "pushKeyframe" in d),
   };
 }
 
@@ -148,25 +158,57 @@ export function analysisSize(width: number, height: number): { width: number; he
   return { width: even(targetWidth), height: even((targetWidth * height) / Math.max(1, width)) };
 }
 
-function summarizeMedia(media: MediaInfo, duration: number): Report["media"] {
+/** A set of audio detectors for each audio track after the first (whose detectors are in `detectors`). */
+function moreAudioTracks(
+  media: MediaInfo,
+  detectors: readonly Detector[],
+  options: Pick<AnalyzeOptions, "thresholds">,
+): Detector[][] {
+  const names = detectors.filter((d) => d.input === "audio").map((d) => d.type as DetectorName);
+  if (names.length === 0) return [];
+  return media.audioTracks.slice(1).map(() => createDetectors(names, options.thresholds));
+}
+
+/** ffmpeg's HLS reader names itself "hls" (5.x) or "hls,applehttp" (4.x). */
+function isPlaylist(media: MediaInfo): boolean {
+  return media.formatName.split(",").includes("hls");
+}
+
+function summarizeMedia(media: MediaInfo, duration: number, set: DetectorSet): Report["media"] {
   const { video, audio } = media;
+  const audioInfo = (a: AudioStreamInfo) => ({
+    codec: a.codec,
+    sampleRate: a.sampleRate,
+    channels: a.channels,
+  });
+  /** What the phase detector says of a track's stereo image (mono carried as stereo is no defect). */
+  const stereoImage = (summaries: Record<string, number | null>) => {
+    const { monoInStereo, phaseCorrelation } = summaries;
+    return {
+      ...(typeof monoInStereo === "number" && { monoInStereo: monoInStereo === 1 }),
+      ...(typeof phaseCorrelation === "number" && { phaseCorrelation }),
+    };
+  };
   return {
     duration: round(duration, 3),
     ...(video && {
       video: { codec: video.codec, width: video.width, height: video.height, fps: round(video.fps, 3) },
     }),
-    ...(audio && { audio: { codec: audio.codec, sampleRate: audio.sampleRate, channels: audio.channels } }),
-  };
-}
-
-function loudnessSummary(summaries: Record<string, number | null>): Pick<Report, "loudness"> {
-  if (!("integratedLoudness" in summaries)) return {};
-  const integrated = summaries.integratedLoudness ?? null;
-  return {
-    loudness: {
-      integrated: integrated === null ? null : round(integrated, 1),
-      target: summaries.target ?? -23,
-    },
+    ...(audio && { audio: { ...audioInfo(audio), ...stereoImage(set.summaries()) } }),
+    ...(media.audioTracks.length > 0 && {
+      audioTracks: media.audioTracks.map((track, i) => {
+        const summaries = set.trackSummaries(i);
+        const loudness = loudnessSummary(summaries);
+        return {
+          track: i + 1,
+          index: track.index,
+          ...audioInfo(track),
+          ...(track.channelLayout && { channelLayout: track.channelLayout }),
+          ...(loudness && { loudness }),
+          ...stereoImage(summaries),
+        };
+      }),
+    }),
   };
 }
 

@@ -5,7 +5,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
 import type { JobStore } from "../ports/job-store.ts";
 import { dashboardRoutes } from "./dashboard.ts";
-import { streamEvents } from "./event-stream.ts";
+import { type EventStreamOptions, streamEvents } from "./event-stream.ts";
 import { hostAllowList } from "./host-allow-list.ts";
 import { errorHandler, HttpError } from "./http-errors.ts";
 import type { JobLevels } from "./job-levels.ts";
@@ -23,6 +23,8 @@ export interface HttpAppOptions {
   readonly logger: Logger;
   /** Lets the server end open event streams when it shuts down; returns a function that forgets one. */
   readonly trackStream: (close: () => void) => () => void;
+  /** How far an SSE client may fall behind before it is dropped with `lagged`. */
+  readonly eventStream?: EventStreamOptions;
   readonly isHealthy: () => boolean;
   /** Names the API answers to besides the loopback ones (DNS rebinding and cross-site requests are refused). */
   readonly allowedHosts: readonly string[];
@@ -55,7 +57,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     send(res, stopAnswer(await intake.stop(req.params.jobId)));
   });
 
-  app.get("/v1/events", streamEvents(options.bus, options.trackStream));
+  app.get("/v1/events", streamEvents(options.bus, options.trackStream, options.eventStream));
 
   app.post("/v1/subscriptions", async (req, res) => {
     const subscription = await webhooks.create(req.body);
@@ -64,8 +66,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.get("/v1/subscriptions", (_req, res) => {
     res.json({ subscriptions: webhooks.list() });
   });
-  app.delete("/v1/subscriptions/:subscriptionId", (req, res) => {
-    if (!webhooks.remove(req.params.subscriptionId)) {
+  app.delete("/v1/subscriptions/:subscriptionId", async (req, res) => {
+    if (!(await webhooks.remove(req.params.subscriptionId))) {
       throw new HttpError(404, `subscription ${req.params.subscriptionId} not found`, "subscriptionId");
     }
     res.status(204).end();

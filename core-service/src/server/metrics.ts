@@ -9,6 +9,10 @@ export interface MetricSources {
   readonly eventsPublished: () => number;
   readonly eventsFailed: () => number;
   readonly webhookDeliveries: () => { delivered: number; retried: number; failed: number };
+  /** Events the bus dropped for an in-process subscriber that fell too far behind. */
+  readonly deliveriesDropped?: () => number;
+  /** SSE clients dropped with `lagged`. */
+  readonly eventStreamsLagged?: () => number;
   /** The live jobs this process follows now, with their latest stats. */
   readonly liveStreams?: () => readonly LiveStreamSample[];
 }
@@ -86,6 +90,19 @@ export class Metrics {
         [{ outcome: "delivered" }, webhooks.delivered],
         [{ outcome: "retried" }, webhooks.retried],
         [{ outcome: "failed" }, webhooks.failed],
+      ]),
+      counter(
+        "avmon_events_undeliverable_total",
+        "Events a target refused for good, parked in the data folder for avmon replay-events.",
+        [[{ target: "webhook" }, webhooks.failed]],
+      ),
+      counter(
+        "avmon_event_deliveries_dropped_total",
+        "Events dropped for an in-process subscriber too far behind.",
+        [[{}, this.#sources.deliveriesDropped?.() ?? 0]],
+      ),
+      counter("avmon_event_streams_lagged_total", "SSE clients dropped with a final lagged message.", [
+        [{}, this.#sources.eventStreamsLagged?.() ?? 0],
       ]),
       ...this.#liveFamilies(),
     ].join("");

@@ -1,7 +1,8 @@
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type Response, Router } from "express";
-import { isEvidenceId, locateEvidence } from "../domain/evidence.ts";
+import { isEvidenceId } from "../domain/evidence.ts";
+import { locateEvidence } from "../domain/evidence-location.ts";
 import { parseJobListQuery } from "../domain/job-listing.ts";
 import type { JobStore } from "../ports/job-store.ts";
 import { HttpError } from "./http-errors.ts";

@@ -15,15 +15,19 @@ export function openSse(res: Response): void {
 /**
  * Keeps an open stream alive (a comment every 15 s) until the client goes or the server shuts down
  * (`onClose` registers the stream with the server and returns a function that forgets it); then unsubscribes.
+ * Returns the stream's end, for a server that drops the client itself (once, however often it is called).
  */
 export function keepSseOpen(
   req: Request,
   res: Response,
   onClose: (close: () => void) => () => void,
   unsubscribe: () => void,
-): void {
+): () => void {
   const keepalive = setInterval(() => res.write(": keepalive\n\n"), KEEPALIVE_MS).unref();
+  let ended = false;
   const end = () => {
+    if (ended) return;
+    ended = true;
     clearInterval(keepalive);
     unsubscribe();
     forget();
@@ -31,4 +35,5 @@ export function keepSseOpen(
   };
   const forget = onClose(end);
   req.on("close", end);
+  return end;
 }

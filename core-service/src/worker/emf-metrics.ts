@@ -75,3 +75,43 @@ export function startEmfReporter(options: EmfReporterOptions): () => void {
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/** Events the bus refused for good and parked for replay; alarmed (infra/lib/constructs/monitoring.ts). */
+export const UNDELIVERABLE_EVENTS_METRIC = "UndeliverableEvents";
+/** The `service` dimension, as Powertools names it in the Lambdas' metrics: the alarm sums the three. */
+export const CORE_SERVICE_NAME = "avmon-core";
+
+/** One EMF line counting an event given up on; type, code and ids ride along for Logs Insights. */
+export function undeliverableEventDocument(
+  event: { readonly id: string; readonly "detail-type": string; readonly detail: { readonly jobId: string } },
+  errorCode: string,
+  now: Date,
+): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: now.getTime(),
+      CloudWatchMetrics: [
+        {
+          Namespace: EMF_NAMESPACE,
+          Dimensions: [["service"]],
+          Metrics: [{ Name: UNDELIVERABLE_EVENTS_METRIC, Unit: "Count" }],
+        },
+      ],
+    },
+    service: CORE_SERVICE_NAME,
+    [UNDELIVERABLE_EVENTS_METRIC]: 1,
+    detailType: event["detail-type"],
+    eventId: event.id,
+    jobId: event.detail.jobId,
+    errorCode,
+  };
+}
+
+/** The worker's `onUndeliverable`: one EMF line per event given up on, through `write` (stdout in the container). */
+export function emfUndeliverableCounter(
+  write: (line: string) => void,
+  now: () => Date = () => new Date(),
+): (event: Parameters<typeof undeliverableEventDocument>[0], errorCode: string) => void {
+  return (event, errorCode) =>
+    write(`${JSON.stringify(undeliverableEventDocument(event, errorCode, now()))}\n`);
+}

@@ -1,9 +1,11 @@
 /**
  * Why a running job was cut short; each leads to a different end. `shutdown`: released for another worker.
  * `stop`: the user asked (DELETE), completed as stopped. `halt`: the worker is gone, nothing more is said or
- * done, as when a process is killed. `lease-lost`: the queue will redeliver it, so this run just ends.
+ * done, as when a process is killed. `lease-lost`: the lease can no longer be proven, so another worker may
+ * already hold the job: this run stops and says nothing more. `lease-ending`: the queue's visibility cap is
+ * near while the lease still holds: a live job is handed on, a file job fails as LIMIT_REACHED.
  */
-export type InterruptionKind = "shutdown" | "stop" | "halt" | "lease-lost";
+export type InterruptionKind = "shutdown" | "stop" | "halt" | "lease-lost" | "lease-ending";
 
 export class JobInterruption extends Error {
   constructor(readonly kind: InterruptionKind) {

@@ -1,5 +1,5 @@
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
-import { ConfigError } from "../domain/errors.ts";
+import { ConfigError, LimitReachedError } from "../domain/errors.ts";
 import {
   type AvmonEvent,
   defectCleared,
@@ -14,16 +14,18 @@ import type { Logger } from "../logging/logger.ts";
 import type { AnalysisEvent } from "../pipeline/detector-set.ts";
 import type { EventBus } from "../ports/event-bus.ts";
 import type { EvidenceStore } from "../ports/evidence-store.ts";
-import type { JobQueue, ReceivedJob } from "../ports/job-queue.ts";
+import type { Heartbeat, JobQueue, ReceivedJob } from "../ports/job-queue.ts";
 import type { JobStore } from "../ports/job-store.ts";
 import type { Analyzer } from "./analyzer.ts";
-import { interruptionOf, JobInterruption } from "./interruption.ts";
+import { SETTLE_MS, untilAborted, whenAborted } from "./bounded.ts";
+import { type InterruptionKind, interruptionOf, JobInterruption } from "./interruption.ts";
 import { jobEvidenceKeeper } from "./job-evidence.ts";
 import { type LiveAnalyzer, liveMediaAnalyzer } from "./live-analyzer.ts";
 import {
   clearOpenDefects,
   continuationOf,
   DEFAULT_LIVE_SETTINGS,
+  defaultMaxDurationReached,
   type LiveJobResult,
   type LiveJobSettings,
   runLiveJob,
@@ -63,14 +65,18 @@ export interface JobRunnerOptions {
 export class JobRun {
   readonly #job: ReceivedJob;
   readonly #options: JobRunnerOptions;
-  readonly #controller: AbortController;
+  readonly #controller = new AbortController();
   readonly #logger: Logger;
   readonly #closed: ClosedDefect[] = [];
+  /** Aborts SETTLE_MS after the run is interrupted: what settling still waits on (bus, queue) is given up then. */
+  readonly #settleBy = new AbortController();
+  #heartbeat: Heartbeat | undefined;
+  /** Set once the worker is gone or the lease is: from then on nothing is published, sent or acked. */
+  #silenced = false;
 
-  constructor(job: ReceivedJob, options: JobRunnerOptions, controller: AbortController) {
+  constructor(job: ReceivedJob, options: JobRunnerOptions) {
     this.#job = job;
     this.#options = options;
-    this.#controller = controller;
     this.#logger = options.logger.child({ jobId: job.message.jobId, attempt: job.receiveCount });
   }
 
@@ -78,19 +84,39 @@ export class JobRun {
     return this.#job.message.jobId;
   }
 
+  /** True once the run was told to end, whatever the reason. */
+  get interrupted(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  /** Cuts the run short; the first reason wins, but `halt` and `lease-lost` silence it whenever they come. */
+  interrupt(kind: InterruptionKind): void {
+    if (kind === "halt" || kind === "lease-lost") this.#silenced = true;
+    if (this.interrupted) return;
+    const reason = new JobInterruption(kind);
+    this.#controller.abort(reason);
+    setTimeout(() => this.#settleBy.abort(reason), SETTLE_MS).unref();
+  }
+
   async run(): Promise<void> {
     const { queue } = this.#options;
-    const heartbeat = queue.startHeartbeat(this.#job);
-    const onLeaseLost = () => this.#controller.abort(new JobInterruption("lease-lost"));
-    heartbeat.leaseLost.addEventListener("abort", onLeaseLost, { once: true });
+    // A file job cannot be carried on by a new message, so its redeliveries share one visibility cap.
+    const heartbeat = queue.startHeartbeat(this.#job, {
+      capFromFirstReceive: this.#job.message.mode === "file",
+    });
+    this.#heartbeat = heartbeat;
+    const unlisten = [
+      whenAborted(heartbeat.leaseLost, () => this.interrupt("lease-lost")),
+      whenAborted(heartbeat.leaseEnding, () => this.interrupt("lease-ending")),
+    ];
     try {
-      if (this.#options.isStopRequested?.(this.#jobId)) this.#controller.abort(new JobInterruption("stop"));
+      if (this.#options.isStopRequested?.(this.#jobId)) this.interrupt("stop");
       if (this.#job.message.mode === "live") await this.#settleLive(await this.#analyzeLive());
       else await this.#complete(await this.#analyze());
     } catch (error) {
       await this.#settleFailure(error);
     } finally {
-      heartbeat.leaseLost.removeEventListener("abort", onLeaseLost);
+      for (const stop of unlisten) stop();
       this.#options.levels?.end(this.#jobId);
       await heartbeat.stop();
     }
@@ -98,10 +124,10 @@ export class JobRun {
 
   /** Publishes Job Completed and acks; the bus is flushed first so a crash cannot lose the event. */
   async #complete(report: Report, reason: "end-of-source" | "stopped" = "end-of-source"): Promise<void> {
-    await this.#publish(jobCompleted(this.#jobId, report, new Date(), reason));
-    this.#throwIfHalted();
-    await this.#options.bus.flush();
-    await this.#options.queue.ack(this.#job);
+    const { bus, queue } = this.#options;
+    await this.#settling(() => bus.publish([jobCompleted(this.#jobId, report, new Date(), reason)]));
+    await this.#settling(() => bus.flush());
+    await this.#settling(() => queue.ack(this.#job));
     this.#logger.info(reason === "stopped" ? "job stopped on request" : "job completed", {
       defects: report.defects.length,
     });
@@ -131,32 +157,46 @@ export class JobRun {
   }
 
   /**
-   * A live job ends in one of four ways: its maximum duration (completed), a stop request (open defects
-   * cleared, completed as stopped), a hand-off (shutdown, or the lease nearing SQS's 12-hour cap: a
-   * continuation message carries it on, then this delivery is acked), or a halt (nothing more is said).
+   * A live job ends in one of five ways: its maximum duration (completed; failed as LIMIT_REACHED when that was
+   * the worker's default rather than the job's own), a stop request (open defects cleared, completed as
+   * stopped), a hand-off (shutdown, or the lease nearing the queue's visibility cap: a continuation message
+   * carries it on, then this delivery is acked), or a halt or lost lease (nothing more is said).
    */
   async #settleLive(result: LiveJobResult): Promise<void> {
     const interruption = interruptionOf(this.#controller.signal);
     switch (interruption) {
-      case undefined:
-        return this.#complete(result.report);
-      case "stop":
-        for (const event of clearOpenDefects(this.#jobId, result.summary)) await this.#publish(event);
+      case undefined: {
+        const limit = defaultMaxDurationReached(result);
+        return limit ? this.#fail(limit) : this.#complete(result.report);
+      }
+      case "stop": {
+        const clears = clearOpenDefects(this.#jobId, result.summary);
+        if (clears.length > 0) await this.#settling(() => this.#options.bus.publish(clears));
         return this.#complete(result.report, "stopped");
+      }
       case "shutdown":
-      case "lease-lost":
+      case "lease-ending":
         return this.#handOff(result, interruption);
       case "halt":
+      case "lease-lost":
+        this.#logger.warn("live job abandoned; the queue will deliver it again", { reason: interruption });
         return;
     }
   }
 
-  async #handOff(result: LiveJobResult, reason: "shutdown" | "lease-lost"): Promise<void> {
+  /** A continuation is sent only while the lease is proven: sent after losing it, it would fork the stream. */
+  async #handOff(result: LiveJobResult, reason: "shutdown" | "lease-ending"): Promise<void> {
     const { bus, queue } = this.#options;
     const next = continuationOf(this.#job.message, result);
-    await bus.flush();
-    await queue.send(next);
-    await queue.ack(this.#job);
+    await this.#settling(() => bus.flush());
+    if (this.#silenced || !this.#heartbeat?.held()) {
+      this.#logger.warn(
+        "live job not handed on: its lease is no longer held; the queue will deliver it again",
+      );
+      return;
+    }
+    await this.#settling(() => queue.send(next));
+    await this.#settling(() => queue.ack(this.#job));
     this.#logger.info("live job handed to its next delivery", {
       reason,
       handOffs: next.continuation?.handOffs,
@@ -167,7 +207,7 @@ export class JobRun {
   async #analyze(): Promise<Report> {
     const signal = this.#controller.signal;
     signal.throwIfAborted();
-    const alerts = await PublishedAlerts.load(this.#options.jobStore, this.#jobId);
+    const alerts = await untilAborted(PublishedAlerts.load(this.#options.jobStore, this.#jobId), signal);
     await this.#publish(
       jobStarted(this.#jobId, { attempt: this.#job.receiveCount, workerId: this.#options.workerId }),
     );
@@ -215,14 +255,27 @@ export class JobRun {
     alerts.add(published);
   }
 
-  /** Publishing stops the moment the worker is halted: a dead process says nothing more. */
+  /**
+   * Publishes during the analysis. Publishing stops the moment the worker is halted or the lease is lost (a
+   * dead process says nothing more, and neither does a run whose job another worker may already hold), and an
+   * interruption cuts a publish that hangs short at once, so a stuck bus never holds the decoder or a stop.
+   */
   async #publish(event: AvmonEvent): Promise<void> {
-    this.#throwIfHalted();
-    await this.#options.bus.publish([event]);
+    this.#throwIfSilenced();
+    await untilAborted(this.#options.bus.publish([event]), this.#controller.signal);
   }
 
-  #throwIfHalted(): void {
-    if (interruptionOf(this.#controller.signal) === "halt") throw this.#controller.signal.reason;
+  /** A bus or queue call while settling: refused once silenced, given up SETTLE_MS after an interruption. */
+  async #settling<T>(call: () => Promise<T>): Promise<T> {
+    this.#throwIfSilenced();
+    return untilAborted(call(), this.#settleBy.signal);
+  }
+
+  #throwIfSilenced(): void {
+    // The heartbeat's own timer gives the lease up, but a busy event loop may run it late: the deadline is what
+    // counts, so a run that finds it passed gives the lease up here, before it says anything more.
+    if (!this.#silenced && this.#heartbeat && !this.#heartbeat.held()) this.interrupt("lease-lost");
+    if (this.#silenced) throw this.#controller.signal.reason;
   }
 
   async #settleFailure(error: unknown): Promise<void> {
@@ -236,11 +289,17 @@ export class JobRun {
     }
   }
 
-  async #settleInterruption(kind: JobInterruption["kind"]): Promise<void> {
+  async #settleInterruption(kind: InterruptionKind): Promise<void> {
     const { queue } = this.#options;
     switch (kind) {
+      case "lease-ending":
+        // A file job near the cap fails rather than being redelivered to start again from scratch.
+        if (this.#job.message.mode === "file") return this.#fail(new LimitReachedError(this.#capMessage()));
+        await this.#settling(() => queue.release(this.#job));
+        this.#logger.info("live job released at the visibility cap; the next delivery resumes it");
+        return;
       case "shutdown":
-        await queue.release(this.#job);
+        await this.#settling(() => queue.release(this.#job));
         this.#logger.info("job released for another worker (shutdown)");
         return;
       case "stop":
@@ -257,14 +316,20 @@ export class JobRun {
     const { queue, maxReceiveCount, retryBaseSeconds } = this.#options;
     if (failure.retryable && this.#job.receiveCount < maxReceiveCount) {
       const delaySeconds = retryDelaySeconds(this.#job.receiveCount, retryBaseSeconds);
-      await queue.release(this.#job, { delaySeconds });
+      await this.#settling(() => queue.release(this.#job, { delaySeconds }));
       this.#logger.warn("job failed, will retry", { error, code: failure.code, delaySeconds });
       return;
     }
-    await this.#publish(jobFailed(this.#jobId, failure));
-    await this.#options.bus.flush();
-    await queue.ack(this.#job);
+    await this.#settling(() => this.#options.bus.publish([jobFailed(this.#jobId, failure)]));
+    await this.#settling(() => this.#options.bus.flush());
+    await this.#settling(() => queue.ack(this.#job));
     this.#logger.error("job failed", { error, code: failure.code, retryable: failure.retryable });
+  }
+
+  #capMessage(): string {
+    const reason = this.#heartbeat?.leaseEnding.reason;
+    const cap = reason instanceof Error ? reason.message : "the queue's visibility cap is reached";
+    return `file job stopped at the queue's visibility cap (${cap}); it is failed rather than started again from scratch`;
   }
 
   /** What a stopped job found before it was stopped. */

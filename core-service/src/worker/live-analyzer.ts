@@ -1,5 +1,7 @@
 import type { DetectorName } from "../domain/defect.ts";
+import { alertId } from "../domain/events.ts";
 import type { LiveResumeState, QueueMessage } from "../domain/job.ts";
+import type { AnalysisLimits } from "../domain/limits.ts";
 import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { analyzeLive } from "../live/analyze-live.ts";
 import type { LiveDetectorEvent, LiveStats, LiveSummary, ReconnectPolicy } from "../live/types.ts";
@@ -31,6 +33,8 @@ export interface LiveMediaAnalyzerOptions {
   readonly httpProxy?: HttpProxyProvider;
   /** Told each ffmpeg's pid, for supervision. */
   readonly onProcess?: (pid: number | undefined) => void;
+  /** The settings' decode budget (config.analysisLimits); a stream over it fails as LIMIT_REACHED. */
+  readonly limits?: Pick<AnalysisLimits, "maxPixels">;
 }
 
 /** The real live engine (HLS, RTMP, SRT, MPEG-TS), with the protocol allow-list of `resolveSource`. */
@@ -47,12 +51,15 @@ export function liveMediaAnalyzer(options: LiveMediaAnalyzerOptions = {}): LiveA
       maxDuration: run.maxDuration,
       signal: run.signal,
       resumeState: run.resumeState,
+      // Derived from the job and the defect: a duplicated or redelivered run re-announces nothing new.
+      alertIdOf: (defect) => alertId(message.jobId, defect),
       onDetectorEvent: run.onDetectorEvent,
       onStats: run.onStats,
       evidence: run.evidence,
       logger: run.logger,
       httpProxy: await options.httpProxy?.(),
       onProcess: options.onProcess && (({ pid }) => options.onProcess?.(pid)),
+      maxPixels: options.limits?.maxPixels,
     });
   };
 }

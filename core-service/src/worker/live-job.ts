@@ -1,12 +1,20 @@
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
+import { LimitReachedError } from "../domain/errors.ts";
 import { type AvmonEvent, defectCleared, defectDetected } from "../domain/events.ts";
-import type { LiveContinuation, LiveReconnect, QueueMessage } from "../domain/job.ts";
+import {
+  DEFAULT_LIVE_MAX_DURATION_SECONDS,
+  type LiveContinuation,
+  type LiveReconnect,
+  MAX_LIVE_DURATION_SECONDS,
+  type QueueMessage,
+} from "../domain/job.ts";
 import type { Report } from "../domain/report.ts";
 import type { LevelsSink } from "../domain/signal-levels.ts";
 import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import type { LiveDetectorEvent, LiveSummary } from "../live/types.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { JobStore } from "../ports/job-store.ts";
+import { untilAborted } from "./bounded.ts";
 import type { LiveAnalyzer } from "./live-analyzer.ts";
 import { liveStartOf, remainingSeconds } from "./live-resume.ts";
 import type { LiveStreams } from "./live-streams.ts";
@@ -14,7 +22,8 @@ import { PublishedAlerts } from "./published-alerts.ts";
 
 /** What a live job gets when its request leaves an option out (the worker's configuration). */
 export interface LiveJobSettings {
-  readonly maxDurationSeconds: number | undefined;
+  /** For jobs that do not ask for a maximum duration of their own. */
+  readonly maxDurationSeconds: number;
   readonly stallAfterSeconds: number;
   readonly reconnect: LiveReconnect;
   /** The queue's visibility timeout: how long a crashed worker's job stays hidden before it comes back. */
@@ -22,7 +31,7 @@ export interface LiveJobSettings {
 }
 
 export const DEFAULT_LIVE_SETTINGS: LiveJobSettings = {
-  maxDurationSeconds: undefined,
+  maxDurationSeconds: DEFAULT_LIVE_MAX_DURATION_SECONDS,
   stallAfterSeconds: 5,
   reconnect: {},
   leaseSeconds: 30,
@@ -52,6 +61,8 @@ export interface LiveJobResult {
   readonly report: Report;
   /** When the job first started watching, for the next worker's max duration. */
   readonly watchingSince: Date;
+  /** The maximum duration the job ran under: its own (`request`) or the worker's (`default`). */
+  readonly maxDuration: { readonly seconds: number; readonly source: "request" | "default" };
 }
 
 /**
@@ -62,7 +73,8 @@ export interface LiveJobResult {
 export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult> {
   const { message, settings, logger } = context;
   const jobId = message.jobId;
-  const view = await context.jobStore?.get(jobId);
+  // The store is a network call on AWS: a stop must not wait for it.
+  const view = await untilAborted(Promise.resolve(context.jobStore?.get(jobId)), context.signal);
   const start = liveStartOf(context, view, settings.leaseSeconds);
   if (start.resumeState) {
     logger.info("live job resumed", {
@@ -70,7 +82,7 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
       lastSeenAt: start.resumeState.lastSeenAt,
     });
   }
-  const alerts = await PublishedAlerts.load(context.jobStore, jobId);
+  const alerts = await untilAborted(PublishedAlerts.load(context.jobStore, jobId), context.signal);
   const closed: ClosedDefect[] = [];
   const onDetectorEvent = async (event: LiveDetectorEvent) => {
     if (event.kind === "close") keepLatest(closed, event.defect);
@@ -80,14 +92,15 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
     alerts.add(published);
   };
   const options = message.live ?? {};
+  const maxDuration = {
+    seconds: options.maxDurationSeconds ?? settings.maxDurationSeconds,
+    source: options.maxDurationSeconds === undefined ? "default" : "request",
+  } as const;
   try {
     const summary = await context.analyze(message, {
       detectors: context.detectors,
       signal: context.signal,
-      maxDuration: remainingSeconds(
-        options.maxDurationSeconds ?? settings.maxDurationSeconds,
-        start.watchingSince,
-      ),
+      maxDuration: remainingSeconds(maxDuration.seconds, start.watchingSince),
       stallAfter: options.stallAfterSeconds ?? settings.stallAfterSeconds,
       reconnect: { ...settings.reconnect, ...options.reconnect },
       resumeState: start.resumeState,
@@ -104,10 +117,24 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
       summary,
       report: liveReport(message.source, summary, closed),
       watchingSince: start.watchingSince,
+      maxDuration,
     };
   } finally {
     context.streams?.remove(jobId);
   }
+}
+
+/**
+ * The failure of a live job that ran to the worker's default maximum duration: it did not ask to end there, so
+ * it ends as LIMIT_REACHED; one that reached a maximum of its own asking simply completes (undefined).
+ */
+export function defaultMaxDurationReached(result: LiveJobResult): LimitReachedError | undefined {
+  if (result.summary.endReason !== "max-duration" || result.maxDuration.source !== "default")
+    return undefined;
+  return new LimitReachedError(
+    `live job reached the default maximum duration of ${result.maxDuration.seconds} s ` +
+      `(AVMON_LIVE_MAX_DURATION_SECONDS); ask for up to ${MAX_LIVE_DURATION_SECONDS} s with live.maxDurationSeconds`,
+  );
 }
 
 /** The Defect Cleared events that end a stopped job's open defects where watching ended. */
@@ -148,6 +175,7 @@ function liveReport(source: string, summary: LiveSummary, closed: readonly Close
     source,
     media: { duration: Math.round(streamSeconds * 1000) / 1000 },
     defects: [...closed],
+    ...(summary.loudness && { loudness: summary.loudness }),
     stats: {
       videoFrames: summary.videoFrames,
       audioSeconds: summary.audioSeconds,

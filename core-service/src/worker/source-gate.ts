@@ -1,6 +1,7 @@
 import { AvmonError, InvalidSourceError, SourceUnreachableError } from "../domain/errors.ts";
 import { checkSourceUrl, type SsrfGuardOptions } from "../security/ssrf-guard.ts";
 import type { SourcePreparer } from "./analyzer.ts";
+import { untilAborted } from "./bounded.ts";
 
 export interface SourceGateOptions {
   /** Signs `s3://bucket/key` into an HTTPS URL the decoder can read; absent (the local stack): S3 is refused. */
@@ -20,12 +21,15 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
  * Anything else (a local path) passes through for the decoder.
  */
 export function sourceGate(options: SourceGateOptions): SourcePreparer {
-  return async (source, signal) => {
-    signal.throwIfAborted();
-    if (S3_SCHEME.test(source)) return presign(options, source);
-    if (URL_SCHEME.test(source)) await checkSourceUrl(source, options.ssrf);
-    return source;
-  };
+  // Neither signing (credentials may come from an endpoint that hangs) nor a DNS lookup takes a signal: a stop
+  // must not wait for them.
+  return (source, signal) => untilAborted(prepare(options, source), signal);
+}
+
+async function prepare(options: SourceGateOptions, source: string): Promise<string> {
+  if (S3_SCHEME.test(source)) return presign(options, source);
+  if (URL_SCHEME.test(source)) await checkSourceUrl(source, options.ssrf);
+  return source;
 }
 
 async function presign(options: SourceGateOptions, source: string): Promise<string> {

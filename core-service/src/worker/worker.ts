@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ReceivedJob } from "../ports/job-queue.ts";
-import { JobInterruption } from "./interruption.ts";
+import { SETTLE_MS, settledWithin } from "./bounded.ts";
 import { JobRun, type JobRunnerOptions } from "./job-runner.ts";
 
 export interface WorkerOptions extends Omit<JobRunnerOptions, "workerId"> {
@@ -20,7 +20,7 @@ export interface ShutdownResult {
 
 interface RunningJob {
   readonly job: ReceivedJob;
-  readonly controller: AbortController;
+  readonly run: JobRun;
   readonly done: Promise<void>;
 }
 
@@ -65,13 +65,14 @@ export class Worker {
   /** Stops one running job on request (DELETE /v1/jobs/{id}); false when this worker is not running it. */
   stopJob(jobId: string): boolean {
     const running = [...this.#running.values()].find((r) => r.job.message.jobId === jobId);
-    running?.controller.abort(new JobInterruption("stop"));
+    running?.run.interrupt("stop");
     return running !== undefined;
   }
 
   /**
    * Graceful shutdown (SIGTERM): no new jobs; running ones may finish until `deadlineMs`, then are released.
-   * Resolves once every job is settled, within the deadline unless releasing itself hangs.
+   * Resolves within the deadline plus SETTLE_MS whatever hangs: a job that has not settled by then (a call
+   * that takes no signal and never returns) is halted and left to its lease, and the bus gets SETTLE_MS to flush.
    */
   async stop(deadlineMs: number): Promise<ShutdownResult> {
     const runningAtStart = this.#running.size;
@@ -81,22 +82,27 @@ export class Worker {
     for (const running of this.#running.values()) {
       if (running.job.message.mode !== "live") continue;
       released++;
-      running.controller.abort(new JobInterruption("shutdown"));
+      running.run.interrupt("shutdown");
     }
     const timer = setTimeout(() => {
       for (const running of this.#running.values()) {
-        if (running.controller.signal.aborted) continue;
+        if (running.run.interrupted) continue;
         released++;
-        running.controller.abort(new JobInterruption("shutdown"));
+        running.run.interrupt("shutdown");
       }
     }, releaseAt(deadlineMs));
     try {
-      await this.#allSettled();
+      if (!(await settledWithin(this.#allSettled(), deadlineMs + SETTLE_MS))) {
+        const stuck = this.runningJobIds();
+        this.#options.logger.error("jobs did not settle in time; left to their leases", { jobIds: stuck });
+        for (const running of this.#running.values()) running.run.interrupt("halt");
+      }
     } finally {
       clearTimeout(timer);
       this.#state = "stopped";
     }
-    await this.#options.bus.flush();
+    if (!(await settledWithin(this.#options.bus.flush(), SETTLE_MS)))
+      this.#options.logger.error("the bus did not flush in time; unacked jobs will be delivered again");
     return { finished: runningAtStart - released, released };
   }
 
@@ -105,9 +111,9 @@ export class Worker {
    * behind. Its jobs come back when their visibility runs out. For crash tests and fatal errors.
    */
   async halt(): Promise<void> {
-    for (const running of this.#running.values()) running.controller.abort(new JobInterruption("halt"));
+    for (const running of this.#running.values()) running.run.interrupt("halt");
     await this.#stopReceiving();
-    await this.#allSettled();
+    await settledWithin(this.#allSettled(), SETTLE_MS);
     this.#state = "stopped";
   }
 
@@ -148,15 +154,14 @@ export class Worker {
   }
 
   #launch(job: ReceivedJob): void {
-    const controller = new AbortController();
+    const run = new JobRun(job, { ...this.#options, workerId: this.workerId });
     // A job that arrives as shutdown begins was never started: hand it straight back.
-    if (this.#receiving.signal.aborted) controller.abort(new JobInterruption("shutdown"));
-    const run = new JobRun(job, { ...this.#options, workerId: this.workerId }, controller);
+    if (this.#receiving.signal.aborted) run.interrupt("shutdown");
     const done = run.run().finally(() => {
       this.#running.delete(job.receiptId);
       this.#slotFreed();
     });
-    this.#running.set(job.receiptId, { job, controller, done });
+    this.#running.set(job.receiptId, { job, run, done });
   }
 }
 

@@ -17,6 +17,7 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { EVENT_STORE_PREFIX } from "../../../core-service/src/adapters/aws/event-store-layout.ts";
 import { EVIDENCE_PREFIX } from "../../../core-service/src/domain/evidence.ts";
 import type { DetectorGroupConfig } from "../config.ts";
 import { BacklogScaling } from "./backlog-scaling.ts";
@@ -31,6 +32,8 @@ export interface CoreServiceProps {
   readonly image: ContainerImage;
   readonly group: DetectorGroupConfig;
   readonly queue: IQueue;
+  /** The queue's redrive count, so the worker fails a job (Job Failed) on its last delivery, not after it. */
+  readonly maxReceiveCount: number;
   readonly bus: IEventBus;
   readonly ingestBucket: IBucket;
   /** Where `DELETE /v1/jobs/{id}` leaves a stop request (item `STOP#<jobId>`) for the task running the job. */
@@ -87,9 +90,10 @@ export class CoreService extends Construct {
       command: ["node", "dist/avmon.mjs", "worker"],
       environment: {
         AVMON_QUEUE_URL: props.queue.queueUrl,
+        AVMON_MAX_RECEIVE_COUNT: String(props.maxReceiveCount),
         AVMON_EVENT_BUS_NAME: props.bus.eventBusName,
         AVMON_JOB_TABLE_NAME: props.stopRequests.tableName,
-        AVMON_EVIDENCE_BUCKET: props.ingestBucket.bucketName,
+        AVMON_INGEST_BUCKET: props.ingestBucket.bucketName,
         AVMON_DETECTORS: props.group.detectors.join(","),
         AVMON_DETECTOR_GROUP: props.group.name,
         // One live stream per vCPU keeps decode and detection in real time with headroom.
@@ -125,6 +129,8 @@ export class CoreService extends Construct {
         resources: [props.stopRequests.tableArn],
       }),
     );
+    // Claim checks (reports too large for their event) and events EventBridge refused, kept for replay.
+    props.ingestBucket.grantPut(role, `${EVENT_STORE_PREFIX}*`);
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: "ReadIngestedMedia",

@@ -25,9 +25,12 @@ export interface EdgeFunctionProps {
 export class EdgeFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: Role;
+  /** The `service` dimension of the function's Powertools metrics. */
+  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: EdgeFunctionProps) {
     super(scope, id);
+    this.serviceName = `avmon-${props.name}`;
     const logGroup = new LogGroup(this, "Logs", {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -47,7 +50,7 @@ export class EdgeFunction extends Construct {
       logGroup,
       onFailure: props.onFailure,
       environment: {
-        POWERTOOLS_SERVICE_NAME: `avmon-${props.name}`,
+        POWERTOOLS_SERVICE_NAME: this.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: "avmon",
         NODE_OPTIONS: "--enable-source-maps",
         ...props.environment,

@@ -33,6 +33,8 @@ export interface FleetDashboardProps {
   readonly functions: Readonly<Record<string, IFunction>>;
   readonly api: RestApi;
   readonly alarms: readonly Alarm[];
+  /** The `service` of each process that publishes to EventBridge, whose undeliverable events are summed. */
+  readonly eventPublishers: readonly string[];
 }
 
 const [LAG, FRAMES_PER_SECOND, OPEN_DEFECTS] = EMF_METRICS;
@@ -129,8 +131,8 @@ export function createFleetDashboard(scope: Construct, id: string, props: FleetD
   );
   dashboard.addWidgets(
     new GraphWidget({
-      title: "Failures: jobs failed, dead letters",
-      left: [failedJobs()],
+      title: "Failures: jobs failed, undeliverable events (parked for replay), dead letters",
+      left: [failedJobs(), undeliverableEvents(props.eventPublishers, PERIOD)],
       right: Object.entries(props.deadLetterQueues).map(([name, dlq]) =>
         dlq.metricApproximateNumberOfMessagesVisible({ period: PERIOD, label: `DLQ ${name}` }),
       ),
@@ -149,6 +151,28 @@ export function createFleetDashboard(scope: Construct, id: string, props: FleetD
     }),
   );
   return dashboard;
+}
+
+/** `UndeliverableEvents` of every publisher, summed: one series whichever process gave up. */
+export function undeliverableEvents(services: readonly string[], period: Duration): IMetric {
+  const usingMetrics = Object.fromEntries(
+    services.map((service, i) => [
+      `publisher${i}`,
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC.undeliverableEvents,
+        dimensionsMap: { service },
+        statistic: "Sum",
+        period,
+      }),
+    ]),
+  );
+  return new MathExpression({
+    expression: `SUM([${Object.keys(usingMetrics).join(", ")}])`,
+    usingMetrics,
+    label: "undeliverable events",
+    period,
+  });
 }
 
 function runningTasks(cluster: ICluster, group: DashboardGroup): IMetric {

@@ -8,6 +8,7 @@ import { EventType, type IBucket } from "aws-cdk-lib/aws-s3";
 import { LambdaDestination } from "aws-cdk-lib/aws-s3-notifications";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { UNDELIVERABLE_PREFIX } from "../../../core-service/src/adapters/aws/event-store-layout.ts";
 import type { DetectorName } from "../../../core-service/src/domain/defect.ts";
 import { EVIDENCE_PREFIX } from "../../../core-service/src/domain/evidence.ts";
 import { ENV, type GroupQueue } from "../../../edge-functions/shared/env.ts";
@@ -94,6 +95,8 @@ export class Ingestion extends Construct {
     for (const fn of [this.apiFunction, this.s3Function]) {
       for (const target of props.targets) target.queue.grantSendMessages(fn.role);
       props.bus.grantPutEventsTo(fn.role);
+      // A Job Accepted EventBridge refuses is parked in the bucket for replay (edge-functions/shared/event-bus.ts).
+      props.bucket.grantPut(fn.role, `${UNDELIVERABLE_PREFIX}*`);
       props.table.grantReadWriteData(fn.role);
     }
   }

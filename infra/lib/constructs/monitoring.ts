@@ -9,7 +9,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { createFleetDashboard } from "./fleet-dashboard.ts";
+import { createFleetDashboard, undeliverableEvents } from "./fleet-dashboard.ts";
 
 const PERIOD = Duration.minutes(1);
 
@@ -29,6 +29,11 @@ export interface MonitoringProps {
   readonly alarms: readonly Alarm[];
   /** How long a job may wait on a queue before someone should look at the autoscaling. */
   readonly maxQueueAge: Duration;
+  /**
+   * The `service` of each process that publishes to EventBridge (the core, the ingest functions): the events
+   * each one gives up on (`UndeliverableEvents`) are summed in one alarm.
+   */
+  readonly eventPublishers: readonly string[];
 }
 
 /** The operations view: one dashboard of the fleet, and alarms that notify an encrypted operations topic. */
@@ -83,6 +88,15 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    return [...stuckQueues, ...functionErrors, apiErrors];
+    const undeliverable = new Alarm(this, "UndeliverableEvents", {
+      alarmDescription:
+        "avmon: EventBridge refused events for good; they are parked in the ingest bucket under events/undeliverable/ (list and re-send them with avmon replay-events)",
+      metric: undeliverableEvents(props.eventPublishers, PERIOD),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    return [...stuckQueues, ...functionErrors, apiErrors, undeliverable];
   }
 }

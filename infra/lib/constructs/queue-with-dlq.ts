@@ -45,9 +45,12 @@ export class QueueWithDlq extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly dlqAlarm: Alarm;
+  /** Deliveries before the DLQ takes a message: consumers that fail a job on its last delivery need it. */
+  readonly maxReceiveCount: number;
 
   constructor(scope: Construct, id: string, props: QueueWithDlqProps) {
     super(scope, id);
+    this.maxReceiveCount = props.maxReceiveCount;
     const parking = new ParkingQueue(this, "Dlq", { purpose: props.purpose });
     this.deadLetterQueue = parking.queue;
     this.dlqAlarm = parking.alarm;

@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import {
+  blockEdgeSegments,
+  blockTerraces,
   brokenSegments,
   measurePlane,
   stepProfiles,
@@ -11,6 +13,7 @@ import {
   referenceBrokenMacroblockEdges,
   referenceBrokenSegments,
   referenceStepProfiles,
+  referenceTerraces,
 } from "../../support/blocking-measure-reference.ts";
 import { seededRandom } from "../../support/seeded-random.ts";
 import {
@@ -65,6 +68,19 @@ function expectSameProfiles(plane: Plane, step: number, ceiling: number): void {
 
 function expectSameSegments(plane: Plane): void {
   expect(brokenSegments(plane)).toEqual(referenceBrokenSegments(plane));
+  expect(blockEdgeSegments(plane)).toEqual({
+    onGrid: referenceBrokenSegments(plane, 8, 8, 8),
+    offGrid: referenceBrokenSegments(plane, 8, 4, 8),
+  });
+}
+
+function expectSameTerraces(plane: Plane): void {
+  for (const block of [8, 16] as const) {
+    expect(blockTerraces(plane, block), `${block}-pixel blocks of ${plane.width}x${plane.height}`).toEqual({
+      onGrid: referenceTerraces(plane, block, 0),
+      offGrid: referenceTerraces(plane, block, block / 2),
+    });
+  }
 }
 
 /** A picture of exactly `shade(x, y)`, without the noise drawn() adds, for cases that hinge on one level. */
@@ -98,6 +114,31 @@ describe("blocking kernel", () => {
     },
   );
 
+  it.each(sizes)(
+    "finds the same terraces as the reference on a random %ix%i mosaic and plane",
+    (width, height) => {
+      expectSameTerraces(randomMosaic(width, height, width * 31 + height));
+      expectSameTerraces(randomPlane(width, height, width * 7919 + height));
+    },
+  );
+
+  it("counts terraces of flat blocks at different levels on the grid only, and a ramp on and off it alike", () => {
+    // Flat 8x8 blocks at levels 4 apart: every neighbour pair on the grid is a terrace, none halfway between.
+    const staircase = exact(64, 64, (x, y) => 100 + 4 * ((Math.floor(x / 8) + Math.floor(y / 8)) % 3));
+    // A ramp steep enough (a level a pixel) for its cores to differ by more than their ranges, wherever they lie.
+    const ramp = blockTerraces(
+      exact(64, 64, (x) => 60 + x),
+      8,
+    );
+
+    const steps = blockTerraces(staircase, 8);
+    expect(steps.onGrid).toEqual({ terraces: 112, pairs: 112, sideBySide: { terraces: 56, pairs: 56 } });
+    expect(steps.offGrid.terraces).toBe(0);
+    expect(ramp.onGrid.terraces / ramp.onGrid.pairs).toBe(ramp.offGrid.terraces / ramp.offGrid.pairs);
+    expect(blockTerraces(randomPlane(64, 64, 3), 8).onGrid.terraces).toBe(0);
+    expectSameTerraces(staircase);
+  });
+
   it("matches the reference on the structured test pictures, with and without sampling", () => {
     const scene = texturedScene(320, 184);
     const pictures = [
@@ -113,6 +154,7 @@ describe("blocking kernel", () => {
     for (const picture of pictures) {
       for (const step of [1, 2, 3]) expectSameProfiles(picture, step, 64);
       expectSameSegments(picture);
+      expectSameTerraces(picture);
     }
   });
 

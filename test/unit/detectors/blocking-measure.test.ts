@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { measureBlocking } from "../../../core-service/src/detectors/blocking-measure.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 import {
   brickWall,
   checkerboard,
@@ -104,6 +105,26 @@ describe("measureBlocking", () => {
     // 4 damaged edges of 20 segments each, among 11 × 20 + 19 × 11 segments.
     expect(result.brokenMacroblockEdges).toBeCloseTo(80 / 429, 2);
     expect(result.grid).toBeLessThan(BAR / 5);
+    expect(result.brokenOffGridEdges).toBe(0);
+  });
+
+  it("breaks lines off the grid as often as macroblock edges in a picture of fine sharp detail", () => {
+    // Small bright rectangles scattered at random, like the strokes of small text: on and off the grid alike.
+    const random = seededRandom(5);
+    const marks = Array.from({ length: 600 }, () => ({
+      x: Math.floor(random() * WIDTH),
+      y: Math.floor(random() * HEIGHT),
+      w: 2 + Math.floor(random() * 6),
+      h: 2 + Math.floor(random() * 6),
+    }));
+    const inMark = (x: number, y: number) =>
+      marks.some((m) => x >= m.x && x < m.x + m.w && y >= m.y && y < m.y + m.h);
+    const strokes = drawn(WIDTH, HEIGHT, (x, y) => (inMark(x, y) ? 110 : 60));
+
+    const result = measure(strokes);
+
+    expect(result.brokenMacroblockEdges).toBeGreaterThan(0.1);
+    expect(result.brokenOffGridEdges).toBeGreaterThan(result.brokenMacroblockEdges / 3);
   });
 
   it("gives the same verdict whether every row or every second row is read", () => {

@@ -1,55 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createLoudnessDetector, LoudnessOptions } from "../../../core-service/src/detectors/loudness.ts";
-import { LoudnessMeter } from "../../../core-service/src/detectors/loudness-meter.ts";
 import type { AudioChunk, AudioDetector, DetectorEvent } from "../../../core-service/src/detectors/types.ts";
-
-/** A stretch of programme: a 1 kHz tone (or seeded noise bursts) at a peak level in dBFS, on some channels. */
-interface Segment {
-  readonly seconds: number;
-  readonly dbfs: number;
-  readonly signal?: "tone" | "speech-like";
-  /** Channels carrying the signal; all when absent. */
-  readonly on?: readonly number[];
-}
-
-interface Format {
-  readonly rate?: number;
-  readonly channels?: number;
-  readonly names?: readonly string[];
-  readonly chunkFrames?: number;
-}
-
-/** Streams segments as chunks, so 100 s of audio never sits in memory at once. */
-function* programme(segments: readonly Segment[], format: Format = {}): Generator<AudioChunk> {
-  const { rate = 48000, channels = 2, names = [], chunkFrames = 4800 } = format;
-  let frame = 0;
-  let seed = 12345;
-  const noise = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return (seed / 2147483648) * 2 - 1;
-  };
-  for (const segment of segments) {
-    const amplitude = 10 ** (segment.dbfs / 20);
-    const end = frame + Math.round(segment.seconds * rate);
-    while (frame < end) {
-      const count = Math.min(chunkFrames, end - frame);
-      const samples = new Float32Array(count * channels);
-      for (let f = 0; f < count; f++) {
-        const t = (frame + f) / rate;
-        const value =
-          segment.signal === "speech-like"
-            ? t % 0.45 < 0.3
-              ? amplitude * noise()
-              : 0 // 300 ms "words", 150 ms pauses
-            : amplitude * Math.sin(2 * Math.PI * 1000 * t);
-        for (let c = 0; c < channels; c++)
-          if (!segment.on || segment.on.includes(c)) samples[f * channels + c] = value;
-      }
-      yield { time: frame / rate, sampleRate: rate, channels, channelNames: names, samples };
-      frame += count;
-    }
-  }
-}
+import {
+  type ClosedDefect,
+  defectKind,
+  type LoudnessMeasure,
+} from "../../../core-service/src/domain/defect.ts";
+import { chunked, programme, type Segment } from "../../support/synth-audio.ts";
 
 function analyse(detector: AudioDetector, chunks: Iterable<AudioChunk>) {
   const events: DetectorEvent[] = [];
@@ -59,174 +16,280 @@ function analyse(detector: AudioDetector, chunks: Iterable<AudioChunk>) {
     end = chunk.time + chunk.samples.length / chunk.channels / chunk.sampleRate;
   }
   events.push(...detector.flush(end));
-  return {
-    events,
-    closed: events.filter((e) => e.kind === "close").map((e) => e.defect),
-    summary: detector.summary?.(),
-  };
+  const closed = events.filter((e) => e.kind === "close").map((e) => e.defect);
+  return { events, closed, summary: detector.summary?.() };
 }
 
-function measure(segments: readonly Segment[], format: Format = {}) {
-  const first = programme(segments, format).next().value as AudioChunk;
-  const meter = new LoudnessMeter(first);
-  let momentary: number | null = null;
-  let shortTerm: number | null = null;
-  for (const chunk of programme(segments, format)) {
-    for (const step of meter.push(chunk.samples, chunk.time)) ({ momentary, shortTerm } = step);
-  }
-  return { momentary, shortTerm, integrated: meter.integrated() };
+const tone = (seconds: number, dbfs: number): Segment => ({ seconds, dbfs });
+const kind = (defect: ClosedDefect) => defectKind(defect);
+const ofKind = (defects: readonly ClosedDefect[], measure: LoudnessMeasure) =>
+  defects.filter((d) => kind(d) === `loudness/${measure}`);
+
+function expectInterval(defect: ClosedDefect | undefined, start: number, end: number, tolerance = 0.25) {
+  expect(defect, `a defect ${start}–${end}`).toBeDefined();
+  expect(Math.abs((defect?.start ?? Number.NaN) - start), `start ${defect?.start}`).toBeLessThanOrEqual(
+    tolerance,
+  );
+  expect(Math.abs((defect?.end ?? Number.NaN) - end), `end ${defect?.end}`).toBeLessThanOrEqual(tolerance);
 }
 
-describe("BS.1770 meter on EBU Tech 3341 signals", () => {
-  it("reads a −23 dBFS 1 kHz stereo sine as −23.0 LUFS momentary, short-term and integrated", () => {
-    const m = measure([{ seconds: 20, dbfs: -23 }]);
-    expect(m.momentary).toBeCloseTo(-23, 1);
-    expect(m.shortTerm).toBeCloseTo(-23, 1);
-    expect(m.integrated).toBeCloseTo(-23, 1);
+describe("loudness detector: loud bursts and level jumps (short-term)", () => {
+  it("reports a 5 s passage 12 LU above target as one short-term defect, onset and end within 0.25 s", () => {
+    const { events, closed } = analyse(
+      createLoudnessDetector(),
+      programme([tone(20, -23), tone(5, -11), tone(15, -23)]),
+    );
+    expect(closed).toHaveLength(1);
+    expectInterval(closed[0], 20, 25);
+    expect(kind(closed[0] as ClosedDefect)).toBe("loudness/shortTerm");
+    expect(closed[0]?.metrics.shortTerm).toBeCloseTo(-11, 0);
+    expect(closed[0]?.metrics.aboveTarget).toBeCloseTo(12, 0);
+    expect(closed[0]?.severity).toBe("major");
+    // Announced once it has lasted 3 s of located loudness, not before.
+    const open = events.find((e) => e.kind === "open");
+    expect(open?.defect.start).toBe(closed[0]?.start);
   });
 
-  it("reads a −33 dBFS sine as −33.0 LUFS", () => {
-    const m = measure([{ seconds: 20, dbfs: -33 }]);
-    expect(m.momentary).toBeCloseTo(-33, 1);
-    expect(m.shortTerm).toBeCloseTo(-33, 1);
-    expect(m.integrated).toBeCloseTo(-33, 1);
+  it("reports a level jump that lasts to the end of the programme up to the end", () => {
+    const { closed } = analyse(createLoudnessDetector(), programme([tone(15, -23), tone(12, -12)]));
+    expect(closed).toHaveLength(1);
+    expectInterval(closed[0], 15, 27);
   });
 
-  it("reads the same at 44.1 kHz", () => {
-    const m = measure([{ seconds: 20, dbfs: -23 }], { rate: 44100 });
-    expect(m.shortTerm).toBeCloseTo(-23, 1);
-    expect(m.integrated).toBeCloseTo(-23, 1);
+  it("reports a 20 s too-loud section once, as short-term, not also as integrated", () => {
+    const { closed } = analyse(
+      createLoudnessDetector(),
+      programme([tone(20, -23), tone(20, -10), tone(15, -23)]),
+    );
+    expect(closed).toHaveLength(1);
+    expectInterval(closed[0], 20, 40);
+    expect(kind(closed[0] as ClosedDefect)).toBe("loudness/shortTerm");
+    expect(closed[0]?.severity).toBe("major");
   });
 
-  it("counts a mono channel once, so a −20 dBFS mono sine reads −23 LUFS", () => {
-    expect(measure([{ seconds: 10, dbfs: -20 }], { channels: 1 }).integrated).toBeCloseTo(-23, 1);
+  it("grades a burst twice the margin above target as critical", () => {
+    const { closed } = analyse(
+      createLoudnessDetector(),
+      programme([tone(10, -23), tone(4, -5), tone(10, -23)]),
+    );
+    expect(closed[0]?.severity).toBe("critical");
+    expect(closed[0]?.confidence).toBe(1);
   });
 
-  it("gates out quiet lead-in and tail (Tech 3341 case 4: −72/−36/−23/−36/−72 dBFS reads −23)", () => {
-    const m = measure([
-      { seconds: 10, dbfs: -72 },
-      { seconds: 10, dbfs: -36 },
-      { seconds: 60, dbfs: -23 },
-      { seconds: 10, dbfs: -36 },
-      { seconds: 10, dbfs: -72 },
-    ]);
-    expect(m.integrated).toBeCloseTo(-23, 1);
+  it("places the edges of loud speech-like bursts despite the pauses between words", () => {
+    const speech = (seconds: number, dbfs: number): Segment => ({ seconds, dbfs, signal: "speech-like" });
+    const { closed } = analyse(
+      createLoudnessDetector(),
+      programme([speech(20.1, -22), speech(5.3, -6), speech(15, -22)]),
+    );
+    expect(closed).toHaveLength(1);
+    expectInterval(closed[0], 20.1, 25.4);
   });
 
-  it("weights 5.1 surrounds by 1.41 and ignores the LFE", () => {
-    const names = ["FL", "FR", "FC", "LFE", "BL", "BR"];
-    const front =
-      measure([{ seconds: 5, dbfs: -20, on: [0] }], { channels: 6, names }).integrated ?? Number.NaN;
-    const surround =
-      measure([{ seconds: 5, dbfs: -20, on: [4] }], { channels: 6, names }).integrated ?? Number.NaN;
-    const lfeOnly = measure([{ seconds: 5, dbfs: -20, on: [3] }], { channels: 6, names }).integrated;
-    expect(surround - front).toBeCloseTo(10 * Math.log10(1.41), 2);
-    expect(lfeOnly).toBeNull();
+  it("keeps two loud passages 2 s apart as two defects, each with its own loudest short-term value", () => {
+    const { closed } = analyse(
+      createLoudnessDetector(),
+      programme([tone(10, -23), tone(4, -3), tone(2, -23), tone(4, -10), tone(10, -23)]),
+    );
+    expect(closed).toHaveLength(2);
+    expectInterval(closed[0], 10, 14);
+    expectInterval(closed[1], 16, 20);
+    expect(closed[0]?.metrics.shortTerm).toBeCloseTo(-3, 0);
+    // The 3 s window still holds the louder first passage as the second begins; that is not the second's level.
+    expect(closed[1]?.metrics.shortTerm).toBeCloseTo(-10, 0);
   });
 
-  it("assumes ffmpeg's 5.1 layout for six unnamed channels", () => {
-    const lfeOnly = measure([{ seconds: 5, dbfs: -20, on: [3] }], { channels: 6 }).integrated;
-    const surround = measure([{ seconds: 5, dbfs: -20, on: [5] }], { channels: 6 }).integrated;
-    expect(lfeOnly).toBeNull();
-    expect(surround).toBeCloseTo(-23 + 10 * Math.log10(1.41), 1);
+  it("ends a burst at its end when a shorter loud moment follows within 3 s (the average stays high between)", () => {
+    const { closed } = analyse(
+      createLoudnessDetector(),
+      programme([tone(8, -23), tone(4.5, -8), tone(2.5, -18), tone(2, -10), tone(10, -23)]),
+    );
+    expect(closed).toHaveLength(1);
+    expectInterval(closed[0], 8, 12.5);
+  });
+
+  it("bridges the silent pauses inside one loud passage, and a normal-level moment under 1.5 s", () => {
+    const silent = (seconds: number): Segment => ({ seconds, dbfs: Number.NEGATIVE_INFINITY });
+    const speech = (seconds: number): Segment => ({ seconds, dbfs: -6, signal: "speech-like" });
+    const pauses = analyse(
+      createLoudnessDetector(),
+      programme([tone(10, -23), ...Array.from({ length: 4 }, () => [speech(2), silent(1.8)]).flat()]),
+    );
+    expect(pauses.closed).toHaveLength(1);
+    expectInterval(pauses.closed[0], 10, 23.4);
+    const moment = analyse(
+      createLoudnessDetector(),
+      programme([tone(10, -23), tone(4, -8), tone(1, -23), tone(4, -10), tone(10, -23)]),
+    );
+    expect(moment.closed).toHaveLength(1);
+    expectInterval(moment.closed[0], 10, 19);
+  });
+
+  it("ignores a loud moment shorter than 3 s, and a 1 s burst that keeps the 3 s average high for 4 s", () => {
+    const short = analyse(createLoudnessDetector(), programme([tone(10, -23), tone(2.5, -9), tone(10, -23)]));
+    expect(short.closed).toEqual([]);
+    const blast = analyse(createLoudnessDetector(), programme([tone(10, -23), tone(1, -3), tone(10, -23)]));
+    expect(ofKind(blast.closed, "shortTerm")).toEqual([]);
+  });
+
+  it("accepts normal dynamics: ±5 LU swings around the target", () => {
+    const swings = Array.from({ length: 10 }, (_, i) => tone(4, i % 2 ? -18 : -28));
+    expect(analyse(createLoudnessDetector(), programme(swings)).closed).toEqual([]);
+  });
+
+  it("closes a burst that runs across a change of audio format (the meter restarts, the defect does not)", () => {
+    const before = programme([tone(10, -23), tone(5, -10)]);
+    const after = [...programme([tone(10, -10), tone(10, -23)], { rate: 44100 })].map((c) => ({
+      ...c,
+      time: c.time + 15,
+    }));
+    const { events, closed } = analyse(createLoudnessDetector(), [...before, ...after]);
+    expect(events.filter((e) => e.kind === "open")).toHaveLength(1);
+    expect(closed).toHaveLength(1);
+    expectInterval(closed[0], 10, 25);
+  });
+
+  it("takes its margin and duration from the options", () => {
+    const burst = programme([tone(10, -23), tone(2, -17), tone(10, -23)]);
+    const { closed } = analyse(
+      createLoudnessDetector({ shortTermMargin: 4, shortTermMinDuration: 1.5 }),
+      burst,
+    );
+    expect(closed).toHaveLength(1);
+    expectInterval(closed[0], 10, 12);
   });
 });
 
-describe("loudness detector", () => {
-  it("reports a 20 s too-loud section with onset and end within 0.25 s", () => {
-    const { events, closed } = analyse(
-      createLoudnessDetector(),
-      programme([
-        { seconds: 20, dbfs: -23 },
-        { seconds: 20, dbfs: -10 },
-        { seconds: 15, dbfs: -23 },
-      ]),
-    );
-    expect(closed).toHaveLength(1);
-    const [defect] = closed;
-    expect(Math.abs((defect?.start ?? 0) - 20)).toBeLessThanOrEqual(0.25);
-    expect(Math.abs((defect?.end ?? 0) - 40)).toBeLessThanOrEqual(0.25);
-    expect(defect?.metrics.deviation).toBeCloseTo(13, 0);
-    expect(events[0]).toMatchObject({ kind: "open", defect: { type: "loudness", start: defect?.start } });
-  });
-
-  it("reports a too-quiet section with onset and end within 0.25 s", () => {
+describe("loudness detector: a stretch's level far from target (integrated)", () => {
+  it("reports a too-quiet section with onset and end within 0.25 s and the stretch's loudness", () => {
     const { closed } = analyse(
       createLoudnessDetector(),
-      programme([
-        { seconds: 20, dbfs: -23 },
-        { seconds: 20, dbfs: -40 },
-        { seconds: 15, dbfs: -23 },
-      ]),
+      programme([tone(20, -23), tone(20, -40), tone(15, -23)]),
     );
     expect(closed).toHaveLength(1);
-    expect(Math.abs((closed[0]?.start ?? 0) - 20)).toBeLessThanOrEqual(0.25);
-    expect(Math.abs((closed[0]?.end ?? 0) - 40)).toBeLessThanOrEqual(0.25);
-    expect(closed[0]?.metrics.deviation).toBeLessThan(-8);
+    expectInterval(closed[0], 20, 40);
+    expect(kind(closed[0] as ClosedDefect)).toBe("loudness/integrated");
+    expect(closed[0]?.metrics.integrated).toBeCloseTo(-40, 0);
+    expect(closed[0]?.metrics.deviation).toBeCloseTo(-17, 0);
   });
 
-  it("places the edges of a loud stretch of speech-like bursts despite the pauses between words", () => {
-    const { closed } = analyse(
-      createLoudnessDetector(),
-      programme([
-        { seconds: 20.1, dbfs: -22, signal: "speech-like" },
-        { seconds: 15.3, dbfs: -4, signal: "speech-like" },
-        { seconds: 15, dbfs: -22, signal: "speech-like" },
-      ]),
-    );
+  it("reports a too-quiet programme with 2 s silences between its lines as one stretch", () => {
+    const line: Segment = { seconds: 3, dbfs: -42, signal: "speech-like" };
+    const pause: Segment = { seconds: 2, dbfs: Number.NEGATIVE_INFINITY };
+    const lines = Array.from({ length: 6 }, () => [line, pause]).flat();
+    const { closed } = analyse(createLoudnessDetector(), programme([tone(10, -23), ...lines, tone(10, -23)]));
     expect(closed).toHaveLength(1);
-    expect(Math.abs((closed[0]?.start ?? 0) - 20.1)).toBeLessThanOrEqual(0.25);
-    expect(Math.abs((closed[0]?.end ?? 0) - 35.4)).toBeLessThanOrEqual(0.25);
-  });
-
-  it("accepts normal dynamics and a loud scene shorter than the minimum duration", () => {
-    const swings = Array.from({ length: 8 }, (_, i) => ({ seconds: 4, dbfs: i % 2 ? -18 : -28 }));
-    const { closed } = analyse(
-      createLoudnessDetector(),
-      programme([...swings, { seconds: 6, dbfs: -8 }, { seconds: 10, dbfs: -23 }]),
-    );
-    expect(closed).toEqual([]);
+    // The last line ends at 38 s; the silence after it is the silence detector's.
+    expectInterval(closed[0], 10, 38);
+    expect(kind(closed[0] as ClosedDefect)).toBe("loudness/integrated");
   });
 
   it("leaves silence to the silence detector instead of calling it too quiet", () => {
     const { closed } = analyse(
       createLoudnessDetector(),
-      programme([
-        { seconds: 10, dbfs: -23 },
-        { seconds: 20, dbfs: -200 },
-        { seconds: 10, dbfs: -23 },
-      ]),
+      programme([tone(10, -23), { seconds: 20, dbfs: Number.NEGATIVE_INFINITY }, tone(10, -23)]),
     );
     expect(closed).toEqual([]);
   });
 
+  it("reports a long moderately loud stretch and a loud burst inside it as two defects when tolerance < margin", () => {
+    const { closed } = analyse(
+      createLoudnessDetector({ tolerance: 5 }),
+      programme([tone(10, -23), tone(10, -17), tone(5, -11), tone(15, -17), tone(10, -23)]),
+    );
+    const integrated = ofKind(closed, "integrated");
+    const shortTerm = ofKind(closed, "shortTerm");
+    expect(integrated).toHaveLength(1);
+    expectInterval(integrated[0], 10, 40);
+    expect(shortTerm).toHaveLength(1);
+    expectInterval(shortTerm[0], 20, 25);
+  });
+
   it("measures against the configured target (ATSC A/85's −24 or any other)", () => {
-    const hot = [{ seconds: 15, dbfs: -16 }];
+    const hot = [tone(15, -16)];
     expect(analyse(createLoudnessDetector(), programme(hot)).closed).toEqual([]);
     const strict = analyse(createLoudnessDetector({ target: -30 }), programme(hot));
     expect(strict.closed).toHaveLength(1);
-    expect(strict.summary).toEqual({ integratedLoudness: expect.closeTo(-16, 1), target: -30 });
+    expect(strict.summary).toMatchObject({ integratedLoudness: expect.closeTo(-16, 1), target: -30 });
+  });
+});
+
+describe("loudness detector: true peak", () => {
+  it("does not report a 1 kHz tone at −1 dBFS (−1.0 dBTP is within R128's maximum)", () => {
+    const { closed, summary } = analyse(createLoudnessDetector({ target: -1 }), programme([tone(5, -1)]));
+    expect(closed).toEqual([]);
+    expect(summary?.truePeak).toBeCloseTo(-1, 1);
   });
 
-  it("reports the integrated loudness in its summary, and null before any audio", () => {
-    expect(createLoudnessDetector().summary?.()).toEqual({ integratedLoudness: null, target: -23 });
+  it("reports a passage raised to −0.5 dBFS as a true-peak defect with its extent", () => {
+    const onTarget = createLoudnessDetector({ target: -6 });
+    const { closed } = analyse(onTarget, programme([tone(2, -6), tone(2, -0.5), tone(2, -6)]));
+    expect(closed).toHaveLength(1);
+    expectInterval(closed[0], 2, 4, 0.02);
+    expect(kind(closed[0] as ClosedDefect)).toBe("loudness/truePeak");
+    expect(closed[0]?.metrics).toEqual({ truePeak: expect.closeTo(-0.5, 1), maxTruePeak: -1 });
+    expect(closed[0]?.severity).toBe("major");
+  });
+
+  it("finds an inter-sample over that no sample shows: fs/4 at 45° with samples at −3 dBFS peaks at 0 dBTP", () => {
+    const rate = 48000;
+    const over = chunked(rate, { rate }, (frame, out) =>
+      out.fill(Math.sin((2 * Math.PI * frame) / 4 + Math.PI / 4)),
+    );
+    const { closed, summary } = analyse(createLoudnessDetector(), over);
+    expect(summary?.truePeak).toBeGreaterThan(-0.4);
+    expect(closed).toHaveLength(1);
+    expect(closed[0]?.severity).toBe("critical");
+  });
+
+  it("follows A/85's −2 dBTP when configured", () => {
+    const audio = [tone(3, -24), tone(0.5, -1.5), tone(3, -24)];
+    expect(analyse(createLoudnessDetector(), programme(audio)).closed).toEqual([]);
+    const atsc = analyse(createLoudnessDetector({ target: -24, maxTruePeak: -2 }), programme(audio));
+    expect(atsc.closed).toHaveLength(1);
+    expectInterval(atsc.closed[0], 3, 3.5, 0.02);
+  });
+
+  it("joins overs less than truePeakMergeGap apart and splits those further apart", () => {
+    const overs = (gap: number) =>
+      programme([tone(1, -6), tone(0.2, 0), tone(gap, -6), tone(0.2, 0), tone(1, -6)]);
+    const detector = () => createLoudnessDetector({ target: -6 });
+    expect(analyse(detector(), overs(0.3)).closed).toHaveLength(1);
+    expect(analyse(detector(), overs(1)).closed).toHaveLength(2);
+  });
+});
+
+describe("loudness detector summary", () => {
+  it("gives every R128 figure, all null before any audio", () => {
+    expect(createLoudnessDetector().summary?.()).toEqual({
+      integratedLoudness: null,
+      loudnessRange: null,
+      truePeak: null,
+      maxMomentary: null,
+      maxShortTerm: null,
+      target: -23,
+    });
+  });
+
+  it("gives integrated, range, true peak and maximum momentary and short-term loudness", () => {
     const { summary } = analyse(
       createLoudnessDetector({ target: -24 }),
-      programme([{ seconds: 5, dbfs: -24 }]),
+      programme([tone(20, -20), tone(20, -30)]),
     );
-    expect(summary?.integratedLoudness).toBeCloseTo(-24, 1);
-    expect(summary?.target).toBe(-24);
+    expect(summary).toEqual({
+      integratedLoudness: expect.closeTo(-22.4, 0),
+      loudnessRange: expect.closeTo(10, 0),
+      truePeak: expect.closeTo(-20, 1),
+      maxMomentary: expect.closeTo(-20, 1),
+      maxShortTerm: expect.closeTo(-20, 1),
+      target: -24,
+    });
   });
 
   it("gives the same result with 1-sample and 10000-sample chunks", () => {
-    const segments = [
-      { seconds: 4, dbfs: -23 },
-      { seconds: 7, dbfs: -9 },
-      { seconds: 4, dbfs: -23 },
-    ];
-    const options = { minDuration: 5 };
-    const tiny = analyse(createLoudnessDetector(options), programme(segments, { chunkFrames: 1 }));
-    const large = analyse(createLoudnessDetector(options), programme(segments, { chunkFrames: 10000 }));
+    const segments = [tone(4, -23), tone(7, -9), tone(4, -23)];
+    const tiny = analyse(createLoudnessDetector(), programme(segments, { chunkFrames: 1 }));
+    const large = analyse(createLoudnessDetector(), programme(segments, { chunkFrames: 10000 }));
     expect(large.closed).toHaveLength(1);
     expect(roundTimes(tiny.events)).toEqual(roundTimes(large.events));
     expect(tiny.summary?.integratedLoudness).toBeCloseTo(large.summary?.integratedLoudness ?? 0, 9);
@@ -234,12 +297,16 @@ describe("loudness detector", () => {
 });
 
 describe("LoudnessOptions", () => {
-  it("documents its defaults: EBU R128 target, 8 LU tolerance for 10 s, silence below −70 LUFS", () => {
+  it("documents its defaults: R128 target, +8 LU for 3 s, ±8 LU for 10 s, −1 dBTP", () => {
     expect(LoudnessOptions.parse({})).toEqual({
       target: -23,
+      shortTermMargin: 8,
+      shortTermMinDuration: 3,
       tolerance: 8,
       minDuration: 10,
       silenceGate: -70,
+      maxTruePeak: -1,
+      truePeakMergeGap: 0.5,
     });
   });
 

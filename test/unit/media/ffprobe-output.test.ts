@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FfprobeOutput, parseFfprobeJson } from "../../../core-service/src/media/ffprobe-output.ts";
-import { mediaInfoFrom } from "../../../core-service/src/media/probe.ts";
+import { mediaInfoFrom, plausibleDuration } from "../../../core-service/src/media/probe.ts";
 
 const surround = {
   format: { format_name: "mov,mp4,m4a,3gp,3g2,mj2", start_time: "0.000000", duration: "4.010000" },
@@ -56,5 +56,57 @@ describe("ffprobe output schema", () => {
     expect(() => mediaInfoFrom(FfprobeOutput.parse(tty), "notes.txt")).toThrow(
       /not a readable audio\/video file/,
     );
+  });
+
+  it("does not believe a duration or a stream start that one wild timestamp made (a 3 s file claiming 16 h)", () => {
+    // ffprobe's answer for a fuzzed MPEG-TS whose first picture's PTS was damaged.
+    const media = mediaInfoFrom(
+      FfprobeOutput.parse({
+        format: {
+          format_name: "mpegts",
+          start_time: "1.474667",
+          duration: "59652.368889",
+          size: "271848",
+          bit_rate: "36",
+        },
+        streams: [
+          {
+            index: 0,
+            codec_type: "video",
+            codec_name: "h264",
+            width: 320,
+            height: 180,
+            start_time: "59653.803556",
+            duration: "0.040000",
+          },
+          {
+            index: 1,
+            codec_type: "audio",
+            codec_name: "ac3",
+            channels: 2,
+            sample_rate: "48000",
+            start_time: "1.474667",
+            duration: "3.008000",
+          },
+        ],
+      }),
+      "case.ts",
+    );
+    expect(media.duration).toBeUndefined();
+    expect(media.video?.offset).toBe(0);
+  });
+});
+
+describe("plausibleDuration", () => {
+  it("believes what real media declares", () => {
+    expect(plausibleDuration(3600, 2_000_000, 3600)).toBe(3600);
+    expect(plausibleDuration(20, undefined)).toBe(20);
+  });
+
+  it("drops a duration whose average bit rate no real media has, and one that outlasts its streams", () => {
+    expect(plausibleDuration(59_652, 36)).toBeUndefined();
+    expect(plausibleDuration(59_652, 500_000, 3.008)).toBe(3.008);
+    expect(plausibleDuration(undefined, 500_000)).toBeUndefined();
+    expect(plausibleDuration(0, 500_000)).toBeUndefined();
   });
 });

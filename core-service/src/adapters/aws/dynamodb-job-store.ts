@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { AvmonEvent } from "../../domain/events.ts";
+import type { ResolvedAvmonEvent } from "../../domain/events.ts";
 import {
   encodeCursor,
   type JobListQuery,
@@ -72,7 +72,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   /** Applies the event and returns the view before and after, so callers can tell what changed. */
-  async applyAndCompare(event: AvmonEvent): Promise<{ before: JobView | undefined; after: JobView }> {
+  async applyAndCompare(event: ResolvedAvmonEvent): Promise<{ before: JobView | undefined; after: JobView }> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.#read(event.detail.jobId);
       const after = projectJob(current?.view, event);
@@ -86,7 +86,7 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  async apply(event: AvmonEvent): Promise<void> {
+  async apply(event: ResolvedAvmonEvent): Promise<void> {
     await this.applyAndCompare(event);
   }
 

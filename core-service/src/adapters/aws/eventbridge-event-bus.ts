@@ -5,8 +5,10 @@ import {
   type PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
 import { type AvmonEvent, parseAvmonEvent } from "../../domain/events.ts";
+import { type ParkedEvent, parkingKey } from "../../domain/parked-event.ts";
 import { createLogger, type Logger } from "../../logging/logger.ts";
-import type { EventBus } from "../../ports/event-bus.ts";
+import { type EventBus, UndeliveredEventsError } from "../../ports/event-bus.ts";
+import type { ParkingLot } from "../../ports/parking-lot.ts";
 
 /** PutEvents quotas: entries per request, and total entry size per request (also the largest single entry). */
 export const MAX_ENTRIES_PER_REQUEST = 10;
@@ -26,6 +28,10 @@ const RETRYABLE_REQUEST_ERRORS = new Set([
 export interface EventBridgeEventBusOptions {
   readonly client: EventBridgeClient;
   readonly busName: string;
+  /** Where events EventBridge refuses for good are kept for replay (the ingest bucket's events/undeliverable/). */
+  readonly parking: ParkingLot;
+  /** Told of each event given up on, before it is parked: the worker counts it (EMF) for the alarm. */
+  readonly onUndeliverable?: (event: AvmonEvent, errorCode: string) => void;
   readonly logger?: Logger;
   /** Events held (including the batch in flight) before publish() waits for space. */
   readonly maxBuffered?: number;
@@ -33,15 +39,6 @@ export interface EventBridgeEventBusOptions {
   readonly maxAttempts?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
-}
-
-/** Thrown by publish() for events larger than PutEvents accepts; the other events of the call are still sent. */
-export class EventTooLargeError extends Error {
-  constructor(readonly events: readonly { id: string; detailType: string; bytes: number }[]) {
-    const list = events.map((e) => `${e.detailType} ${e.id} (${e.bytes} bytes)`).join(", ");
-    super(`event larger than the ${MAX_REQUEST_BYTES}-byte PutEvents limit, not sent: ${list}`);
-    this.name = "EventTooLargeError";
-  }
 }
 
 interface Pending {
@@ -52,12 +49,16 @@ interface Pending {
 
 /**
  * Publishes to an EventBridge bus in PutEvents batches, in the background. Entries that fail with a
- * retryable code are sent again (exponential backoff, full jitter, bounded tries); others are counted in
- * `failedEvents` and logged with the event. The buffer is bounded: when EventBridge is slow, publish() waits.
+ * retryable code are sent again (exponential backoff, full jitter, bounded tries). An event given up on (too
+ * large, refused with a non-retryable code, out of tries) is counted (`failedEvents`, `onUndeliverable`) and
+ * parked for replay; flush() rejects with UndeliveredEventsError if one could not be parked either, so the
+ * job that published it is not acked. The buffer is bounded: when EventBridge is slow, publish() waits.
  */
 export class EventBridgeEventBus implements EventBus {
   readonly #client: EventBridgeClient;
   readonly #busName: string;
+  readonly #parking: ParkingLot;
+  readonly #onUndeliverable: ((event: AvmonEvent, errorCode: string) => void) | undefined;
   readonly #logger: Logger;
   readonly #maxBuffered: number;
   readonly #maxAttempts: number;
@@ -66,12 +67,16 @@ export class EventBridgeEventBus implements EventBus {
   readonly #buffer: Pending[] = [];
   #spaceWaiters: (() => void)[] = [];
   #pump: Promise<void> | undefined;
+  readonly #parkings = new Set<Promise<void>>();
+  #unparked: AvmonEvent[] = [];
   #sentEvents = 0;
   #failedEvents = 0;
 
   constructor(options: EventBridgeEventBusOptions) {
     this.#client = options.client;
     this.#busName = options.busName;
+    this.#parking = options.parking;
+    this.#onUndeliverable = options.onUndeliverable;
     this.#logger = (options.logger ?? createLogger()).child({ component: "eventbridge-event-bus" });
     this.#maxBuffered = Math.max(1, options.maxBuffered ?? 1000);
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
@@ -79,7 +84,7 @@ export class EventBridgeEventBus implements EventBus {
     this.#maxDelayMs = options.maxDelayMs ?? 5000;
   }
 
-  /** Events given up on: too large, rejected with a non-retryable code, or out of tries. */
+  /** Events given up on (and parked): too large, rejected with a non-retryable code, or out of tries. */
   get failedEvents(): number {
     return this.#failedEvents;
   }
@@ -94,23 +99,28 @@ export class EventBridgeEventBus implements EventBus {
 
   async publish(events: readonly AvmonEvent[]): Promise<void> {
     const pending = events.map((event) => this.#toPending(parseAvmonEvent(event)));
-    const tooLarge = pending.filter((p) => p.bytes > MAX_REQUEST_BYTES);
-    for (const p of tooLarge) this.#giveUp([p], "EntryTooLarge", `entry is ${p.bytes} bytes`, false);
     for (const p of pending) {
-      if (p.bytes > MAX_REQUEST_BYTES) continue;
+      if (p.bytes > MAX_REQUEST_BYTES) {
+        // A Job Completed this large goes out as a claim check (worker/claim-check-bus.ts); anything else is a bug
+        // to look at, kept whole in the parking lot, where S3 has no such limit.
+        this.#giveUp([p], "EntryTooLarge", `entry is ${p.bytes} bytes, over ${MAX_REQUEST_BYTES}`, 0);
+        continue;
+      }
       while (this.#buffer.length >= this.#maxBuffered) await this.#spaceFreed();
       this.#buffer.push(p);
       this.#pump ??= this.#drain();
     }
-    if (tooLarge.length > 0) {
-      throw new EventTooLargeError(
-        tooLarge.map((p) => ({ id: p.event.id, detailType: p.event["detail-type"], bytes: p.bytes })),
-      );
-    }
   }
 
+  /** Waits for the buffer to be sent and the events given up on to be parked; rejects if one was not. */
   async flush(): Promise<void> {
     while (this.#pump) await this.#pump;
+    while (this.#parkings.size > 0) await Promise.all(this.#parkings);
+    if (this.#unparked.length > 0) {
+      const lost = this.#unparked;
+      this.#unparked = [];
+      throw new UndeliveredEventsError(lost.map((event) => `${event["detail-type"]} ${event.id}`));
+    }
   }
 
   #toPending(event: AvmonEvent): Pending {
@@ -138,7 +148,7 @@ export class EventBridgeEventBus implements EventBus {
         await this.#sendWithRetries(batch);
       } catch (error) {
         // A bug here must not wedge the pump: publishers would wait for space forever.
-        this.#giveUp(batch, errorName(error), errorMessage(error), true);
+        this.#giveUp(batch, errorName(error), errorMessage(error), 0);
       }
       this.#buffer.splice(0, batch.length);
       const waiters = this.#spaceWaiters;
@@ -155,7 +165,7 @@ export class EventBridgeEventBus implements EventBus {
       if (retry.length === 0) return;
       if (attempt >= this.#maxAttempts) {
         const reason = `gave up after ${attempt} attempts`;
-        for (const p of retry) this.#giveUp([p], "RetriesExhausted", reason, true);
+        this.#giveUp(retry, "RetriesExhausted", reason, attempt);
         return;
       }
       await sleep(fullJitter(attempt, this.#baseDelayMs, this.#maxDelayMs));
@@ -177,13 +187,13 @@ export class EventBridgeEventBus implements EventBus {
         });
         return pending;
       }
-      this.#giveUp(pending, errorName(error), errorMessage(error), true);
+      this.#giveUp(pending, errorName(error), errorMessage(error), attempt);
       return [];
     }
-    return this.#sortResults(pending, output);
+    return this.#sortResults(pending, output, attempt);
   }
 
-  #sortResults(pending: readonly Pending[], output: PutEventsCommandOutput): Pending[] {
+  #sortResults(pending: readonly Pending[], output: PutEventsCommandOutput, attempt: number): Pending[] {
     const retry: Pending[] = [];
     const allAccepted = output.Entries === undefined && (output.FailedEntryCount ?? 0) === 0;
     pending.forEach((p, i) => {
@@ -193,25 +203,47 @@ export class EventBridgeEventBus implements EventBus {
       } else if (result?.ErrorCode === undefined || RETRYABLE_ENTRY_CODES.has(result.ErrorCode)) {
         retry.push(p);
       } else {
-        this.#giveUp([p], result.ErrorCode, result.ErrorMessage ?? "", true);
+        this.#giveUp([p], result.ErrorCode, result.ErrorMessage ?? "", attempt);
       }
     });
     return retry;
   }
 
-  #giveUp(failed: readonly Pending[], errorCode: string, errorMessage: string, withEvent: boolean): void {
-    for (const { event, bytes } of failed) {
+  #giveUp(failed: readonly Pending[], errorCode: string, errorMessage: string, attempts: number): void {
+    for (const { event } of failed) {
       this.#failedEvents++;
-      this.#logger.error("event not delivered to EventBridge", {
-        jobId: event.detail.jobId,
-        eventId: event.id,
-        detailType: event["detail-type"],
-        bytes,
-        errorCode,
-        errorMessage,
-        // An oversized event would make an oversized log line; its id and type are enough to find it.
-        ...(withEvent ? { event } : {}),
+      this.#onUndeliverable?.(event, errorCode);
+      const parked: ParkedEvent = {
+        version: 1,
+        event,
+        target: { kind: "eventbridge", busName: this.#busName },
+        reason: { code: errorCode, message: errorMessage },
+        attempts,
+        parkedAt: new Date().toISOString(),
+      };
+      const parking = this.#park(parked).finally(() => this.#parkings.delete(parking));
+      this.#parkings.add(parking);
+    }
+  }
+
+  async #park(parked: ParkedEvent): Promise<void> {
+    const { event, reason } = parked;
+    const context = {
+      jobId: event.detail.jobId,
+      eventId: event.id,
+      detailType: event["detail-type"],
+      errorCode: reason.code,
+      errorMessage: reason.message,
+    };
+    try {
+      await this.#parking.park(parked);
+      this.#logger.error("event not delivered to EventBridge; parked for replay", {
+        ...context,
+        parkedAs: parkingKey(parked),
       });
+    } catch (error) {
+      this.#unparked.push(event);
+      this.#logger.error("event neither delivered to EventBridge nor parked", { ...context, error, event });
     }
   }
 }

@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { EvidenceImage, LocatedEvidence } from "../../domain/evidence.ts";
+import type { EvidenceImage } from "../../domain/evidence.ts";
+import type { LocatedEvidence } from "../../domain/evidence-location.ts";
 import type { EvidenceStore } from "../../ports/evidence-store.ts";
 
 /** Long enough to open the image from a dashboard or a chat message, short enough not to outlive the look. */

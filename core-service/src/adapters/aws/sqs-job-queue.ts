@@ -10,6 +10,7 @@ import type { QueueMessage } from "../../domain/job.ts";
 import { type Logger, silentLogger } from "../../logging/logger.ts";
 import {
   type Heartbeat,
+  type HeartbeatOptions,
   type JobQueue,
   LeaseExpiredError,
   MAX_TOTAL_VISIBILITY_SECONDS,
@@ -30,7 +31,9 @@ export interface SqsJobQueueOptions {
 }
 
 const MAX_BATCH = 10;
-// Both mean this receipt handle no longer holds the message (deleted, or redelivered to someone else).
+// Both mean this receipt handle no longer holds the message (deleted, or redelivered to someone else): the lease
+// is lost at once. Any other failure (throttling, InvalidParameterValue, the network) is retried by the heartbeat
+// until the lease can no longer be proven.
 const DELIVERY_GONE_ERRORS = new Set(["ReceiptHandleIsInvalid", "MessageNotInflight"]);
 
 /**
@@ -45,7 +48,8 @@ export class SqsJobQueue implements JobQueue {
   private readonly maxTotalVisibilitySeconds: number;
   private readonly logger: Logger;
   private readonly heartbeats = new HeartbeatRegistry();
-  private readonly receivedAt = new Map<string, number>();
+  /** Per receipt: when the receive call was made and when it answered (see startLeaseHeartbeat). */
+  private readonly receivedAt = new Map<string, { readonly requested: number; readonly answered: number }>();
 
   constructor(options: SqsJobQueueOptions) {
     this.client = options.client;
@@ -78,7 +82,7 @@ export class SqsJobQueue implements JobQueue {
           MaxNumberOfMessages: Math.max(1, Math.min(max, MAX_BATCH)),
           WaitTimeSeconds: this.waitTimeSeconds,
           VisibilityTimeout: this.visibilityTimeoutSeconds,
-          MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+          MessageSystemAttributeNames: ["ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp"],
         }),
         { abortSignal: signal },
       );
@@ -87,15 +91,19 @@ export class SqsJobQueue implements JobQueue {
       if (signal?.aborted) return [];
       throw error;
     }
-    return messages.flatMap((message) => this.toJob(message, receivedAt) ?? []);
+    const timing = { requested: receivedAt, answered: Date.now() };
+    return messages.flatMap((message) => this.toJob(message, timing) ?? []);
   }
 
-  startHeartbeat(job: ReceivedJob): Heartbeat {
+  startHeartbeat(job: ReceivedJob, options: HeartbeatOptions = {}): Heartbeat {
     const heartbeat = startLeaseHeartbeat({
+      ...options,
       visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
-      receivedAt: this.receivedAt.get(job.receiptId) ?? Date.now(),
+      receivedAt: this.receivedAt.get(job.receiptId)?.requested ?? Date.now(),
+      answeredAt: this.receivedAt.get(job.receiptId)?.answered ?? Date.now(),
+      job,
       maxTotalVisibilitySeconds: this.maxTotalVisibilitySeconds,
-      extend: (seconds) => this.changeVisibility(job, seconds),
+      extend: (seconds, signal) => this.changeVisibility(job, seconds, signal),
       logger: this.logger.child({ jobId: job.message.jobId, messageId: job.messageId }),
     });
     this.heartbeats.add(job.receiptId, heartbeat);
@@ -118,9 +126,13 @@ export class SqsJobQueue implements JobQueue {
     );
   }
 
-  private toJob(message: Message, receivedAt: number): ReceivedJob | undefined {
+  private toJob(
+    message: Message,
+    timing: { readonly requested: number; readonly answered: number },
+  ): ReceivedJob | undefined {
     const { MessageId: messageId, ReceiptHandle: receiptId, Body: body } = message;
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? "1");
+    const firstReceivedAt = Number(message.Attributes?.ApproximateFirstReceiveTimestamp ?? timing.requested);
     if (messageId === undefined || receiptId === undefined) {
       this.logger.error("SQS returned a message without id or receipt handle", { messageId });
       return undefined;
@@ -134,18 +146,18 @@ export class SqsJobQueue implements JobQueue {
       });
       return undefined;
     }
-    this.receivedAt.set(receiptId, receivedAt);
-    return { receiptId, receiveCount, message: decoded.message, messageId };
+    this.receivedAt.set(receiptId, timing);
+    return { receiptId, receiveCount, message: decoded.message, messageId, firstReceivedAt };
   }
 
-  private async changeVisibility(job: ReceivedJob, seconds: number): Promise<void> {
+  private async changeVisibility(job: ReceivedJob, seconds: number, signal?: AbortSignal): Promise<void> {
     const command = new ChangeMessageVisibilityCommand({
       QueueUrl: this.queueUrl,
       ReceiptHandle: job.receiptId,
       VisibilityTimeout: seconds,
     });
     try {
-      await this.client.send(command);
+      await this.client.send(command, { abortSignal: signal });
     } catch (error) {
       if (isDeliveryGone(error)) {
         throw new LeaseExpiredError(`message ${job.messageId} is no longer held by this receipt`, {

@@ -22,8 +22,10 @@ interface Subscriber {
 
 /**
  * The local bus: the same envelopes as EventBridge, routed to in-process subscribers by EventBridge patterns.
- * Each subscriber has its own queue, drained one event at a time in publish order, so a slow or failing
- * subscriber delays only itself: publishing never waits for handlers.
+ * Each subscriber has its own bounded queue, drained one event at a time in publish order, so a slow or
+ * failing subscriber delays only itself. Neither publish() nor flush() waits for handlers: once an event is in
+ * its subscribers' queues the bus has it, as EventBridge has an event once PutEvents accepts it (a job is acked
+ * then, whatever its subscribers are doing). `idle()` waits for the handlers, for shutdown and tests.
  */
 export class MemoryEventBus implements SubscribableEventBus {
   readonly #subscribers = new Set<Subscriber>();
@@ -66,7 +68,11 @@ export class MemoryEventBus implements SubscribableEventBus {
     }
   }
 
-  async flush(): Promise<void> {
+  /** Nothing to wait for: publish() has already put every event in its subscribers' queues. */
+  async flush(): Promise<void> {}
+
+  /** Waits until every subscriber has handled (or failed on) everything it was handed. */
+  async idle(): Promise<void> {
     for (;;) {
       const pending = [...this.#subscribers].flatMap((s) => (s.draining ? [s.draining] : []));
       if (pending.length === 0) return;

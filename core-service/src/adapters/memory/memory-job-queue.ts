@@ -3,6 +3,7 @@ import type { QueueMessage } from "../../domain/job.ts";
 import { type Logger, silentLogger } from "../../logging/logger.ts";
 import {
   type Heartbeat,
+  type HeartbeatOptions,
   type JobQueue,
   LeaseExpiredError,
   MAX_TOTAL_VISIBILITY_SECONDS,
@@ -43,6 +44,7 @@ interface StoredMessage {
   visibleAt: number;
   receiptId: string | undefined;
   receivedAt: number;
+  firstReceivedAt: number | undefined;
   lastFailure: string | undefined;
 }
 
@@ -93,6 +95,7 @@ export class MemoryJobQueue implements JobQueue {
       visibleAt: Date.now() + delaySeconds * 1000,
       receiptId: undefined,
       receivedAt: 0,
+      firstReceivedAt: undefined,
       lastFailure: undefined,
     });
     this.waiters.notify();
@@ -112,10 +115,13 @@ export class MemoryJobQueue implements JobQueue {
     return [];
   }
 
-  startHeartbeat(job: ReceivedJob): Heartbeat {
+  startHeartbeat(job: ReceivedJob, options: HeartbeatOptions = {}): Heartbeat {
     const heartbeat = startLeaseHeartbeat({
+      ...options,
       visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
       receivedAt: this.messages.get(job.messageId)?.receivedAt ?? Date.now(),
+      answeredAt: this.messages.get(job.messageId)?.receivedAt ?? Date.now(),
+      job,
       maxTotalVisibilitySeconds: this.maxTotalVisibilitySeconds,
       extend: async (seconds) => {
         this.messageInFlight(job).visibleAt = Date.now() + seconds * 1000;
@@ -175,6 +181,7 @@ export class MemoryJobQueue implements JobQueue {
       }
       stored.receiptId = randomUUID();
       stored.receivedAt = now;
+      stored.firstReceivedAt ??= now;
       stored.visibleAt = now + this.visibilityTimeoutSeconds * 1000;
       delivered++;
       const job = this.toJob(stored, stored.receiptId);
@@ -191,6 +198,7 @@ export class MemoryJobQueue implements JobQueue {
         receiveCount: stored.receiveCount,
         message: decoded.message,
         messageId: stored.messageId,
+        firstReceivedAt: stored.firstReceivedAt ?? stored.receivedAt,
       };
     }
     stored.lastFailure = decoded.reason;

@@ -1,4 +1,4 @@
-import { type AvmonEvent, EVENT_SOURCE } from "../../domain/events.ts";
+import { EVENT_SOURCE, type ResolvedAvmonEvent } from "../../domain/events.ts";
 import {
   encodeCursor,
   type JobListQuery,
@@ -7,6 +7,7 @@ import {
   toListItem,
 } from "../../domain/job-listing.ts";
 import { type JobView, projectJob } from "../../domain/job-projection.ts";
+import { type ClaimStore, followClaimCheck } from "../../ports/claim-store.ts";
 import type { SubscribableEventBus } from "../../ports/event-bus.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 
@@ -24,12 +25,17 @@ export class MemoryJobStore implements JobStore {
     this.#maxJobs = options.maxJobs ?? 10_000;
   }
 
-  /** Keeps the store up to date with every avmon event on the bus; returns the unsubscribe function. */
-  subscribeTo(bus: SubscribableEventBus): () => void {
-    return bus.subscribe({ source: [EVENT_SOURCE] }, (event) => this.apply(event));
+  /**
+   * Keeps the store up to date with every avmon event on the bus, following claim checks to the stored report;
+   * returns the unsubscribe function.
+   */
+  subscribeTo(bus: SubscribableEventBus, claims: Pick<ClaimStore, "get">): () => void {
+    return bus.subscribe({ source: [EVENT_SOURCE] }, async (event) =>
+      this.apply(await followClaimCheck(event, claims)),
+    );
   }
 
-  async apply(event: AvmonEvent): Promise<void> {
+  async apply(event: ResolvedAvmonEvent): Promise<void> {
     const { jobId } = event.detail;
     const next = projectJob(this.#jobs.get(jobId), event);
     // Re-inserting moves the job to the end of the Map's order, which makes the first key the least recent.

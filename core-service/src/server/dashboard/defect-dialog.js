@@ -1,4 +1,4 @@
-import { element, interval, mediaTime, SOUND_DEFECTS, shortSource } from "./format.js";
+import { defectName, element, evidenceKind, interval, mediaTime, shortSource } from "./format.js";
 
 /** The details of one defect, with its evidence image at full tile size; a native modal dialog (Esc closes). */
 export class DefectDialog {
@@ -17,13 +17,13 @@ export class DefectDialog {
   open(job, defect, invoker) {
     this.#invoker = invoker;
     const dialog = this.#dialog;
-    dialog.querySelector("#defect-title").textContent = `${defect.type} · ${defect.severity}`;
+    dialog.querySelector("#defect-title").textContent = `${defectName(defect)} · ${defect.severity}`;
     const frame = dialog.querySelector("#defect-evidence");
     const caption = dialog.querySelector("#defect-evidence-caption");
     const url = defect.evidence?.thumbnail;
     if (url) {
       // The URL names the alert, not the format: the defect's type says which the image is.
-      const kind = SOUND_DEFECTS.has(defect.type) ? "Sound level" : "Picture";
+      const kind = evidenceKind(defect) === "sound" ? "Sound level" : "Picture";
       frame.replaceChildren(
         element("img", {
           src: url,
@@ -35,7 +35,7 @@ export class DefectDialog {
         element("a", { href: url, target: "_blank", rel: "noopener", text: "Open the image" }),
       );
     } else {
-      frame.replaceChildren(element("span", { text: "No evidence image for this defect." }));
+      frame.replaceChildren(element("span", { text: missingEvidence(defect) }));
       caption.textContent = "";
     }
     const facts = [
@@ -56,7 +56,14 @@ export class DefectDialog {
   }
 }
 
+function missingEvidence(defect) {
+  return evidenceKind(defect) === "none"
+    ? "No evidence image: this part of the source could not be fetched, so nothing of it was decoded."
+    : "No evidence image for this defect.";
+}
+
 function formatMetric(value) {
+  if (Array.isArray(value)) return value.join(", ");
   if (typeof value !== "number") return String(value);
   return Number.isInteger(value) ? String(value) : value.toPrecision(4);
 }

@@ -3,7 +3,25 @@
 export const TERMINAL = new Set(["completed", "failed", "stopped"]);
 
 /** Defects whose evidence is a sound-level strip rather than a picture (as domain/evidence.ts decides). */
-export const SOUND_DEFECTS = new Set(["silence", "clipping", "loudness", "audio-loss"]);
+const SOUND_DEFECTS = new Set(["silence", "clipping", "loudness", "audio-loss", "channel-loss", "phase"]);
+/** Defects with nothing to show: no part of the source was decoded there (domain/evidence.ts). */
+const NOTHING_TO_SHOW = new Set(["unwatched"]);
+
+/**
+ * What a defect's evidence is: "sound" (a level strip), "picture", or "none" when there cannot be any. The page
+ * cannot import the TypeScript domain, so this repeats `evidenceFormatFor`; test/unit/dashboard-format.test.ts
+ * holds the two together for every defect type.
+ */
+export function evidenceKind(defect) {
+  if (NOTHING_TO_SHOW.has(defect.type)) return "none";
+  const tone = defect.type === "test-signal" && defect.metrics?.signal === "line-up-tone";
+  return SOUND_DEFECTS.has(defect.type) || tone ? "sound" : "picture";
+}
+
+/** A defect's type, with its audio track when the source has several ("silence, track 2"). */
+export function defectName(defect) {
+  return defect.track === undefined ? defect.type : `${defect.type}, track ${defect.track}`;
+}
 
 /** Media seconds as m:ss.s (or h:mm:ss past an hour). */
 export function mediaTime(seconds) {

@@ -1,6 +1,8 @@
 import {
   clockTime,
+  defectName,
   element,
+  evidenceKind,
   interval,
   mediaTime,
   setText,
@@ -225,7 +227,7 @@ function createCard(jobId, alertId, actions) {
 
 function updateCard(card, defect) {
   card.button.dataset.severity = defect.severity;
-  setText(card.label, `${defect.type} · ${defect.severity}`);
+  setText(card.label, `${defectName(defect)} · ${defect.severity}`);
   setText(card.time, interval(defect));
   showThumbnail(card, defect);
 }
@@ -242,6 +244,7 @@ export function showThumbnail(holder, defect) {
     );
   } else {
     holder.thumb.dataset.placeholder = "";
-    holder.thumb.replaceChildren(element("span", { text: "no image" }));
+    const none = defect && evidenceKind(defect) === "none";
+    holder.thumb.replaceChildren(element("span", { text: none ? "not watched: no image" : "no image" }));
   }
 }

@@ -1,0 +1,34 @@
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { type Defect, DefectType } from "../../core-service/src/domain/defect.ts";
+import { EVIDENCE_FORMATS, evidenceFormatFor } from "../../core-service/src/domain/evidence.ts";
+
+/** The page's own copy (plain JS, served as is), loaded as the browser loads it. */
+const FORMAT_JS = fileURLToPath(
+  new URL("../../core-service/src/server/dashboard/format.js", import.meta.url),
+);
+type PageFormat = { evidenceKind(defect: Pick<Defect, "type" | "metrics">): string };
+
+const shown = (defect: Pick<Defect, "type" | "metrics">): string => {
+  const format = evidenceFormatFor(defect);
+  if (format === undefined) return "none";
+  return format === EVIDENCE_FORMATS.sound ? "sound" : "picture";
+};
+
+describe("the dashboard's evidence kinds", () => {
+  it("name the same evidence as the domain for every defect type and both test signals", async () => {
+    const page = (await import(pathToFileURL(FORMAT_JS).href)) as PageFormat;
+    const defects: Pick<Defect, "type" | "metrics">[] = [
+      ...DefectType.options.map((type) => ({ type, metrics: {} })),
+      { type: "test-signal", metrics: { signal: "colour-bars" } },
+      { type: "test-signal", metrics: { signal: "line-up-tone" } },
+    ];
+
+    for (const defect of defects)
+      expect([defect, page.evidenceKind(defect)]).toEqual([defect, shown(defect)]);
+    expect(shown({ type: "channel-loss", metrics: {} })).toBe("sound");
+    expect(shown({ type: "test-signal", metrics: { signal: "line-up-tone" } })).toBe("sound");
+    expect(shown({ type: "test-signal", metrics: { signal: "colour-bars" } })).toBe("picture");
+    expect(shown({ type: "unwatched", metrics: {} })).toBe("none");
+  });
+});
