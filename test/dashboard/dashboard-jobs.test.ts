@@ -89,8 +89,9 @@ describe("the dashboard with file jobs", () => {
     expect(await focusedLabel(page)).toBe("File, to its end");
     await page.keyboard.press("Tab"); // Black picture
     await page.keyboard.press("Tab"); // Frozen picture
-    for (let i = 0; i < 4; i++) {
-      await page.keyboard.press("Tab"); // block corruption, silence, clipping, loudness: off
+    for (let i = 0; i < 8; i++) {
+      // block corruption, silence, clipping, loudness, A/V sync, lost channel, phase, test signal: off
+      await page.keyboard.press("Tab");
       await page.keyboard.press("Space");
     }
     await page.keyboard.press("Tab");

@@ -128,12 +128,13 @@ describe("the stack behind the operator's view", () => {
       "Live streams: analysed frames per second",
       "Live streams: lag behind the stream (s)",
       "Live streams: open defects",
-      "Failures: jobs failed, dead letters",
+      "Failures: jobs failed, undeliverable events (parked for replay), dead letters",
       "Failures: function and API errors",
     ]) {
       expect(body).toContain(`"title":"${title}"`);
     }
     expect(body).toContain('"CPUUtilization"');
+    expect(body).toContain('"UndeliverableEvents"');
     expect(body).toContain('"MemoryUtilization"');
     expect(body).toContain('MetricName=\\"LagSeconds\\"');
     expect(body).toContain('status=\\"failed\\"');

@@ -1,7 +1,5 @@
 import { Duration, Stack } from "aws-cdk-lib";
-import type { RestApi } from "aws-cdk-lib/aws-apigateway";
 import {
-  type Alarm,
   AlarmStatusWidget,
   Dashboard,
   GraphWidget,
@@ -10,32 +8,17 @@ import {
   Metric,
   TextWidget,
 } from "aws-cdk-lib/aws-cloudwatch";
-import type { FargateService, ICluster } from "aws-cdk-lib/aws-ecs";
-import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import type { ICluster } from "aws-cdk-lib/aws-ecs";
 import type { Construct } from "constructs";
 import { EMF_DIMENSION, EMF_METRICS, EMF_NAMESPACE } from "../../../core-service/src/worker/emf-metrics.ts";
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from "../../../edge-functions/shared/metric-names.ts";
+import type { MonitoredGroup, MonitoringProps } from "./monitoring.ts";
 
 const PERIOD = Duration.minutes(1);
 const SUM_PERIOD = Duration.minutes(5);
 
-export interface DashboardGroup {
-  readonly name: string;
-  readonly queue: IQueue;
-  readonly service: FargateService;
-}
-
-export interface FleetDashboardProps {
-  readonly cluster: ICluster;
-  readonly groups: readonly DashboardGroup[];
-  readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
-  readonly functions: Readonly<Record<string, IFunction>>;
-  readonly api: RestApi;
-  readonly alarms: readonly Alarm[];
-  /** The `service` of each process that publishes to EventBridge, whose undeliverable events are summed. */
-  readonly eventPublishers: readonly string[];
-}
+/** What the dashboard shows, as the monitoring construct has it; `alarms` are all of them, made there too. */
+export type FleetDashboardProps = Omit<MonitoringProps, "maxQueueAge">;
 
 const [LAG, FRAMES_PER_SECOND, OPEN_DEFECTS] = EMF_METRICS;
 
@@ -50,7 +33,7 @@ export function createFleetDashboard(scope: Construct, id: string, props: FleetD
     dashboardName: `${Stack.of(scope).stackName}-fleet`,
     defaultInterval: Duration.hours(3),
   });
-  const perGroup = (metric: (group: DashboardGroup) => IMetric) => props.groups.map(metric);
+  const perGroup = (metric: (group: MonitoredGroup) => IMetric) => props.groups.map(metric);
   dashboard.addWidgets(
     new TextWidget({
       markdown:
@@ -175,7 +158,7 @@ export function undeliverableEvents(services: readonly string[], period: Duratio
   });
 }
 
-function runningTasks(cluster: ICluster, group: DashboardGroup): IMetric {
+function runningTasks(cluster: ICluster, group: MonitoredGroup): IMetric {
   return new Metric({
     namespace: "ECS/ContainerInsights",
     metricName: "RunningTaskCount",
