@@ -8,6 +8,7 @@ import { ConfigError } from "../domain/errors.ts";
 import type { Thresholds } from "../domain/job.ts";
 import { BlackOptions, createBlackDetector } from "./black.ts";
 import { BlockinessOptions, createBlockinessDetector } from "./blockiness.ts";
+import { CaptionsLostOptions, createCaptionsLostDetector } from "./captions-lost.ts";
 import { ClippingOptions, createClippingDetector } from "./clipping.ts";
 import { createFreezeDetector, FreezeOptions } from "./freeze.ts";
 import { createLoudnessDetector, LoudnessOptions } from "./loudness.ts";
@@ -23,6 +24,7 @@ export const DETECTOR_OPTIONS = {
   silence: SilenceOptions,
   clipping: ClippingOptions,
   loudness: LoudnessOptions,
+  "captions-lost": CaptionsLostOptions,
 } satisfies Record<DetectorName, z.ZodType>;
 
 /** Validates every detector's thresholds, naming the offending field (`thresholds.freeze.minDuration: …`). */
@@ -52,6 +54,7 @@ export function createDetectors(names: readonly DetectorName[], thresholds: Thre
     silence: () => createSilenceDetector(options.silence),
     clipping: () => createClippingDetector(options.clipping),
     loudness: () => createLoudnessDetector(options.loudness),
+    "captions-lost": () => createCaptionsLostDetector(options["captions-lost"]),
   };
   return [...new Set(names)].map((name) => factories[name]());
 }

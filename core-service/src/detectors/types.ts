@@ -35,6 +35,14 @@ export interface DecodeErrorEvent {
 }
 
 /**
+ * A picture that carried closed-caption data (CEA-608/708 in ATSC A/53 user data: H.264/HEVC SEI or MPEG-2
+ * picture user data, which ffmpeg's decoders export as A/53 side data), at its media time.
+ */
+export interface CaptionEvent {
+  readonly time: number;
+}
+
+/**
  * What a detector tells the pipeline. `open` is sent once, as soon as a defect has lasted its minimum duration
  * (its `start` is the onset, `end` absent); `close` when it ends, with `start` and `end`. A defect that is
  * closed without having been opened first (possible at end of input) is sent as `close` only.
@@ -75,4 +83,11 @@ export interface AudioDetector extends DetectorBase {
   push(chunk: AudioChunk): DetectorEvent[];
 }
 
-export type Detector = AnalysisFrameDetector | NativeFrameDetector | AudioDetector;
+/** Works on the pictures that carry caption data, against the first audio track (is programme going on?). */
+export interface CaptionDetector extends DetectorBase {
+  readonly input: "captions";
+  pushCaptions(event: CaptionEvent): DetectorEvent[];
+  push(chunk: AudioChunk): DetectorEvent[];
+}
+
+export type Detector = AnalysisFrameDetector | NativeFrameDetector | AudioDetector | CaptionDetector;

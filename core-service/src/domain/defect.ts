@@ -8,6 +8,7 @@ export const FILE_DEFECT_TYPES = [
   "silence",
   "clipping",
   "loudness",
+  "captions-lost",
 ] as const;
 export const LIVE_DEFECT_TYPES = ["video-loss", "audio-loss", "stall", "discontinuity"] as const;
 /**

@@ -39,6 +39,7 @@ export class LiveSession {
   private readonly analysis: Detector[];
   private readonly native: Detector[];
   private readonly audio: Detector[];
+  private readonly captions: Detector[];
   private anchor: { time: number; wallMs: number } | undefined;
   private firstTime: number | undefined;
   private lagBaselineMs = Number.POSITIVE_INFINITY;
@@ -69,6 +70,7 @@ export class LiveSession {
     this.analysis = options.detectors.filter((d) => d.input === "analysis-video");
     this.native = options.detectors.filter((d) => d.input === "native-video");
     this.audio = options.detectors.filter((d) => d.input === "audio");
+    this.captions = options.detectors.filter((d) => d.input === "captions");
   }
 
   get counts(): { opened: number; closed: number } {
@@ -139,6 +141,7 @@ export class LiveSession {
           samples,
         };
         this.detect(this.audio, (d) => (d.input === "audio" ? d.push(chunk) : []));
+        this.detect(this.captions, (d) => (d.input === "captions" ? d.push(chunk) : []));
       },
       segmentFailed: (failure) => {
         // It would have played next: at the live edge, where the stream is now.
@@ -149,6 +152,12 @@ export class LiveSession {
           (span) => this.deliver(this.unwatched.failed(failure, at, span)),
           () => {},
         );
+      },
+      captions: () => {
+        // Named just before its picture arrives: the picture before it is where the stream is.
+        const time = this.timeline.lastTimeOf("video");
+        if (time === undefined) return;
+        this.detect(this.captions, (d) => (d.input === "captions" ? d.pushCaptions({ time }) : []));
       },
       decodeError: (message) => {
         if (!this.pictureSinceConnect) return;
@@ -250,5 +259,5 @@ export class LiveSession {
 }
 
 function pushFrame(detector: Detector, frame: LumaFrame): DetectorEvent[] {
-  return detector.input === "audio" ? [] : detector.push(frame);
+  return detector.input === "audio" || detector.input === "captions" ? [] : detector.push(frame);
 }

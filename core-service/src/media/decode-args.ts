@@ -5,12 +5,15 @@
  * - native video: luma at the decoded size, every k-th frame;
  * - audio: float PCM at the native rate and channel count;
  * - frame markers: one framecrc line per frame on stderr, in order with the decoder's complaints (see below);
- * - keyframe markers (when asked for): one framemd5 line per intra-coded picture, after that frame's marker.
+ * - keyframe markers (when asked for): one framemd5 line per intra-coded picture, after that frame's marker;
+ * - caption lines (when asked for): showinfo's lines on stderr, which name the pictures carrying A/53 closed
+ *   captions (caption-lines.ts).
  * Outputs get fd 1 (stdout), then 3, 4, … in the order they are added; fd 2 is stderr. A new kind of output
  * (one pipe per audio track, evidence thumbnails) is one more branch of the graph here and one more
  * DecodeOutputSpec, read by an output class in decode-outputs.ts.
  */
 import { UnsupportedMediaError } from "../domain/errors.ts";
+import { CAPTION_FILTER, isCaptionFilterLine } from "./caption-lines.ts";
 import { pinnableLayout } from "./channel-layout.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "./luma-filters.ts";
 import type { AudioStreamInfo, MediaInfo } from "./probe.ts";
@@ -31,6 +34,8 @@ export interface DecodePlan {
   readonly maxPixels?: number;
   /** Mark intra-coded pictures (keyframes, which repair damage) on stderr. */
   readonly keyframes?: boolean;
+  /** Say on stderr which pictures carry closed-caption data (for captions-lost and the report's media summary). */
+  readonly captions?: boolean;
 }
 
 /** One output pipe of the decode and what it carries. */
@@ -86,7 +91,7 @@ export function isKeyframeMarker(line: string): boolean {
 
 /** Lines of ffmpeg's stderr that are our markers, not ffmpeg talking. */
 export function isMarker(line: string): boolean {
-  return isFrameMarker(line) || isKeyframeMarker(line);
+  return isFrameMarker(line) || isKeyframeMarker(line) || isCaptionFilterLine(line);
 }
 
 export function buildDecodeCommand(
@@ -99,7 +104,7 @@ export function buildDecodeCommand(
   const outputs: DecodeOutputSpec[] = [];
   const nextFd = () => (outputs.length === 0 ? 1 : outputs.length + 2);
   const video = media.video;
-  if (video && (plan.analysisSize || plan.nativeFramesPerSecond)) {
+  if (video && (plan.analysisSize || plan.nativeFramesPerSecond || plan.captions)) {
     const branches = ["[markers]"];
     if (plan.analysisSize) {
       const step = frameStep(video.fps, plan.analysisFramesPerSecond);
@@ -122,7 +127,7 @@ export function buildDecodeCommand(
       graph.push(`[vk]select='eq(pict_type\\,I)'[keyframes]`);
     }
     graph.unshift(
-      `[0:${video.index}]${videoTimelineGuard(video.offset, video.fps)}fps=fps=${video.fpsRational},split=${branches.length}${branches.join("")}`,
+      `[0:${video.index}]${videoTimelineGuard(video.offset, video.fps)}fps=fps=${video.fpsRational},${plan.captions ? `${CAPTION_FILTER},` : ""}split=${branches.length}${branches.join("")}`,
     );
     outputArgs.push(...markers("[markers]", "framecrc"));
     if (plan.keyframes) outputArgs.push(...markers("[keyframes]", "framemd5"));

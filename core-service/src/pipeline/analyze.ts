@@ -96,7 +96,7 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   const loudness = loudnessSummary(set.summaries());
   return {
     source,
-    media: summarizeMedia(media, duration, set),
+    media: summarizeMedia(media, { duration, captionFrames: result.captionFrames }, set),
     defects: set.closedDefects(),
     ...(loudness && { loudness }),
     stats: {
@@ -122,11 +122,14 @@ export function decodePlan(
       media.video && wantsAnalysis ? analysisSize(media.video.width, media.video.height) : undefined,
     analysisFramesPerSecond: ANALYSIS_FRAMES_PER_SECOND,
     nativeFramesPerSecond: media.video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
-    audio: Boolean(media.audio) && wants("audio"),
+    // Caption detectors weigh a loss against the programme sound.
+    audio: Boolean(media.audio) && (wants("audio") || wants("captions")),
     threads: options.decoderThreads ?? DECODER_THREADS,
     maxPixels: limits.maxPixels,
     // Block corruption ends damage at the keyframe that repairs it.
     keyframes: detectors.some((d) => "pushKeyframe" in d),
+    // Only when asked for: cheap (see caption-lines.ts), but a few more lines of stderr for every picture.
+    captions: Boolean(media.video) && wants("captions"),
   };
 }
 
@@ -153,7 +156,11 @@ function isPlaylist(media: MediaInfo): boolean {
   return media.formatName.split(",").includes("hls");
 }
 
-function summarizeMedia(media: MediaInfo, duration: number, set: DetectorSet): Report["media"] {
+function summarizeMedia(
+  media: MediaInfo,
+  decoded: { readonly duration: number; readonly captionFrames: number | undefined },
+  set: DetectorSet,
+): Report["media"] {
   const { video, audio } = media;
   const audioInfo = (a: AudioStreamInfo) => ({
     codec: a.codec,
@@ -161,7 +168,7 @@ function summarizeMedia(media: MediaInfo, duration: number, set: DetectorSet): R
     channels: a.channels,
   });
   return {
-    duration: round(duration, 3),
+    duration: round(decoded.duration, 3),
     ...(video && {
       video: { codec: video.codec, width: video.width, height: video.height, fps: round(video.fps, 3) },
     }),
@@ -178,6 +185,7 @@ function summarizeMedia(media: MediaInfo, duration: number, set: DetectorSet): R
         };
       }),
     }),
+    ...(decoded.captionFrames !== undefined && { captions: decoded.captionFrames > 0 }),
   };
 }
 

@@ -1,11 +1,19 @@
 /**
  * Routes decoded media to the detectors that want it and gathers what they report. Each audio track has its
  * own audio detectors (their state is one stream's); when there are several tracks, the defects they find carry
- * their track's number (`track`, from 1).
+ * their track's number (`track`, from 1). Caption detectors hear the first track (is programme going on?), and
+ * their defects are the video's, so they carry no track.
  */
 
 import { detectorSummaries } from "../detectors/registry.ts";
-import type { AudioChunk, DecodeErrorEvent, Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
+import type {
+  AudioChunk,
+  CaptionEvent,
+  DecodeErrorEvent,
+  Detector,
+  DetectorEvent,
+  LumaFrame,
+} from "../detectors/types.ts";
 import type { ClosedDefect } from "../domain/defect.ts";
 import type { DecodeSink } from "../media/decoder.ts";
 import type { SegmentLocator } from "../media/segment-failures.ts";
@@ -42,6 +50,9 @@ export class DetectorSet {
   ): DecodeSink {
     const analysis = this.detectors.filter((d) => d.input === "analysis-video");
     const native = this.detectors.filter((d) => d.input === "native-video");
+    const captions = this.detectors.filter((d) => d.input === "captions");
+    const programme = (chunk: AudioChunk) =>
+      captions.flatMap((d) => (d.input === "captions" ? d.push(chunk) : []));
     let lastProgress = -1;
     /** Where decoding is, for a skipped segment the playlist cannot place. */
     let latest = 0;
@@ -66,7 +77,11 @@ export class DetectorSet {
         if (track !== 0) return this.deliver(this.pushAudio(chunk, track));
         if (analysis.length === 0) progress(chunk.time);
         latest = Math.max(latest, chunk.time);
-        return this.deliver([...this.unwatched.progress(chunk.time), ...this.pushAudio(chunk, 0)]);
+        return this.deliver([
+          ...this.unwatched.progress(chunk.time),
+          ...this.pushAudio(chunk, 0),
+          ...programme(chunk),
+        ]);
       },
       decodeError: (event: DecodeErrorEvent) =>
         this.deliver(native.flatMap((d) => (d.input === "native-video" ? d.pushDecodeError(event) : []))),
@@ -76,6 +91,8 @@ export class DetectorSet {
         const span = await this.segments?.span(failure);
         await this.deliver(this.unwatched.failed(failure, span?.start ?? latest, span));
       },
+      captions: (event: CaptionEvent) =>
+        this.deliver(captions.flatMap((d) => (d.input === "captions" ? d.pushCaptions(event) : []))),
       keyframe: (time: number) =>
         this.deliver(
           native.flatMap((d) => (d.input === "native-video" ? (d.pushKeyframe?.(time) ?? []) : [])),
