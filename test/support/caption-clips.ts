@@ -59,7 +59,8 @@ export function captionGaps(spec: CaptionClipSpec): readonly Span[] {
 
 function videoStream(spec: CaptionClipSpec): Promise<string> {
   const source = ["-f", "lavfi", "-i", `testsrc2=size=320x180:rate=${spec.fps}:duration=${spec.duration}`];
-  const gop = String(2 * spec.fps);
+  // One keyframe a second, as a live channel has: a live reader joining mid-stream finds its pictures soon.
+  const gop = String(spec.fps);
   switch (spec.codec) {
     case "h264":
       return makeWithFfmpeg(
