@@ -7,7 +7,10 @@
 import { writeFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../core-service/src/domain/report.ts";
+import { decode } from "../../core-service/src/media/decoder.ts";
 import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
+import { probeSource } from "../../core-service/src/media/probe.ts";
+import { resolveSource } from "../../core-service/src/media/source.ts";
 import { analyzeSource } from "../../core-service/src/pipeline/analyze.ts";
 import { type CaptionClipSpec, captionGaps, makeCaptionClip } from "../support/caption-clips.ts";
 import { expectFoundWell, Scoreboard, type Truth } from "../support/scoring.ts";
@@ -199,6 +202,39 @@ describe("captions-lost on sources without CEA-608/708 captions", () => {
     const report = await analyzeSource(path, { allowLocalFiles: true, detectors: ["black", "silence"] });
     expect(report.media.captions).toBeUndefined();
     expect(report.defects.filter((d) => d.type === "captions-lost")).toEqual([]);
+  });
+});
+
+describe("caption times", () => {
+  /** The media time of every picture the decoder says carries captions, with a sink that takes `delayMs` a frame. */
+  async function captionTimes(path: string, delayMs: number): Promise<number[]> {
+    const source = resolveSource(path, { allowLocalFiles: true });
+    const media = await probeSource(source);
+    const times: number[] = [];
+    const slowly = () => new Promise<void>((resolve) => setTimeout(resolve, delayMs));
+    await decode(
+      source,
+      media,
+      { analysisSize: { width: 160, height: 90 }, audio: true, threads: 1, captions: true },
+      {
+        analysisFrame: () => (delayMs > 0 ? slowly() : undefined),
+        captions: (event) => {
+          times.push(event.time);
+        },
+      },
+    );
+    return times;
+  }
+
+  it("are every captioned picture's own, the same whether the detectors keep up or hold the decode back", async () => {
+    const path = await makeCaptionClip(CASES[0]?.spec as CaptionClipSpec);
+    const keepingUp = await captionTimes(path, 0);
+    const slow = await captionTimes(path, 10);
+    // 25 fps, captions everywhere but 10–50 s of 60 s: 20 s of captioned pictures.
+    expect(keepingUp).toHaveLength(500);
+    expect(slow).toEqual(keepingUp);
+    expect(keepingUp.filter((t) => t < 30).at(-1)).toBeCloseTo(9.96, 6);
+    expect(keepingUp.find((t) => t > 30)).toBeCloseTo(50, 6);
   });
 });
 
