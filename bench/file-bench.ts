@@ -45,9 +45,11 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
       "--detectors",
       detectors.join(","),
     ]);
+  // The detectors of before the sync and channel ones: what those cost.
+  const pictureAndLevelRuns: Measurement[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     log(
-      `Round ${round} of ${ROUNDS}: ffmpeg decode only, then avmon analyze (all, blockiness, all but it) …`,
+      `Round ${round} of ${ROUNDS}: ffmpeg decode only, then avmon analyze (all, blockiness, all but it, without sync/channels) …`,
     );
     decodeRuns.push(
       await measure("ffmpeg decode only (1 thread)", ffmpeg, [...singleThreadInput, "-f", "null", "-"]),
@@ -62,11 +64,15 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
         FILE_DEFECT_TYPES.filter((type) => type !== "blockiness"),
       ),
     );
+    pictureAndLevelRuns.push(
+      await analyze(`avmon analyze, ${PICTURE_AND_LEVEL.length} detectors`, PICTURE_AND_LEVEL),
+    );
   }
   const decode = medianRun(decodeRuns);
   const avmon = medianRun(avmonRuns);
   const blockiness = medianRun(blockinessRuns);
   const withoutBlockiness = medianRun(withoutBlockinessRuns);
+  const pictureAndLevel = medianRun(pictureAndLevelRuns);
   const filters = await measure(`ffmpeg filter chain (${chain.names})`, ffmpeg, [
     ...singleThreadInput,
     "-vf",
@@ -88,9 +94,21 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
 
   log("");
   log(
-    `(decode-only and the avmon runs: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)}, blockiness only ${cpuList(blockinessRuns)}, all but blockiness ${cpuList(withoutBlockinessRuns)})`,
+    `(decode-only and the avmon runs: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)}, blockiness only ${cpuList(blockinessRuns)}, all but blockiness ${cpuList(withoutBlockinessRuns)}, without sync/channels ${cpuList(pictureAndLevelRuns)})`,
   );
-  log(table([decode, avmon, blockiness, withoutBlockiness, filters, startup, doctor, avmonLong]));
+  log(
+    table([
+      decode,
+      avmon,
+      blockiness,
+      withoutBlockiness,
+      pictureAndLevel,
+      filters,
+      startup,
+      doctor,
+      avmonLong,
+    ]),
+  );
   log("");
   const analysisCpu = avmon.cpuSeconds - startup.cpuSeconds;
   log(`avmon CPU / decode-only CPU:        ${ratio(avmon.cpuSeconds, decode.cpuSeconds)}  (target ≤ 1.3×)`);
@@ -100,6 +118,9 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   log(`blockiness only CPU / decode-only:  ${ratio(blockiness.cpuSeconds, decode.cpuSeconds)}`);
   log(
     `blockiness's share of all detectors: ${ratio(avmon.cpuSeconds - withoutBlockiness.cpuSeconds, decode.cpuSeconds)} of decode-only CPU (all − all but blockiness)`,
+  );
+  log(
+    `sync and channel detectors:         ${ratio(avmon.cpuSeconds, pictureAndLevel.cpuSeconds)}  (all detectors / ${PICTURE_AND_LEVEL.join(", ")}; av-sync needs every picture scaled)`,
   );
   log(`ffmpeg chain CPU / avmon CPU:       ${ratio(filters.cpuSeconds, avmon.cpuSeconds)}  (target ≥ 3×)`);
   log(`ffmpeg chain wall / avmon wall:     ${(filters.wallSeconds / avmon.wallSeconds).toFixed(2)}×`);
@@ -126,6 +147,8 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
 }
 
 const ROUNDS = 3;
+/** The detectors avmon had before av-sync, channel-loss, phase and test-signal: their cost is the difference. */
+const PICTURE_AND_LEVEL = ["black", "freeze", "blockiness", "silence", "clipping", "loudness"];
 
 /**
  * What `npm ci` installs: the bundled CLI, rebuilt in case sources changed since (else bin/avmon.mjs would

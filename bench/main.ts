@@ -1,7 +1,8 @@
-/** `npm run bench [-- file|live|bomb]` */
+/** `npm run bench [-- file|live|bomb|picture]` */
 import { decodeBombBench } from "./decode-bomb-bench.ts";
 import { fileBench } from "./file-bench.ts";
 import { liveBench } from "./live-bench.ts";
+import { pictureDetectorsBench } from "./picture-detectors-bench.ts";
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -9,6 +10,7 @@ const BENCHES: Record<string, (log: (line: string) => void) => Promise<void>> = 
   file: fileBench,
   live: liveBench,
   bomb: decodeBombBench,
+  picture: pictureDetectorsBench,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

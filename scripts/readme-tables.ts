@@ -17,7 +17,7 @@ export function settingsTable(): string {
 export function thresholdsTable(): string {
   const rows = Object.entries(DETECTOR_OPTIONS).map(([name, schema]) => {
     const defaults = Object.entries(schema.parse({}) as Record<string, unknown>)
-      .map(([key, value]) => `\`${key}\` ${value}`)
+      .map(([key, value]) => `\`${key}\` ${typeof value === "object" ? JSON.stringify(value) : value}`)
       .join(", ");
     return `| \`${name}\` | ${defaults} |`;
   });

@@ -1,5 +1,6 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
+import { FILE_DEFECT_TYPES } from "../../core-service/src/domain/defect.ts";
 import { BACKLOG_PER_TASK_EXPRESSION } from "../../infra/lib/constructs/backlog-scaling.ts";
 import { type CfnJson, resourcesOf, type Synthesized, synthAvmon } from "./synth.ts";
 
@@ -173,7 +174,7 @@ describe("the default avmon stack", () => {
       taskDefinition.Properties.ContainerDefinitions[0].Environment.map((e: CfnJson) => [e.Name, e.Value]),
     );
     expect(environment).toMatchObject({
-      AVMON_DETECTORS: "black,freeze,blockiness,silence,clipping,loudness",
+      AVMON_DETECTORS: FILE_DEFECT_TYPES.join(","),
       AVMON_QUEUE_URL: { Ref: expect.stringMatching(/^JobQueueall/) },
       AVMON_EVENT_BUS_NAME: { Ref: expect.stringMatching(/^EventsBus/) },
       AVMON_CONCURRENCY: "2",

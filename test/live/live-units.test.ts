@@ -152,6 +152,22 @@ describe("parseInputSummary", () => {
     expect(media?.audio).toMatchObject({ index: 1, sampleRate: 48000, channels: 6 });
   });
 
+  it("lists the input's audio tracks only, not the streams of what the same ffmpeg writes", () => {
+    const media = parseInputSummary(
+      [
+        "Input #0, mpegts, from 'x.ts':",
+        "    Stream #0:0[0x100]: Audio: aac (LC) ([15][0][0][0] / 0x000F), 48000 Hz, stereo, fltp, 243 kb/s",
+        "    Stream #0:1[0x101]: Video: h264 (High) ([27][0][0][0] / 0x001B), yuv420p(progressive), 320x180, 25 fps",
+        "Output #0, framecrc, to 'pipe:':",
+        "    Stream #0:0: Video: h264 (High) ([27][0][0][0] / 0x001B), yuv420p(progressive), 320x180, 25 fps",
+        "    Stream #0:1: Audio: aac (LC) ([15][0][0][0] / 0x000F), 48000 Hz, stereo, fltp, 243 kb/s",
+        "Stream mapping:",
+      ].join("\n"),
+    );
+    expect(media?.audioTracks.map((track) => track.index)).toEqual([0]);
+    expect(media?.video?.index).toBe(1);
+  });
+
   it("finds nothing when ffmpeg listed no stream", () => {
     expect(parseInputSummary("http://x/live.m3u8: Server returned 404 Not Found")).toBeUndefined();
   });

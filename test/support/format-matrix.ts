@@ -3,8 +3,8 @@
  * defects at known times and near-misses beside them: 10-bit HEVC, VP9 at an odd size, AV1, interlaced MPEG-2
  * and H.264 (both field orders), ProRes and DNxHR 4:2:2 10-bit, full range with an anamorphic aspect ratio, a
  * rotated phone video, a variable frame rate, MPEG-TS timestamps that wrap at 2^33, a timeline starting at 1 h,
- * audio-only and video-only sources; audio in AAC, Opus, AC-3, E-AC-3, PCM and FLAC, mono to 7.1, several
- * tracks; MP4, MOV, MKV, WebM, TS and MXF. The accuracy corpus (accuracy-corpus.ts) covers the plainer ones.
+ * audio-only and video-only sources; audio in AAC, Opus, AC-3, E-AC-3, MP2, PCM and FLAC, mono to 7.1, several
+ * tracks; MP4, MOV, MKV, WebM, TS, MPG (program stream) and MXF. The accuracy corpus (accuracy-corpus.ts) covers the plainer ones.
  */
 import { execFileSync } from "node:child_process";
 import { ffmpegBinaries } from "../../core-service/src/media/ffmpeg.ts";
@@ -401,6 +401,33 @@ export function formatMatrix(): MatrixClip[] {
       truths: [
         { type: "black", start: 2, end: 4 },
         { type: "silence", start: 5, end: 7.5 },
+      ],
+    },
+    {
+      // MPEG program stream (.mpg: DVD and archive deliveries): MPEG-2 video, MPEG-1 Layer II audio.
+      name: "mpeg2-ps-mpg-mp2-stereo",
+      spec: {
+        duration: 8,
+        format: "mpeg",
+        extension: "mpg",
+        video: {
+          size: "704x576",
+          fps: "25",
+          events: [{ type: "freeze", start: 1, end: 4 }],
+          encode: ["-c:v", "mpeg2video", "-b:v", "6M", "-g", "12"],
+        },
+        audio: [
+          {
+            layout: "stereo",
+            codec: "mp2",
+            bitrate: "256k",
+            events: [{ type: "silence", start: 4.5, end: 7 }],
+          },
+        ],
+      },
+      truths: [
+        { type: "freeze", start: 1, end: 4 },
+        { type: "silence", start: 4.5, end: 7 },
       ],
     },
     {

@@ -86,3 +86,13 @@ export function expectFoundWell(board: Scoreboard, type: string, minimum = 0.95)
     minimum,
   );
 }
+
+/** The accuracy bar of the suites: some truths of `type`, and precision and recall of at least `minimum`. */
+export function expectAccurate(board: Scoreboard, type: string, minimum = 0.95): void {
+  const score = board.byType.get(type);
+  expect(score?.truths ?? 0, `no clip carries a ${type} defect`).toBeGreaterThan(0);
+  expect(board.recall(type), `misses: ${score?.misses.join("; ")}`).toBeGreaterThanOrEqual(minimum);
+  expect(board.precision(type), `false alarms: ${score?.falseAlarms.join("; ")}`).toBeGreaterThanOrEqual(
+    minimum,
+  );
+}

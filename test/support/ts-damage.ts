@@ -133,7 +133,12 @@ function videoPts(data: Buffer, at: number): number | undefined {
   if (!isPes || streamId < 0xe0 || streamId > 0xef) return undefined;
   const hasPts = ((data[at + 7] as number) & 0x80) !== 0;
   if (!hasPts) return undefined;
-  const b = (k: number) => data[at + 9 + k] as number;
-  // 33 bits spread over five bytes with marker bits; multiplication keeps the top bits out of 32-bit operators.
+  return readPesTimestamp(data, at + 9);
+}
+
+/** A PES timestamp at `at`: 33 bits spread over five bytes with marker bits (ISO/IEC 13818-1 2.4.3.7). */
+export function readPesTimestamp(data: Buffer, at: number): number {
+  const b = (k: number) => data[at + k] as number;
+  // Multiplication keeps the top bits out of 32-bit operators.
   return ((b(0) >> 1) & 0x07) * 2 ** 30 + (b(1) << 22) + ((b(2) >> 1) << 15) + (b(3) << 7) + (b(4) >> 1);
 }

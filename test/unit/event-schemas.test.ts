@@ -36,6 +36,10 @@ const oneOfEach = [
   jobStarted("job-1", { attempt: 1, workerId: "task-a" }),
   defectDetected("job-1", anOpenDefect()),
   defectCleared("job-1", aDefect()),
+  defectDetected(
+    "job-1",
+    anOpenDefect({ type: "silence", metrics: { method: "rms", channels: ["FL", 2], floorDb: -60 } }),
+  ),
   jobCompleted("job-1", aReport()),
   jobFailed("job-1", { code: "SOURCE_UNREACHABLE", message: "connection refused", retryable: true }),
 ];
@@ -66,6 +70,16 @@ describe("event JSON Schemas", () => {
       expect(EVENT_SCHEMAS[detailType].parse(wire)).toEqual(wire);
     },
   );
+
+  it("rejects, by its committed JSON Schema, a metric that is neither a number, a text nor a list of them", async () => {
+    const wire = JSON.parse(JSON.stringify(defectDetected("job-1", anOpenDefect())));
+    wire.detail.defect.metrics.channels = [{ name: "FL" }];
+    const committed = (await committedSchema("defect-detected.json")) as Record<string, unknown>;
+
+    expect(schemaErrors(committed, wire)).toEqual([
+      expect.stringMatching(/^\$\.detail\.defect\.metrics\.channels: matches none of anyOf/),
+    ]);
+  });
 
   it("accepts, by its committed JSON Schema, a Job Completed that carries a claim check instead of its report", async () => {
     const ref = {

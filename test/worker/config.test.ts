@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig, SETTINGS } from "../../core-service/src/config.ts";
+import { FILE_DEFECT_TYPES } from "../../core-service/src/domain/defect.ts";
 import { ConfigError } from "../../core-service/src/domain/errors.ts";
 import { DEFAULT_ANALYSIS_LIMITS, LIMIT_SETTINGS } from "../../core-service/src/domain/limits.ts";
 
@@ -14,7 +15,7 @@ describe("config", () => {
       shutdownDeadlineSeconds: 100,
       queueUrl: undefined,
     });
-    expect(config.detectors).toEqual(["black", "freeze", "blockiness", "silence", "clipping", "loudness"]);
+    expect(config.detectors).toEqual(FILE_DEFECT_TYPES);
     expect(config.analysisLimits).toEqual(DEFAULT_ANALYSIS_LIMITS);
     const values = Object.values(config).flatMap((v) =>
       v && typeof v === "object" && !Array.isArray(v) ? Object.values(v) : [v],

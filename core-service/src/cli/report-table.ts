@@ -1,5 +1,5 @@
 /** The human-readable form of a report: what was analysed, each defect on a line, how fast. */
-import type { Defect } from "../domain/defect.ts";
+import type { Defect, MetricValue } from "../domain/defect.ts";
 import type { Report } from "../domain/report.ts";
 
 export function formatReportTable(report: Report): string {
@@ -50,7 +50,7 @@ function describeMedia(media: Report["media"]): string {
 function defectRow(defect: Defect): string[] {
   const end = defect.end ?? defect.start;
   const metrics = Object.entries(defect.metrics)
-    .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(3)}`)
+    .map(([k, v]) => `${k}=${metricText(v)}`)
     .join(" ");
   return [
     defect.track === undefined ? defect.type : `${defect.type} (track ${defect.track})`,
@@ -61,6 +61,12 @@ function defectRow(defect: Defect): string[] {
     defect.confidence.toFixed(2),
     metrics,
   ];
+}
+
+/** 0.12345 → "0.123", ["FL", "FR"] → "FL,FR". */
+function metricText(value: MetricValue): string {
+  if (Array.isArray(value)) return value.join(",");
+  return typeof value === "number" && !Number.isInteger(value) ? value.toFixed(3) : String(value);
 }
 
 /** 75.5 → "01:15.50" */

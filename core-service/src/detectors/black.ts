@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Defect } from "../domain/defect.ts";
 import { IntervalTracker, severityForDuration, toDetectorEvents } from "./interval-tracker.ts";
+import { BlockRegions, type MaskRectangle, Masks } from "./picture-regions.ts";
 import type { AnalysisFrameDetector, DetectorEvent, LumaFrame } from "./types.ts";
 
 /**
@@ -16,6 +17,14 @@ export const BlackOptions = z
     pictureBlackRatio: z.number().min(0).max(1).default(0.98),
     /** Black level as a share (0..1) of the nominal luma range: 16 + t·219 in limited range, t·255 in full. */
     pixelThreshold: z.number().min(0).max(1).default(0.1),
+    /**
+     * Largest share (0..1) of the picture a static overlay over black may cover, counted in the 8-pixel blocks
+     * it touches (a logo of 5 % of the picture touches about 6–7 %); only the corners count (the outer 30 % of
+     * the top and bottom quarters).
+     */
+    overlayShare: z.number().min(0).max(1).default(0.08),
+    /** Parts of the picture to ignore, as picture-relative rectangles (an overlay where none is looked for). */
+    masks: Masks,
     /** Seconds from which a black interval is `major`. */
     majorDuration: z.number().min(0).default(3),
     /** Seconds from which a black interval is `critical`. */
@@ -29,7 +38,9 @@ export const BlackOptions = z
 export type BlackOptions = z.infer<typeof BlackOptions>;
 export type BlackOptionsInput = z.input<typeof BlackOptions>;
 
-type BlackRule = Pick<BlackOptions, "pictureBlackRatio" | "pixelThreshold">;
+type BlackRule = Pick<BlackOptions, "pictureBlackRatio" | "pixelThreshold" | "overlayShare"> & {
+  readonly masks?: readonly MaskRectangle[];
+};
 
 /**
  * Highest 8-bit luma code that counts as black. Truncated like blackdetect's integer threshold, so the
@@ -54,58 +65,134 @@ function nonBlackAllowance(pixelCount: number, pictureBlackRatio: number): numbe
   return Math.floor(pixelCount * (1 - pictureBlackRatio) + 1e-9);
 }
 
-/** True when the picture is black by the blackdetect rule. Stops reading as soon as the answer is known. */
-export function isBlackFrame(frame: LumaFrame, options: BlackRule): boolean {
-  const level = blackLevel(frame.range, options.pixelThreshold);
-  const pixelCount = frame.width * frame.height;
-  const allowance = nonBlackAllowance(pixelCount, options.pictureBlackRatio);
-  const data = frame.data;
-  let nonBlack = 0;
-  for (let i = 0; i < pixelCount; i++) {
-    if ((data[i] as number) > level && ++nonBlack > allowance) return false;
-  }
-  return pixelCount > 0;
-}
-
 export interface BlackMeasure {
   readonly isBlack: boolean;
-  /** Share of pixels at or below the black level, 0..1. */
+  /** Share of the programme's pixels (outside masks and any overlay) at or below the black level, 0..1. */
   readonly blackFraction: number;
-  /** Mean luma from nominal black (0) to nominal white (1). */
+  /** Mean luma of the programme's pixels, from nominal black (0) to nominal white (1). */
   readonly meanLuma: number;
+  /** Share of the unmasked picture looked past as an overlay (a logo in the top or bottom band), 0..1. */
+  readonly overlayFraction: number;
 }
 
 /**
- * The full per-picture figures, for the frames that belong to a black interval. Counts a luma histogram first:
- * one increment per pixel and no branch, which is what keeps this cheap at every frame of every stream.
+ * Measures pictures for blackness block by block, so that a black programme under a small overlay (a channel
+ * logo, a clock) is still black. Blocks inside masks are ignored. When the picture fails blackdetect's rule as
+ * a whole, the blocks in the picture's corners that are not black may be set aside as an overlay, if together
+ * they cover at most `overlayShare` of the picture; the rest must then pass the rule on its own. Anything lit
+ * elsewhere (rolling credits, which are centred; a night scene's windows) keeps the picture from being black.
+ * Buffers are reused from frame to frame.
  */
-export function measureBlack(
-  frame: LumaFrame,
-  options: BlackRule,
-  histogram = new Uint32Array(256),
-): BlackMeasure {
-  const level = blackLevel(frame.range, options.pixelThreshold);
-  const nominal = nominalLuma(frame.range);
-  const pixelCount = frame.width * frame.height;
-  if (pixelCount === 0) return { isBlack: false, blackFraction: 0, meanLuma: 0 };
-  histogram.fill(0);
-  const data = frame.data;
-  for (let i = 0; i < pixelCount; i++) {
-    const value = data[i] as number;
-    histogram[value] = (histogram[value] as number) + 1;
+export class BlackMeter {
+  private regions: BlockRegions | null = null;
+  private nonBlack = new Uint32Array(0);
+  private sums = new Float64Array(0);
+  private readonly masks: readonly MaskRectangle[];
+
+  constructor(private readonly options: BlackRule) {
+    this.masks = options.masks ?? [];
   }
-  let black = 0;
-  let sum = 0;
-  for (let value = 0; value < 256; value++) {
-    const count = histogram[value] as number;
-    sum += value * count;
-    if (value <= level) black += count;
+
+  measure(frame: LumaFrame): BlackMeasure {
+    const regions = this.regionsFor(frame);
+    if (regions.unmaskedPixels === 0)
+      return { isBlack: false, blackFraction: 0, meanLuma: 0, overlayFraction: 0 };
+    const level = blackLevel(frame.range, this.options.pixelThreshold);
+    this.countBlocks(frame, regions, level);
+    const { pictureBlackRatio } = this.options;
+    const { nonBlack, sums } = this;
+    let programmePixels = 0;
+    let programmeNonBlack = 0;
+    let programmeSum = 0;
+    let overlayPixels = 0;
+    let totalNonBlack = 0;
+    for (let k = 0; k < regions.size; k++) {
+      if (regions.masked[k]) continue;
+      const pixels = regions.pixels[k] as number;
+      const lit = nonBlack[k] as number;
+      totalNonBlack += lit;
+      if (regions.overlayZone[k] && lit > nonBlackAllowance(pixels, pictureBlackRatio)) {
+        overlayPixels += pixels;
+        continue;
+      }
+      programmePixels += pixels;
+      programmeNonBlack += lit;
+      programmeSum += sums[k] as number;
+    }
+    const nominal = nominalLuma(frame.range);
+    const meanOf = (sum: number, pixels: number) =>
+      pixels === 0 ? 0 : Math.max(0, (sum / pixels - nominal.black) / nominal.span);
+    const unmasked = regions.unmaskedPixels;
+    if (totalNonBlack <= nonBlackAllowance(unmasked, pictureBlackRatio)) {
+      let sum = 0;
+      for (let k = 0; k < regions.size; k++) if (!regions.masked[k]) sum += sums[k] as number;
+      return {
+        isBlack: true,
+        blackFraction: 1 - totalNonBlack / unmasked,
+        meanLuma: meanOf(sum, unmasked),
+        overlayFraction: 0,
+      };
+    }
+    const overlayFraction = overlayPixels / unmasked;
+    const isBlack =
+      overlayFraction <= this.options.overlayShare &&
+      programmePixels > 0 &&
+      programmeNonBlack <= nonBlackAllowance(programmePixels, pictureBlackRatio);
+    return {
+      isBlack,
+      blackFraction: programmePixels === 0 ? 0 : 1 - programmeNonBlack / programmePixels,
+      meanLuma: meanOf(programmeSum, programmePixels),
+      overlayFraction: isBlack ? overlayFraction : 0,
+    };
   }
-  return {
-    isBlack: pixelCount - black <= nonBlackAllowance(pixelCount, options.pictureBlackRatio),
-    blackFraction: black / pixelCount,
-    meanLuma: Math.max(0, (sum / pixelCount - nominal.black) / nominal.span),
-  };
+
+  private regionsFor(frame: LumaFrame): BlockRegions {
+    if (this.regions === null || !this.regions.fits(frame.width, frame.height)) {
+      this.regions = new BlockRegions(frame.width, frame.height, BLACK_BLOCK_SIZE, this.masks, "corners");
+      this.nonBlack = new Uint32Array(this.regions.size);
+      this.sums = new Float64Array(this.regions.size);
+    }
+    return this.regions;
+  }
+
+  /** Non-black pixels and luma sums per block: one pass, one compare and one add per pixel. */
+  private countBlocks(frame: LumaFrame, regions: BlockRegions, level: number): void {
+    const { width, height, data } = frame;
+    const { columns } = regions;
+    const { nonBlack, sums } = this;
+    nonBlack.fill(0);
+    sums.fill(0);
+    for (let y = 0; y < height; y++) {
+      const blockRow = ((y / BLACK_BLOCK_SIZE) | 0) * columns;
+      const rowEnd = (y + 1) * width;
+      let i = y * width;
+      for (let bx = 0; bx < columns; bx++) {
+        const blockEnd = Math.min(i + BLACK_BLOCK_SIZE, rowEnd);
+        let lit = 0;
+        let sum = 0;
+        for (; i < blockEnd; i++) {
+          const value = data[i] as number;
+          sum += value;
+          if (value > level) lit++;
+        }
+        nonBlack[blockRow + bx] = (nonBlack[blockRow + bx] as number) + lit;
+        sums[blockRow + bx] = (sums[blockRow + bx] as number) + sum;
+      }
+    }
+  }
+}
+
+/** Side of the blocks an overlay is measured in: fine enough that a logo's blocks barely exceed the logo. */
+const BLACK_BLOCK_SIZE = 8;
+
+/** True when the picture is black by the rules of `BlackMeter` (a one-off; detectors keep a meter). */
+export function isBlackFrame(frame: LumaFrame, options: BlackRule): boolean {
+  return measureBlack(frame, options).isBlack;
+}
+
+/** The per-picture figures of `BlackMeter`, for a single picture. */
+export function measureBlack(frame: LumaFrame, options: BlackRule): BlackMeasure {
+  return new BlackMeter(options).measure(frame);
 }
 
 /** Running averages over the black frames of the current interval. */
@@ -113,22 +200,29 @@ class BlackStats {
   private frames = 0;
   private blackFractionSum = 0;
   private meanLumaSum = 0;
+  private overlaySum = 0;
 
   reset(): void {
     this.frames = 0;
     this.blackFractionSum = 0;
     this.meanLumaSum = 0;
+    this.overlaySum = 0;
   }
 
   add(measure: BlackMeasure): void {
     this.frames++;
     this.blackFractionSum += measure.blackFraction;
     this.meanLumaSum += measure.meanLuma;
+    this.overlaySum += measure.overlayFraction;
   }
 
-  metrics(): { blackFraction: number; meanLuma: number } {
+  metrics(): { blackFraction: number; meanLuma: number; overlayFraction: number } {
     const n = Math.max(this.frames, 1);
-    return { blackFraction: this.blackFractionSum / n, meanLuma: this.meanLumaSum / n };
+    return {
+      blackFraction: this.blackFractionSum / n,
+      meanLuma: this.meanLumaSum / n,
+      overlayFraction: this.overlaySum / n,
+    };
   }
 }
 
@@ -147,7 +241,7 @@ export function createBlackDetector(options: BlackOptions): AnalysisFrameDetecto
   const settings = BlackOptions.parse(options);
   const tracker = new IntervalTracker({ minDuration: settings.minDuration, endAfter: 1 });
   const stats = new BlackStats();
-  const histogram = new Uint32Array(256);
+  const meter = new BlackMeter(settings);
 
   const defect = (start: number, end?: number): Defect => {
     const metrics = stats.metrics();
@@ -166,7 +260,7 @@ export function createBlackDetector(options: BlackOptions): AnalysisFrameDetecto
     type: "black",
     input: "analysis-video",
     push(frame: LumaFrame): DetectorEvent[] {
-      const measure = measureBlack(frame, settings, histogram);
+      const measure = meter.measure(frame);
       if (measure.isBlack) {
         if (tracker.phase === "idle") stats.reset();
         stats.add(measure);

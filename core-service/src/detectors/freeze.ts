@@ -1,7 +1,10 @@
 import { z } from "zod";
 import type { Defect } from "../domain/defect.ts";
-import { type BlackOptions, isBlackFrame, nominalLuma } from "./black.ts";
+import { ColourBarsSignalOptions } from "./bars-on-air.ts";
+import { BlackMeter, type BlackOptions, nominalLuma } from "./black.ts";
+import { ColourBarsFinder } from "./colour-bars.ts";
 import { IntervalTracker, severityForDuration, toDetectorEvents } from "./interval-tracker.ts";
+import { BlockRegions, Masks } from "./picture-regions.ts";
 import type { AnalysisFrameDetector, DetectorEvent, LumaFrame } from "./types.ts";
 
 /**
@@ -32,6 +35,14 @@ export const FreezeOptions = z
     endAfterMovingFrames: z.number().int().min(1).default(3),
     /** Side in pixels of the blocks whose means are compared: sensor noise averages out, motion does not. */
     blockSize: z.number().int().min(1).max(64).default(8),
+    /**
+     * Largest share (0..1) of the picture's blocks, in its top and bottom quarters, that may keep changing over
+     * a frozen programme: a running clock, a scrolling ticker (about 10 % of the picture, a little more in
+     * whole blocks). The most changed blocks there, up to this share, are left out of every comparison.
+     */
+    overlayShare: z.number().min(0).max(1).default(0.12),
+    /** Parts of the picture to ignore, as picture-relative rectangles (an overlay where none is looked for). */
+    masks: Masks,
     /** Seconds from which a freeze is `major`. */
     majorDuration: z.number().min(0).default(4),
     /** Seconds from which a freeze is `critical`. */
@@ -100,11 +111,36 @@ export class BlockGrid {
   }
 }
 
-/** Mean absolute difference of two block-mean grids, as a share (0..1) of the black-to-white span in codes. */
-export function meanBlockDifference(a: Float32Array, b: Float32Array, span = 255): number {
+/**
+ * Mean absolute difference of two block-mean grids over the unmasked blocks, as a share (0..1) of the span,
+ * leaving out the `overlayBlocks` most changed blocks of the overlay bands: a clock or ticker over a frozen
+ * programme changes only there, while a moving programme changes across the middle band too. `scratch` holds
+ * one value per block.
+ */
+export function overlayTolerantDifference(
+  a: Float32Array,
+  b: Float32Array,
+  regions: BlockRegions,
+  overlayBlocks: number,
+  span: number,
+  scratch: Float32Array,
+): number {
   let sum = 0;
-  for (let k = 0; k < a.length; k++) sum += Math.abs((a[k] as number) - (b[k] as number));
-  return a.length === 0 ? 0 : sum / a.length / span;
+  let zoneBlocks = 0;
+  for (let k = 0; k < a.length; k++) {
+    if (regions.masked[k]) continue;
+    const difference = Math.abs((a[k] as number) - (b[k] as number));
+    sum += difference;
+    if (regions.overlayZone[k]) scratch[zoneBlocks++] = difference;
+  }
+  const excluded = Math.min(overlayBlocks, zoneBlocks);
+  if (excluded > 0) {
+    // A typed-array sort of a few hundred values: cheaper than the pixel pass before it.
+    const zone = scratch.subarray(0, zoneBlocks).sort();
+    for (let k = zoneBlocks - excluded; k < zoneBlocks; k++) sum -= zone[k] as number;
+  }
+  const counted = regions.unmaskedBlocks - excluded;
+  return counted <= 0 ? 0 : sum / counted / span;
 }
 
 /**
@@ -168,7 +204,15 @@ class FrameMemory {
   hasReference = false;
   referenceTime = 0;
 
-  constructor(readonly grid: BlockGrid) {
+  readonly regions: BlockRegions;
+  readonly scratch: Float32Array;
+
+  constructor(
+    readonly grid: BlockGrid,
+    masks: FreezeOptions["masks"],
+  ) {
+    this.regions = new BlockRegions(grid.width, grid.height, grid.blockSize, masks, "bands");
+    this.scratch = new Float32Array(grid.size);
     this.current = new Float32Array(grid.size);
     this.previous = new Float32Array(grid.size);
     this.reference = new Float32Array(grid.size);
@@ -194,9 +238,15 @@ class FrameMemory {
  * Reports intervals where the picture does not change. Each frame is compared with the previous one and with
  * the last moving frame (the reference, ffmpeg freezedetect's approach): both must be below threshold for the
  * frame to count as unchanged. During a possible freeze the reference stays put, so slow drifts accumulate
- * until they break it. Black frames never count as frozen: a black interval is the black detector's.
+ * until they break it. Black frames (under a logo too) and colour bars never count as frozen: they are the
+ * black and test-signal detectors'. A small changing overlay in the top or bottom band does not keep a frozen
+ * programme from being frozen (see `overlayTolerantDifference`).
  */
-export function createFreezeDetector(options: FreezeOptions, black: BlackOptions): AnalysisFrameDetector {
+export function createFreezeDetector(
+  options: FreezeOptions,
+  black: BlackOptions,
+  testSignal: ColourBarsSignalOptions = ColourBarsSignalOptions.parse({}),
+): AnalysisFrameDetector {
   const settings = FreezeOptions.parse(options);
   const tracker = new IntervalTracker({
     minDuration: settings.minDuration,
@@ -204,11 +254,16 @@ export function createFreezeDetector(options: FreezeOptions, black: BlackOptions
   });
   const noise = new NoiseFloor(settings);
   const stats = new FreezeStats();
+  const blackMeter = new BlackMeter(black);
+  const barsFinder = new ColourBarsFinder({
+    minBars: testSignal.barsMinCount,
+    minStripShare: testSignal.barsMinStripShare,
+  });
   let memory: FrameMemory | null = null;
 
   const memoryFor = (frame: LumaFrame): FrameMemory => {
     if (memory === null || !memory.grid.fits(frame)) {
-      memory = new FrameMemory(new BlockGrid(frame.width, frame.height, settings.blockSize));
+      memory = new FrameMemory(new BlockGrid(frame.width, frame.height, settings.blockSize), settings.masks);
     }
     return memory;
   };
@@ -216,8 +271,12 @@ export function createFreezeDetector(options: FreezeOptions, black: BlackOptions
   /** Compares the frame's block means (already in `current`) with the previous and reference pictures. */
   const isUnchanged = (frames: FrameMemory, span: number): boolean => {
     if (!frames.hasPrevious || !frames.hasReference) return false;
-    const previousDifference = meanBlockDifference(frames.current, frames.previous, span);
-    const referenceDifference = meanBlockDifference(frames.current, frames.reference, span);
+    const { regions, scratch } = frames;
+    const overlayBlocks = Math.floor(settings.overlayShare * regions.unmaskedBlocks);
+    const compare = (other: Float32Array) =>
+      overlayTolerantDifference(frames.current, other, regions, overlayBlocks, span, scratch);
+    const previousDifference = compare(frames.previous);
+    const referenceDifference = compare(frames.reference);
     const threshold = noise.threshold();
     const unchanged =
       previousDifference <= threshold && referenceDifference <= settings.referenceFactor * threshold;
@@ -247,17 +306,19 @@ export function createFreezeDetector(options: FreezeOptions, black: BlackOptions
     input: "analysis-video",
     push(frame: LumaFrame): DetectorEvent[] {
       const frames = memoryFor(frame);
-      const isBlack = isBlackFrame(frame, black);
+      // Black and colour bars are still pictures with defects of their own: neither is also a freeze.
+      const isStillOfItsOwn =
+        blackMeter.measure(frame).isBlack || barsFinder.find(frame.data, frame.width, frame.height).isBars;
       let unchanged = false;
-      if (!isBlack) {
+      if (!isStillOfItsOwn) {
         frames.grid.means(frame.data, frames.current);
         unchanged = isUnchanged(frames, nominalLuma(frame.range).span);
       }
       const transition = tracker.update(unchanged, frame.time, frames.referenceTime);
-      if (!isBlack) frames.advance();
+      if (!isStillOfItsOwn) frames.advance();
       if (tracker.phase === "idle") {
         // After black there is no picture to hold still against until the next one arrives.
-        if (isBlack) frames.hasReference = false;
+        if (isStillOfItsOwn) frames.hasReference = false;
         else frames.keepAsReference(frame.time);
       }
       return toDetectorEvents(transition, defect);

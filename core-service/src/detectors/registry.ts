@@ -6,16 +6,30 @@ import type { z } from "zod";
 import { type DetectorName, FILE_DEFECT_TYPES } from "../domain/defect.ts";
 import { ConfigError } from "../domain/errors.ts";
 import type { Thresholds } from "../domain/job.ts";
+import { AvSyncOptions, createAvSyncDetector } from "./av-sync.ts";
+import { ColourBarsSignalOptions, createColourBarsDetector } from "./bars-on-air.ts";
 import { BlackOptions, createBlackDetector } from "./black.ts";
 import { BlockinessOptions, createBlockinessDetector } from "./blockiness.ts";
 import { CaptionsLostOptions, createCaptionsLostDetector } from "./captions-lost.ts";
+import { ChannelLossOptions, createChannelLossDetector } from "./channel-loss.ts";
 import { ClippingOptions, createClippingDetector } from "./clipping.ts";
 import { createFreezeDetector, FreezeOptions } from "./freeze.ts";
+import { createLineUpToneDetector, LineUpToneOptions } from "./line-up-tone.ts";
 import { createLoudnessDetector, LoudnessOptions } from "./loudness.ts";
+import { createPhaseDetector, PhaseOptions } from "./phase.ts";
 import { createSilenceDetector, SilenceOptions } from "./silence.ts";
 import type { Detector } from "./types.ts";
 
 export const ALL_DETECTORS: readonly DetectorName[] = FILE_DEFECT_TYPES;
+
+/** `test-signal` is two detectors (a line-up tone in the sound, colour bars in the picture) with one option block. */
+const TestSignalOptions = LineUpToneOptions.extend(ColourBarsSignalOptions.shape).strict();
+
+/** The fields of `options` that `schema` knows: each test-signal detector checks its own strictly. */
+function only<T extends z.ZodObject>(schema: T, options: object): z.input<T> {
+  const known = new Set(Object.keys(schema.shape));
+  return Object.fromEntries(Object.entries(options).filter(([key]) => known.has(key))) as z.input<T>;
+}
 
 export const DETECTOR_OPTIONS = {
   black: BlackOptions,
@@ -24,6 +38,10 @@ export const DETECTOR_OPTIONS = {
   silence: SilenceOptions,
   clipping: ClippingOptions,
   loudness: LoudnessOptions,
+  "av-sync": AvSyncOptions,
+  "channel-loss": ChannelLossOptions,
+  phase: PhaseOptions,
+  "test-signal": TestSignalOptions,
   "captions-lost": CaptionsLostOptions,
 } satisfies Record<DetectorName, z.ZodType>;
 
@@ -47,16 +65,25 @@ export type ParsedThresholds = { [K in DetectorName]: z.infer<(typeof DETECTOR_O
 
 export function createDetectors(names: readonly DetectorName[], thresholds: Thresholds = {}): Detector[] {
   const options = parseThresholds(thresholds);
-  const factories: Record<DetectorName, () => Detector> = {
+  // A name may stand for several detectors of one defect type, each on its own input (test-signal: bars in
+  // the picture, a tone in the sound).
+  const factories: Record<DetectorName, () => Detector | Detector[]> = {
     black: () => createBlackDetector(options.black),
-    freeze: () => createFreezeDetector(options.freeze, options.black),
+    freeze: () => createFreezeDetector(options.freeze, options.black, options["test-signal"]),
     blockiness: () => createBlockinessDetector(options.blockiness),
     silence: () => createSilenceDetector(options.silence),
     clipping: () => createClippingDetector(options.clipping),
     loudness: () => createLoudnessDetector(options.loudness),
+    "av-sync": () => createAvSyncDetector(options["av-sync"]),
+    "channel-loss": () => createChannelLossDetector(options["channel-loss"]),
+    phase: () => createPhaseDetector(options.phase),
+    "test-signal": () => [
+      createLineUpToneDetector(only(LineUpToneOptions, options["test-signal"])),
+      createColourBarsDetector(only(ColourBarsSignalOptions, options["test-signal"])),
+    ],
     "captions-lost": () => createCaptionsLostDetector(options["captions-lost"]),
   };
-  return [...new Set(names)].map((name) => factories[name]());
+  return [...new Set(names)].flatMap((name) => factories[name]());
 }
 
 /** Every detector's whole-source figures (integrated loudness, …) in one record, for the report. */

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { Severity } from "../domain/defect.ts";
 import type { AudioChunk, AudioDetector, DetectorEvent } from "./types.ts";
+import { powerDb, round } from "./units.ts";
 
 export const SilenceOptions = z
   .object({
@@ -25,8 +26,6 @@ export type SilenceOptions = z.input<typeof SilenceOptions>;
 
 /** Times are sums of doubles; this keeps an exactly-minDuration silence from missing by 1e-16. */
 const EPSILON = 1e-9;
-/** Levels are reported no lower than this, so digital silence stays a finite number in JSON. */
-const LOWEST_REPORTED_DB = -120;
 
 interface SilentRun {
   readonly start: number;
@@ -45,15 +44,15 @@ export function createSilenceDetector(options: SilenceOptions = {}): AudioDetect
   let run: SilentRun | undefined;
 
   const defectFor = (r: SilentRun, duration: number) => {
-    const loudestDb = Math.max(LOWEST_REPORTED_DB, 10 * Math.log10(r.loudestMeanSquare));
+    const loudestDb = powerDb(r.loudestMeanSquare);
     const severity: Severity = duration >= o.criticalDuration ? "critical" : "major";
     return {
       type: "silence" as const,
       start: r.start,
       severity,
       // Well below the floor is unambiguous; a level hovering just under it could be a very quiet passage.
-      confidence: round2(Math.min(1, 0.5 + (o.floorDb - loudestDb) / 20)),
-      metrics: { duration: round3(duration), loudestLevelDb: round2(loudestDb), floorDb: o.floorDb },
+      confidence: round(Math.min(1, 0.5 + (o.floorDb - loudestDb) / 20), 2),
+      metrics: { duration: round(duration, 3), loudestLevelDb: round(loudestDb, 2), floorDb: o.floorDb },
     };
   };
 
@@ -127,12 +126,4 @@ function sumOfSquares(
     sum += x * x;
   }
   return sum;
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

@@ -90,4 +90,40 @@ export interface CaptionDetector extends DetectorBase {
   push(chunk: AudioChunk): DetectorEvent[];
 }
 
-export type Detector = AnalysisFrameDetector | NativeFrameDetector | AudioDetector | CaptionDetector;
+/** A live packet of one kind reaching the analysis: its time on the stream's timeline and the wall clock then. */
+export interface PacketArrival {
+  readonly kind: "video" | "audio";
+  readonly time: number;
+  readonly wallMs: number;
+  /**
+   * Changes when the stream's timestamps start afresh (a reconnection, a jump): timestamps of two epochs are
+   * not comparable.
+   */
+  readonly epoch: number;
+}
+
+/** Where a file's video and audio streams start and end on the media timeline, known once it is decoded. */
+export interface StreamExtents {
+  readonly video: { readonly start: number; readonly end: number; readonly frameDuration: number };
+  readonly audio: { readonly start: number; readonly end: number };
+}
+
+/**
+ * Sees picture and sound together: a small luma picture of *every* decoded frame (a flash lasts one frame),
+ * the audio, and the streams' clocks (a live stream's packet arrivals; a file's stream extents).
+ */
+export interface AudioVideoDetector extends DetectorBase {
+  readonly input: "audio-video";
+  pushPicture(frame: LumaFrame): DetectorEvent[];
+  pushAudio(chunk: AudioChunk): DetectorEvent[];
+  pushArrival(arrival: PacketArrival): DetectorEvent[];
+  /** Files with both kinds of media: called once, after the last picture and sample and before `flush`. */
+  pushExtents(extents: StreamExtents): DetectorEvent[];
+}
+
+export type Detector =
+  | AnalysisFrameDetector
+  | NativeFrameDetector
+  | AudioDetector
+  | AudioVideoDetector
+  | CaptionDetector;

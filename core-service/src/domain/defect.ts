@@ -8,6 +8,10 @@ export const FILE_DEFECT_TYPES = [
   "silence",
   "clipping",
   "loudness",
+  "av-sync",
+  "channel-loss",
+  "phase",
+  "test-signal",
   "captions-lost",
 ] as const;
 export const LIVE_DEFECT_TYPES = ["video-loss", "audio-loss", "stall", "discontinuity"] as const;
@@ -27,6 +31,15 @@ export const Severity = z.enum(["minor", "major", "critical"]);
 export type Severity = z.infer<typeof Severity>;
 
 /**
+ * A figure a detector measured, or what a number cannot say: `channels` (the channels a `channel-loss` or
+ * `phase` defect concerns, by layout name, `["FR"]`, or 1-based number when the layout is unknown), `signal`
+ * (`test-signal`: which one), `method` (`av-sync`: how the offset was found). Lists match an event pattern
+ * element by element, as EventBridge's do (`{"channels": ["FR"]}` matches `["FL", "FR"]`).
+ */
+export const MetricValue = z.union([z.number(), z.string(), z.array(z.union([z.string(), z.number()]))]);
+export type MetricValue = z.infer<typeof MetricValue>;
+
+/**
  * One defect interval. `start`/`end` are seconds on the media's own timeline, counted from its first frame.
  * `end` is absent while a defect is still open (live sources, or a file still being analysed). `track` says
  * which audio track an audio defect is on, when the source has several.
@@ -37,7 +50,7 @@ export const Defect = z.object({
   end: z.number().optional(),
   severity: Severity,
   confidence: z.number().min(0).max(1),
-  metrics: z.record(z.string(), z.number()),
+  metrics: z.record(z.string(), MetricValue),
   /** The audio track an audio defect was found on (from 1), when the source has several. */
   track: z.number().int().positive().optional(),
   startedAt: z.string().optional(),

@@ -11,6 +11,10 @@ export const AudioInfo = z.object({
   codec: z.string(),
   sampleRate: z.number(),
   channels: z.number(),
+  /** The phase detector's view of the main pair: the same signal on both legs (mono carried as stereo). */
+  monoInStereo: z.boolean().optional(),
+  /** The main pair's correlation over the whole track, −1 to 1, as ffmpeg's aphasemeter would average it. */
+  phaseCorrelation: z.number().optional(),
 });
 /**
  * What an EBU R128 meter gives for the whole programme: integrated loudness (LUFS), Loudness Range (LU, EBU

@@ -3,7 +3,13 @@
  * reconnect), the continuous timeline, the stream-level detectors, the open alerts and the counters. Holds no
  * history: memory is the same after twelve hours as after twelve minutes.
  */
-import type { Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
+import type {
+  AudioVideoDetector,
+  CaptionDetector,
+  Detector,
+  DetectorEvent,
+  LumaFrame,
+} from "../detectors/types.ts";
 import type { Defect, DefectType } from "../domain/defect.ts";
 import { channelNames } from "../media/channel-layout.ts";
 import type { SegmentSpan } from "../media/hls-playlist.ts";
@@ -39,7 +45,10 @@ export class LiveSession {
   private readonly analysis: Detector[];
   private readonly native: Detector[];
   private readonly audio: Detector[];
-  private readonly captions: Detector[];
+  private readonly captions: CaptionDetector[];
+  private readonly audioVideo: AudioVideoDetector[];
+  /** Counts the times the stream's timestamps started afresh (connections, jumps), for the clock detectors. */
+  private epoch = 0;
   private anchor: { time: number; wallMs: number } | undefined;
   private firstTime: number | undefined;
   private lagBaselineMs = Number.POSITIVE_INFINITY;
@@ -70,7 +79,8 @@ export class LiveSession {
     this.analysis = options.detectors.filter((d) => d.input === "analysis-video");
     this.native = options.detectors.filter((d) => d.input === "native-video");
     this.audio = options.detectors.filter((d) => d.input === "audio");
-    this.captions = options.detectors.filter((d) => d.input === "captions");
+    this.captions = options.detectors.filter((d): d is CaptionDetector => d.input === "captions");
+    this.audioVideo = options.detectors.filter((d): d is AudioVideoDetector => d.input === "audio-video");
   }
 
   get counts(): { opened: number; closed: number } {
@@ -85,6 +95,7 @@ export class LiveSession {
   connected(): void {
     this.timeline.reconnected();
     this.health.reconnected();
+    this.epoch++;
     this.lagBaselineMs = Number.POSITIVE_INFINITY;
     this.pictureSinceConnect = false;
   }
@@ -117,6 +128,7 @@ export class LiveSession {
           this.detect(this.native, (d) =>
             d.input === "native-video" ? (d.pushAnalysis?.(picture) ?? []) : [],
           );
+          this.detect(this.audioVideo, (d) => d.pushPicture(picture));
         }
         this.videoFrames++;
       },
@@ -141,7 +153,8 @@ export class LiveSession {
           samples,
         };
         this.detect(this.audio, (d) => (d.input === "audio" ? d.push(chunk) : []));
-        this.detect(this.captions, (d) => (d.input === "captions" ? d.push(chunk) : []));
+        this.detect(this.captions, (d) => d.push(chunk));
+        this.detect(this.audioVideo, (d) => d.pushAudio(chunk));
       },
       segmentFailed: (failure) => {
         // It would have played next: at the live edge, where the stream is now.
@@ -157,7 +170,7 @@ export class LiveSession {
         // Named just before its picture arrives: the picture before it is where the stream is.
         const time = this.timeline.lastTimeOf("video");
         if (time === undefined) return;
-        this.detect(this.captions, (d) => (d.input === "captions" ? d.pushCaptions({ time }) : []));
+        this.detect(this.captions, (d) => d.pushCaptions({ time }));
       },
       decodeError: (message) => {
         if (!this.pictureSinceConnect) return;
@@ -224,10 +237,13 @@ export class LiveSession {
       ...this.unwatched.progress(placed.time),
       ...this.health.packet(kind, placed.time, nowMs, placed.jump),
     ]);
+    if (placed.jump !== undefined) this.epoch++;
+    const arrival = { kind, time: placed.time, wallMs: nowMs, epoch: this.epoch };
+    this.detect(this.audioVideo, (d) => d.pushArrival(arrival));
     return placed.time;
   }
 
-  private detect(detectors: readonly Detector[], push: (d: Detector) => DetectorEvent[]): void {
+  private detect<D extends Detector>(detectors: readonly D[], push: (d: D) => DetectorEvent[]): void {
     if (detectors.length) this.deliver(detectors.flatMap(push));
   }
 
@@ -259,5 +275,5 @@ export class LiveSession {
 }
 
 function pushFrame(detector: Detector, frame: LumaFrame): DetectorEvent[] {
-  return detector.input === "audio" || detector.input === "captions" ? [] : detector.push(frame);
+  return detector.input === "analysis-video" || detector.input === "native-video" ? detector.push(frame) : [];
 }

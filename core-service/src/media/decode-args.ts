@@ -1,7 +1,7 @@
 /**
  * The ffmpeg command line of a file decode: one input, one filter graph, one output pipe per consumer, and the
  * list of those outputs (which fd carries what), so the decoder reads exactly what this asked for:
- * - analysis video: luma of every k-th frame, area-averaged to a small size;
+ * - analysis video: luma of every k-th frame (or of every frame, for A/V sync), area-averaged to a small size;
  * - native video: luma at the decoded size, every k-th frame;
  * - audio: float PCM at the native rate and channel count;
  * - frame markers: one framecrc line per frame on stderr, in order with the decoder's complaints (see below);
@@ -25,6 +25,11 @@ export interface DecodePlan {
   readonly analysisSize?: { readonly width: number; readonly height: number };
   /** Downscaled frames per second wanted (approximate, never more than the source has); undefined = every frame. */
   readonly analysisFramesPerSecond?: number;
+  /**
+   * The analysis output carries every picture (A/V sync times a one-frame flash) while the whole-picture
+   * detectors still get about `analysisFramesPerSecond`: one scaled stream serves both.
+   */
+  readonly everyAnalysisFrame?: boolean;
   /** Native-resolution frames per second wanted (approximate); undefined = not needed. */
   readonly nativeFramesPerSecond?: number;
   readonly audio: boolean;
@@ -47,6 +52,8 @@ export type DecodeOutputSpec =
       readonly height: number;
       /** Every how many source frames one reaches this output. */
       readonly step: number;
+      /** Every how many source frames one of them is sampled for the frame detectors (a multiple of `step`). */
+      readonly sampleStep: number;
     }
   | {
       readonly kind: "audio";
@@ -107,12 +114,13 @@ export function buildDecodeCommand(
   if (video && (plan.analysisSize || plan.nativeFramesPerSecond || plan.captions)) {
     const branches = ["[markers]"];
     if (plan.analysisSize) {
-      const step = frameStep(video.fps, plan.analysisFramesPerSecond);
+      const sampleStep = frameStep(video.fps, plan.analysisFramesPerSecond);
+      const step = plan.everyAnalysisFrame ? 1 : sampleStep;
       const fd = nextFd();
       branches.push("[va]");
       graph.push(`[va]${everyNth(step)}${analysisLumaFilter(video, plan.analysisSize)}[analysis]`);
       outputArgs.push(...rawLuma("[analysis]", fd));
-      outputs.push({ kind: "analysis-video", fd, ...plan.analysisSize, step });
+      outputs.push({ kind: "analysis-video", fd, ...plan.analysisSize, step, sampleStep });
     }
     if (plan.nativeFramesPerSecond) {
       const step = frameStep(video.fps, plan.nativeFramesPerSecond);
@@ -120,7 +128,14 @@ export function buildDecodeCommand(
       branches.push("[vn]");
       graph.push(`[vn]${everyNth(step)}${nativeLumaFilter(video, video)}[native]`);
       outputArgs.push(...rawLuma("[native]", fd));
-      outputs.push({ kind: "native-video", fd, width: video.width, height: video.height, step });
+      outputs.push({
+        kind: "native-video",
+        fd,
+        width: video.width,
+        height: video.height,
+        step,
+        sampleStep: step,
+      });
     }
     if (plan.keyframes) {
       branches.push("[vk]");

@@ -18,7 +18,10 @@ export type SinkResult = void | Promise<void>;
  * frame): copy what you keep.
  */
 export interface DecodeSink {
+  /** The analysis pictures sampled for the frame detectors (about 10 a second). */
   analysisFrame?(frame: LumaFrame): SinkResult;
+  /** Every analysis picture, when the plan asks for every one (`everyAnalysisFrame`). */
+  everyAnalysisFrame?(frame: LumaFrame): SinkResult;
   nativeFrame?(frame: LumaFrame): SinkResult;
   /** `track`: which of the media's audio tracks, from 0 (MediaInfo.audioTracks). */
   audio?(chunk: AudioChunk, track: number): SinkResult;
@@ -52,15 +55,24 @@ export function openOutput(
 ): DecodeOutput {
   switch (spec.kind) {
     case "analysis-video":
-      return new LumaOutput(spec, media, sink.analysisFrame?.bind(sink), delivered);
+      return new LumaOutput(
+        spec,
+        media,
+        delivered,
+        sink.analysisFrame?.bind(sink),
+        sink.everyAnalysisFrame?.bind(sink),
+      );
     case "native-video":
-      return new LumaOutput(spec, media, sink.nativeFrame?.bind(sink), delivered);
+      return new LumaOutput(spec, media, delivered, sink.nativeFrame?.bind(sink));
     case "audio":
       return new PcmOutput(spec, sink.audio?.bind(sink), delivered);
   }
 }
 
-/** Luma planes of a fixed size, every `step` source frames, timed by a constant-rate frame index. */
+/**
+ * Luma planes of a fixed size, every `step` source frames, timed by a constant-rate frame index: every one to
+ * `deliverEvery`, every `sampleStep` source frames to `deliver`.
+ */
 class LumaOutput implements DecodeOutput {
   pieces = 0;
   endTime = 0;
@@ -72,8 +84,9 @@ class LumaOutput implements DecodeOutput {
   constructor(
     readonly spec: Extract<DecodeOutputSpec, { kind: "analysis-video" | "native-video" }>,
     media: MediaInfo,
-    private readonly deliver: ((frame: LumaFrame) => SinkResult) | undefined,
     private readonly delivered: Delivered,
+    private readonly deliver: ((frame: LumaFrame) => SinkResult) | undefined,
+    private readonly deliverEvery?: (frame: LumaFrame) => SinkResult,
   ) {
     this.#reader = new FixedSizeReader(spec.width * spec.height);
     this.#fps = media.video?.fps ?? 25;
@@ -82,13 +95,18 @@ class LumaOutput implements DecodeOutput {
   }
 
   push(chunk: Buffer): void {
-    const { width, height, step } = this.spec;
+    const { width, height, step, sampleStep } = this.spec;
     this.#reader.push(chunk, (data) => {
       const index = this.pieces++ * step;
       const time = this.#offset + index / this.#fps;
       this.endTime = time + step / this.#fps;
-      const result = this.deliver?.({ index, time, width, height, data, range: this.#range });
-      this.delivered(this.endTime, result);
+      const frame: LumaFrame = { index, time, width, height, data, range: this.#range };
+      const every = this.deliverEvery?.(frame);
+      const sampled = index % sampleStep === 0 ? this.deliver?.(frame) : undefined;
+      this.delivered(
+        this.endTime,
+        every && sampled ? Promise.all([every, sampled]).then(() => {}) : (every ?? sampled),
+      );
     });
   }
 }

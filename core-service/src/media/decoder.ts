@@ -9,6 +9,8 @@
  * ffmpeg and lets go of its pipes; `DecodeSession.run` is the one place that waits for the end and turns it
  * into a result or an error.
  */
+
+import type { StreamExtents } from "../detectors/types.ts";
 import { abortError, FfmpegError, UnsupportedMediaError } from "../domain/errors.ts";
 import {
   type AnalysisLimits,
@@ -42,6 +44,8 @@ export interface DecodeResult {
   readonly endTime: number;
   /** Pictures that carried closed-caption data; undefined when the plan did not look for captions. */
   readonly captionFrames?: number;
+  /** Where the video and the audio began and ended, when both were decoded. */
+  readonly extents?: StreamExtents;
 }
 
 export interface DecodeOptions {
@@ -131,6 +135,19 @@ class DecodeSession {
       audioSeconds,
       endTime: Math.max(this.#videoDecodedUntil(), audioSeconds),
       ...(this.#captions && { captionFrames: this.#captionFrames }),
+      ...this.#extents(audioSeconds),
+    };
+  }
+
+  /** The audio output is timed from 0 (the graph pads its start), so the stream's own start is the probe's. */
+  #extents(audioEnd: number): Pick<DecodeResult, "extents"> {
+    const { video, audio } = this.#media;
+    if (!video || !audio || this.#framesDecoded === 0 || audioEnd === 0) return {};
+    return {
+      extents: {
+        video: { start: video.offset, end: this.#videoDecodedUntil(), frameDuration: 1 / video.fps },
+        audio: { start: Math.min(audio.offset, audioEnd), end: audioEnd },
+      },
     };
   }
 

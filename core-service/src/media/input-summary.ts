@@ -25,7 +25,7 @@ const CHANNELS_BY_LAYOUT: Record<string, number> = {
 export function parseInputSummary(stderr: string): MediaInfo | undefined {
   let video: VideoStreamInfo | undefined;
   const audioTracks: AudioStreamInfo[] = [];
-  for (const match of stderr.matchAll(STREAM)) {
+  for (const match of inputSection(stderr).matchAll(STREAM)) {
     const [, index, type, codec, details] = match;
     if (index === undefined || codec === undefined || details === undefined) continue;
     if (type === "Video" && !video) video = videoInfo(Number(index), codec, details);
@@ -44,6 +44,18 @@ export function parseInputSummary(stderr: string): MediaInfo | undefined {
     audio,
     audioTracks,
   };
+}
+
+/**
+ * The "Input #0" summary alone: an ffmpeg that also writes something (the probe's packet listing) goes on to
+ * list its output's streams as "Stream #0:0 …" too, which are no tracks of the input.
+ */
+function inputSection(stderr: string): string {
+  const start = Math.max(0, stderr.indexOf("Input #0"));
+  const ends = ["\nOutput #", "\nStream mapping:"]
+    .map((marker) => stderr.indexOf(marker, start))
+    .filter((at) => at >= 0);
+  return stderr.slice(start, ends.length > 0 ? Math.min(...ends) : undefined);
 }
 
 function videoInfo(index: number, codec: string, details: string): VideoStreamInfo | undefined {

@@ -11,6 +11,7 @@ import { classifyFfmpegFailure, collectChild, spawnFfmpeg, spawnFfprobe } from "
 import { type FfprobeOutput, type FfprobeStream, parseFfprobeJson } from "./ffprobe-output.ts";
 import { parseInputSummary } from "./input-summary.ts";
 import type { ResolvedSource } from "./source.ts";
+import { FIRST_PACKETS, withStreamStarts } from "./stream-starts.ts";
 import { MAX_TIMESTAMP_JUMP_SECONDS } from "./timeline-guard.ts";
 
 export interface VideoStreamInfo {
@@ -113,17 +114,27 @@ async function runFfprobe(
   return parsed;
 }
 
-/** Lets ffmpeg open the input with no output and reads the streams from its summary. */
+/**
+ * Lets ffmpeg open the input and reads the streams from its summary, and where each starts from a listing of
+ * its first packets (stream-starts.ts).
+ */
 async function probeWithFfmpeg(
   source: ResolvedSource,
   decoderOptions: readonly string[],
   signal: AbortSignal | undefined,
   timeoutSeconds: number,
 ): Promise<MediaInfo> {
-  const child = spawnFfmpeg([...decoderOptions, ...source.inputOptions, "-i", source.input]);
+  const child = spawnFfmpeg([
+    ...decoderOptions,
+    ...source.inputOptions,
+    ...FIRST_PACKETS.input,
+    "-i",
+    source.input,
+    ...FIRST_PACKETS.output,
+  ]);
   const outcome = await collectChild(child, { signal, timeoutSeconds, what: `probing ${source.original}` });
   const media = parseInputSummary(outcome.stderr);
-  if (media) return media;
+  if (media) return withStreamStarts(media, outcome.stdout, outcome.stderr);
   if (outcome.crashSignal)
     throw new StalledError(`${source.original}: ffmpeg crashed (${outcome.crashSignal}) while probing`);
   throw classifyFfmpegFailure(outcome.stderr, source.original, outcome.code);

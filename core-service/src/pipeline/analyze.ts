@@ -86,7 +86,7 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
       set.sink(options.onProgress, media.duration),
       { signal: clock.signal, limits },
     );
-    await clock.within(set.finish(result.endTime));
+    await clock.within(set.finish(result.endTime, result.extents));
   } finally {
     clock.dispose();
   }
@@ -116,14 +116,15 @@ export function decodePlan(
 ): DecodePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
   // Native-frame detectors may time what they see by the analysis frames between their samples.
-  const wantsAnalysis = wants("analysis-video") || detectors.some((d) => "pushAnalysis" in d);
+  const pictures =
+    wants("analysis-video") || wants("audio-video") || detectors.some((d) => "pushAnalysis" in d);
   return {
-    analysisSize:
-      media.video && wantsAnalysis ? analysisSize(media.video.width, media.video.height) : undefined,
+    analysisSize: media.video && pictures ? analysisSize(media.video.width, media.video.height) : undefined,
     analysisFramesPerSecond: ANALYSIS_FRAMES_PER_SECOND,
+    everyAnalysisFrame: wants("audio-video"),
     nativeFramesPerSecond: media.video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
     // Caption detectors weigh a loss against the programme sound.
-    audio: Boolean(media.audio) && (wants("audio") || wants("captions")),
+    audio: Boolean(media.audio) && (wants("audio") || wants("audio-video") || wants("captions")),
     threads: options.decoderThreads ?? DECODER_THREADS,
     maxPixels: limits.maxPixels,
     // Block corruption ends damage at the keyframe that repairs it.
@@ -167,21 +168,31 @@ function summarizeMedia(
     sampleRate: a.sampleRate,
     channels: a.channels,
   });
+  /** What the phase detector says of a track's stereo image (mono carried as stereo is no defect). */
+  const stereoImage = (summaries: Record<string, number | null>) => {
+    const { monoInStereo, phaseCorrelation } = summaries;
+    return {
+      ...(typeof monoInStereo === "number" && { monoInStereo: monoInStereo === 1 }),
+      ...(typeof phaseCorrelation === "number" && { phaseCorrelation }),
+    };
+  };
   return {
     duration: round(decoded.duration, 3),
     ...(video && {
       video: { codec: video.codec, width: video.width, height: video.height, fps: round(video.fps, 3) },
     }),
-    ...(audio && { audio: audioInfo(audio) }),
+    ...(audio && { audio: { ...audioInfo(audio), ...stereoImage(set.summaries()) } }),
     ...(media.audioTracks.length > 0 && {
       audioTracks: media.audioTracks.map((track, i) => {
-        const loudness = loudnessSummary(set.trackSummaries(i));
+        const summaries = set.trackSummaries(i);
+        const loudness = loudnessSummary(summaries);
         return {
           track: i + 1,
           index: track.index,
           ...audioInfo(track),
           ...(track.channelLayout && { channelLayout: track.channelLayout }),
           ...(loudness && { loudness }),
+          ...stereoImage(summaries),
         };
       }),
     }),

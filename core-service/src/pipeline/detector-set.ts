@@ -8,11 +8,14 @@
 import { detectorSummaries } from "../detectors/registry.ts";
 import type {
   AudioChunk,
+  AudioVideoDetector,
+  CaptionDetector,
   CaptionEvent,
   DecodeErrorEvent,
   Detector,
   DetectorEvent,
   LumaFrame,
+  StreamExtents,
 } from "../detectors/types.ts";
 import type { ClosedDefect } from "../domain/defect.ts";
 import type { DecodeSink } from "../media/decoder.ts";
@@ -50,9 +53,8 @@ export class DetectorSet {
   ): DecodeSink {
     const analysis = this.detectors.filter((d) => d.input === "analysis-video");
     const native = this.detectors.filter((d) => d.input === "native-video");
-    const captions = this.detectors.filter((d) => d.input === "captions");
-    const programme = (chunk: AudioChunk) =>
-      captions.flatMap((d) => (d.input === "captions" ? d.push(chunk) : []));
+    const captions = this.detectors.filter((d): d is CaptionDetector => d.input === "captions");
+    const both = audioVideo(this.detectors);
     let lastProgress = -1;
     /** Where decoding is, for a skipped segment the playlist cannot place. */
     let latest = 0;
@@ -72,6 +74,7 @@ export class DetectorSet {
           ...native.flatMap((d) => (d.input === "native-video" ? (d.pushAnalysis?.(frame) ?? []) : [])),
         ]);
       },
+      everyAnalysisFrame: (frame: LumaFrame) => this.deliver(both.flatMap((d) => d.pushPicture(frame))),
       nativeFrame: (frame: LumaFrame) => this.deliver(native.flatMap((d) => d.push(frame))),
       audio: (chunk: AudioChunk, track: number) => {
         if (track !== 0) return this.deliver(this.pushAudio(chunk, track));
@@ -80,7 +83,8 @@ export class DetectorSet {
         return this.deliver([
           ...this.unwatched.progress(chunk.time),
           ...this.pushAudio(chunk, 0),
-          ...programme(chunk),
+          ...captions.flatMap((d) => d.push(chunk)),
+          ...both.flatMap((d) => d.pushAudio(chunk)),
         ]);
       },
       decodeError: (event: DecodeErrorEvent) =>
@@ -91,8 +95,7 @@ export class DetectorSet {
         const span = await this.segments?.span(failure);
         await this.deliver(this.unwatched.failed(failure, span?.start ?? latest, span));
       },
-      captions: (event: CaptionEvent) =>
-        this.deliver(captions.flatMap((d) => (d.input === "captions" ? d.pushCaptions(event) : []))),
+      captions: (event: CaptionEvent) => this.deliver(captions.flatMap((d) => d.pushCaptions(event))),
       keyframe: (time: number) =>
         this.deliver(
           native.flatMap((d) => (d.input === "native-video" ? (d.pushKeyframe?.(time) ?? []) : [])),
@@ -100,10 +103,11 @@ export class DetectorSet {
     };
   }
 
-  /** Closes whatever is still open at the end of the media. */
-  async finish(endTime: number): Promise<void> {
+  /** Closes whatever is still open at the end of the media; `extents` say where each stream began and ended. */
+  async finish(endTime: number, extents?: StreamExtents): Promise<void> {
+    const measured = extents ? audioVideo(this.detectors).flatMap((d) => d.pushExtents(extents)) : [];
     const others = this.detectors.filter((d) => d.input !== "audio");
-    await this.deliver([...this.unwatched.finish(), ...others.flatMap((d) => d.flush(endTime))]);
+    await this.deliver([...this.unwatched.finish(), ...measured, ...others.flatMap((d) => d.flush(endTime))]);
     for (const [track, detectors] of this.tracks.entries())
       await this.deliver(
         this.onTrack(
@@ -156,4 +160,8 @@ export class DetectorSet {
       .filter((p): p is Promise<void> => p instanceof Promise);
     if (pending.length) return Promise.all(pending).then(() => undefined);
   }
+}
+
+function audioVideo(detectors: readonly Detector[]): AudioVideoDetector[] {
+  return detectors.filter((d): d is AudioVideoDetector => d.input === "audio-video");
 }

@@ -209,6 +209,8 @@ describe("BlackOptions", () => {
       minDuration: 1,
       pictureBlackRatio: 0.98,
       pixelThreshold: 0.1,
+      overlayShare: 0.08,
+      masks: [],
       majorDuration: 3,
       criticalDuration: 10,
     });

@@ -5,8 +5,9 @@ import {
   createFreezeDetector,
   FreezeOptions,
   type FreezeOptionsInput,
-  meanBlockDifference,
+  overlayTolerantDifference,
 } from "../../../core-service/src/detectors/freeze.ts";
+import { BlockRegions } from "../../../core-service/src/detectors/picture-regions.ts";
 import type { DetectorEvent, LumaFrame } from "../../../core-service/src/detectors/types.ts";
 import { seededRandom } from "../../support/seeded-random.ts";
 
@@ -110,14 +111,16 @@ function closedDefects(run: Run) {
   return [...run.events, ...run.flushed].filter((e) => e.kind === "close").map((e) => e.defect);
 }
 
-/** Block-mean difference between two pictures, as the detector measures it. */
+/** Block-mean difference between two pictures, as the detector measures it by default. */
 function difference(a: Uint8Array, b: Uint8Array): number {
   const grid = new BlockGrid(WIDTH, HEIGHT, 8);
+  const regions = new BlockRegions(WIDTH, HEIGHT, 8, [], "bands");
   const ma = new Float32Array(grid.size);
   const mb = new Float32Array(grid.size);
   grid.means(a, ma);
   grid.means(b, mb);
-  return meanBlockDifference(ma, mb);
+  const overlayBlocks = Math.floor(FreezeOptions.parse({}).overlayShare * regions.unmaskedBlocks);
+  return overlayTolerantDifference(ma, mb, regions, overlayBlocks, 255, new Float32Array(grid.size));
 }
 
 const SCENE = makeScene(11);
@@ -318,6 +321,8 @@ describe("FreezeOptions", () => {
       referenceFactor: 4,
       endAfterMovingFrames: 3,
       blockSize: 8,
+      overlayShare: 0.12,
+      masks: [],
       majorDuration: 4,
       criticalDuration: 10,
     });
