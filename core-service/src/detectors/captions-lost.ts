@@ -201,6 +201,11 @@ export function createCaptionsLostDetector(options: CaptionsLostOptions = {}): C
       }
       return events;
     },
+    resumeLoss(start: number): void {
+      // Its minimum was met before the hand-off: the first audio window re-opens it.
+      lastCaption = start;
+      gap = { start, programme: o.minDuration, quiet: 0, opened: false };
+    },
     flush(endTime: number): DetectorEvent[] {
       const events = window.frames > 0 ? finishWindow(Math.max(endTime, clock)) : [];
       // Captions after the last audio still end a loss (the audio track ended first).

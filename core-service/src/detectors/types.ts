@@ -88,6 +88,12 @@ export interface CaptionDetector extends DetectorBase {
   readonly input: "captions";
   pushCaptions(event: CaptionEvent): DetectorEvent[];
   push(chunk: AudioChunk): DetectorEvent[];
+  /**
+   * A loss that a previous worker of a live job had open since `start`: the captions were there before it and
+   * are still missing, so the detector re-opens it at once (the alert book keeps it as the same alert) instead of
+   * waiting for captions it has never seen.
+   */
+  resumeLoss(start: number): void;
 }
 
 /** A live packet of one kind reaching the analysis: its time on the stream's timeline and the wall clock then. */

@@ -80,6 +80,8 @@ export class LiveSession {
     this.native = options.detectors.filter((d) => d.input === "native-video");
     this.audio = options.detectors.filter((d) => d.input === "audio");
     this.captions = options.detectors.filter((d): d is CaptionDetector => d.input === "captions");
+    for (const { defect } of resume?.openDefects ?? [])
+      if (defect.type === "captions-lost") for (const d of this.captions) d.resumeLoss(defect.start);
     this.audioVideo = options.detectors.filter((d): d is AudioVideoDetector => d.input === "audio-video");
   }
 

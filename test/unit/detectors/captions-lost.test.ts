@@ -145,6 +145,22 @@ describe("captions-lost detector", () => {
     });
   }
 
+  it("re-opens a loss a previous worker had open at the first audio, with its onset, without seeing captions first", () => {
+    const detector = createCaptionsLostDetector();
+    detector.resumeLoss(100);
+    const chunk = {
+      time: 140,
+      sampleRate: RATE,
+      channels: 1,
+      channelNames: ["FC"],
+      samples: new Float32Array(4800).fill(0.1),
+    };
+    const [open] = detector.push(chunk);
+    expect(open).toMatchObject({ kind: "open", defect: { type: "captions-lost", start: 100 } });
+    const [close] = detector.pushCaptions({ time: 140.05 });
+    expect(close).toMatchObject({ kind: "close", defect: { start: 100, end: 140.05 } });
+  });
+
   it("is configured by name in thresholds, and refuses options it does not know", () => {
     expect(parseThresholds({ "captions-lost": { minDuration: 10 } })["captions-lost"].minDuration).toBe(10);
     expect(() => parseThresholds({ "captions-lost": { minDurationSeconds: 10 } })).toThrow(
