@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { FILE_DEFECT_TYPES } from "../core-service/src/domain/defect.ts";
 import { ffmpegBinaries, runFfmpeg } from "../core-service/src/media/ffmpeg.ts";
 import { detectTools } from "../core-service/src/media/ffmpeg-detection.ts";
+import { captionsCost } from "./captions-cost.ts";
 import { loudnessCost } from "./loudness-cost.ts";
 import { type Measurement, measure } from "./process-meter.ts";
 
@@ -159,6 +160,13 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
       `loudness meter alone, ${cost.layout.padEnd(6)}    ${cost.cpuSeconds.toFixed(2)} CPU s for ${cost.audioSeconds.toFixed(0)} s of audio = ${ratio(cost.cpuSeconds, decode.cpuSeconds)} of decode-only CPU (median of 5, in process)`,
     );
   }
+  const captions = await captionsCost(minute, BENCH_DIR);
+  log(
+    `captions branch in the decode:      ${ratio(captions.withCaptions, captions.withoutCaptions)} of the same decode without it (${captions.withoutCaptions.toFixed(2)} → ${captions.withCaptions.toFixed(2)} CPU s, ffmpeg + Node, median of 3; ${captions.captionFrames} captioned pictures)`,
+  );
+  log(
+    `captions-lost detector alone:       ${captions.detectorSeconds.toFixed(3)} CPU s for ${captions.mediaSeconds.toFixed(0)} s = ${ratio(captions.detectorSeconds, decode.cpuSeconds)} of decode-only CPU (median of 5, in process)`,
+  );
   const defects = JSON.parse(avmon.stdout).defects.length;
   log(`(avmon found ${defects} defects in the 60 s clip; it carries 3: a black, a freeze and a silence)`);
 }

@@ -58,7 +58,7 @@ function meterOnce(samples: Float32Array, names: readonly string[]): number {
 }
 
 /** The clip's audio as interleaved 32-bit floats with `channels` channels (ffmpeg upmixes stereo to 5.1). */
-async function decodedAudio(clip: string, dir: string, channels: number): Promise<Float32Array> {
+export async function decodedAudio(clip: string, dir: string, channels: number): Promise<Float32Array> {
   const path = join(dir, `bench-audio-${channels}ch.f32`);
   if (!existsSync(path)) {
     const partial = `${path}.partial`;

@@ -72,7 +72,7 @@ export async function measure(
 }
 
 /** utime + stime of all waited-for descendants (fields 16 and 17 of /proc/self/stat). */
-function childrenCpuSeconds(): number {
+export function childrenCpuSeconds(): number {
   const stat = readFileSync("/proc/self/stat", "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // fields[0] is field 3 (state), so field n is fields[n - 3].

@@ -44,6 +44,7 @@ function describeMedia(media: Report["media"]): string {
   if (tracks.length > 1) parts.push(`${tracks.length} audio tracks`);
   for (const a of tracks) parts.push(`audio ${a.codec} ${a.sampleRate} Hz ${a.channels} ch`);
   if (tracks.length === 0) parts.push("no audio");
+  if (media.captions !== undefined) parts.push(media.captions ? "closed captions" : "no closed captions");
   return parts.join(" · ");
 }
 

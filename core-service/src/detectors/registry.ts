@@ -10,6 +10,7 @@ import { AvSyncOptions, createAvSyncDetector } from "./av-sync.ts";
 import { ColourBarsSignalOptions, createColourBarsDetector } from "./bars-on-air.ts";
 import { BlackOptions, createBlackDetector } from "./black.ts";
 import { BlockinessOptions, createBlockinessDetector } from "./blockiness.ts";
+import { CaptionsLostOptions, createCaptionsLostDetector } from "./captions-lost.ts";
 import { ChannelLossOptions, createChannelLossDetector } from "./channel-loss.ts";
 import { ClippingOptions, createClippingDetector } from "./clipping.ts";
 import { createFreezeDetector, FreezeOptions } from "./freeze.ts";
@@ -41,6 +42,7 @@ export const DETECTOR_OPTIONS = {
   "channel-loss": ChannelLossOptions,
   phase: PhaseOptions,
   "test-signal": TestSignalOptions,
+  "captions-lost": CaptionsLostOptions,
 } satisfies Record<DetectorName, z.ZodType>;
 
 /** Validates every detector's thresholds, naming the offending field (`thresholds.freeze.minDuration: …`). */
@@ -79,6 +81,7 @@ export function createDetectors(names: readonly DetectorName[], thresholds: Thre
       createLineUpToneDetector(only(LineUpToneOptions, options["test-signal"])),
       createColourBarsDetector(only(ColourBarsSignalOptions, options["test-signal"])),
     ],
+    "captions-lost": () => createCaptionsLostDetector(options["captions-lost"]),
   };
   return [...new Set(names)].flatMap((name) => factories[name]());
 }

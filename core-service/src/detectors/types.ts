@@ -36,6 +36,14 @@ export interface DecodeErrorEvent {
 }
 
 /**
+ * A picture that carried closed-caption data (CEA-608/708 in ATSC A/53 user data: H.264/HEVC SEI or MPEG-2
+ * picture user data, which ffmpeg's decoders export as A/53 side data), at its media time.
+ */
+export interface CaptionEvent {
+  readonly time: number;
+}
+
+/**
  * What a detector tells the pipeline. `open` is sent once, as soon as a defect has lasted its minimum duration
  * (its `start` is the onset, `end` absent); `close` when it ends, with `start` and `end`. A defect that is
  * closed without having been opened first (possible at end of input) is sent as `close` only.
@@ -78,6 +86,19 @@ export interface AudioDetector extends DetectorBase {
   push(chunk: AudioChunk): DetectorEvent[];
 }
 
+/** Works on the pictures that carry caption data, against the first audio track (is programme going on?). */
+export interface CaptionDetector extends DetectorBase {
+  readonly input: "captions";
+  pushCaptions(event: CaptionEvent): DetectorEvent[];
+  push(chunk: AudioChunk): DetectorEvent[];
+  /**
+   * A loss that a previous worker of a live job had open since `start`: the captions were there before it and
+   * are still missing, so the detector re-opens it at once (the alert book keeps it as the same alert) instead of
+   * waiting for captions it has never seen.
+   */
+  resumeLoss(start: number): void;
+}
+
 /** A live packet of one kind reaching the analysis: its time on the stream's timeline and the wall clock then. */
 export interface PacketArrival {
   readonly kind: "video" | "audio";
@@ -109,4 +130,9 @@ export interface AudioVideoDetector extends DetectorBase {
   pushExtents(extents: StreamExtents): DetectorEvent[];
 }
 
-export type Detector = AnalysisFrameDetector | NativeFrameDetector | AudioDetector | AudioVideoDetector;
+export type Detector =
+  | AnalysisFrameDetector
+  | NativeFrameDetector
+  | AudioDetector
+  | AudioVideoDetector
+  | CaptionDetector;

@@ -12,6 +12,7 @@ export const FILE_DEFECT_TYPES = [
   "channel-loss",
   "phase",
   "test-signal",
+  "captions-lost",
 ] as const;
 export const LIVE_DEFECT_TYPES = ["video-loss", "audio-loss", "stall", "discontinuity"] as const;
 /**

@@ -50,6 +50,11 @@ export const MediaSummary = z.object({
   audio: AudioInfo.optional(),
   /** Every audio track, the first included; each was analysed on its own. */
   audioTracks: z.array(AudioTrack).optional(),
+  /**
+   * Whether the video carries CEA-608/708 closed captions (ATSC A/53 data in H.264/HEVC SEI or MPEG-2 user data)
+   * anywhere; absent when captions were not looked for (captions-lost not selected, or no video).
+   */
+  captions: z.boolean().optional(),
 });
 export type MediaSummary = z.infer<typeof MediaSummary>;
 

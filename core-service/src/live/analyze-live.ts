@@ -222,6 +222,7 @@ function livePlan(
     nativeFramesPerSecond: video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
     // Audio is decoded whatever the detectors, for audio-loss and the timeline.
     audio: Boolean(media.audio),
+    captions: Boolean(video) && wants("captions"),
     readTimeout: thresholds.stallAfter,
     maxPixels,
   };

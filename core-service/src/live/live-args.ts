@@ -5,10 +5,13 @@
  * - sends each output's timestamps down a side pipe as `framecrc` lines (one per frame, in output order; the
  *   checksum of a 320 px picture costs next to nothing), paired in order with the raw data pipes;
  * - reads with as little buffering as ffmpeg allows, so a frame reaches the detectors soon after the origin
- *   publishes it.
+ *   publishes it;
+ * - when captions are wanted, names the pictures that carry caption data on stderr (caption-lines.ts), each
+ *   just before that picture leaves on the analysis pipe.
  * Evidence pictures are the same JPEG branch as the file decoder's (media/evidence-pictures.ts), timed by pts.
  */
 import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
+import { CAPTION_FILTER } from "../media/caption-lines.ts";
 import { evidencePictureFilter, evidencePictureOutput } from "../media/evidence-pictures.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "../media/luma-filters.ts";
 import type { MediaInfo } from "../media/probe.ts";
@@ -37,6 +40,8 @@ export interface LivePlan {
   readonly readTimeout: number;
   /** The decoder refuses pictures larger than this (`-max_pixels`); default the default decode budget. */
   readonly maxPixels?: number;
+  /** Say on stderr which pictures carry closed-caption data (caption-lines.ts). */
+  readonly captions?: boolean;
 }
 
 /** Small probing keeps start-up (and every reconnect) short; live streams repeat their headers anyway. */
@@ -94,7 +99,7 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
   if (video && branches.length > 0) {
     const fanOut =
       branches.length > 1 ? `split=${branches.length}${branches.join("")}` : `null${branches[0]}`;
-    graph.push(`[0:${video.index}]${fanOut}`);
+    graph.push(`[0:${video.index}]${plan.captions ? `${CAPTION_FILTER},` : ""}${fanOut}`);
   }
   if (video && plan.analysisSize) {
     graph.push(`[va]${analysisLumaFilter(video, plan.analysisSize)},split=2[analysis][analysis_t]`);

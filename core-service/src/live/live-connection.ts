@@ -4,6 +4,7 @@
  * the sink throws: ffmpeg is killed and the end carries the failure (PipedChild, as the file decoder).
  */
 import { pictureTooLarge } from "../domain/limits.ts";
+import { CaptionLines, isCaptionFilterLine } from "../media/caption-lines.ts";
 import { DecoderComplaints } from "../media/decoder-complaints.ts";
 import { overMaxPixels } from "../media/ffmpeg.ts";
 import { PacketPairer, type TimedPacket } from "../media/packet-pairer.ts";
@@ -21,6 +22,8 @@ export interface LiveConnectionSink {
   evidencePicture(packet: TimedPacket): void;
   /** An HLS segment ffmpeg could not open (refused or missing) and skipped. */
   segmentFailed(failure: SegmentFailure): void;
+  /** The picture about to arrive on the analysis pipe carries closed-caption data (when the plan asks). */
+  captions?(): void;
 }
 
 export interface ConnectionEnd {
@@ -45,6 +48,7 @@ export function openLiveConnection(
   sink: LiveConnectionSink,
 ): LiveConnection {
   const complaints = media.video && new DecoderComplaints(media.video.index);
+  const captions = plan.captions ? new CaptionLines() : undefined;
   const child = new PipedChild(
     buildLiveArgs(source, media, plan),
     [
@@ -55,6 +59,10 @@ export function openLiveConnection(
     ],
     {
       onLine: (line) => {
+        if (isCaptionFilterLine(line)) {
+          if (captions?.captionedPicture(line) !== undefined) sink.captions?.();
+          return;
+        }
         // Pictures that grew past the decode budget after the probe: ffmpeg refuses them (-max_pixels) and says so.
         const picture = overMaxPixels(line);
         if (picture) return child.fail(pictureTooLarge(source.original, picture, picture));
@@ -63,6 +71,7 @@ export function openLiveConnection(
         const complaint = complaints?.read(line);
         if (complaint) sink.decodeError(complaint);
       },
+      isMachineOutput: isCaptionFilterLine,
     },
   );
   return {

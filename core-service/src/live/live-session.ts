@@ -3,7 +3,13 @@
  * reconnect), the continuous timeline, the stream-level detectors, the open alerts and the counters. Holds no
  * history: memory is the same after twelve hours as after twelve minutes.
  */
-import type { AudioVideoDetector, Detector, DetectorEvent, LumaFrame } from "../detectors/types.ts";
+import type {
+  AudioVideoDetector,
+  CaptionDetector,
+  Detector,
+  DetectorEvent,
+  LumaFrame,
+} from "../detectors/types.ts";
 import type { Defect, DefectType } from "../domain/defect.ts";
 import type { EvidenceImage } from "../domain/evidence.ts";
 import { readLevels } from "../domain/signal-levels.ts";
@@ -51,6 +57,7 @@ export class LiveSession {
   private readonly analysis: Detector[];
   private readonly native: Detector[];
   private readonly audio: Detector[];
+  private readonly captions: CaptionDetector[];
   private readonly audioVideo: AudioVideoDetector[];
   /** Counts the times the stream's timestamps started afresh (connections, jumps), for the clock detectors. */
   private epoch = 0;
@@ -87,6 +94,9 @@ export class LiveSession {
     this.analysis = options.detectors.filter((d) => d.input === "analysis-video");
     this.native = options.detectors.filter((d) => d.input === "native-video");
     this.audio = options.detectors.filter((d) => d.input === "audio");
+    this.captions = options.detectors.filter((d): d is CaptionDetector => d.input === "captions");
+    for (const { defect } of resume?.openDefects ?? [])
+      if (defect.type === "captions-lost") for (const d of this.captions) d.resumeLoss(defect.start);
     this.audioVideo = options.detectors.filter((d): d is AudioVideoDetector => d.input === "audio-video");
   }
 
@@ -161,6 +171,7 @@ export class LiveSession {
         };
         this.evidence?.sound(chunk);
         this.detect(this.audio, (d) => (d.input === "audio" ? d.push(chunk) : []));
+        this.detect(this.captions, (d) => d.push(chunk));
         this.detect(this.audioVideo, (d) => d.pushAudio(chunk));
       },
       segmentFailed: (failure) => {
@@ -178,6 +189,12 @@ export class LiveSession {
         // On the video timeline as it stands (offsets change only at a jump), without moving it.
         const time = packet.time + this.timeline.offsets().video;
         this.emitReleased(this.evidence.picture({ time, ...analysisSize, jpeg: packet.data }));
+      },
+      captions: () => {
+        // Named just before its picture arrives: the picture before it is where the stream is.
+        const time = this.timeline.lastTimeOf("video");
+        if (time === undefined) return;
+        this.detect(this.captions, (d) => d.pushCaptions({ time }));
       },
       decodeError: (message) => {
         if (!this.pictureSinceConnect) return;

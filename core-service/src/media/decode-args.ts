@@ -6,11 +6,15 @@
  * - audio: float PCM at the native rate and channel count;
  * - evidence pictures (when asked for): a few small colour JPEGs a second, with their sizes on a side pipe;
  * - frame markers: one framecrc line per frame on stderr, in order with the decoder's complaints (see below);
- * - keyframe markers (when asked for): one framemd5 line per intra-coded picture, after that frame's marker.
- * Pipes get fd 1 (stdout), then 3, 4, … in the order they are added; fd 2 is stderr. A new kind of output is
- * one more branch of the graph here and one more DecodeOutputSpec, read by an output class in decode-outputs.ts.
+ * - keyframe markers (when asked for): one framemd5 line per intra-coded picture, after that frame's marker;
+ * - caption lines (when asked for): showinfo's lines on stderr, which name the pictures carrying A/53 closed
+ *   captions (caption-lines.ts).
+ * Outputs get fd 1 (stdout), then 3, 4, … in the order they are added; fd 2 is stderr. A new kind of output
+ * (one pipe per audio track, evidence thumbnails) is one more branch of the graph here and one more
+ * DecodeOutputSpec, read by an output class in decode-outputs.ts.
  */
 import { UnsupportedMediaError } from "../domain/errors.ts";
+import { CAPTION_FILTER, isCaptionFilterLine } from "./caption-lines.ts";
 import { pinnableLayout } from "./channel-layout.ts";
 import { evidencePictureFilter, evidencePictureOutput } from "./evidence-pictures.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "./luma-filters.ts";
@@ -43,6 +47,8 @@ export interface DecodePlan {
   readonly maxPixels?: number;
   /** Mark intra-coded pictures (keyframes, which repair damage) on stderr. */
   readonly keyframes?: boolean;
+  /** Say on stderr which pictures carry closed-caption data (for captions-lost and the report's media summary). */
+  readonly captions?: boolean;
 }
 
 /** One output pipe of the decode and what it carries. */
@@ -110,7 +116,7 @@ export function isKeyframeMarker(line: string): boolean {
 
 /** Lines of ffmpeg's stderr that are our markers, not ffmpeg talking. */
 export function isMarker(line: string): boolean {
-  return isFrameMarker(line) || isKeyframeMarker(line);
+  return isFrameMarker(line) || isKeyframeMarker(line) || isCaptionFilterLine(line);
 }
 
 export function buildDecodeCommand(
@@ -124,7 +130,7 @@ export function buildDecodeCommand(
   let pipes = 0;
   const nextFd = () => (++pipes === 1 ? 1 : pipes + 1);
   const video = media.video;
-  if (video && (plan.analysisSize || plan.nativeFramesPerSecond || plan.evidencePictures)) {
+  if (video && (plan.analysisSize || plan.nativeFramesPerSecond || plan.evidencePictures || plan.captions)) {
     const branches = ["[markers]"];
     if (plan.analysisSize) {
       const sampleStep = frameStep(video.fps, plan.analysisFramesPerSecond);
@@ -164,7 +170,7 @@ export function buildDecodeCommand(
       outputs.push({ kind: "evidence-pictures", fd, timesFd, ...size, step });
     }
     graph.unshift(
-      `[0:${video.index}]${videoTimelineGuard(video.offset, video.fps)}fps=fps=${video.fpsRational},split=${branches.length}${branches.join("")}`,
+      `[0:${video.index}]${videoTimelineGuard(video.offset, video.fps)}fps=fps=${video.fpsRational},${plan.captions ? `${CAPTION_FILTER},` : ""}split=${branches.length}${branches.join("")}`,
     );
     outputArgs.push(...markers("[markers]", "framecrc"));
     if (plan.keyframes) outputArgs.push(...markers("[keyframes]", "framemd5"));

@@ -3,7 +3,7 @@
  * bytes into pieces with a media time, hands each piece to its sink, and tells the session about it (progress,
  * backpressure). A new kind of output is one more class here with its case in `openOutput`.
  */
-import type { AudioChunk, DecodeErrorEvent, LumaFrame } from "../detectors/types.ts";
+import type { AudioChunk, CaptionEvent, DecodeErrorEvent, LumaFrame } from "../detectors/types.ts";
 import { channelNames } from "./channel-layout.ts";
 import type { DecodeOutputSpec } from "./decode-args.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
@@ -42,6 +42,8 @@ export interface DecodeSink {
   segmentFailed?(failure: SegmentFailure): SinkResult;
   /** An intra-coded picture at this media time (when the plan asks for keyframes). */
   keyframe?(time: number): SinkResult;
+  /** A picture that carries closed-caption data (when the plan asks for captions). */
+  captions?(event: CaptionEvent): SinkResult;
 }
 
 /** Told of every piece an output hands on: `endTime` is the media time just after it. */

@@ -19,6 +19,7 @@ import {
   noProgress,
   pictureTooLarge,
 } from "../domain/limits.ts";
+import { CaptionLines, isCaptionFilterLine } from "./caption-lines.ts";
 import {
   buildDecodeCommand,
   type DecodePlan,
@@ -41,6 +42,8 @@ export interface DecodeResult {
   readonly audioSeconds: number;
   /** Media time just after the last decoded frame or sample. */
   readonly endTime: number;
+  /** Pictures that carried closed-caption data; undefined when the plan did not look for captions. */
+  readonly captionFrames?: number;
   /** Where the video and the audio began and ended, when both were decoded. */
   readonly extents?: StreamExtents;
 }
@@ -78,6 +81,8 @@ class DecodeSession {
   #framesDecoded = 0;
   #lastProgressMs = performance.now();
   readonly #complaints: DecoderComplaints | undefined;
+  readonly #captions: CaptionLines | undefined;
+  #captionFrames = 0;
 
   constructor(
     source: ResolvedSource,
@@ -92,6 +97,7 @@ class DecodeSession {
     this.#signal = options.signal;
     this.#limits = options.limits ?? DEFAULT_ANALYSIS_LIMITS;
     this.#complaints = media.video && new DecoderComplaints(media.video.index);
+    this.#captions = media.video && plan.captions ? new CaptionLines() : undefined;
     const command = buildDecodeCommand(source, media, plan);
     const delivered = (endTime: number, result: SinkResult) => this.#delivered(endTime, result);
     this.#outputs = command.outputs.map((spec) => openOutput(spec, media, sink, delivered));
@@ -128,6 +134,7 @@ class DecodeSession {
       videoFrames: this.#framesDecoded,
       audioSeconds,
       endTime: Math.max(this.#videoDecodedUntil(), audioSeconds),
+      ...(this.#captions && { captionFrames: this.#captionFrames }),
       ...this.#extents(audioSeconds),
     };
   }
@@ -181,6 +188,13 @@ class DecodeSession {
     if (isKeyframeMarker(line)) {
       // Printed just after that frame's own marker.
       if (video) this.#hold(this.#sink.keyframe?.(video.offset + (this.#framesDecoded - 1) / video.fps));
+      return;
+    }
+    if (isCaptionFilterLine(line)) {
+      const captioned = this.#captions?.captionedPicture(line);
+      if (captioned === undefined || !video) return;
+      this.#captionFrames++;
+      this.#hold(this.#sink.captions?.({ time: video.offset + captioned / video.fps }));
       return;
     }
     const picture = overMaxPixels(line);

@@ -108,7 +108,7 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   const loudness = loudnessSummary(set.summaries());
   return {
     source,
-    media: summarizeMedia(media, duration, set),
+    media: summarizeMedia(media, { duration, captionFrames: result.captionFrames }, set),
     defects: set.closedDefects(),
     ...(loudness && { loudness }),
     stats: {
@@ -133,13 +133,15 @@ export function decodePlan(
   // Evidence pictures only when some detector can find a defect shown as a picture: sound defects are drawn
   // from the PCM.
   const evidencePictures =
-    options.evidence && (wants("analysis-video") || wants("native-video") || wants("audio-video"));
+    options.evidence &&
+    (wants("analysis-video") || wants("native-video") || wants("audio-video") || wants("captions"));
   return {
     analysisSize: media.video && pictures ? analysisSize(media.video.width, media.video.height) : undefined,
     analysisFramesPerSecond: ANALYSIS_FRAMES_PER_SECOND,
     everyAnalysisFrame: wants("audio-video"),
     nativeFramesPerSecond: media.video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
-    audio: Boolean(media.audio) && (wants("audio") || wants("audio-video")),
+    // Caption detectors weigh a loss against the programme sound.
+    audio: Boolean(media.audio) && (wants("audio") || wants("audio-video") || wants("captions")),
     evidencePictures:
       evidencePictures && media.video
         ? { ...analysisSize(media.video.width, media.video.height), perSecond: EVIDENCE_PICTURES_PER_SECOND }
@@ -148,6 +150,8 @@ export function decodePlan(
     maxPixels: limits.maxPixels,
     // Block corruption ends damage at the keyframe that repairs it.
     keyframes: detectors.some((d) => "pushKeyframe" in d),
+    // Only when asked for: cheap (see caption-lines.ts), but a few more lines of stderr for every picture.
+    captions: Boolean(media.video) && wants("captions"),
   };
 }
 
@@ -174,7 +178,11 @@ function isPlaylist(media: MediaInfo): boolean {
   return media.formatName.split(",").includes("hls");
 }
 
-function summarizeMedia(media: MediaInfo, duration: number, set: DetectorSet): Report["media"] {
+function summarizeMedia(
+  media: MediaInfo,
+  decoded: { readonly duration: number; readonly captionFrames: number | undefined },
+  set: DetectorSet,
+): Report["media"] {
   const { video, audio } = media;
   const audioInfo = (a: AudioStreamInfo) => ({
     codec: a.codec,
@@ -190,7 +198,7 @@ function summarizeMedia(media: MediaInfo, duration: number, set: DetectorSet): R
     };
   };
   return {
-    duration: round(duration, 3),
+    duration: round(decoded.duration, 3),
     ...(video && {
       video: { codec: video.codec, width: video.width, height: video.height, fps: round(video.fps, 3) },
     }),
@@ -209,6 +217,7 @@ function summarizeMedia(media: MediaInfo, duration: number, set: DetectorSet): R
         };
       }),
     }),
+    ...(decoded.captionFrames !== undefined && { captions: decoded.captionFrames > 0 }),
   };
 }
 

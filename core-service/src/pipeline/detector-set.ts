@@ -3,13 +3,16 @@
  * own audio detectors (their state is one stream's); when there are several tracks, the defects they find carry
  * their track's number (`track`, from 1). With evidence asked for, events pass through the evidence recorder
  * (which may make them wait for their picture) and each defect's image is kept before its first event goes
- * out, one event at a time, in order.
+ * out, one event at a time, in order. Caption detectors hear the first
+ * track (is programme going on?), and their defects are the video's, so they carry no track.
  */
 
 import { detectorSummaries } from "../detectors/registry.ts";
 import type {
   AudioChunk,
   AudioVideoDetector,
+  CaptionDetector,
+  CaptionEvent,
   DecodeErrorEvent,
   Detector,
   DetectorEvent,
@@ -85,6 +88,7 @@ export class DetectorSet {
   ): DecodeSink {
     const analysis = this.detectors.filter((d) => d.input === "analysis-video");
     const native = this.detectors.filter((d) => d.input === "native-video");
+    const captions = this.detectors.filter((d): d is CaptionDetector => d.input === "captions");
     const both = audioVideo(this.detectors);
     let lastProgress = -1;
     let nextLevelsAt = 0;
@@ -121,6 +125,7 @@ export class DetectorSet {
         const events = [
           ...this.unwatched.progress(chunk.time),
           ...this.pushAudio(chunk, 0),
+          ...captions.flatMap((d) => d.push(chunk)),
           ...both.flatMap((d) => d.pushAudio(chunk)),
         ];
         if (analysis.length === 0) progress(chunk.time);
@@ -136,6 +141,7 @@ export class DetectorSet {
         const span = await this.segments?.span(failure);
         await this.deliver(this.unwatched.failed(failure, span?.start ?? latest, span));
       },
+      captions: (event: CaptionEvent) => this.deliver(captions.flatMap((d) => d.pushCaptions(event))),
       keyframe: (time: number) =>
         this.deliver(
           native.flatMap((d) => (d.input === "native-video" ? (d.pushKeyframe?.(time) ?? []) : [])),
