@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: the cost of avmon's file analysis against two baselines measured in the same run —
  * ffmpeg decoding alone (one thread), and ffmpeg's own filters computing the same measures — on a generated
- * 60 s 1080p30 H.264 clip, with block corruption alone and everything but it for that detector's share; then avmon
- * on a 10 min source made of that clip, to show memory does not grow; and the loudness meter's own CPU on that
- * clip's audio (loudness-cost.ts).
+ * 60 s 1080p30 H.264 clip; avmon with `--evidence` (a picture or sound strip per defect, from a small colour
+ * output of the same decode) in the same rounds; with block corruption alone and everything but it for that
+ * detector's share; then avmon on a 10 min source made of that clip, with and without evidence, to show memory
+ * does not grow; and the loudness meter's own CPU on that clip's audio (loudness-cost.ts).
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FILE_DEFECT_TYPES } from "../core-service/src/domain/defect.ts";
 import { ffmpegBinaries, runFfmpeg } from "../core-service/src/media/ffmpeg.ts";
@@ -33,6 +35,9 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   // by several per cent within minutes, which one run each would read as a difference between them.
   const decodeRuns: Measurement[] = [];
   const avmonRuns: Measurement[] = [];
+  const evidenceRuns: Measurement[] = [];
+  const evidenceDir = mkdtempSync(join(tmpdir(), "avmon-bench-evidence-"));
+  const withEvidence = (source: string) => [AVMON, "analyze", source, "--json", "--evidence", evidenceDir];
   // Block corruption (native-resolution luma, the SIMD kernel) alone, and everything but it: its cost.
   const blockinessRuns: Measurement[] = [];
   const withoutBlockinessRuns: Measurement[] = [];
@@ -49,7 +54,7 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   const pictureAndLevelRuns: Measurement[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     log(
-      `Round ${round} of ${ROUNDS}: ffmpeg decode only, then avmon analyze (all, blockiness, all but it, without sync/channels) …`,
+      `Round ${round} of ${ROUNDS}: ffmpeg decode only, then avmon analyze (all, --evidence, blockiness, all but it, without sync/channels) …`,
     );
     decodeRuns.push(
       await measure("ffmpeg decode only (1 thread)", ffmpeg, [...singleThreadInput, "-f", "null", "-"]),
@@ -57,6 +62,7 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
     avmonRuns.push(
       await measure("avmon analyze, all detectors", process.execPath, [AVMON, "analyze", minute, "--json"]),
     );
+    evidenceRuns.push(await measure("avmon analyze --evidence", process.execPath, withEvidence(minute)));
     blockinessRuns.push(await analyze("avmon analyze, blockiness only", ["blockiness"]));
     withoutBlockinessRuns.push(
       await analyze(
@@ -70,6 +76,7 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   }
   const decode = medianRun(decodeRuns);
   const avmon = medianRun(avmonRuns);
+  const evidence = medianRun(evidenceRuns);
   const blockiness = medianRun(blockinessRuns);
   const withoutBlockiness = medianRun(withoutBlockinessRuns);
   const pictureAndLevel = medianRun(pictureAndLevelRuns);
@@ -91,15 +98,23 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
     tenMinutes,
     "--json",
   ]);
+  const evidenceLong = await measure(
+    "avmon analyze --evidence, 10 min source",
+    process.execPath,
+    withEvidence(tenMinutes),
+  );
+  const evidenceDefects = JSON.parse(evidenceLong.stdout).defects as { evidence?: unknown }[];
+  rmSync(evidenceDir, { recursive: true, force: true });
 
   log("");
   log(
-    `(decode-only and the avmon runs: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)}, blockiness only ${cpuList(blockinessRuns)}, all but blockiness ${cpuList(withoutBlockinessRuns)}, without sync/channels ${cpuList(pictureAndLevelRuns)})`,
+    `(decode-only and the avmon runs: the median of ${ROUNDS} runs each; CPU s of every run: decode ${cpuList(decodeRuns)}, avmon ${cpuList(avmonRuns)}, --evidence ${cpuList(evidenceRuns)}, blockiness only ${cpuList(blockinessRuns)}, all but blockiness ${cpuList(withoutBlockinessRuns)}, without sync/channels ${cpuList(pictureAndLevelRuns)})`,
   );
   log(
     table([
       decode,
       avmon,
+      evidence,
       blockiness,
       withoutBlockiness,
       pictureAndLevel,
@@ -107,6 +122,7 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
       startup,
       doctor,
       avmonLong,
+      evidenceLong,
     ]),
   );
   log("");
@@ -114,6 +130,12 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   log(`avmon CPU / decode-only CPU:        ${ratio(avmon.cpuSeconds, decode.cpuSeconds)}  (target ≤ 1.3×)`);
   log(
     `  the same without CLI start-up:    ${ratio(analysisCpu, decode.cpuSeconds)}  (what a running worker pays per job)`,
+  );
+  log(
+    `avmon --evidence CPU / decode-only: ${ratio(evidence.cpuSeconds, decode.cpuSeconds)}  (target ≤ 1.3×)`,
+  );
+  log(
+    `  what evidence adds to avmon:       ${ratio(evidence.cpuSeconds, avmon.cpuSeconds)}  (the picture branch, the level ring, ${evidenceDefects.filter((d) => d.evidence).length} images on the 10 min source)`,
   );
   log(`blockiness only CPU / decode-only:  ${ratio(blockiness.cpuSeconds, decode.cpuSeconds)}`);
   log(
@@ -126,6 +148,9 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   log(`ffmpeg chain wall / avmon wall:     ${(filters.wallSeconds / avmon.wallSeconds).toFixed(2)}×`);
   log(
     `avmon peak memory, 10 min / 60 s:   ${(avmonLong.peakMemoryMiB / avmon.peakMemoryMiB).toFixed(2)}×  (target ≈ 1×)`,
+  );
+  log(
+    `  the same with --evidence:          ${(evidenceLong.peakMemoryMiB / evidence.peakMemoryMiB).toFixed(2)}×  (a bounded ring of recent pictures)`,
   );
   log(
     `ffmpeg capability detection:        ${(doctor.cpuSeconds - startup.cpuSeconds).toFixed(2)} CPU s asked afresh (doctor − help), ${(await keptAnswerCpuMs()).toFixed(1)} ms from the kept answer, none for a local file`,

@@ -1,6 +1,7 @@
-/** `npm run bench [-- file|live|bomb|picture]` */
+/** `npm run bench [-- file|live|levels|bomb|picture]` */
 import { decodeBombBench } from "./decode-bomb-bench.ts";
 import { fileBench } from "./file-bench.ts";
+import { levelsBench } from "./levels-bench.ts";
 import { liveBench } from "./live-bench.ts";
 import { pictureDetectorsBench } from "./picture-detectors-bench.ts";
 
@@ -9,6 +10,7 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const BENCHES: Record<string, (log: (line: string) => void) => Promise<void>> = {
   file: fileBench,
   live: liveBench,
+  levels: levelsBench,
   bomb: decodeBombBench,
   picture: pictureDetectorsBench,
 };

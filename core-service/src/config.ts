@@ -28,7 +28,7 @@ export const SETTINGS = [
     name: "AVMON_DATA_DIR",
     default: ".avmon-data",
     description:
-      "Where the local stack keeps its files: the demo clip, webhook subscriptions and outboxes, undeliverable events, large reports.",
+      "Where the local stack keeps its files: the demo clip, evidence images under `evidence/`, webhook subscriptions and outboxes, undeliverable events, large reports.",
   },
   {
     name: "AVMON_DEMO",
@@ -51,7 +51,7 @@ export const SETTINGS = [
     name: "AVMON_INGEST_BUCKET",
     default: "(none)",
     description:
-      "S3 ingest bucket; required by `worker`, which keeps large reports (claim checks) and events EventBridge refused under its `events/` prefix.",
+      "S3 ingest bucket; required by `worker`, which keeps each defect's evidence image under its `evidence/` prefix, and large reports (claim checks) and events EventBridge refused under `events/`.",
   },
   {
     name: "AVMON_DETECTOR_GROUP",

@@ -3,6 +3,7 @@ import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
+import { S3Evidence } from "../../core-service/src/adapters/aws/s3-evidence.ts";
 import {
   INTERNAL_ERROR,
   malformedJsonMessage,
@@ -13,13 +14,15 @@ import {
 import type { Intake } from "../../core-service/src/intake/intake.ts";
 import type { EventBus } from "../../core-service/src/ports/event-bus.ts";
 import type { JobStore } from "../../core-service/src/ports/job-store.ts";
-import { documentClient, dynamoClient, sqsClient } from "../shared/aws-clients.ts";
+import { documentClient, dynamoClient, s3Client, sqsClient } from "../shared/aws-clients.ts";
 import { awsIntake } from "../shared/aws-intake.ts";
 import { ENV, FUNCTION_TIMEOUT_SECONDS, IngestEnv, parseEnv } from "../shared/env.ts";
 import { lambdaEventBus } from "../shared/event-bus.ts";
 import { answer, header } from "../shared/http.ts";
 import { METRIC } from "../shared/metric-names.ts";
 import { createLambdaLogger, createLambdaMetrics } from "../shared/powertools.ts";
+import { type EvidenceLinks, getEvidence } from "./get-evidence.ts";
+import { listJobs } from "./list-jobs.ts";
 import { awsSourceCheck } from "./source-policy.ts";
 
 export interface IngestApiDeps {
@@ -28,16 +31,24 @@ export interface IngestApiDeps {
   readonly jobs: JobStore;
   /** Flushed before every answer, so no Job Accepted is left in a buffer when the function freezes. */
   readonly bus: EventBus;
+  /** Presigned links to the evidence images the worker wrote to the ingest bucket. */
+  readonly evidence: EvidenceLinks;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
-/** `POST /v1/jobs`, `GET /v1/jobs/{jobId}`, `DELETE /v1/jobs/{jobId}` behind API Gateway (REST, proxy). */
+/**
+ * `POST /v1/jobs`, `GET /v1/jobs`, `GET /v1/jobs/{jobId}`, `DELETE /v1/jobs/{jobId}` and
+ * `GET /v1/jobs/{jobId}/evidence/{alertId}` behind API Gateway (REST, proxy).
+ */
 export function createIngestApiHandler(deps: IngestApiDeps) {
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     deps.logger.appendKeys({ requestId: event.requestContext?.requestId });
     try {
       const jobId = event.pathParameters?.jobId;
+      const alertId = event.pathParameters?.alertId;
+      if (event.httpMethod === "GET" && jobId && alertId) return await getEvidence(jobId, alertId, deps);
+      if (event.httpMethod === "GET" && !jobId) return await listJobs(event, deps.jobs);
       if (event.httpMethod === "POST" && !jobId) return await postJob(event, deps);
       if (event.httpMethod === "GET" && jobId) return await getJob(jobId, deps);
       if (event.httpMethod === "DELETE" && jobId) return await deleteJob(jobId, deps);
@@ -109,6 +120,7 @@ function fromEnvironment(): IngestApiDeps {
     }),
     jobs: new DynamoJobStore({ client: documents, tableName: env[ENV.jobTableName] }),
     bus,
+    evidence: new S3Evidence({ client: s3Client(), bucket: env[ENV.ingestBucket] }),
     logger: createLambdaLogger("avmon-ingest-api"),
     metrics,
   };

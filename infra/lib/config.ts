@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EVENT_STORE_PREFIX } from "../../core-service/src/adapters/aws/event-store-layout.ts";
 import { DetectorName, FILE_DEFECT_TYPES, Severity } from "../../core-service/src/domain/defect.ts";
+import { EVIDENCE_PREFIX } from "../../core-service/src/domain/evidence.ts";
 
 /** A slice of the detectors run by its own ECS service, fed by its own queue. */
 export const DetectorGroupConfig = z
@@ -42,13 +43,19 @@ export const AvmonConfig = z
     backlogPerTask: z.number().positive().default(4),
     taskCpu: z.number().int().default(2048),
     taskMemoryMiB: z.number().int().default(4096),
-    /** Uploads under it become jobs; it may not hold the events/ prefix where avmon keeps event data. */
+    /**
+     * Uploads under it become jobs; it may not hold the events/ prefix where avmon keeps event data, nor the
+     * evidence/ prefix where the workers write evidence images.
+     */
     ingestPrefix: z
       .string()
       .default("incoming/")
       .refine(
-        (prefix) => !EVENT_STORE_PREFIX.startsWith(prefix) && !prefix.startsWith(EVENT_STORE_PREFIX),
-        `must not be empty nor overlap ${EVENT_STORE_PREFIX}, where avmon keeps claim checks and undeliverable events`,
+        (prefix) =>
+          [EVENT_STORE_PREFIX, EVIDENCE_PREFIX].every(
+            (kept) => !kept.startsWith(prefix) && !prefix.startsWith(kept),
+          ),
+        `must not be empty nor overlap ${EVENT_STORE_PREFIX} (claim checks and undeliverable events) or ${EVIDENCE_PREFIX} (evidence images), where avmon keeps its own files`,
       ),
     logRetentionDays: z.number().int().default(30),
     eventArchiveDays: z.number().int().min(1).default(30),

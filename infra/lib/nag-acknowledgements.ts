@@ -5,6 +5,7 @@ import { EdgeFunction } from "./constructs/edge-function.ts";
 import { IngestApi } from "./constructs/ingest-api.ts";
 import { IngestBucket } from "./constructs/ingest-bucket.ts";
 import { Ingestion } from "./constructs/ingestion.ts";
+import { JobTable } from "./constructs/job-table.ts";
 
 const NAG = "AwsSolutions::AwsSolutions";
 
@@ -13,13 +14,15 @@ const NAG = "AwsSolutions::AwsSolutions";
  * is right for avmon. Anything not listed here fails synth.
  */
 export function acknowledgeNagFindings(stack: Stack): void {
-  const ingestBucket = stack.node.findAll().find((c) => c instanceof IngestBucket);
+  const all = stack.node.findAll();
+  const jobTable = all.find((construct): construct is JobTable => construct instanceof JobTable);
+  const ingestBucket = all.find((c) => c instanceof IngestBucket);
   const bucketId = ingestBucket && logicalIdOf(stack, ingestBucket.bucket.node.defaultChild as CfnElement);
-  for (const construct of stack.node.findAll()) {
+  for (const construct of all) {
     if (construct instanceof CoreService) acknowledgeCoreService(stack, construct);
-    if (construct instanceof EdgeFunction) acknowledgeEdgeFunction(construct, bucketId);
+    if (construct instanceof EdgeFunction) acknowledgeEdgeFunction(stack, construct, { jobTable, bucketId });
     if (construct instanceof IngestApi) acknowledgeIngestApi(construct);
-    if (construct instanceof Ingestion) acknowledgeIngestion(construct);
+    if (construct instanceof Ingestion) acknowledgeIngestion(stack, construct);
   }
   const notificationsHandler = stack.node.tryFindChild(
     "BucketNotificationsHandler050a0587b7544547bf325f094a3db834",
@@ -44,6 +47,11 @@ function acknowledgeCoreService(stack: Stack, core: CoreService): void {
         id: `${NAG}-IAM5[Resource::<${bucket}.Arn>/*]`,
         reason:
           "A job may name any object in the ingest bucket, so keys are unknown at deploy time; the statement grants s3:GetObject only, on that one bucket.",
+      },
+      {
+        id: `${NAG}-IAM5[Resource::<${bucket}.Arn>/evidence/*]`,
+        reason:
+          "Evidence images are keyed by job and alert ids known only at run time; the statement grants s3:PutObject only, under the evidence/ prefix.",
       },
       {
         id: `${NAG}-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${cluster}>/*]`,
@@ -79,14 +87,27 @@ const ABORT_UPLOADS = {
   reason: "Part of grantPut: abandons a multipart upload under the same prefix the role may write.",
 };
 
-function acknowledgeEdgeFunction(edge: EdgeFunction, bucketId: string | undefined): void {
+function acknowledgeEdgeFunction(
+  stack: Stack,
+  edge: EdgeFunction,
+  { jobTable, bucketId }: { jobTable: JobTable | undefined; bucketId: string | undefined },
+): void {
   acknowledge(edge.fn, {
     id: `${NAG}-L1`,
     reason:
       "avmon's functions target Node.js 22 (LTS), the version the project is built and tested on; the runtime moves with the project's Node upgrade, not ahead of it.",
   });
   const policy = edge.role.node.tryFindChild("DefaultPolicy");
-  if (!policy || !bucketId) return;
+  if (!policy) return;
+  if (jobTable) {
+    const table = logicalIdOf(stack, jobTable.table.node.defaultChild as CfnElement);
+    acknowledge(policy, {
+      id: `${NAG}-IAM5[Resource::<${table}.Arn>/index/*]`,
+      reason:
+        "The job table's grants cover its indexes; its one index is the job listing (GET /v1/jobs), which holds nothing the table does not.",
+    });
+  }
+  if (!bucketId) return;
   if (edge.serviceName === "avmon-ingest-api" || edge.serviceName === "avmon-s3-ingest") {
     acknowledge(
       policy,
@@ -137,12 +158,21 @@ function acknowledgeIngestApi(ingestApi: IngestApi): void {
   }
 }
 
-function acknowledgeIngestion(ingestion: Ingestion): void {
+function acknowledgeIngestion(stack: Stack, ingestion: Ingestion): void {
   acknowledge(ingestion.s3Failures.queue, {
     id: `${NAG}-SQS3`,
     reason:
       "This queue is itself a dead-letter destination (failed asynchronous s3-ingest invocations), alarmed on depth; it is not a work queue.",
   });
+  const apiPolicy = ingestion.apiFunction.role.node.tryFindChild("DefaultPolicy");
+  if (apiPolicy) {
+    const bucket = logicalIdOf(stack, ingestion.evidenceBucketResource);
+    acknowledge(apiPolicy, {
+      id: `${NAG}-IAM5[Resource::<${bucket}.Arn>/evidence/*]`,
+      reason:
+        "Evidence images are keyed by job and alert ids known only at run time; the statement grants s3:GetObject only, under the evidence/ prefix.",
+    });
+  }
 }
 
 function acknowledge(scope: IConstruct, ...rules: { id: string; reason: string }[]): void {

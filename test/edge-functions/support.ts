@@ -1,10 +1,12 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
 import { EventBridgeEventBus } from "../../core-service/src/adapters/aws/eventbridge-event-bus.ts";
+import { S3Evidence } from "../../core-service/src/adapters/aws/s3-evidence.ts";
 import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
 import type { Resolver } from "../../core-service/src/security/ssrf-guard.ts";
 import { createIngestApiHandler } from "../../edge-functions/ingest-api/handler.ts";
@@ -73,6 +75,8 @@ export interface IngestApiSetup {
   readonly dynamo: DynaliteServer;
   readonly tableName: string;
   readonly ingestBucket?: string;
+  /** Where evidence links are presigned for (fauxqs's S3 in the tests that follow them). */
+  readonly s3?: S3Client;
   readonly resolve?: Resolver;
   readonly newJobId?: () => string;
 }
@@ -85,6 +89,7 @@ export function ingestApiHandler(setup: IngestApiSetup) {
     parking: scratchParkingLot(),
   });
   const jobs = new DynamoJobStore({ client: setup.dynamo.documents, tableName: setup.tableName });
+  const ingestBucket = setup.ingestBucket ?? "avmon-ingest";
   const handler = createIngestApiHandler({
     intake: awsIntake({
       groups: setup.groups,
@@ -95,11 +100,15 @@ export function ingestApiHandler(setup: IngestApiSetup) {
       tableName: setup.tableName,
       scope: "api",
       inProgressSeconds: FUNCTION_TIMEOUT_SECONDS["ingest-api"],
-      checkSource: awsSourceCheck(setup.ingestBucket ?? "avmon-ingest", setup.resolve),
+      checkSource: awsSourceCheck(ingestBucket, setup.resolve),
       ...(setup.newJobId && { newJobId: setup.newJobId }),
     }),
     jobs,
     bus,
+    evidence: new S3Evidence({
+      client: setup.s3 ?? new S3Client({ region: "eu-west-1" }),
+      bucket: ingestBucket,
+    }),
     logger: silentLambdaLogger(),
     metrics: quietMetrics(),
   });

@@ -112,7 +112,7 @@ describe("the default avmon stack", () => {
     });
   });
 
-  it("grants the task role only queue, bus, media, event-store writes, stop-request and task-protection access", () => {
+  it("grants the task role only queue, bus, media, evidence, event-store writes, stop-request and task-protection access", () => {
     const taskRoleId = Object.keys(
       synth.template.findResources("AWS::IAM::Role", {
         Properties: {
@@ -135,8 +135,10 @@ describe("the default avmon stack", () => {
         "ecs:UpdateTaskProtection",
         "events:PutEvents",
         "s3:GetObject",
-        // grantPut on the ingest bucket's events/ (claim checks, parked events): see event-store.test.ts
+        // PutObject under evidence/ (evidence images), and grantPut on the ingest bucket's events/ (claim checks,
+        // parked events): see event-store.test.ts
         "s3:Abort*",
+        "s3:PutObject",
         "s3:PutObject",
         "s3:PutObjectLegalHold",
         "s3:PutObjectRetention",
@@ -196,7 +198,13 @@ describe("the default avmon stack", () => {
 
   it("puts IAM (SigV4) authorization on every API method, with throttling and access logs", () => {
     const methods = resourcesOf(synth.template, "AWS::ApiGateway::Method");
-    expect(methods.map(([, m]) => m.Properties.HttpMethod).sort()).toEqual(["DELETE", "GET", "POST"]);
+    expect(methods.map(([, m]) => m.Properties.HttpMethod).sort()).toEqual([
+      "DELETE",
+      "GET",
+      "GET",
+      "GET",
+      "POST",
+    ]);
     for (const [, method] of methods) expect(method.Properties.AuthorizationType).toBe("AWS_IAM");
     synth.template.hasResourceProperties("AWS::ApiGateway::Stage", {
       AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),

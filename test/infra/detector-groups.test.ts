@@ -91,7 +91,7 @@ describe("avmon deployed as detector groups", () => {
     ];
     expect(authorizer.Properties.Type).toBe("COGNITO_USER_POOLS");
     const methods = resourcesOf(synth.template, "AWS::ApiGateway::Method");
-    expect(methods).toHaveLength(3);
+    expect(methods).toHaveLength(5);
     for (const [, method] of methods) {
       expect(method.Properties.AuthorizationType).toBe("COGNITO_USER_POOLS");
       expect(method.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
@@ -154,6 +154,15 @@ describe("the deployment settings", () => {
     const group = { name: "video", detectors: ["black"] };
     expect(() => parseAvmonConfig({ detectorGroups: [group, group] })).toThrow(/unique/);
   });
+
+  it.each(["", "evidence/", "evi", "evidence/uploads/"])(
+    "refuses an ingest prefix (%j) that would turn the workers' evidence images into jobs",
+    (ingestPrefix) => {
+      expect(() => parseAvmonConfig({ ingestPrefix })).toThrow(
+        /ingestPrefix: must not be empty nor overlap .*evidence\/ \(evidence images\)/,
+      );
+    },
+  );
 
   it("reads the settings from a JSON string, as `cdk -c` passes them", () => {
     expect(parseAvmonConfig('{"busName":"media-alerts"}').busName).toBe("media-alerts");

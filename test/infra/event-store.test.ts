@@ -27,7 +27,11 @@ function bucketPrefixes(statements: CfnJson[], action: string): string[] {
 
 describe("where undeliverable events and claim checks are kept", () => {
   it("lets the core write claim checks and parked events under the ingest bucket's events/, and tells it the bucket", () => {
-    expect(bucketPrefixes(statementsOfRole("CoreallTaskTaskRole"), "s3:PutObject")).toEqual(["/events/*"]);
+    // Its only other writes are evidence images, under evidence/ (operator-view.test.ts).
+    expect(bucketPrefixes(statementsOfRole("CoreallTaskTaskRole"), "s3:PutObject")).toEqual([
+      "/events/*",
+      "/evidence/*",
+    ]);
     synth.template.hasResourceProperties("AWS::ECS::TaskDefinition", {
       ContainerDefinitions: [
         Match.objectLike({

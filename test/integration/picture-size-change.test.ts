@@ -93,6 +93,7 @@ describe("pictures of another size than the probe saw", () => {
         audio: () => {},
         decodeError: () => {},
         segmentFailed: () => {},
+        evidencePicture: () => {},
       },
     );
     const end = await connection.ended;

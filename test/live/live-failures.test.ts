@@ -38,6 +38,7 @@ describe("live analysis failing from within", () => {
         },
         nativeFrame: () => {},
         audio: () => {},
+        evidencePicture: () => {},
         decodeError: () => {},
         segmentFailed: () => {},
       },

@@ -55,6 +55,7 @@ describe("a live stream over the decode budget", () => {
         audio: () => {},
         decodeError: () => {},
         segmentFailed: () => {},
+        evidencePicture: () => {},
       },
     );
     const end = await connection.ended;

@@ -1,10 +1,10 @@
 /** The pure parts of the live engine, without ffmpeg. */
 import { describe, expect, it } from "vitest";
 import { AlertBook } from "../../core-service/src/live/alert-book.ts";
-import { PacketPairer, type TimedPacket } from "../../core-service/src/live/packet-pairer.ts";
 import { StreamHealth } from "../../core-service/src/live/stream-health.ts";
 import { StreamTimeline } from "../../core-service/src/live/timeline.ts";
 import { parseInputSummary } from "../../core-service/src/media/input-summary.ts";
+import { PacketPairer, type TimedPacket } from "../../core-service/src/media/packet-pairer.ts";
 
 const thresholds = { stallAfter: 5, lossAfter: 2, jumpTolerance: 1 };
 

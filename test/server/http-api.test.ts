@@ -178,6 +178,6 @@ describe("local HTTP API", () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const dashboard = await fetch(`${url}/`);
     expect(dashboard.headers.get("content-type")).toContain("text/html");
-    expect(await dashboard.text()).toContain('new EventSource("/v1/events")');
+    expect(await dashboard.text()).toContain('<script type="module" src="/dashboard/main.js">');
   });
 });

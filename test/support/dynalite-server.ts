@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import dynalite from "dynalite";
-import { PARTITION_KEY } from "../../core-service/src/adapters/aws/job-table-layout.ts";
+import { JOB_LIST_INDEX, PARTITION_KEY } from "../../core-service/src/adapters/aws/job-table-layout.ts";
 
 export interface DynaliteServer {
   /** `http://127.0.0.1:<port>` */
@@ -13,7 +13,10 @@ export interface DynaliteServer {
   readonly documents: DynamoDBDocumentClient;
   /** Every command sent through `documents` or `client` so far, with the key it addressed (for call counts). */
   readonly sent: Array<{ readonly command: string; readonly key: unknown }>;
-  /** Creates an empty job table (partition key `pk`, as infra/lib/constructs/job-table.ts) and returns its name. */
+  /**
+   * Creates an empty job table (partition key `pk` and the job listing index, as infra/lib/constructs/job-table.ts)
+   * and returns its name.
+   */
   createJobTable(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -56,11 +59,26 @@ export async function startDynalite(): Promise<DynaliteServer> {
     sent,
     async createJobTable() {
       const name = `avmon-jobs-${++tables}`;
+      const { indexName, partitionKey, sortKey, projected } = JOB_LIST_INDEX;
       await client.send(
         new CreateTableCommand({
           TableName: name,
           KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: "HASH" }],
-          AttributeDefinitions: [{ AttributeName: PARTITION_KEY, AttributeType: "S" }],
+          AttributeDefinitions: [
+            { AttributeName: PARTITION_KEY, AttributeType: "S" },
+            { AttributeName: partitionKey, AttributeType: "S" },
+            { AttributeName: sortKey, AttributeType: "S" },
+          ],
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: indexName,
+              KeySchema: [
+                { AttributeName: partitionKey, KeyType: "HASH" },
+                { AttributeName: sortKey, KeyType: "RANGE" },
+              ],
+              Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...projected] },
+            },
+          ],
           BillingMode: "PAY_PER_REQUEST",
         }),
       );

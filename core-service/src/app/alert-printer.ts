@@ -1,4 +1,5 @@
 import type { AvmonEvent } from "../domain/events.ts";
+import { mediaTime } from "../domain/media-time.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
 
 /** The demo's console output: one readable line per alert and per finished job. */
@@ -33,12 +34,4 @@ export function alertLine(event: AvmonEvent): string | undefined {
     default:
       return undefined;
   }
-}
-
-/** Seconds on the media timeline as mm:ss.cc, e.g. 00:09.00. */
-export function mediaTime(seconds: number): string {
-  const centis = Math.round(seconds * 100);
-  const minutes = Math.floor(centis / 6000);
-  const rest = (centis % 6000) / 100;
-  return `${String(minutes).padStart(2, "0")}:${rest.toFixed(2).padStart(5, "0")}`;
 }

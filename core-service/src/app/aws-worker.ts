@@ -10,6 +10,7 @@ import { dynamoStopRequestReader } from "../adapters/aws/dynamodb-stop-requests.
 import { ecsAgentTaskProtection } from "../adapters/aws/ecs-task-protection.ts";
 import { EventBridgeEventBus } from "../adapters/aws/eventbridge-event-bus.ts";
 import { S3ClaimStore } from "../adapters/aws/s3-claim-store.ts";
+import { S3Evidence } from "../adapters/aws/s3-evidence.ts";
 import { S3ParkingLot } from "../adapters/aws/s3-parking-lot.ts";
 import { s3UrlPresigner } from "../adapters/aws/s3-presigner.ts";
 import { SqsJobQueue } from "../adapters/aws/sqs-job-queue.ts";
@@ -91,6 +92,8 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
     jobStore: jobTableName
       ? new DynamoJobStore({ client: clients.dynamo, tableName: jobTableName })
       : undefined,
+    // Under the ingest bucket's evidence/ prefix, where the API's presigned URLs point.
+    evidence: new S3Evidence({ client: clients.s3, bucket: ingestBucket }),
     detectors: config.detectors,
     concurrency: config.concurrency,
     maxReceiveCount: config.maxReceiveCount,

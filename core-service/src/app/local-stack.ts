@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DirectoryParkingLot } from "../adapters/local/directory-parking-lot.ts";
 import { FileClaimStore } from "../adapters/local/file-claim-store.ts";
+import { FolderEvidenceStore } from "../adapters/local/folder-evidence-store.ts";
 import { MemoryEventBus } from "../adapters/memory/memory-event-bus.ts";
 import { MemoryIdempotency } from "../adapters/memory/memory-idempotency.ts";
 import { MemoryJobQueue, type MemoryJobQueueOptions } from "../adapters/memory/memory-job-queue.ts";
@@ -19,6 +20,7 @@ import type { Connector } from "../security/pinned-target.ts";
 import { checkSourceUrl, type Resolver, type SsrfGuardOptions } from "../security/ssrf-guard.ts";
 import type { EventStreamOptions } from "../server/event-stream.ts";
 import { createHttpApp } from "../server/http-app.ts";
+import { JobLevels } from "../server/job-levels.ts";
 import { Metrics } from "../server/metrics.ts";
 import { type WebhookOptions, Webhooks } from "../server/webhooks.ts";
 import { type Analyzer, type MediaAnalyzerOptions, mediaAnalyzer } from "../worker/analyzer.ts";
@@ -71,6 +73,7 @@ export class LocalStack {
   readonly parking: DirectoryParkingLot;
   readonly store = new MemoryJobStore();
   readonly liveStreams = new LiveStreams();
+  readonly levels = new JobLevels();
   readonly intake: Intake;
   readonly stopRequests: MemoryStopRequests;
   readonly webhooks: Webhooks;
@@ -159,6 +162,9 @@ export class LocalStack {
         this.#options.analyzeLive ?? liveMediaAnalyzer({ ...fetching, limits: config.analysisLimits }),
       jobStore: this.store,
       liveStreams: this.liveStreams,
+      levels: this.levels,
+      // Where GET /v1/jobs/{jobId}/evidence/{alertId} serves them from (server/operator-routes.ts).
+      evidence: new FolderEvidenceStore(config.dataDir),
       live: {
         leaseSeconds: config.visibilityTimeoutSeconds,
         maxDurationSeconds: config.liveMaxDurationSeconds,
@@ -211,6 +217,8 @@ export class LocalStack {
       },
       isHealthy: () => this.worker.state === "running",
       allowedHosts: this.#options.config.allowedHosts,
+      levels: this.levels,
+      dataDir: this.#options.config.dataDir,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const listening = app.listen(port, "127.0.0.1", (error?: Error) =>
@@ -232,6 +240,7 @@ export class LocalStack {
     for (const close of [...this.#streams]) close();
     await this.webhooks.close();
     this.metrics.close();
+    this.levels.close();
     await this.#proxy?.close();
     this.#server?.closeAllConnections();
     await closing;

@@ -1,5 +1,6 @@
 /** The human-readable form of a report: what was analysed, each defect on a line, how fast. */
 import type { Defect, MetricValue } from "../domain/defect.ts";
+import { mediaTime } from "../domain/media-time.ts";
 import type { Report } from "../domain/report.ts";
 
 export function formatReportTable(report: Report): string {
@@ -54,8 +55,8 @@ function defectRow(defect: Defect): string[] {
     .join(" ");
   return [
     defect.track === undefined ? defect.type : `${defect.type} (track ${defect.track})`,
-    timecode(defect.start),
-    timecode(end),
+    mediaTime(defect.start),
+    mediaTime(end),
     `${(end - defect.start).toFixed(2)} s`,
     defect.severity,
     defect.confidence.toFixed(2),
@@ -67,13 +68,6 @@ function defectRow(defect: Defect): string[] {
 function metricText(value: MetricValue): string {
   if (Array.isArray(value)) return value.join(",");
   return typeof value === "number" && !Number.isInteger(value) ? value.toFixed(3) : String(value);
-}
-
-/** 75.5 → "01:15.50" */
-export function timecode(seconds: number): string {
-  const minutes = Math.floor(seconds / 60);
-  const rest = seconds - minutes * 60;
-  return `${String(minutes).padStart(2, "0")}:${rest.toFixed(2).padStart(5, "0")}`;
 }
 
 function alignColumns(rows: string[][]): string[] {

@@ -242,6 +242,7 @@ export function createBlackDetector(options: BlackOptions): AnalysisFrameDetecto
   const tracker = new IntervalTracker({ minDuration: settings.minDuration, endAfter: 1 });
   const stats = new BlackStats();
   const meter = new BlackMeter(settings);
+  let lastMeanLuma: number | undefined;
 
   const defect = (start: number, end?: number): Defect => {
     const metrics = stats.metrics();
@@ -261,6 +262,7 @@ export function createBlackDetector(options: BlackOptions): AnalysisFrameDetecto
     input: "analysis-video",
     push(frame: LumaFrame): DetectorEvent[] {
       const measure = meter.measure(frame);
+      lastMeanLuma = measure.meanLuma;
       if (measure.isBlack) {
         if (tracker.phase === "idle") stats.reset();
         stats.add(measure);
@@ -270,5 +272,6 @@ export function createBlackDetector(options: BlackOptions): AnalysisFrameDetecto
     flush(endTime: number): DetectorEvent[] {
       return toDetectorEvents(tracker.finish(endTime), defect);
     },
+    levels: () => (lastMeanLuma === undefined ? {} : { luma: lastMeanLuma }),
   };
 }

@@ -260,6 +260,8 @@ export function createFreezeDetector(
     minStripShare: testSignal.barsMinStripShare,
   });
   let memory: FrameMemory | null = null;
+  /** The last picture-to-picture difference; a black picture counts as still. */
+  let lastMotion: number | undefined;
 
   const memoryFor = (frame: LumaFrame): FrameMemory => {
     if (memory === null || !memory.grid.fits(frame)) {
@@ -276,6 +278,7 @@ export function createFreezeDetector(
     const compare = (other: Float32Array) =>
       overlayTolerantDifference(frames.current, other, regions, overlayBlocks, span, scratch);
     const previousDifference = compare(frames.previous);
+    lastMotion = previousDifference;
     const referenceDifference = compare(frames.reference);
     const threshold = noise.threshold();
     const unchanged =
@@ -309,6 +312,7 @@ export function createFreezeDetector(
       // Black and colour bars are still pictures with defects of their own: neither is also a freeze.
       const isStillOfItsOwn =
         blackMeter.measure(frame).isBlack || barsFinder.find(frame.data, frame.width, frame.height).isBars;
+      if (isStillOfItsOwn) lastMotion = 0;
       let unchanged = false;
       if (!isStillOfItsOwn) {
         frames.grid.means(frame.data, frames.current);
@@ -326,5 +330,6 @@ export function createFreezeDetector(
     flush(endTime: number): DetectorEvent[] {
       return toDetectorEvents(tracker.finish(endTime), defect);
     },
+    levels: () => (lastMotion === undefined ? {} : { motion: lastMotion }),
   };
 }

@@ -67,6 +67,8 @@ type Options = z.infer<typeof LoudnessOptions>;
 /** Seconds of meter steps kept: the longest stretch still being located, plus the short-term window twice. */
 const HISTORY_MARGIN_SECONDS = 6;
 const TICK_SECONDS = 0.01;
+/** Momentary loudness is shown down to BS.1770's absolute gate; silence (−∞ LUFS) reads as that floor. */
+const LEVELS_FLOOR_LUFS = -70;
 
 export function createLoudnessDetector(options: LoudnessOptions = {}): AudioDetector {
   const o = LoudnessOptions.parse(options);
@@ -147,6 +149,10 @@ export function createLoudnessDetector(options: LoudnessOptions = {}): AudioDete
         maxShortTerm: figures?.maxShortTerm ?? null,
         target: o.target,
       };
+    },
+    levels() {
+      const momentary = history[history.length - 1]?.momentary;
+      return momentary == null ? {} : { loudness: Math.max(LEVELS_FLOOR_LUFS, momentary) };
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Defect, DefectType } from "../domain/defect.ts";
+import type { SignalLevels } from "../domain/signal-levels.ts";
 
 /**
  * One picture's luma plane, 8 bits per pixel, row-major, stride = width.
@@ -57,6 +58,8 @@ interface DetectorBase {
   flush(endTime: number): DetectorEvent[];
   /** Figures for the whole source that belong in the report (e.g. integrated loudness); null when unknown. */
   summary?(): Record<string, number | null>;
+  /** The latest value of what the detector measures anyway, for the dashboard's live tile; read ~1/s. */
+  levels?(): SignalLevels;
 }
 
 /** Works on every frame at the analysis resolution (small, e.g. 320 px wide). */

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { Defect, DetectorName, defectKind } from "./defect.ts";
+import { Evidence } from "./evidence.ts";
 import { JobMode } from "./job.ts";
 import { Report } from "./report.ts";
 
@@ -57,6 +58,8 @@ export const DefectDetectedDetail = z.object({
   ...detailBase,
   alertId: z.string().min(1),
   defect: Defect,
+  /** A picture (or sound strip) of the defect at its onset, when the worker produces evidence. */
+  evidence: Evidence.optional(),
 });
 export type DefectDetectedDetail = z.infer<typeof DefectDetectedDetail>;
 
@@ -230,11 +233,16 @@ export function jobStarted(
   return { ...envelopeFields(now), "detail-type": "Job Started", detail };
 }
 
-export function defectDetected(jobId: string, defect: Defect, now = new Date()): DefectDetectedEvent {
+export function defectDetected(
+  jobId: string,
+  defect: Defect,
+  now = new Date(),
+  evidence?: Evidence,
+): DefectDetectedEvent {
   return {
     ...envelopeFields(now),
     "detail-type": "Defect Detected",
-    detail: { ...base(jobId, now), alertId: alertId(jobId, defect), defect },
+    detail: { ...base(jobId, now), alertId: alertId(jobId, defect), defect, ...(evidence && { evidence }) },
   };
 }
 

@@ -6,6 +6,7 @@ import type {
   ResolvedAvmonEvent,
   ResolvedJobCompletedEvent,
 } from "./events.ts";
+import type { Evidence } from "./evidence.ts";
 import { isTerminal, type JobMode, type JobStatus } from "./job.ts";
 import {
   latestDefects,
@@ -16,8 +17,8 @@ import {
 } from "./job-view-bounds.ts";
 import type { Report } from "./report.ts";
 
-/** A defect as the job view shows it: the defect plus the alert it was published under. */
-export type AlertedDefect = Defect & { alertId: string };
+/** A defect as the job view shows it: the defect plus the alert it was published under, and its evidence. */
+export type AlertedDefect = Defect & { alertId: string; evidence?: Evidence };
 
 /** What `GET /v1/jobs/{id}` shows, built only from the job's events. */
 export interface JobView {
@@ -134,11 +135,21 @@ function canRestart(view: JobView, startedAt: string): boolean {
 function onDefect(view: JobView, event: AvmonEventOf<"Defect Detected" | "Defect Cleared">): JobView {
   const { alertId, defect } = event.detail;
   const known = view.defects.find((d) => d.alertId === alertId);
+  // Only Defect Detected carries evidence; the defect keeps it through Defect Cleared, whichever comes first.
+  const evidence = "evidence" in event.detail ? event.detail.evidence : undefined;
+  const kept = evidence ?? known?.evidence;
   // An open defect must not overwrite its closed form when Defect Detected arrives after Defect Cleared.
-  if (known?.end !== undefined && defect.end === undefined) return view;
+  if (known?.end !== undefined && defect.end === undefined) {
+    return kept === known.evidence ? view : withDefect(view, { ...known, evidence: kept });
+  }
+  return withDefect(view, { ...defect, alertId, ...(kept && { evidence: kept }) });
+}
+
+/** The view with `defect` in place of its earlier form, the defects list bounded (job-view-bounds.ts). */
+function withDefect(view: JobView, defect: AlertedDefect): JobView {
   const { defects, truncated } = latestDefects([
-    ...view.defects.filter((d) => d.alertId !== alertId),
-    { ...defect, alertId },
+    ...view.defects.filter((d) => d.alertId !== defect.alertId),
+    defect,
   ]);
   const mediaSeconds = Math.max(view.progress.mediaSeconds, defect.end ?? defect.start);
   const next: JobView = { ...view, defects, progress: { ...view.progress, mediaSeconds } };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Defect } from "./defect.ts";
+import { Evidence } from "./evidence.ts";
 
 export const VideoInfo = z.object({
   codec: z.string(),
@@ -68,7 +69,8 @@ export const ReportStats = z.object({
 export const Report = z.object({
   source: z.string(),
   media: MediaSummary,
-  defects: z.array(Defect),
+  /** Each with its evidence (`thumbnail`, `at`) when evidence was asked for and kept. */
+  defects: z.array(Defect.extend({ evidence: Evidence.optional() })),
   /** The first audio track's; every track's is in media.audioTracks. */
   loudness: LoudnessSummary.optional(),
   stats: ReportStats,

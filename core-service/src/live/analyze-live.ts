@@ -13,8 +13,11 @@ import type { Detector } from "../detectors/types.ts";
 import { backoffDelay } from "../domain/backoff.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
 import { alertId } from "../domain/events.ts";
+import type { EvidenceImage } from "../domain/evidence.ts";
 import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
+import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { silentLogger } from "../logging/logger.ts";
+import { EVIDENCE_PICTURES_PER_SECOND } from "../media/evidence-pictures.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { SegmentLocator } from "../media/segment-failures.ts";
 import type { ResolvedSource } from "../media/source.ts";
@@ -54,7 +57,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
   const policy = ReconnectPolicy.parse(options.reconnect ?? {});
   const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);
   const logger = options.logger ?? silentLogger;
-  const delivery = new OrderedDelivery(options.onDetectorEvent, (error) =>
+  const delivery = new OrderedDelivery(options.onDetectorEvent, options.evidence, (error) =>
     logger.warn("live event listener failed", { error }),
   );
   const locator = isHls(resolved) ? new SegmentLocator(resolved, { live: true }) : undefined;
@@ -64,8 +67,9 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
     thresholds,
     resume: options.resumeState,
     alertIdOf: options.alertIdOf ?? ((defect) => alertId(source, defect)),
-    emit: (event) => delivery.push(event),
+    emit: (event, image) => delivery.push(event, image),
     nowMs: Date.now,
+    evidence: options.evidence !== undefined,
     ...(locator && {
       locateSegment: async (failure) => {
         const span = await locator.span(failure, stop.signal);
@@ -101,6 +105,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
     options.signal?.removeEventListener("abort", onAbort);
   }
   if (ending.reason === "max-duration") session.closeEverything();
+  session.releaseWaiting();
   await delivery.drained();
   const loudness = loudnessSummary(detectorSummaries(detectors));
   return {
@@ -171,7 +176,10 @@ async function watchOnce(
   // Pictures over the decode budget stay over it: the analysis ends (LIMIT_REACHED) instead of reconnecting.
   const refusal = overPictureBudget(media, { maxPixels }, source.original);
   if (refusal) return { error: refusal };
-  const plan = livePlan(media, detectors, thresholds, maxPixels);
+  const plan = livePlan(media, detectors, thresholds, {
+    maxPixels,
+    evidence: options.evidence !== undefined,
+  });
   session.connected();
   const connection = openLiveConnection(source, media, plan, session.sink(media, plan.analysisSize));
   options.onProcess?.({ pid: connection.pid, exited: connection.ended.then(() => undefined) });
@@ -201,13 +209,16 @@ function livePlan(
   media: MediaInfo,
   detectors: readonly Detector[],
   thresholds: StreamThresholds,
-  maxPixels: number,
+  { maxPixels, evidence }: { maxPixels: number; evidence: boolean },
 ): LivePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
   const video = media.video;
+  const size = video ? analysisSize(video.width, video.height) : undefined;
   return {
     // Analysis frames also carry the video timeline for the stream-level detectors, so they are always made.
-    analysisSize: video ? analysisSize(video.width, video.height) : undefined,
+    analysisSize: size,
+    // Every live stream can stall or lose its picture, so with evidence there are always pictures.
+    evidencePictures: evidence && size ? { ...size, perSecond: EVIDENCE_PICTURES_PER_SECOND } : undefined,
     nativeFramesPerSecond: video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
     // Audio is decoded whatever the detectors, for audio-loss and the timeline.
     audio: Boolean(media.audio),
@@ -244,17 +255,31 @@ function startTicker(
   }, TICK_MS);
 }
 
-/** Hands events to the listener one at a time, in order, without making decoding wait for it. */
+/**
+ * Hands events to the listener one at a time, in order, without making decoding wait for it; an open's image
+ * is kept first, so its Defect Detected can name it.
+ */
 class OrderedDelivery {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly listener: (event: LiveDetectorEvent) => void | Promise<void>,
+    private readonly keep: EvidenceKeeper<LiveDetectorEvent> | undefined,
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  push(event: LiveDetectorEvent): void {
-    this.chain = this.chain.then(() => this.listener(event)).catch(this.onError);
+  push(event: LiveDetectorEvent, image?: EvidenceImage): void {
+    this.chain = this.chain
+      .then(async () => {
+        // Only Defect Detected carries evidence; a close has nothing to show it on. A keeper that fails costs
+        // the event its evidence, not the event.
+        const evidence =
+          image && event.kind === "open"
+            ? await this.keep?.(event, image).catch((error: unknown) => void this.onError(error))
+            : undefined;
+        await this.listener(evidence ? { ...event, evidence } : event);
+      })
+      .catch(this.onError);
   }
 
   drained(): Promise<void> {

@@ -5,12 +5,12 @@
  * - sends each output's timestamps down a side pipe as `framecrc` lines (one per frame, in output order; the
  *   checksum of a 320 px picture costs next to nothing), paired in order with the raw data pipes;
  * - reads with as little buffering as ffmpeg allows, so a frame reaches the detectors soon after the origin
- *   publishes it;
- * - when captions are wanted, names the pictures that carry caption data on stderr (caption-lines.ts), each
- *   just before that picture leaves on the analysis pipe.
+ *   publishes it.
+ * Evidence pictures are the same JPEG branch as the file decoder's (media/evidence-pictures.ts), timed by pts.
  */
 import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import { CAPTION_FILTER } from "../media/caption-lines.ts";
+import { evidencePictureFilter, evidencePictureOutput } from "../media/evidence-pictures.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "../media/luma-filters.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { isHlsUrl, type ResolvedSource } from "../media/source.ts";
@@ -20,6 +20,7 @@ export const LIVE_PIPES = {
   analysis: { data: 1, times: 5 },
   native: { data: 3, times: 6 },
   audio: { data: 4, times: 7 },
+  pictures: { data: 8, times: 9 },
 } as const;
 
 export interface LivePlan {
@@ -27,6 +28,12 @@ export interface LivePlan {
   /** Native-resolution pictures per second for block corruption; undefined = none. */
   readonly nativeFramesPerSecond?: number;
   readonly audio: boolean;
+  /** Small colour pictures for evidence; undefined = none. */
+  readonly evidencePictures?: {
+    readonly width: number;
+    readonly height: number;
+    readonly perSecond: number;
+  };
   /** Seconds without a byte before ffmpeg gives up on a read. */
   readonly readTimeout: number;
   /** The decoder refuses pictures larger than this (`-max_pixels`); default the default decode budget. */
@@ -86,8 +93,10 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
   const branches: string[] = [];
   if (video && plan.analysisSize) branches.push("[va]");
   if (video && plan.nativeFramesPerSecond) branches.push("[vn]");
+  if (video && plan.evidencePictures) branches.push("[vp]");
   if (video && branches.length > 0) {
-    const fanOut = branches.length === 2 ? `split=2${branches.join("")}` : `null${branches[0]}`;
+    const fanOut =
+      branches.length > 1 ? `split=${branches.length}${branches.join("")}` : `null${branches[0]}`;
     graph.push(`[0:${video.index}]${plan.captions ? `${CAPTION_FILTER},` : ""}${fanOut}`);
   }
   if (video && plan.analysisSize) {
@@ -95,12 +104,21 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     outputs.push(...rawOutput("[analysis]", "analysis"), ...timesOutput("[analysis_t]", "analysis"));
   }
   if (video && plan.nativeFramesPerSecond) {
-    // Picks frames by their own timestamps, so gaps and jumps (even backwards) never stop the sampling.
-    const step = 1 / plan.nativeFramesPerSecond;
     graph.push(
-      `[vn]select='isnan(prev_selected_t)+gte(abs(t-prev_selected_t)\\,${step})',${nativeLumaFilter(video, video)},split=2[native][native_t]`,
+      `[vn]${everyStreamSeconds(1 / plan.nativeFramesPerSecond)},${nativeLumaFilter(video, video)},split=2[native][native_t]`,
     );
     outputs.push(...rawOutput("[native]", "native"), ...timesOutput("[native_t]", "native"));
+  }
+  if (video && plan.evidencePictures) {
+    const { perSecond, ...size } = plan.evidencePictures;
+    graph.push(`[vp]${everyStreamSeconds(1 / perSecond)},${evidencePictureFilter(size)}[pictures]`);
+    outputs.push(
+      ...evidencePictureOutput(
+        "[pictures]",
+        { dataFd: LIVE_PIPES.pictures.data, timesFd: LIVE_PIPES.pictures.times },
+        ["-vsync", "passthrough", "-enc_time_base", "-1"],
+      ),
+    );
   }
   if (media.audio && plan.audio) {
     // A fixed rate and sample format keep the PCM readable should the stream change them.
@@ -133,6 +151,11 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     graph.join(";"),
     ...outputs,
   ];
+}
+
+/** Picks frames by their own timestamps, so gaps and jumps (even backwards) never stop the sampling. */
+function everyStreamSeconds(step: number): string {
+  return `select='isnan(prev_selected_t)+gte(abs(t-prev_selected_t)\\,${step})'`;
 }
 
 function rawOutput(label: string, kind: "analysis" | "native"): string[] {

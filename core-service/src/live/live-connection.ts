@@ -7,18 +7,19 @@ import { pictureTooLarge } from "../domain/limits.ts";
 import { CaptionLines, isCaptionFilterLine } from "../media/caption-lines.ts";
 import { DecoderComplaints } from "../media/decoder-complaints.ts";
 import { overMaxPixels } from "../media/ffmpeg.ts";
+import { PacketPairer, type TimedPacket } from "../media/packet-pairer.ts";
 import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { parseSegmentFailure, type SegmentFailure } from "../media/segment-failures.ts";
 import type { ResolvedSource } from "../media/source.ts";
 import { buildLiveArgs, LIVE_PIPES, type LivePlan } from "./live-args.ts";
-import { PacketPairer, type TimedPacket } from "./packet-pairer.ts";
 
 export interface LiveConnectionSink {
   analysisFrame(packet: TimedPacket): void;
   nativeFrame(packet: TimedPacket): void;
   audio(packet: TimedPacket): void;
   decodeError(message: string): void;
+  evidencePicture(packet: TimedPacket): void;
   /** An HLS segment ffmpeg could not open (refused or missing) and skipped. */
   segmentFailed(failure: SegmentFailure): void;
   /** The picture about to arrive on the analysis pipe carries closed-caption data (when the plan asks). */
@@ -54,6 +55,7 @@ export function openLiveConnection(
       ...pairedPipes(LIVE_PIPES.analysis, (p) => sink.analysisFrame(p)),
       ...pairedPipes(LIVE_PIPES.native, (p) => sink.nativeFrame(p)),
       ...pairedPipes(LIVE_PIPES.audio, (p) => sink.audio(p)),
+      ...pairedPipes(LIVE_PIPES.pictures, (p) => sink.evidencePicture(p)),
     ],
     {
       onLine: (line) => {

@@ -11,28 +11,39 @@ import type {
   LumaFrame,
 } from "../detectors/types.ts";
 import type { Defect, DefectType } from "../domain/defect.ts";
+import type { EvidenceImage } from "../domain/evidence.ts";
+import { readLevels } from "../domain/signal-levels.ts";
+import { EvidenceRecorder } from "../evidence/evidence-recorder.ts";
 import { channelNames } from "../media/channel-layout.ts";
 import type { SegmentSpan } from "../media/hls-playlist.ts";
+import type { TimedPacket } from "../media/packet-pairer.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import type { SegmentFailure } from "../media/segment-failures.ts";
 import { UnwatchedSegments } from "../pipeline/unwatched-segments.ts";
 import { AlertBook } from "./alert-book.ts";
 import type { LiveConnectionSink } from "./live-connection.ts";
-import type { TimedPacket } from "./packet-pairer.ts";
 import { StreamHealth } from "./stream-health.ts";
 import { type MediaKind, StreamTimeline } from "./timeline.ts";
 import type { LiveDetectorEvent, LiveResumeState, LiveStats, StreamThresholds } from "./types.ts";
 
 /** Stream seconds a resumed defect has to be re-detected (the slowest detector, loudness, needs 10 s). */
 const RESUME_GRACE_SECONDS = 15;
+/**
+ * Wall time an event waits for the picture at its onset: pictures arrive in real time, two a second, so only a
+ * stream that stopped sending video right after the onset makes it wait this long (then it takes the last one).
+ */
+const EVIDENCE_WAIT_MS = 3000;
 
 export interface LiveSessionOptions {
   readonly detectors: readonly Detector[];
   readonly thresholds: StreamThresholds;
   readonly resume?: LiveResumeState;
   readonly alertIdOf: (defect: Defect) => string;
-  readonly emit: (event: LiveDetectorEvent) => void;
+  /** Each event in order; a defect's first event with its evidence image when evidence is made. */
+  readonly emit: (event: LiveDetectorEvent, image?: EvidenceImage) => void;
   readonly nowMs: () => number;
+  /** Make evidence: events then wait (briefly, in order) for the picture at their onset. */
+  readonly evidence?: boolean;
   /** Finds a skipped HLS segment in the current playlist (HLS sources only); rejects once the job has ended. */
   readonly locateSegment?: (failure: SegmentFailure) => Promise<SegmentSpan | undefined>;
 }
@@ -41,6 +52,7 @@ export class LiveSession {
   private readonly timeline: StreamTimeline;
   private readonly health: StreamHealth;
   private readonly alerts: AlertBook;
+  private readonly evidence: EvidenceRecorder<LiveDetectorEvent> | undefined;
   private readonly unwatched = new UnwatchedSegments();
   private readonly analysis: Detector[];
   private readonly native: Detector[];
@@ -76,6 +88,9 @@ export class LiveSession {
     this.health = new StreamHealth(options.thresholds, quietSince, resume?.lastStreamTime ?? 0);
     this.watchGapSeconds = lastWallMs === undefined ? 0 : Math.max(0, (now - lastWallMs) / 1000);
     this.alerts = new AlertBook(options.alertIdOf, resume?.openDefects);
+    this.evidence = options.evidence
+      ? new EvidenceRecorder({ pictures: true, nowMs: options.nowMs })
+      : undefined;
     this.analysis = options.detectors.filter((d) => d.input === "analysis-video");
     this.native = options.detectors.filter((d) => d.input === "native-video");
     this.audio = options.detectors.filter((d) => d.input === "audio");
@@ -154,6 +169,7 @@ export class LiveSession {
           channelNames: names,
           samples,
         };
+        this.evidence?.sound(chunk);
         this.detect(this.audio, (d) => (d.input === "audio" ? d.push(chunk) : []));
         this.detect(this.captions, (d) => d.push(chunk));
         this.detect(this.audioVideo, (d) => d.pushAudio(chunk));
@@ -174,6 +190,12 @@ export class LiveSession {
         if (time === undefined) return;
         this.detect(this.captions, (d) => d.pushCaptions({ time }));
       },
+      evidencePicture: (packet) => {
+        if (!this.evidence || !analysisSize) return;
+        // On the video timeline as it stands (offsets change only at a jump), without moving it.
+        const time = packet.time + this.timeline.offsets().video;
+        this.emitReleased(this.evidence.picture({ time, ...analysisSize, jpeg: packet.data }));
+      },
       decodeError: (message) => {
         if (!this.pictureSinceConnect) return;
         const time = this.timeline.lastTimeOf("video") ?? 0;
@@ -187,6 +209,7 @@ export class LiveSession {
   /** Wall-clock duties: the stall detector, and resumed defects nobody saw again. */
   tick(): void {
     this.deliver(this.health.tick(this.options.nowMs()));
+    if (this.evidence) this.emitReleased(this.evidence.overdue(EVIDENCE_WAIT_MS));
     const latest = this.timeline.latest();
     if (
       this.firstTime !== undefined &&
@@ -204,6 +227,7 @@ export class LiveSession {
       connected: this.connectedNow,
       reconnects: this.reconnects,
       streamTime: this.timeline.latest(),
+      levels: readLevels(this.options.detectors),
     };
   }
 
@@ -212,7 +236,13 @@ export class LiveSession {
     const end = this.timeline.latest() ?? 0;
     this.deliver([...this.unwatched.finish(), ...this.options.detectors.flatMap((d) => d.flush(end))]);
     const endedAt = new Date(this.options.nowMs()).toISOString();
-    for (const event of this.alerts.closeAll(end, endedAt)) this.options.emit(event);
+    this.emit(this.alerts.closeAll(end, endedAt));
+    this.releaseWaiting();
+  }
+
+  /** Watching ends (any way): events still waiting for a picture go now, with the best one there is. */
+  releaseWaiting(): void {
+    if (this.evidence) this.emitReleased(this.evidence.drain());
   }
 
   resumeState(): LiveResumeState {
@@ -250,15 +280,23 @@ export class LiveSession {
   }
 
   private deliver(events: readonly DetectorEvent[]): void {
-    for (const event of events) {
-      for (const live of this.alerts.record(this.stamp(event))) this.options.emit(live);
-    }
+    for (const event of events) this.emit(this.alerts.record(this.stamp(event)));
+  }
+
+  /** Every event leaves through here, so none overtakes one that waits for its picture. */
+  private emit(events: readonly LiveDetectorEvent[]): void {
+    if (!this.evidence) for (const event of events) this.options.emit(event);
+    else this.emitReleased(this.evidence.admit(events));
+  }
+
+  private emitReleased(released: readonly { event: LiveDetectorEvent; image?: EvidenceImage }[]): void {
+    for (const { event, image } of released) this.options.emit(event, image);
   }
 
   private expireResumed(types: (type: DefectType) => boolean, end: number): void {
     if (!this.alerts.hasUnconfirmed()) return;
     const endedAt = this.wallAt(end);
-    for (const event of this.alerts.expireResumed(types, end, endedAt)) this.options.emit(event);
+    this.emit(this.alerts.expireResumed(types, end, endedAt));
   }
 
   /** Picture and sound detectors know stream times only; live defects also say when, by the wall clock. */

@@ -1,8 +1,11 @@
 import { z } from "zod";
 import type { DetectorEvent } from "../detectors/types.ts";
 import type { Defect, DetectorName } from "../domain/defect.ts";
+import type { Evidence } from "../domain/evidence.ts";
 import type { LiveResumeState, Thresholds } from "../domain/job.ts";
 import type { LoudnessSummary } from "../domain/report.ts";
+import type { SignalLevels } from "../domain/signal-levels.ts";
+import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import type { Logger } from "../logging/logger.ts";
 
 /** How a live source is re-opened after ffmpeg ends or the stream stalls. */
@@ -42,8 +45,11 @@ export { LiveResumeState } from "../domain/job.ts";
 /** One defect that was open when a worker stopped watching, as a later worker needs it. */
 export type ResumedDefect = LiveResumeState["openDefects"][number];
 
-/** A detector event with the stable id of the alert it belongs to: `open` and `close` of one defect share it. */
-export type LiveDetectorEvent = DetectorEvent & { readonly alertId: string };
+/**
+ * A detector event with the stable id of the alert it belongs to (`open` and `close` of one defect share it),
+ * and on an `open` its evidence when the analysis keeps evidence.
+ */
+export type LiveDetectorEvent = DetectorEvent & { readonly alertId: string; readonly evidence?: Evidence };
 
 export interface LiveStats {
   /** Seconds the analysis runs behind the stream since this connection began (0 = keeping up). */
@@ -54,6 +60,8 @@ export interface LiveStats {
   readonly connected: boolean;
   readonly reconnects: number;
   readonly streamTime: number | undefined;
+  /** The detectors' latest levels (picture level, motion, loudness), for the dashboard's live tile. */
+  readonly levels?: SignalLevels;
 }
 
 export interface LiveOptions {
@@ -67,6 +75,8 @@ export interface LiveOptions {
   readonly signal?: AbortSignal;
   /** Events are delivered in order; a slow listener does not hold up decoding. */
   readonly onDetectorEvent: (event: LiveDetectorEvent) => void | Promise<void>;
+  /** Makes evidence of every defect from the same decode and keeps each open's image with this. */
+  readonly evidence?: EvidenceKeeper<LiveDetectorEvent>;
   readonly onStats?: (stats: LiveStats) => void;
   /** Seconds between onStats calls. */
   readonly statsInterval?: number;

@@ -4,17 +4,18 @@
  * - analysis video: luma of every k-th frame (or of every frame, for A/V sync), area-averaged to a small size;
  * - native video: luma at the decoded size, every k-th frame;
  * - audio: float PCM at the native rate and channel count;
+ * - evidence pictures (when asked for): a few small colour JPEGs a second, with their sizes on a side pipe;
  * - frame markers: one framecrc line per frame on stderr, in order with the decoder's complaints (see below);
  * - keyframe markers (when asked for): one framemd5 line per intra-coded picture, after that frame's marker;
  * - caption lines (when asked for): showinfo's lines on stderr, which name the pictures carrying A/53 closed
  *   captions (caption-lines.ts).
- * Outputs get fd 1 (stdout), then 3, 4, … in the order they are added; fd 2 is stderr. A new kind of output
- * (one pipe per audio track, evidence thumbnails) is one more branch of the graph here and one more
- * DecodeOutputSpec, read by an output class in decode-outputs.ts.
+ * Pipes get fd 1 (stdout), then 3, 4, … in the order they are added; fd 2 is stderr. A new kind of output is
+ * one more branch of the graph here and one more DecodeOutputSpec, read by an output class in decode-outputs.ts.
  */
 import { UnsupportedMediaError } from "../domain/errors.ts";
 import { CAPTION_FILTER, isCaptionFilterLine } from "./caption-lines.ts";
 import { pinnableLayout } from "./channel-layout.ts";
+import { evidencePictureFilter, evidencePictureOutput } from "./evidence-pictures.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "./luma-filters.ts";
 import type { AudioStreamInfo, MediaInfo } from "./probe.ts";
 import type { ResolvedSource } from "./source.ts";
@@ -33,6 +34,12 @@ export interface DecodePlan {
   /** Native-resolution frames per second wanted (approximate); undefined = not needed. */
   readonly nativeFramesPerSecond?: number;
   readonly audio: boolean;
+  /** Small colour pictures for evidence (pipeline/evidence); undefined = none. */
+  readonly evidencePictures?: {
+    readonly width: number;
+    readonly height: number;
+    readonly perSecond: number;
+  };
   /** ffmpeg decoder threads; 0 = ffmpeg decides. */
   readonly threads?: number;
   /** The decoder refuses pictures larger than this (`-max_pixels`), even if they grow mid-stream. */
@@ -61,6 +68,16 @@ export type DecodeOutputSpec =
       readonly stream: AudioStreamInfo;
       /** Which of the media's audio tracks, from 0 (MediaInfo.audioTracks). */
       readonly track: number;
+    }
+  | {
+      readonly kind: "evidence-pictures";
+      /** The JPEGs, back to back. */
+      readonly fd: number;
+      /** One framecrc line per JPEG: its size says where it ends. */
+      readonly timesFd: number;
+      readonly width: number;
+      readonly height: number;
+      readonly step: number;
     };
 
 export interface DecodeCommand {
@@ -109,9 +126,10 @@ export function buildDecodeCommand(
   const graph: string[] = [];
   const outputArgs: string[] = [];
   const outputs: DecodeOutputSpec[] = [];
-  const nextFd = () => (outputs.length === 0 ? 1 : outputs.length + 2);
+  let pipes = 0;
+  const nextFd = () => (++pipes === 1 ? 1 : pipes + 1);
   const video = media.video;
-  if (video && (plan.analysisSize || plan.nativeFramesPerSecond || plan.captions)) {
+  if (video && (plan.analysisSize || plan.nativeFramesPerSecond || plan.evidencePictures || plan.captions)) {
     const branches = ["[markers]"];
     if (plan.analysisSize) {
       const sampleStep = frameStep(video.fps, plan.analysisFramesPerSecond);
@@ -140,6 +158,15 @@ export function buildDecodeCommand(
     if (plan.keyframes) {
       branches.push("[vk]");
       graph.push(`[vk]select='eq(pict_type\\,I)'[keyframes]`);
+    }
+    if (plan.evidencePictures) {
+      const { perSecond, ...size } = plan.evidencePictures;
+      const step = frameStep(video.fps, perSecond);
+      const [fd, timesFd] = [nextFd(), nextFd()];
+      branches.push("[vp]");
+      graph.push(`[vp]${everyNth(step)}${evidencePictureFilter(size)}[pictures]`);
+      outputArgs.push(...evidencePictureOutput("[pictures]", { dataFd: fd, timesFd }));
+      outputs.push({ kind: "evidence-pictures", fd, timesFd, ...size, step });
     }
     graph.unshift(
       `[0:${video.index}]${videoTimelineGuard(video.offset, video.fps)}fps=fps=${video.fpsRational},${plan.captions ? `${CAPTION_FILTER},` : ""}split=${branches.length}${branches.join("")}`,

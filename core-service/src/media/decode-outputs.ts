@@ -7,8 +7,19 @@ import type { AudioChunk, CaptionEvent, DecodeErrorEvent, LumaFrame } from "../d
 import { channelNames } from "./channel-layout.ts";
 import type { DecodeOutputSpec } from "./decode-args.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
+import { PacketPairer } from "./packet-pairer.ts";
+import type { PipeReader } from "./piped-child.ts";
 import type { MediaInfo } from "./probe.ts";
 import type { SegmentFailure } from "./segment-failures.ts";
+
+/** A small colour picture for evidence; unlike a luma frame it owns its bytes, so it can be kept as is. */
+export interface EvidencePicture {
+  /** Seconds on the media timeline (stream time for live sources). */
+  readonly time: number;
+  readonly width: number;
+  readonly height: number;
+  readonly jpeg: Uint8Array;
+}
 
 /** What a sink returned for a piece: a promise holds decoding back until it settles. */
 export type SinkResult = void | Promise<void>;
@@ -26,6 +37,7 @@ export interface DecodeSink {
   /** `track`: which of the media's audio tracks, from 0 (MediaInfo.audioTracks). */
   audio?(chunk: AudioChunk, track: number): SinkResult;
   decodeError?(event: DecodeErrorEvent): SinkResult;
+  evidencePicture?(picture: EvidencePicture): SinkResult;
   /** An HLS segment ffmpeg could not open (refused or missing) and skipped. */
   segmentFailed?(failure: SegmentFailure): SinkResult;
   /** An intra-coded picture at this media time (when the plan asks for keyframes). */
@@ -39,8 +51,8 @@ export type Delivered = (endTime: number, result: SinkResult) => void;
 
 export interface DecodeOutput {
   readonly spec: DecodeOutputSpec;
-  /** A chunk of the pipe, in whatever size it came. */
-  push(chunk: Buffer): void;
+  /** The pipes it reads (most outputs one; pictures also their sizes' pipe). */
+  readonly readers: readonly PipeReader[];
   /** Pieces handed on so far. */
   readonly pieces: number;
   /** Media time just after the last piece handed on. */
@@ -66,6 +78,8 @@ export function openOutput(
       return new LumaOutput(spec, media, delivered, sink.nativeFrame?.bind(sink));
     case "audio":
       return new PcmOutput(spec, sink.audio?.bind(sink), delivered);
+    case "evidence-pictures":
+      return new PictureOutput(spec, media, sink.evidencePicture?.bind(sink), delivered);
   }
 }
 
@@ -92,6 +106,10 @@ class LumaOutput implements DecodeOutput {
     this.#fps = media.video?.fps ?? 25;
     this.#offset = media.video?.offset ?? 0;
     this.#range = media.video?.range ?? "limited";
+  }
+
+  get readers(): PipeReader[] {
+    return [{ fd: this.spec.fd, onData: (chunk) => this.push(chunk) }];
   }
 
   push(chunk: Buffer): void {
@@ -128,6 +146,10 @@ class PcmOutput implements DecodeOutput {
     this.#names = channelNames(spec.stream.channelLayout, spec.stream.channels);
   }
 
+  get readers(): PipeReader[] {
+    return [{ fd: this.spec.fd, onData: (chunk) => this.push(chunk) }];
+  }
+
   push(bytes: Buffer): void {
     const samples = this.#reader.push(bytes);
     if (!samples) return;
@@ -139,5 +161,38 @@ class PcmOutput implements DecodeOutput {
     const chunk = { time, sampleRate, channels, channelNames: this.#names, samples };
     const result = this.deliver?.(chunk, this.spec.track);
     this.delivered(this.endTime, result);
+  }
+}
+
+/**
+ * JPEG pictures of varying size, every `step` source frames: the framecrc side pipe gives each one's size (its
+ * pts is not needed: the picture's time comes from its index, as for luma frames).
+ */
+class PictureOutput implements DecodeOutput {
+  pieces = 0;
+  endTime = 0;
+  readonly readers: readonly PipeReader[];
+  readonly #fps: number;
+  readonly #offset: number;
+
+  constructor(
+    readonly spec: Extract<DecodeOutputSpec, { kind: "evidence-pictures" }>,
+    media: MediaInfo,
+    deliver: ((picture: EvidencePicture) => SinkResult) | undefined,
+    delivered: Delivered,
+  ) {
+    this.#fps = media.video?.fps ?? 25;
+    this.#offset = media.video?.offset ?? 0;
+    const { width, height, step } = spec;
+    const pairer = new PacketPairer(({ data }) => {
+      const time = this.#offset + (this.pieces++ * step) / this.#fps;
+      this.endTime = time + step / this.#fps;
+      delivered(this.endTime, deliver?.({ time, width, height, jpeg: data }));
+    });
+    this.readers = [
+      { fd: spec.fd, onData: (chunk) => pairer.pushData(chunk) },
+      // framecrc lines are ASCII: a chunk boundary cannot split a character.
+      { fd: spec.timesFd, onData: (chunk) => pairer.pushTimes(chunk.toString("latin1")) },
+    ];
   }
 }

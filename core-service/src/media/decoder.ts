@@ -1,8 +1,8 @@
 /**
  * Decodes a source once with one ffmpeg process (decode-args.ts) and streams what the detectors need, with
- * backpressure: analysis and native luma frames, PCM audio, and decoder complaints (concealment, damaged
- * macroblocks) parsed from stderr. Times are on the media timeline: a constant-rate frame index (ffmpeg's fps
- * filter) plus the stream's offset.
+ * backpressure: analysis and native luma frames, PCM audio, evidence pictures (small colour JPEGs, when asked
+ * for), and decoder complaints (concealment, damaged macroblocks) parsed from stderr. Times are on the media
+ * timeline: a constant-rate frame index (ffmpeg's fps filter) plus the stream's offset.
  *
  * The invariant: the decode settles, once, whatever happens. Every failure (a sink that throws or rejects, the
  * caller's abort or a limit, the watchdog, ffmpeg dying, a pipe erroring) goes to `PipedChild.fail`, which kills
@@ -103,7 +103,7 @@ class DecodeSession {
     this.#outputs = command.outputs.map((spec) => openOutput(spec, media, sink, delivered));
     this.#child = new PipedChild(
       command.args,
-      this.#outputs.map((output) => ({ fd: output.spec.fd, onData: (chunk) => output.push(chunk) })),
+      this.#outputs.flatMap((output) => output.readers),
       { onLine: (line) => this.#stderrLine(line), isMachineOutput: isMarker },
     );
   }

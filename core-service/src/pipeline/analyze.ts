@@ -5,17 +5,19 @@
 
 import { loudnessSummary } from "../detectors/loudness.ts";
 import { ALL_DETECTORS, createDetectors } from "../detectors/registry.ts";
-import type { Detector, DetectorEvent } from "../detectors/types.ts";
+import type { Detector } from "../detectors/types.ts";
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
 import type { Thresholds } from "../domain/job.ts";
 import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import type { Report } from "../domain/report.ts";
+import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { type DecodePlan, type DecodeResult, decode } from "../media/decoder.ts";
+import { EVIDENCE_PICTURES_PER_SECOND } from "../media/evidence-pictures.ts";
 import { type AudioStreamInfo, type MediaInfo, probeSource } from "../media/probe.ts";
 import { SegmentLocator } from "../media/segment-failures.ts";
 import { resolveSupportedSource } from "../media/source-support.ts";
 import { refuseOverLimits, startWallClock } from "./analysis-limits.ts";
-import { DetectorSet } from "./detector-set.ts";
+import { type AnalysisEvent, DetectorSet, type LevelsListener } from "./detector-set.ts";
 
 export interface AnalyzeOptions {
   readonly detectors?: readonly DetectorName[];
@@ -24,13 +26,23 @@ export interface AnalyzeOptions {
   /** Proxy for ffmpeg's HTTP(S) requests (the guarded proxy on AWS); none by default. */
   readonly httpProxy?: string;
   readonly signal?: AbortSignal;
-  /** Every open/close as it happens; a returned promise slows decoding down until it settles. */
-  readonly onDetectorEvent?: (event: DetectorEvent) => void | Promise<void>;
+  /**
+   * Every open/close as it happens, a defect's first event with its evidence when `evidence` is given; a
+   * returned promise slows decoding down until it settles.
+   */
+  readonly onDetectorEvent?: (event: AnalysisEvent) => void | Promise<void>;
   readonly onProgress?: (progress: { time: number; duration: number | undefined }) => void;
+  /** The detectors' latest levels, once per second of media (the dashboard's live tile). */
+  readonly onLevels?: LevelsListener;
   /** ffmpeg decoder threads (0 = ffmpeg decides); default DECODER_THREADS. */
   readonly decoderThreads?: number;
   /** Stall watchdog, wall-clock budget, media-duration cap, picture budget; default DEFAULT_ANALYSIS_LIMITS. */
   readonly limits?: AnalysisLimits;
+  /**
+   * Makes evidence of every defect (a picture at its onset, or a sound strip) from the same decode, and stores
+   * each image with this; the report's defects and their first events then carry `evidence`.
+   */
+  readonly evidence?: EvidenceKeeper;
 }
 
 /** Whole-picture detectors see pictures this wide; enough for black/freeze, cheap to move and scan. */
@@ -71,21 +83,21 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
     maxPixels: limits.maxPixels,
   });
   refuseOverLimits(media, limits, source);
+  const plan = decodePlan(media, detectors, options, limits);
   const segments = isPlaylist(media) ? new SegmentLocator(resolved, { live: false }) : undefined;
   const set = new DetectorSet(detectors, options.onDetectorEvent, {
     segments,
     moreAudioTracks: moreAudioTracks(media, detectors, options),
+    onLevels: options.onLevels,
+    evidence: options.evidence && { keep: options.evidence, pictures: plan.evidencePictures !== undefined },
   });
   const clock = startWallClock(options.signal, limits, media.duration, started, source);
   let result: DecodeResult;
   try {
-    result = await decode(
-      resolved,
-      media,
-      decodePlan(media, detectors, options, limits),
-      set.sink(options.onProgress, media.duration),
-      { signal: clock.signal, limits },
-    );
+    result = await decode(resolved, media, plan, set.sink(options.onProgress, media.duration), {
+      signal: clock.signal,
+      limits,
+    });
     await clock.within(set.finish(result.endTime, result.extents));
   } finally {
     clock.dispose();
@@ -111,13 +123,17 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
 export function decodePlan(
   media: MediaInfo,
   detectors: readonly Detector[],
-  options: Pick<AnalyzeOptions, "decoderThreads">,
+  options: Pick<AnalyzeOptions, "decoderThreads" | "evidence">,
   limits: Pick<AnalysisLimits, "maxPixels">,
 ): DecodePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
   // Native-frame detectors may time what they see by the analysis frames between their samples.
   const pictures =
     wants("analysis-video") || wants("audio-video") || detectors.some((d) => "pushAnalysis" in d);
+  // Evidence pictures only when some detector can find a defect shown as a picture: sound defects are drawn
+  // from the PCM.
+  const evidencePictures =
+    options.evidence && (wants("analysis-video") || wants("native-video") || wants("audio-video"));
   return {
     analysisSize: media.video && pictures ? analysisSize(media.video.width, media.video.height) : undefined,
     analysisFramesPerSecond: ANALYSIS_FRAMES_PER_SECOND,
@@ -125,6 +141,10 @@ export function decodePlan(
     nativeFramesPerSecond: media.video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
     // Caption detectors weigh a loss against the programme sound.
     audio: Boolean(media.audio) && (wants("audio") || wants("audio-video") || wants("captions")),
+    evidencePictures:
+      evidencePictures && media.video
+        ? { ...analysisSize(media.video.width, media.video.height), perSecond: EVIDENCE_PICTURES_PER_SECOND }
+        : undefined,
     threads: options.decoderThreads ?? DECODER_THREADS,
     maxPixels: limits.maxPixels,
     // Block corruption ends damage at the keyframe that repairs it.

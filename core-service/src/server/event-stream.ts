@@ -3,8 +3,7 @@ import { InvalidEventPatternError } from "../domain/event-pattern/index.ts";
 import { EVENT_SOURCE } from "../domain/events.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
 import { HttpError } from "./http-errors.ts";
-
-const KEEPALIVE_MS = 15_000;
+import { keepSseOpen, openSse } from "./sse-response.ts";
 
 export interface EventStreamOptions {
   /** Bytes a client may leave unread (its send buffer) before it is dropped with a final `lagged` message. */
@@ -48,23 +47,11 @@ export function streamEvents(
         throw new HttpError(400, `pattern: ${error.message}`, "pattern");
       throw error;
     }
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      connection: "keep-alive",
-    });
-    // A comment first, so clients and proxies see the stream open before the first event.
-    res.write(": subscribed\n\n");
-    const keepalive = setInterval(() => res.write(": keepalive\n\n"), KEEPALIVE_MS);
-    keepalive.unref();
-    const end = () => {
-      if (ended) return;
+    openSse(res);
+    const end = keepSseOpen(req, res, onClose, () => {
       ended = true;
-      clearInterval(keepalive);
       unsubscribe();
-      forget();
-      res.end();
-    };
+    });
     const lagged = (lastEventId: string) => {
       options.onLagged?.();
       const bufferedBytes = res.writableLength;
@@ -80,8 +67,6 @@ export function streamEvents(
       cut.unref();
       res.once("close", () => clearTimeout(cut));
     };
-    const forget = onClose(end);
-    req.on("close", end);
   };
 }
 

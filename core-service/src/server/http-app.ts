@@ -4,11 +4,13 @@ import type { Intake } from "../intake/intake.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
 import type { JobStore } from "../ports/job-store.ts";
-import { DASHBOARD_HTML } from "./dashboard.ts";
+import { dashboardRoutes } from "./dashboard.ts";
 import { type EventStreamOptions, streamEvents } from "./event-stream.ts";
 import { hostAllowList } from "./host-allow-list.ts";
 import { errorHandler, HttpError } from "./http-errors.ts";
+import type { JobLevels } from "./job-levels.ts";
 import type { Metrics } from "./metrics.ts";
+import { operatorRoutes } from "./operator-routes.ts";
 import type { Webhooks } from "./webhooks.ts";
 
 export interface HttpAppOptions {
@@ -26,6 +28,9 @@ export interface HttpAppOptions {
   readonly isHealthy: () => boolean;
   /** Names the API answers to besides the loopback ones (DNS rebinding and cross-site requests are refused). */
   readonly allowedHosts: readonly string[];
+  /** The dashboard's data besides the jobs: evidence images (under `dataDir`) and running jobs' levels. */
+  readonly levels: JobLevels;
+  readonly dataDir: string;
 }
 
 /** The local stack's HTTP API (the architecture page's contract), the dashboard and the operational endpoints. */
@@ -38,6 +43,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Parse any declared JSON type and anything without one, so a missing header is a clear 400, not an empty body.
   app.use(express.json({ limit: options.maxBodyBytes, type: ["application/json", "application/*+json"] }));
 
+  app.use(operatorRoutes(options));
   // Intake (validation, idempotency, queueing, stop) is the use case both front doors share; the routes map.
   app.post("/v1/jobs", async (req, res) => {
     send(res, submitAnswer(await intake.submit(req.body, req.get("idempotency-key"))));
@@ -74,9 +80,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.get("/metrics", (_req, res) => {
     res.type("text/plain; version=0.0.4; charset=utf-8").send(options.metrics.render());
   });
-  app.get("/", (_req, res) => {
-    res.type("html").send(DASHBOARD_HTML);
-  });
+  app.use(dashboardRoutes());
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(options.logger));

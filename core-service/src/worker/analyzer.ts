@@ -1,15 +1,20 @@
-import type { DetectorEvent } from "../detectors/types.ts";
 import type { DetectorName } from "../domain/defect.ts";
 import type { QueueMessage } from "../domain/job.ts";
 import type { AnalysisLimits } from "../domain/limits.ts";
 import type { Report } from "../domain/report.ts";
+import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { analyzeSource } from "../pipeline/analyze.ts";
+import type { AnalysisEvent, LevelsListener } from "../pipeline/detector-set.ts";
 
 export interface AnalyzerRun {
   readonly detectors: readonly DetectorName[];
   readonly signal: AbortSignal;
   /** A returned promise holds decoding back until it settles: the bus's backpressure reaches ffmpeg. */
-  readonly onDetectorEvent: (event: DetectorEvent) => Promise<void>;
+  readonly onDetectorEvent: (event: AnalysisEvent) => Promise<void>;
+  /** The detectors' levels once per media second, when someone watches (the local dashboard). */
+  readonly onLevels?: LevelsListener;
+  /** Keeps each defect's evidence image; its first event then carries `evidence`. */
+  readonly evidence?: EvidenceKeeper;
 }
 
 /** Analyses one job's source; the worker's only dependency on the media pipeline, so tests can pass a fake. */
@@ -46,7 +51,9 @@ export function mediaAnalyzer(options: MediaAnalyzerOptions): Analyzer {
       httpProxy: await options.httpProxy?.(),
       signal: run.signal,
       onDetectorEvent: run.onDetectorEvent,
+      onLevels: run.onLevels,
       limits: options.limits,
+      evidence: run.evidence,
     });
     // The report names what the user asked for, never a presigned URL (a credential until it expires).
     return { ...report, source: message.source };

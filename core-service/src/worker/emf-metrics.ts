@@ -6,8 +6,10 @@
 import type { LiveStreamSample, LiveStreams } from "./live-streams.ts";
 
 export const EMF_NAMESPACE = "avmon";
+export const EMF_DIMENSION = "JobId";
 
-const METRICS = [
+/** Per-stream metrics, dimension `JobId`; the CloudWatch dashboard graphs them by name. */
+export const EMF_METRICS = [
   { Name: "LagSeconds", Unit: "Seconds" },
   { Name: "FramesPerSecond", Unit: "Count/Second" },
   { Name: "OpenDefects", Unit: "Count" },
@@ -36,7 +38,9 @@ export function emfDocument(sample: LiveStreamSample, now: Date): EmfDocument {
   return {
     _aws: {
       Timestamp: now.getTime(),
-      CloudWatchMetrics: [{ Namespace: EMF_NAMESPACE, Dimensions: [["JobId"]], Metrics: [...METRICS] }],
+      CloudWatchMetrics: [
+        { Namespace: EMF_NAMESPACE, Dimensions: [[EMF_DIMENSION]], Metrics: [...EMF_METRICS] },
+      ],
     },
     JobId: sample.jobId,
     LagSeconds: sample.lagSeconds,

@@ -1,4 +1,3 @@
-import type { DetectorEvent } from "../detectors/types.ts";
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
 import { ConfigError, LimitReachedError } from "../domain/errors.ts";
 import {
@@ -10,13 +9,17 @@ import {
   jobStarted,
 } from "../domain/events.ts";
 import type { Report } from "../domain/report.ts";
+import type { LevelsSink } from "../domain/signal-levels.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { AnalysisEvent } from "../pipeline/detector-set.ts";
 import type { EventBus } from "../ports/event-bus.ts";
+import type { EvidenceStore } from "../ports/evidence-store.ts";
 import type { Heartbeat, JobQueue, ReceivedJob } from "../ports/job-queue.ts";
 import type { JobStore } from "../ports/job-store.ts";
 import type { Analyzer } from "./analyzer.ts";
 import { SETTLE_MS, untilAborted, whenAborted } from "./bounded.ts";
 import { type InterruptionKind, interruptionOf, JobInterruption } from "./interruption.ts";
+import { jobEvidenceKeeper } from "./job-evidence.ts";
 import { type LiveAnalyzer, liveMediaAnalyzer } from "./live-analyzer.ts";
 import {
   clearOpenDefects,
@@ -52,6 +55,10 @@ export interface JobRunnerOptions {
   readonly live?: Partial<LiveJobSettings>;
   /** Where running live jobs report their stats, for /metrics and CloudWatch EMF. */
   readonly liveStreams?: LiveStreams;
+  /** Where running jobs report their signal levels, for the local dashboard's live tiles. */
+  readonly levels?: LevelsSink;
+  /** Where each defect's evidence image goes (the data folder locally, the ingest bucket on AWS); none = no evidence. */
+  readonly evidence?: EvidenceStore;
 }
 
 /** One delivery of one job, from Job Started to ack, release or Job Failed. */
@@ -110,6 +117,7 @@ export class JobRun {
       await this.#settleFailure(error);
     } finally {
       for (const stop of unlisten) stop();
+      this.#options.levels?.end(this.#jobId);
       await heartbeat.stop();
     }
   }
@@ -142,6 +150,8 @@ export class JobRun {
       publish: (event) => this.#publish(event),
       jobStore: this.#options.jobStore,
       streams: this.#options.liveStreams,
+      levels: this.#options.levels,
+      evidence: this.#evidenceKeeper(),
       logger: this.#logger,
     });
   }
@@ -201,11 +211,20 @@ export class JobRun {
     await this.#publish(
       jobStarted(this.#jobId, { attempt: this.#job.receiveCount, workerId: this.#options.workerId }),
     );
+    const levels = this.#options.levels;
+    const evidence = this.#evidenceKeeper();
     return this.#options.analyze(this.#job.message, {
       detectors: this.#detectors(),
       signal,
       onDetectorEvent: (event) => this.#publishDefect(event, alerts),
+      ...(levels && { onLevels: (point, duration) => levels.record(this.#jobId, point, duration) }),
+      ...(evidence && { evidence }),
     });
+  }
+
+  #evidenceKeeper() {
+    const store = this.#options.evidence;
+    return store && jobEvidenceKeeper(store, this.#jobId, this.#logger);
   }
 
   #detectors(): DetectorName[] {
@@ -220,11 +239,11 @@ export class JobRun {
     return chosen;
   }
 
-  async #publishDefect(event: DetectorEvent, alerts: PublishedAlerts): Promise<void> {
+  async #publishDefect(event: AnalysisEvent, alerts: PublishedAlerts): Promise<void> {
     if (event.kind === "close") this.#closed.push(event.defect);
     const published =
       event.kind === "open"
-        ? defectDetected(this.#jobId, event.defect)
+        ? defectDetected(this.#jobId, event.defect, new Date(), event.evidence)
         : defectCleared(this.#jobId, event.defect);
     if (alerts.has(published)) {
       this.#logger.debug("alert already published by an earlier attempt", {

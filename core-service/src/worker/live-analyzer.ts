@@ -2,6 +2,7 @@ import type { DetectorName } from "../domain/defect.ts";
 import { alertId } from "../domain/events.ts";
 import type { LiveResumeState, QueueMessage } from "../domain/job.ts";
 import type { AnalysisLimits } from "../domain/limits.ts";
+import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { analyzeLive } from "../live/analyze-live.ts";
 import type { LiveDetectorEvent, LiveStats, LiveSummary, ReconnectPolicy } from "../live/types.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -17,6 +18,8 @@ export interface LiveAnalyzerRun {
   readonly resumeState: LiveResumeState | undefined;
   readonly onDetectorEvent: (event: LiveDetectorEvent) => Promise<void>;
   readonly onStats: (stats: LiveStats) => void;
+  /** Keeps each defect's evidence image; its Defect Detected then carries `evidence`. */
+  readonly evidence?: EvidenceKeeper<LiveDetectorEvent>;
   readonly logger: Logger;
 }
 
@@ -52,6 +55,7 @@ export function liveMediaAnalyzer(options: LiveMediaAnalyzerOptions = {}): LiveA
       alertIdOf: (defect) => alertId(message.jobId, defect),
       onDetectorEvent: run.onDetectorEvent,
       onStats: run.onStats,
+      evidence: run.evidence,
       logger: run.logger,
       httpProxy: await options.httpProxy?.(),
       onProcess: options.onProcess && (({ pid }) => options.onProcess?.(pid)),

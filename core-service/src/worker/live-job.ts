@@ -9,6 +9,8 @@ import {
   type QueueMessage,
 } from "../domain/job.ts";
 import type { Report } from "../domain/report.ts";
+import type { LevelsSink } from "../domain/signal-levels.ts";
+import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import type { LiveDetectorEvent, LiveSummary } from "../live/types.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { JobStore } from "../ports/job-store.ts";
@@ -49,6 +51,8 @@ export interface LiveJobContext {
   readonly publish: (event: AvmonEvent) => Promise<void>;
   readonly jobStore: JobStore | undefined;
   readonly streams: LiveStreams | undefined;
+  readonly levels?: LevelsSink | undefined;
+  readonly evidence?: EvidenceKeeper<LiveDetectorEvent> | undefined;
   readonly logger: Logger;
 }
 
@@ -101,7 +105,12 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
       reconnect: { ...settings.reconnect, ...options.reconnect },
       resumeState: start.resumeState,
       onDetectorEvent,
-      onStats: (stats) => context.streams?.update(jobId, message.source, stats),
+      onStats: (stats) => {
+        context.streams?.update(jobId, message.source, stats);
+        if (stats.streamTime !== undefined)
+          context.levels?.record(jobId, { t: stats.streamTime, ...stats.levels });
+      },
+      ...(context.evidence && { evidence: context.evidence }),
       logger,
     });
     return {
@@ -153,7 +162,9 @@ export function continuationOf(message: QueueMessage, result: LiveJobResult): Qu
 function toAvmonEvent(jobId: string, event: LiveDetectorEvent) {
   // The engine's alertId, not the file path's onset hash: a resumed defect keeps the id it was announced with.
   const published =
-    event.kind === "open" ? defectDetected(jobId, event.defect) : defectCleared(jobId, event.defect);
+    event.kind === "open"
+      ? defectDetected(jobId, event.defect, new Date(), event.evidence)
+      : defectCleared(jobId, event.defect);
   published.detail.alertId = event.alertId;
   return published;
 }

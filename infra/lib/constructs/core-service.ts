@@ -18,6 +18,7 @@ import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { EVENT_STORE_PREFIX } from "../../../core-service/src/adapters/aws/event-store-layout.ts";
+import { EVIDENCE_PREFIX } from "../../../core-service/src/domain/evidence.ts";
 import type { DetectorGroupConfig } from "../config.ts";
 import { BacklogScaling } from "./backlog-scaling.ts";
 
@@ -135,6 +136,14 @@ export class CoreService extends Construct {
         sid: "ReadIngestedMedia",
         actions: ["s3:GetObject"],
         resources: [props.ingestBucket.arnForObjects("*")],
+      }),
+    );
+    // Evidence images, and nothing else: the worker writes below evidence/ only (domain/evidence.ts).
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: "WriteEvidence",
+        actions: ["s3:PutObject"],
+        resources: [props.ingestBucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
       }),
     );
     // The ECS agent's task-protection endpoint acts with the task role's credentials.

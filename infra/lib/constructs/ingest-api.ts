@@ -25,7 +25,8 @@ export interface IngestApiProps {
 }
 
 /**
- * `/v1/jobs` on API Gateway: every method behind IAM (SigV4) or a Cognito JWT authorizer, stage throttling,
+ * `/v1/jobs` (submit, list), `/v1/jobs/{jobId}` (status, stop) and `/v1/jobs/{jobId}/evidence/{alertId}` on
+ * API Gateway: every method behind IAM (SigV4) or a Cognito JWT authorizer, stage throttling,
  * JSON access logs. The Lambda validates bodies with the same schema as the local API.
  */
 export class IngestApi extends Construct {
@@ -64,9 +65,24 @@ export class IngestApi extends Construct {
     // The stage is named v1, so the public paths are exactly the contract's /v1/jobs and /v1/jobs/{jobId}.
     const jobs = this.api.root.addResource("jobs");
     jobs.addMethod("POST", integration, { requestValidator });
+    jobs.addMethod("GET", integration, {
+      requestValidator,
+      requestParameters: {
+        "method.request.querystring.limit": false,
+        "method.request.querystring.cursor": false,
+      },
+    });
     const job = jobs.addResource("{jobId}");
     job.addMethod("GET", integration, withJobId);
     job.addMethod("DELETE", integration, withJobId);
+    // Answers with a redirect to a presigned S3 URL of the alert's image (edge-functions/ingest-api/get-evidence.ts).
+    job
+      .addResource("evidence")
+      .addResource("{alertId}")
+      .addMethod("GET", integration, {
+        requestValidator,
+        requestParameters: { "method.request.path.jobId": true, "method.request.path.alertId": true },
+      });
   }
 
   private methodOptions(auth: AvmonConfig["auth"]): MethodOptions {

@@ -1,5 +1,7 @@
+import type { CfnElement } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { EventType, type IBucket } from "aws-cdk-lib/aws-s3";
@@ -8,6 +10,7 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { UNDELIVERABLE_PREFIX } from "../../../core-service/src/adapters/aws/event-store-layout.ts";
 import type { DetectorName } from "../../../core-service/src/domain/defect.ts";
+import { EVIDENCE_PREFIX } from "../../../core-service/src/domain/evidence.ts";
 import { ENV, type GroupQueue } from "../../../edge-functions/shared/env.ts";
 import type { AvmonConfig } from "../config.ts";
 import { EdgeFunction } from "./edge-function.ts";
@@ -39,9 +42,12 @@ export class Ingestion extends Construct {
   readonly s3Function: EdgeFunction;
   readonly api: IngestApi;
   readonly s3Failures: ParkingQueue;
+  /** The ingest bucket's CloudFormation resource, for acknowledging the evidence grant by its logical id. */
+  readonly evidenceBucketResource: CfnElement;
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
+    this.evidenceBucketResource = props.bucket.node.defaultChild as CfnElement;
     const groupQueues: GroupQueue[] = props.targets.map((target) => ({
       name: target.name,
       queueUrl: target.queue.queueUrl,
@@ -78,6 +84,14 @@ export class Ingestion extends Construct {
       prefix: props.prefix,
     });
 
+    // The API signs evidence URLs with its own role, so that role reads evidence images, nothing else there.
+    // Hand-written because grantRead would add s3:List* on the whole bucket (every uploaded file's name).
+    this.apiFunction.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ["s3:GetObject"],
+        resources: [props.bucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
+      }),
+    );
     for (const fn of [this.apiFunction, this.s3Function]) {
       for (const target of props.targets) target.queue.grantSendMessages(fn.role);
       props.bus.grantPutEventsTo(fn.role);

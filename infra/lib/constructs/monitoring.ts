@@ -1,15 +1,6 @@
 import { Duration } from "aws-cdk-lib";
 import type { RestApi } from "aws-cdk-lib/aws-apigateway";
-import {
-  Alarm,
-  ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  type IMetric,
-  MathExpression,
-  Metric,
-  TreatMissingData,
-} from "aws-cdk-lib/aws-cloudwatch";
+import { Alarm, ComparisonOperator, type Dashboard, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { FargateService, ICluster } from "aws-cdk-lib/aws-ecs";
 import { ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -18,7 +9,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { DIMENSION, METRIC, METRICS_NAMESPACE } from "../../../edge-functions/shared/metric-names.ts";
+import { createFleetDashboard, undeliverableEvents } from "./fleet-dashboard.ts";
 
 const PERIOD = Duration.minutes(1);
 
@@ -45,7 +36,7 @@ export interface MonitoringProps {
   readonly eventPublishers: readonly string[];
 }
 
-/** The operations view: one dashboard, and alarms that notify an encrypted operations topic. */
+/** The operations view: one dashboard of the fleet, and alarms that notify an encrypted operations topic. */
 export class Monitoring extends Construct {
   readonly operationsTopic: Topic;
   readonly dashboard: Dashboard;
@@ -64,7 +55,7 @@ export class Monitoring extends Construct {
     this.alarms.push(...props.alarms, ...this.createAlarms(props));
     const action = new SnsAction(this.operationsTopic);
     for (const alarm of this.alarms) alarm.addAlarmAction(action);
-    this.dashboard = this.createDashboard(props);
+    this.dashboard = createFleetDashboard(this, "Dashboard", { ...props, alarms: this.alarms });
   }
 
   private createAlarms(props: MonitoringProps): Alarm[] {
@@ -108,88 +99,4 @@ export class Monitoring extends Construct {
     });
     return [...stuckQueues, ...functionErrors, apiErrors, undeliverable];
   }
-
-  private createDashboard(props: MonitoringProps): Dashboard {
-    const dashboard = new Dashboard(this, "Dashboard", { defaultInterval: Duration.hours(3) });
-    const backlog = props.groups.map((group) =>
-      group.queue.metricApproximateNumberOfMessagesVisible({
-        period: PERIOD,
-        label: `${group.name} waiting`,
-      }),
-    );
-    const tasks = props.groups.map((group) => runningTasks(props.cluster, group, PERIOD));
-    dashboard.addWidgets(
-      new GraphWidget({ title: "Queue backlog", left: backlog, width: 12 }),
-      new GraphWidget({ title: "Running tasks", left: tasks, width: 12 }),
-      new GraphWidget({
-        title: "Jobs",
-        left: [
-          search(METRIC.jobsAccepted, [], "accepted"),
-          search(METRIC.jobsFinished, [DIMENSION.status], ""),
-        ],
-        width: 12,
-      }),
-      new GraphWidget({
-        title: "Defects by type",
-        left: [search(METRIC.defectsDetected, [DIMENSION.defectType], "")],
-        width: 12,
-      }),
-      new GraphWidget({
-        title: "Undeliverable events (parked for replay)",
-        left: [undeliverableEvents(props.eventPublishers, PERIOD)],
-        width: 12,
-      }),
-      new GraphWidget({
-        title: "Dead-letter queues",
-        left: Object.entries(props.deadLetterQueues).map(([name, dlq]) =>
-          dlq.metricApproximateNumberOfMessagesVisible({ period: PERIOD, label: name }),
-        ),
-        width: 24,
-      }),
-    );
-    return dashboard;
-  }
-}
-
-/** `UndeliverableEvents` of every publisher, summed: one series whichever process gave up. */
-function undeliverableEvents(services: readonly string[], period: Duration): IMetric {
-  const usingMetrics = Object.fromEntries(
-    services.map((service, i) => [
-      `publisher${i}`,
-      new Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: METRIC.undeliverableEvents,
-        dimensionsMap: { service },
-        statistic: "Sum",
-        period,
-      }),
-    ]),
-  );
-  return new MathExpression({
-    expression: `SUM([${Object.keys(usingMetrics).join(", ")}])`,
-    usingMetrics,
-    label: "undeliverable events",
-    period,
-  });
-}
-
-function runningTasks(cluster: ICluster, group: MonitoredGroup, period: Duration): IMetric {
-  return new Metric({
-    namespace: "ECS/ContainerInsights",
-    metricName: "RunningTaskCount",
-    dimensionsMap: { ClusterName: cluster.clusterName, ServiceName: group.service.serviceName },
-    statistic: "Average",
-    period,
-    label: group.name,
-  });
-}
-
-/** Every series of one custom metric, whatever the values of its extra dimensions. */
-function search(metricName: string, extraDimensions: readonly string[], label: string): IMetric {
-  const schema = [METRICS_NAMESPACE, "service", ...extraDimensions].join(",");
-  return new MathExpression({
-    expression: `SEARCH('{${schema}} MetricName="${metricName}"', 'Sum', 300)`,
-    label,
-    period: Duration.minutes(5),
-  });
 }

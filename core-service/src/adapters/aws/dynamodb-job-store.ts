@@ -1,9 +1,16 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { ResolvedAvmonEvent } from "../../domain/events.ts";
+import {
+  encodeCursor,
+  type JobListQuery,
+  type JobPage,
+  listKey,
+  toListItem,
+} from "../../domain/job-listing.ts";
 import { type JobView, projectJob } from "../../domain/job-projection.ts";
 import type { JobStore } from "../../ports/job-store.ts";
-import { jobKey } from "./job-table-layout.ts";
+import { JOB_LIST_INDEX, jobKey } from "./job-table-layout.ts";
 
 const MAX_CONFLICT_RETRIES = 8;
 
@@ -28,6 +35,40 @@ export class DynamoJobStore implements JobStore {
 
   async get(jobId: string): Promise<JobView | undefined> {
     return (await this.#read(jobId))?.view;
+  }
+
+  /**
+   * One Query on the listing index, newest first. It asks for one job more than the page, so `nextCursor` is
+   * only given when older jobs exist; a page DynamoDB cut short at 1 MB continues from its last job.
+   */
+  async list(query: JobListQuery): Promise<JobPage> {
+    const { indexName, partitionKey, sortKey, partition } = JOB_LIST_INDEX;
+    const after = query.cursor;
+    const { Items = [], LastEvaluatedKey } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        IndexName: indexName,
+        KeyConditionExpression:
+          after === undefined ? "#partition = :partition" : "#partition = :partition AND #sort < :after",
+        ExpressionAttributeNames: {
+          "#partition": partitionKey,
+          ...(after !== undefined && { "#sort": sortKey }),
+        },
+        ExpressionAttributeValues: {
+          ":partition": partition,
+          ...(after !== undefined && { ":after": after }),
+        },
+        ScanIndexForward: false,
+        Limit: query.limit + 1,
+      }),
+    );
+    const page = Items.slice(0, query.limit);
+    const more = Items.length > query.limit || LastEvaluatedKey !== undefined;
+    const last = page[page.length - 1];
+    return {
+      jobs: page.map((item) => toListItem(item.view as JobView)),
+      ...(more && last && { nextCursor: encodeCursor(last[sortKey] as string) }),
+    };
   }
 
   /** Applies the event and returns the view before and after, so callers can tell what changed. */
@@ -61,7 +102,14 @@ export class DynamoJobStore implements JobStore {
     await this.#client.send(
       new PutCommand({
         TableName: this.#tableName,
-        Item: { ...jobKey(view.jobId), view, rev: (previousRev ?? 0) + 1, status: view.status },
+        Item: {
+          ...jobKey(view.jobId),
+          view,
+          rev: (previousRev ?? 0) + 1,
+          status: view.status,
+          [JOB_LIST_INDEX.partitionKey]: JOB_LIST_INDEX.partition,
+          [JOB_LIST_INDEX.sortKey]: listKey(view),
+        },
         ConditionExpression: previousRev === undefined ? "attribute_not_exists(pk)" : "rev = :rev",
         ExpressionAttributeValues: previousRev === undefined ? undefined : { ":rev": previousRev },
       }),

@@ -16,3 +16,17 @@ export const stopKey = (jobId: string) => ({ [PARTITION_KEY]: `STOP#${jobId}` })
  * key>`; the scope keeps API keys, S3 notifications and alert channels apart.
  */
 export const idempotencyKeyPrefix = (scope: string) => `IDEMPOTENCY#${scope}`;
+
+/**
+ * The index behind `GET /v1/jobs`: every job item carries the same `listPartition` and its `listKey` (submission
+ * time, then id), so one Query reads jobs newest first. One partition is enough for job records: each event
+ * rewrites its job once, far below a partition's thousand writes a second.
+ */
+export const JOB_LIST_INDEX = {
+  indexName: "jobs-newest-first",
+  partitionKey: "listPartition",
+  sortKey: "listKey",
+  partition: "JOBS",
+  /** Attributes copied into the index besides the keys: the view the listing returns. */
+  projected: ["view"],
+} as const;

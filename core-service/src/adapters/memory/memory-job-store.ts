@@ -1,4 +1,11 @@
 import { EVENT_SOURCE, type ResolvedAvmonEvent } from "../../domain/events.ts";
+import {
+  encodeCursor,
+  type JobListQuery,
+  type JobPage,
+  listKey,
+  toListItem,
+} from "../../domain/job-listing.ts";
 import { type JobView, projectJob } from "../../domain/job-projection.ts";
 import { type ClaimStore, followClaimCheck } from "../../ports/claim-store.ts";
 import type { SubscribableEventBus } from "../../ports/event-bus.ts";
@@ -41,6 +48,24 @@ export class MemoryJobStore implements JobStore {
     const view = this.#jobs.get(jobId);
     // A copy, so callers cannot change the stored view behind the projection's back.
     return view && structuredClone(view);
+  }
+
+  /**
+   * Sorts on each call rather than keeping a second index in step with the LRU order: at the store's bound
+   * (10 000 jobs) that is a few milliseconds, for a page the dashboard asks for when it opens.
+   */
+  async list(query: JobListQuery): Promise<JobPage> {
+    const after = query.cursor;
+    const keyed = [...this.#jobs.values()]
+      .map((view) => ({ key: listKey(view), view }))
+      .filter((job) => after === undefined || job.key < after)
+      .sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+    const page = keyed.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      jobs: page.map((job) => structuredClone(toListItem(job.view))),
+      ...(keyed.length > page.length && last && { nextCursor: encodeCursor(last.key) }),
+    };
   }
 
   #evictBeyondLimit(): void {

@@ -1,7 +1,8 @@
 /**
- * Joins one ffmpeg output's raw bytes (frames or PCM) with the timestamps its `framecrc` twin writes on another
- * pipe. Both outputs get the same frames in the same order, so the n-th framecrc line describes the n-th packet:
- * its size says where the packet ends in the byte stream, its pts when it was on the stream's timeline.
+ * Joins one ffmpeg output's bytes (raw frames, PCM, or JPEG pictures of varying size) with the timestamps its
+ * `framecrc` twin writes on another pipe. Both outputs get the same packets in the same order, so the n-th
+ * framecrc line describes the n-th packet: its size says where the packet ends in the byte stream, its pts when
+ * it was on the stream's timeline. Used by live connections and by the file decoder's picture output.
  */
 
 export interface TimedPacket {
