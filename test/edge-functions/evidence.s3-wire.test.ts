@@ -4,9 +4,8 @@
  * ingest bucket (S3 wire protocol, on fauxqs); the test follows the URL as a browser would.
  */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { buildApp } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoJobStore } from "../../core-service/src/adapters/aws/dynamodb-job-store.ts";
 import type { Defect } from "../../core-service/src/domain/defect.ts";
@@ -14,6 +13,7 @@ import { defectDetected, jobAccepted } from "../../core-service/src/domain/event
 import { EVIDENCE_FORMATS, evidenceKey, evidenceUrl } from "../../core-service/src/domain/evidence.ts";
 import { anOpenDefect, at } from "../support/avmon-events.ts";
 import { type DynaliteServer, startDynalite } from "../support/dynalite-server.ts";
+import { type FauxqsServer, startFauxqsServer } from "../support/fauxqs-server.ts";
 import { apiEvent, ingestApiHandler } from "./support.ts";
 
 const BUCKET = "avmon-ingest";
@@ -22,22 +22,15 @@ const JOB = "3f0c6a2e-8d5b-4a57-9c1e-2b7f0d4e5a61";
 const PICTURE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]);
 const STRIP = '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="60"></svg>';
 
-let app: ReturnType<typeof buildApp>;
+let fauxqs: FauxqsServer;
 let s3: S3Client;
 let dynalite: DynaliteServer;
 let api: ReturnType<typeof ingestApiHandler>["handler"];
 const alerts: Record<string, string> = {};
 
 beforeAll(async () => {
-  app = buildApp({ logger: false });
-  const endpoint = await app.listen({ host: "127.0.0.1", port: 0 });
-  s3 = new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  fauxqs = await startFauxqsServer();
+  s3 = fauxqs.s3;
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   dynalite = await startDynalite();
   const TABLE = await dynalite.createJobTable();
@@ -73,8 +66,7 @@ beforeAll(async () => {
   await put(evidenceKey(JOB, alerts.silence ?? "", EVIDENCE_FORMATS.sound), STRIP, "image/svg+xml");
 });
 afterAll(async () => {
-  s3?.destroy();
-  await app?.close();
+  await fauxqs?.stop();
   await dynalite?.stop();
 });
 

@@ -6,13 +6,13 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { buildApp } from "fauxqs";
+import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3Evidence } from "../../core-service/src/adapters/aws/s3-evidence.ts";
 import { FolderEvidenceStore } from "../../core-service/src/adapters/local/folder-evidence-store.ts";
 import { EVIDENCE_FORMATS } from "../../core-service/src/domain/evidence.ts";
 import { describeEvidenceStoreContract } from "../contract/evidence-store.contract.ts";
+import { type FauxqsServer, startFauxqsServer } from "../support/fauxqs-server.ts";
 
 describeEvidenceStoreContract("a local folder", async () => {
   const root = mkdtempSync(join(tmpdir(), "avmon-evidence-store-"));
@@ -34,23 +34,15 @@ describe("a local folder's keys", () => {
   });
 });
 
-let app: ReturnType<typeof buildApp>;
+let fauxqs: FauxqsServer;
 let s3: S3Client;
 let buckets = 0;
 beforeAll(async () => {
-  app = buildApp({ logger: false });
-  const endpoint = await app.listen({ host: "127.0.0.1", port: 0 });
-  s3 = new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  fauxqs = await startFauxqsServer();
+  s3 = fauxqs.s3;
 });
 afterAll(async () => {
-  s3?.destroy();
-  await app?.close();
+  await fauxqs?.stop();
 });
 
 describeEvidenceStoreContract("the ingest bucket (S3)", async () => {
