@@ -14,6 +14,7 @@ import { FILE_DEFECT_TYPES } from "../core-service/src/domain/defect.ts";
 import { ffmpegBinaries, runFfmpeg } from "../core-service/src/media/ffmpeg.ts";
 import { detectTools } from "../core-service/src/media/ffmpeg-detection.ts";
 import { captionsCost } from "./captions-cost.ts";
+import { costLines } from "./cost.ts";
 import { loudnessCost } from "./loudness-cost.ts";
 import { type Measurement, measure } from "./process-meter.ts";
 
@@ -167,11 +168,26 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
   log(
     `captions-lost detector alone:       ${captions.detectorSeconds.toFixed(3)} CPU s for ${captions.mediaSeconds.toFixed(0)} s = ${ratio(captions.detectorSeconds, decode.cpuSeconds)} of decode-only CPU (median of 5, in process)`,
   );
+  // What an hour of such media costs: the median avmon run (process and ffmpeg, as measured from outside),
+  // beside what the report itself says it cost (stats.cpuSeconds, media/cpu-meter.ts).
+  const reported = JSON.parse(avmon.stdout).stats as { cpuSeconds?: number };
+  log("");
+  log(
+    `report's own stats.cpuSeconds:       ${reported.cpuSeconds?.toFixed(2)} CPU s (measured from outside: ${avmon.cpuSeconds.toFixed(2)})`,
+  );
+  for (const line of costLines(
+    "file analysis (1080p30 H.264, all detectors)",
+    (avmon.cpuSeconds * 3600) / CLIP_SECONDS,
+    avmon.peakMemoryMiB,
+  ))
+    log(line);
   const defects = JSON.parse(avmon.stdout).defects.length;
   log(`(avmon found ${defects} defects in the 60 s clip; it carries 3: a black, a freeze and a silence)`);
 }
 
 const ROUNDS = 3;
+/** Length of the bench clip (benchClip), seconds. */
+const CLIP_SECONDS = 60;
 /** The detectors avmon had before av-sync, channel-loss, phase and test-signal: their cost is the difference. */
 const PICTURE_AND_LEVEL = ["black", "freeze", "blockiness", "silence", "clipping", "loudness"];
 

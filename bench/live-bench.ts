@@ -12,6 +12,7 @@ import { analyzeLive } from "../core-service/src/live/analyze-live.ts";
 import type { LiveStats } from "../core-service/src/live/types.ts";
 import { runFfmpeg } from "../core-service/src/media/ffmpeg.ts";
 import { startLiveOrigin } from "../test/support/live-origin.ts";
+import { costLines } from "./cost.ts";
 
 const BENCH_DIR = join(import.meta.dirname, "../.cache/bench");
 const FPS = 30;
@@ -38,13 +39,16 @@ export async function liveBench(log: (line: string) => void): Promise<void> {
   const baselineMiB = processTreeMiB([]);
   let kept = 0;
   let memoryPerStream = 0;
+  let cpuPerMediaHour = 0;
   try {
     log("streams  min fps  max lag s  RSS MiB (node + ffmpegs)");
     for (let n = 1; n <= MAX_STREAMS; n++) {
       streams.push(startStream(origin.url));
       await sleep(SETTLE_MS);
       for (const s of streams) resetWindow(s);
+      const cpuBefore = processTreeCpuSeconds(streams.flatMap((s) => [...s.pids]));
       await sleep(MEASURE_MS);
+      const cpu = processTreeCpuSeconds(streams.flatMap((s) => [...s.pids])) - cpuBefore;
       const minFps = Math.min(...streams.map((s) => average(s.fpsSamples)));
       const maxLag = Math.max(...streams.map((s) => s.maxLag));
       const rss = processTreeMiB(streams.flatMap((s) => [...s.pids]));
@@ -54,6 +58,8 @@ export async function liveBench(log: (line: string) => void): Promise<void> {
       if (minFps < MIN_FPS || maxLag > MAX_LAG_SECONDS) break;
       kept = n;
       memoryPerStream = (rss - baselineMiB) / n;
+      // Real time: each stream covered MEASURE_MS of media in the window (the origin loops at -re).
+      cpuPerMediaHour = (cpu * 3600) / ((n * MEASURE_MS) / 1000);
     }
   } finally {
     for (const s of streams) s.stop.abort();
@@ -63,6 +69,12 @@ export async function liveBench(log: (line: string) => void): Promise<void> {
   log("");
   log(`720p30 live streams kept in real time, all detectors: ${kept}  (target ≥ 8)`);
   log(`memory per stream (node share + its ffmpeg):          ${memoryPerStream.toFixed(0)} MiB`);
+  for (const line of costLines(
+    `live 720p30, full profile, at ${kept} streams`,
+    cpuPerMediaHour,
+    memoryPerStream,
+  ))
+    log(line);
 }
 
 function startStream(url: string): Stream {
@@ -92,6 +104,27 @@ function resetWindow(stream: Stream): void {
 
 function average(values: readonly number[]): number {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
+}
+
+/**
+ * CPU seconds so far of this process and the given children (Linux /proc, utime + stime in USER_HZ = 100):
+ * a window's difference is what the streams cost. The origin's ffmpeg (not listed) is left out, its HTTP
+ * serving in this process is not, so the figure errs high. A child that ends inside the window loses its share;
+ * the streams' ffmpegs run for the whole bench.
+ */
+function processTreeCpuSeconds(pids: readonly number[]): number {
+  const own = process.cpuUsage();
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return (own.user + own.system) / 1e6 + ticks / 100;
 }
 
 /** Resident memory of this process and the given children, MiB (Linux /proc). */

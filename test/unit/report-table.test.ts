@@ -37,4 +37,13 @@ describe("the report table", () => {
       /captions-lost\s+00:09\.96\s+00:50\.00\s+40\.04 s\s+major\s+1\.00\s+duration=40\.040 programmeSeconds=40\.040/,
     );
   });
+
+  it("says what the analysis cost in CPU when it was measured", () => {
+    const measured = {
+      ...report(true),
+      stats: { ...report(true).stats, cpuSeconds: 2.5, cpuSecondsPerMediaHour: 150 },
+    };
+    expect(formatReportTable(measured)).toMatch(/\(30× real time\), 2\.5 CPU s \(150 per media hour\)\.$/m);
+    expect(formatReportTable(report(true))).toMatch(/\(30× real time\)\.$/m);
+  });
 });

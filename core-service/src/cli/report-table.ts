@@ -17,9 +17,15 @@ export function formatReportTable(report: Report): string {
   const { stats } = report;
   lines.push(
     "",
-    `Analysed ${stats.videoFrames} frames and ${stats.audioSeconds.toFixed(1)} s of audio in ${stats.wallSeconds.toFixed(1)} s (${stats.realtimeFactor}× real time).`,
+    `Analysed ${stats.videoFrames} frames and ${stats.audioSeconds.toFixed(1)} s of audio in ${stats.wallSeconds.toFixed(1)} s (${stats.realtimeFactor}× real time)${cpuText(stats)}.`,
   );
   return `${lines.join("\n")}\n`;
+}
+
+function cpuText(stats: Report["stats"]): string {
+  if (stats.cpuSeconds === undefined) return "";
+  const perHour = stats.cpuSecondsPerMediaHour;
+  return `, ${stats.cpuSeconds.toFixed(1)} CPU s${perHour === undefined ? "" : ` (${perHour.toFixed(0)} per media hour)`}`;
 }
 
 function describeLoudness(l: NonNullable<Report["loudness"]>): string {

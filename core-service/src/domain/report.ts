@@ -63,6 +63,13 @@ export const ReportStats = z.object({
   audioSeconds: z.number(),
   wallSeconds: z.number(),
   realtimeFactor: z.number(),
+  /**
+   * CPU seconds avmon's process and its ffprobe/ffmpeg spent on this analysis (media/cpu-meter.ts); absent
+   * where not measured (a stopped job's partial report, a live job's report).
+   */
+  cpuSeconds: z.number().optional(),
+  /** cpuSeconds per hour of media analysed: what a monitored stream-hour costs in CPU. */
+  cpuSecondsPerMediaHour: z.number().optional(),
 });
 
 /** The JSON report of `avmon analyze --json`, and the summary of a finished job. */

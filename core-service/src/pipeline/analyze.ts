@@ -11,6 +11,7 @@ import type { Thresholds } from "../domain/job.ts";
 import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import type { Report } from "../domain/report.ts";
 import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
+import { startCpuMeter } from "../media/cpu-meter.ts";
 import { type DecodePlan, type DecodeResult, decode } from "../media/decoder.ts";
 import { EVIDENCE_PICTURES_PER_SECOND } from "../media/evidence-pictures.ts";
 import { type AudioStreamInfo, type MediaInfo, probeSource } from "../media/probe.ts";
@@ -71,6 +72,7 @@ const DECODER_THREADS = 1;
  */
 export async function analyzeSource(source: string, options: AnalyzeOptions): Promise<Report> {
   const started = performance.now();
+  const cpu = startCpuMeter();
   const limits = options.limits ?? DEFAULT_ANALYSIS_LIMITS;
   const detectors = createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds);
   const resolved = await resolveSupportedSource(source, {
@@ -106,6 +108,7 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   // What was decoded, not what the container declares: one wild timestamp can declare hours (see probe.ts).
   const duration = result.endTime;
   const loudness = loudnessSummary(set.summaries());
+  const cpuSeconds = cpu.seconds();
   return {
     source,
     media: summarizeMedia(media, { duration, captionFrames: result.captionFrames }, set),
@@ -116,6 +119,8 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
       audioSeconds: round(result.audioSeconds, 3),
       wallSeconds: round(wallSeconds, 3),
       realtimeFactor: round(wallSeconds > 0 ? duration / wallSeconds : 0, 1),
+      cpuSeconds: round(cpuSeconds, 3),
+      cpuSecondsPerMediaHour: round(duration > 0 ? (cpuSeconds * 3600) / duration : 0, 1),
     },
   };
 }
