@@ -59,6 +59,7 @@ export function fakeLiveEngine() {
     if (!resumed) await run.onDetectorEvent({ kind: "open", ...freeze });
     run.onStats({
       lagSeconds: 0.4,
+      profile: "full",
       framesPerSecond: 30,
       openDefects: [freeze.defect],
       connected: true,

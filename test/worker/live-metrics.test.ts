@@ -9,6 +9,7 @@ import { anOpenDefect } from "../support/avmon-events.ts";
 
 const stats = (overrides: Partial<LiveStats> = {}): LiveStats => ({
   lagSeconds: 0.4321,
+  profile: "full",
   framesPerSecond: 29.9,
   openDefects: [anOpenDefect({ type: "freeze" }), anOpenDefect({ type: "silence" })],
   connected: true,

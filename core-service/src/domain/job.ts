@@ -36,9 +36,18 @@ export const LiveReconnect = z
   .strict();
 export type LiveReconnect = z.infer<typeof LiveReconnect>;
 
+/**
+ * How much of a live stream's video is decoded: `full` every picture; `economy` keyframes only while the
+ * stream looks healthy, escalating to full decode the moment a sample looks wrong (live/economy-*.ts).
+ */
+export const LiveProfile = z.enum(["full", "economy"]);
+export type LiveProfile = z.infer<typeof LiveProfile>;
+
 /** Options of a `"mode": "live"` job; absent ones come from the worker's configuration. */
 export const LiveJobOptions = z
   .object({
+    /** Decode profile; absent = the worker's AVMON_LIVE_PROFILE (default `full`). */
+    profile: LiveProfile.optional(),
     /** Wall seconds after which the job completes on its own, counted from its first start across hand-offs. */
     maxDurationSeconds: z.number().positive().max(MAX_LIVE_DURATION_SECONDS).optional(),
     /** Seconds without any media before a `stall` is raised and the source re-opened. */

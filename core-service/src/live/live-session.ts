@@ -228,6 +228,7 @@ export class LiveSession {
       reconnects: this.reconnects,
       streamTime: this.timeline.latest(),
       levels: readLevels(this.options.detectors),
+      profile: "full",
     };
   }
 

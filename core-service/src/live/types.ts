@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { DetectorEvent } from "../detectors/types.ts";
 import type { Defect, DetectorName } from "../domain/defect.ts";
 import type { Evidence } from "../domain/evidence.ts";
-import type { LiveResumeState, Thresholds } from "../domain/job.ts";
+import type { LiveProfile, LiveResumeState, Thresholds } from "../domain/job.ts";
 import type { LoudnessSummary } from "../domain/report.ts";
 import type { SignalLevels } from "../domain/signal-levels.ts";
 import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
@@ -62,10 +62,21 @@ export interface LiveStats {
   readonly streamTime: number | undefined;
   /** The detectors' latest levels (picture level, motion, loudness), for the dashboard's live tile. */
   readonly levels?: SignalLevels;
+  /** The profile asked for; under `economy` a stream is decoded fully while `escalated`. */
+  readonly profile: LiveProfile;
+  /** Economy only: decoding every picture now (a suspicious sample or an open picture defect). */
+  readonly escalated?: boolean;
+  /** Economy only: times this stream went to full decode, and why it last did. */
+  readonly escalations?: { readonly count: number; readonly lastCause?: EscalationCause };
 }
+
+/** What sent an economy stream to full decode. */
+export type EscalationCause = "black" | "still" | "decoder-complaint" | "bitrate-collapse" | "open-defect";
 
 export interface LiveOptions {
   readonly detectors?: readonly DetectorName[];
+  /** Decode profile (default `full`). */
+  readonly profile?: LiveProfile;
   readonly thresholds?: Thresholds;
   readonly streamThresholds?: Partial<StreamThresholds>;
   readonly reconnect?: Partial<ReconnectPolicy>;
