@@ -14,7 +14,7 @@ import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import { CAPTION_FILTER } from "../media/caption-lines.ts";
 import { evidencePictureFilter, evidencePictureOutput } from "../media/evidence-pictures.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "../media/luma-filters.ts";
-import type { MediaInfo } from "../media/probe.ts";
+import type { MediaInfo, VideoStreamInfo } from "../media/probe.ts";
 import { isHlsUrl, type ResolvedSource } from "../media/source.ts";
 
 /** The pipes of one live ffmpeg: data on the left, its timestamps on the right. */
@@ -23,6 +23,8 @@ export const LIVE_PIPES = {
   native: { data: 3, times: 6 },
   audio: { data: 4, times: 7 },
   pictures: { data: 8, times: 9 },
+  /** Economy only: the video packets, stream-copied as MPEG-TS, and their framecrc lines. */
+  videoCopy: { data: 10, times: 11 },
 } as const;
 
 export interface LivePlan {
@@ -42,6 +44,8 @@ export interface LivePlan {
   readonly maxPixels?: number;
   /** Say on stderr which pictures carry closed-caption data (caption-lines.ts). */
   readonly captions?: boolean;
+  /** The economy profile: keyframes only, plus the copied video packets (videoCopyOutputs). */
+  readonly economy?: boolean;
 }
 
 /** Small probing keeps start-up (and every reconnect) short; live streams repeat their headers anyway. */
@@ -89,39 +93,8 @@ export function isHls(source: ResolvedSource): boolean {
 }
 
 export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: LivePlan): string[] {
-  const graph: string[] = [];
-  const outputs: string[] = [];
   const video = media.video;
-  const branches: string[] = [];
-  if (video && plan.analysisSize) branches.push("[va]");
-  if (video && plan.nativeFramesPerSecond) branches.push("[vn]");
-  if (video && plan.evidencePictures) branches.push("[vp]");
-  if (video && branches.length > 0) {
-    const fanOut =
-      branches.length > 1 ? `split=${branches.length}${branches.join("")}` : `null${branches[0]}`;
-    graph.push(`[0:${video.index}]${plan.captions ? `${CAPTION_FILTER},` : ""}${fanOut}`);
-  }
-  if (video && plan.analysisSize) {
-    graph.push(`[va]${analysisLumaFilter(video, plan.analysisSize)},split=2[analysis][analysis_t]`);
-    outputs.push(...rawOutput("[analysis]", "analysis"), ...timesOutput("[analysis_t]", "analysis"));
-  }
-  if (video && plan.nativeFramesPerSecond) {
-    graph.push(
-      `[vn]${everyStreamSeconds(1 / plan.nativeFramesPerSecond)},${nativeLumaFilter(video, video)},split=2[native][native_t]`,
-    );
-    outputs.push(...rawOutput("[native]", "native"), ...timesOutput("[native_t]", "native"));
-  }
-  if (video && plan.evidencePictures) {
-    const { perSecond, ...size } = plan.evidencePictures;
-    graph.push(`[vp]${everyStreamSeconds(1 / perSecond)},${evidencePictureFilter(size)}[pictures]`);
-    outputs.push(
-      ...evidencePictureOutput(
-        "[pictures]",
-        { dataFd: LIVE_PIPES.pictures.data, timesFd: LIVE_PIPES.pictures.times },
-        ["-vsync", "passthrough", "-enc_time_base", "-1"],
-      ),
-    );
-  }
+  const { graph, outputs } = video ? videoOutputs(video, plan) : { graph: [], outputs: [] };
   if (media.audio && plan.audio) {
     // A fixed rate and sample format keep the PCM readable should the stream change them.
     graph.push(
@@ -134,6 +107,7 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
       pipe(LIVE_PIPES.audio.times),
     );
   }
+  if (video && plan.economy) outputs.push(...videoCopyOutputs(video));
   return [
     "-loglevel",
     "info",
@@ -145,6 +119,9 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     // streams, so parallelism comes from the streams, not from within one.
     "-threads",
     "1",
+    // Economy: the video decoder decodes keyframes only (HEVC: every IRAP picture, CRA included); stream copy
+    // is not decoded, so the copied packets are all there.
+    ...(plan.economy && video ? ["-skip_frame:v", "nokey"] : []),
     "-i",
     source.input,
     "-filter_complex_threads",
@@ -152,6 +129,74 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     "-filter_complex",
     graph.join(";"),
     ...outputs,
+  ];
+}
+
+/**
+ * The full decoder of an escalated economy stream: reads the connection's copied MPEG-TS (video only) on
+ * stdin and makes the same picture outputs as a connection, on the same pipe numbers.
+ */
+export function buildEconomyDecoderArgs(video: VideoStreamInfo, plan: LivePlan): string[] {
+  // The copy holds the video alone, as stream 0; captions stay with the connection (it sees every keyframe's).
+  const { graph, outputs } = videoOutputs({ ...video, index: 0 }, { ...plan, captions: false });
+  return [
+    ...["-loglevel", "info", "-nostats", "-noautorotate", "-copyts"],
+    ...["-max_pixels", String(plan.maxPixels ?? DEFAULT_ANALYSIS_LIMITS.maxPixels)],
+    ...["-fflags", "nobuffer", "-probesize", LIVE_PROBE_BYTES, "-analyzeduration", LIVE_ANALYZE_MICROSECONDS],
+    ...["-threads", "1", "-f", "mpegts", "-i", "pipe:0"],
+    ...["-filter_complex_threads", "1", "-filter_complex", graph.join(";")],
+    ...outputs,
+  ];
+}
+
+/** Codecs that the economy profile's MPEG-TS copy can carry (and ffmpeg's TS demuxer reads back). */
+export const ECONOMY_CODECS: ReadonlySet<string> = new Set(["h264", "hevc", "mpeg2video", "mpeg1video"]);
+
+/** The analysis, native and evidence picture outputs of one video stream, shared by connections and decoders. */
+function videoOutputs(video: VideoStreamInfo, plan: LivePlan): { graph: string[]; outputs: string[] } {
+  const graph: string[] = [];
+  const outputs: string[] = [];
+  const branches: string[] = [];
+  if (plan.analysisSize) branches.push("[va]");
+  if (plan.nativeFramesPerSecond) branches.push("[vn]");
+  if (plan.evidencePictures) branches.push("[vp]");
+  if (branches.length === 0) return { graph, outputs };
+  const fanOut = branches.length > 1 ? `split=${branches.length}${branches.join("")}` : `null${branches[0]}`;
+  graph.push(`[0:${video.index}]${plan.captions ? `${CAPTION_FILTER},` : ""}${fanOut}`);
+  if (plan.analysisSize) {
+    graph.push(`[va]${analysisLumaFilter(video, plan.analysisSize)},split=2[analysis][analysis_t]`);
+    outputs.push(...rawOutput("[analysis]", "analysis"), ...timesOutput("[analysis_t]", "analysis"));
+  }
+  if (plan.nativeFramesPerSecond) {
+    graph.push(
+      `[vn]${everyStreamSeconds(1 / plan.nativeFramesPerSecond)},${nativeLumaFilter(video, video)},split=2[native][native_t]`,
+    );
+    outputs.push(...rawOutput("[native]", "native"), ...timesOutput("[native_t]", "native"));
+  }
+  if (plan.evidencePictures) {
+    const { perSecond, ...size } = plan.evidencePictures;
+    graph.push(`[vp]${everyStreamSeconds(1 / perSecond)},${evidencePictureFilter(size)}[pictures]`);
+    outputs.push(
+      ...evidencePictureOutput(
+        "[pictures]",
+        { dataFd: LIVE_PIPES.pictures.data, timesFd: LIVE_PIPES.pictures.times },
+        ["-vsync", "passthrough", "-enc_time_base", "-1"],
+      ),
+    );
+  }
+  return { graph, outputs };
+}
+
+/**
+ * Economy: the video packets stream-copied as MPEG-TS (original PTS kept: `-mpegts_copyts`) for the full
+ * decoder of an escalation, and their framecrc (dts, pts, duration, size, `F=0x0` on non-key packets: the same
+ * on ffmpeg 4.1 and 5.1) for the video timeline, the bitrate and the keyframes, one line per packet.
+ */
+function videoCopyOutputs(video: VideoStreamInfo): string[] {
+  const map = ["-map", `0:${video.index}`, "-c:v", "copy"];
+  return [
+    ...[...map, "-f", "mpegts", "-mpegts_copyts", "1", ...flush(), pipe(LIVE_PIPES.videoCopy.data)],
+    ...[...map, "-f", "framecrc", ...flush(), pipe(LIVE_PIPES.videoCopy.times)],
   ];
 }
 
