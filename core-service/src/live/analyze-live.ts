@@ -8,7 +8,12 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { loudnessSummary } from "../detectors/loudness.ts";
-import { ALL_DETECTORS, createDetectors, detectorSummaries } from "../detectors/registry.ts";
+import {
+  ALL_DETECTORS,
+  createDetectors,
+  detectorSummaries,
+  parseThresholds,
+} from "../detectors/registry.ts";
 import type { Detector } from "../detectors/types.ts";
 import { backoffDelay } from "../domain/backoff.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
@@ -25,7 +30,8 @@ import { resolveSupportedSource } from "../media/source-support.ts";
 import { overPictureBudget } from "../pipeline/analysis-limits.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
 import { isHls, type LivePlan } from "./live-args.ts";
-import { type ConnectionEnd, openLiveConnection } from "./live-connection.ts";
+import { EconomyWatch } from "./economy-watch.ts";
+import { type ConnectionEnd, type LiveConnection, openLiveConnection } from "./live-connection.ts";
 import { probeLive } from "./live-probe.ts";
 import { LiveSession } from "./live-session.ts";
 import {
@@ -90,14 +96,25 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
           ending.reason = "max-duration";
           stop.abort();
         }, options.maxDuration * 1000);
+  const economy =
+    options.profile === "economy"
+      ? new EconomyWatch({
+          session,
+          thresholds: parseThresholds(options.thresholds),
+          freshDetectors: () => createDetectors(options.detectors ?? ALL_DETECTORS, options.thresholds),
+          jumpTolerance: thresholds.jumpTolerance,
+          logger,
+          onProcess: options.onProcess,
+        })
+      : undefined;
   let tickFailure: { error: unknown } | undefined;
-  const ticker = startTicker(session, options, (error) => {
+  const ticker = startTicker(session, economy, options, (error) => {
     tickFailure ??= { error };
     stop.abort();
   });
 
   try {
-    await follow(resolved, detectors, session, thresholds, policy, stop.signal, options);
+    await follow(resolved, { detectors, session, economy }, thresholds, policy, stop.signal, options);
     if (tickFailure) throw tickFailure.error;
   } finally {
     clearInterval(ticker);
@@ -126,8 +143,7 @@ export async function analyzeLive(source: string, options: LiveOptions): Promise
 /** Connects, watches, and reconnects with backoff until stopped. */
 async function follow(
   source: ResolvedSource,
-  detectors: readonly Detector[],
-  session: LiveSession,
+  watching: Watching,
   thresholds: StreamThresholds,
   policy: ReconnectPolicy,
   signal: AbortSignal,
@@ -135,9 +151,10 @@ async function follow(
 ): Promise<void> {
   let failures = 0;
   while (!signal.aborted) {
+    const { session } = watching;
     const framesBefore = session.videoFrames;
     const secondsBefore = session.audioSeconds;
-    const failure = await watchOnce(source, detectors, session, thresholds, signal, options).catch(
+    const failure = await watchOnce(source, watching, thresholds, signal, options).catch(
       (error: unknown) => {
         if (!signal.aborted)
           options.logger?.warn("live connection failed", { source: source.original, error });
@@ -164,8 +181,7 @@ async function follow(
  */
 async function watchOnce(
   source: ResolvedSource,
-  detectors: readonly Detector[],
-  session: LiveSession,
+  { detectors, session, economy }: Watching,
   thresholds: StreamThresholds,
   signal: AbortSignal,
   options: LiveOptions,
@@ -179,9 +195,15 @@ async function watchOnce(
   const plan = livePlan(media, detectors, thresholds, {
     maxPixels,
     evidence: options.evidence !== undefined,
+    economy: economy?.usable(media) ?? false,
   });
   session.connected();
-  const connection = openLiveConnection(source, media, plan, session.sink(media, plan.analysisSize));
+  const fullSink = session.sink(media, plan.analysisSize);
+  let connection: LiveConnection | undefined;
+  const sink = plan.economy
+    ? (economy as EconomyWatch).connect(fullSink, media, plan, () => connection?.close())
+    : fullSink;
+  connection = openLiveConnection(source, media, plan, sink);
   options.onProcess?.({ pid: connection.pid, exited: connection.ended.then(() => undefined) });
   session.connectedNow = true;
   const openedAt = Date.now();
@@ -194,13 +216,17 @@ async function watchOnce(
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     const end = await connection.ended;
+    // The escalation decoder goes with its connection; what a detector threw in it fails the analysis.
+    const decoderFailure = await economy?.disconnect();
     if (end.failure) return end.failure;
+    if (decoderFailure) return decoderFailure;
     if (!signal.aborted)
       options.logger?.info("live connection ended", { code: end.code, stderr: end.stderrTail.slice(-500) });
     return undefined;
   } finally {
     clearInterval(watchdog);
     signal.removeEventListener("abort", onAbort);
+    await economy?.disconnect();
     session.connectedNow = false;
   }
 }
@@ -209,7 +235,7 @@ function livePlan(
   media: MediaInfo,
   detectors: readonly Detector[],
   thresholds: StreamThresholds,
-  { maxPixels, evidence }: { maxPixels: number; evidence: boolean },
+  { maxPixels, evidence, economy }: { maxPixels: number; evidence: boolean; economy: boolean },
 ): LivePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
   const video = media.video;
@@ -225,12 +251,14 @@ function livePlan(
     captions: Boolean(video) && wants("captions"),
     readTimeout: thresholds.stallAfter,
     maxPixels,
+    economy,
   };
 }
 
 /** `onFailure`: what a stream-level detector or a stats listener threw; the analysis ends with it. */
 function startTicker(
   session: LiveSession,
+  economy: EconomyWatch | undefined,
   options: LiveOptions,
   onFailure: (error: unknown) => void,
 ): NodeJS.Timeout {
@@ -244,7 +272,7 @@ function startTicker(
     const fps = ((session.videoFrames - framesAtLastStats) * 1000) / (now - lastStatsMs);
     lastStatsMs = now;
     framesAtLastStats = session.videoFrames;
-    options.onStats(session.stats(Math.round(fps * 10) / 10));
+    options.onStats({ ...session.stats(Math.round(fps * 10) / 10), ...economy?.stats() });
   };
   return setInterval(() => {
     try {
@@ -253,6 +281,13 @@ function startTicker(
       onFailure(error);
     }
   }, TICK_MS);
+}
+
+/** What one job watches with, across its connections. */
+interface Watching {
+  readonly detectors: readonly Detector[];
+  readonly session: LiveSession;
+  readonly economy: EconomyWatch | undefined;
 }
 
 /**

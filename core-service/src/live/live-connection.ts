@@ -12,6 +12,7 @@ import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { parseSegmentFailure, type SegmentFailure } from "../media/segment-failures.ts";
 import type { ResolvedSource } from "../media/source.ts";
+import { type CopiedPacket, CopiedPacketLines } from "./copied-packets.ts";
 import { buildLiveArgs, LIVE_PIPES, type LivePlan } from "./live-args.ts";
 
 export interface LiveConnectionSink {
@@ -24,6 +25,10 @@ export interface LiveConnectionSink {
   segmentFailed(failure: SegmentFailure): void;
   /** The picture about to arrive on the analysis pipe carries closed-caption data (when the plan asks). */
   captions?(): void;
+  /** Economy: bytes of the stream-copied video (MPEG-TS), as the pipe gives them. */
+  videoCopy?(chunk: Buffer): void;
+  /** Economy: one copied video packet's timing, size and key flag. */
+  videoPacket?(packet: CopiedPacket): void;
 }
 
 export interface ConnectionEnd {
@@ -56,6 +61,7 @@ export function openLiveConnection(
       ...pairedPipes(LIVE_PIPES.native, (p) => sink.nativeFrame(p)),
       ...pairedPipes(LIVE_PIPES.audio, (p) => sink.audio(p)),
       ...pairedPipes(LIVE_PIPES.pictures, (p) => sink.evidencePicture(p)),
+      ...(plan.economy ? copyPipes(sink) : []),
     ],
     {
       onLine: (line) => {
@@ -81,8 +87,17 @@ export function openLiveConnection(
   };
 }
 
+/** Economy: the copied video's bytes and its packets' framecrc lines, read independently. */
+function copyPipes(sink: LiveConnectionSink): PipeReader[] {
+  const lines = new CopiedPacketLines((packet) => sink.videoPacket?.(packet));
+  return [
+    { fd: LIVE_PIPES.videoCopy.data, onData: (chunk) => sink.videoCopy?.(chunk) },
+    { fd: LIVE_PIPES.videoCopy.times, onData: (chunk) => lines.push(chunk.toString("latin1")) },
+  ];
+}
+
 /** A data pipe and its timestamps' pipe, joined into packets. */
-function pairedPipes(
+export function pairedPipes(
   fds: { readonly data: number; readonly times: number },
   emit: (packet: TimedPacket) => void,
 ): PipeReader[] {

@@ -54,8 +54,10 @@ export class LiveSession {
   private readonly alerts: AlertBook;
   private readonly evidence: EvidenceRecorder<LiveDetectorEvent> | undefined;
   private readonly unwatched = new UnwatchedSegments();
-  private readonly analysis: Detector[];
-  private readonly native: Detector[];
+  /** Every detector (the video ones replaced at each economy escalation, replaceVideoDetectors). */
+  private detectors: Detector[];
+  private analysis: Detector[];
+  private native: Detector[];
   private readonly audio: Detector[];
   private readonly captions: CaptionDetector[];
   private readonly audioVideo: AudioVideoDetector[];
@@ -67,6 +69,8 @@ export class LiveSession {
   private lagMs = 0;
   /** Decoders complain about every picture before the first keyframe of a connection: joining, not damage. */
   private pictureSinceConnect = false;
+  /** A video packet of this connection has been placed on the timeline (pictureTime can map raw times). */
+  private videoSinceConnect = false;
   videoFrames = 0;
   audioSeconds = 0;
   reconnects = 0;
@@ -91,6 +95,7 @@ export class LiveSession {
     this.evidence = options.evidence
       ? new EvidenceRecorder({ pictures: true, nowMs: options.nowMs })
       : undefined;
+    this.detectors = [...options.detectors];
     this.analysis = options.detectors.filter((d) => d.input === "analysis-video");
     this.native = options.detectors.filter((d) => d.input === "native-video");
     this.audio = options.detectors.filter((d) => d.input === "audio");
@@ -115,6 +120,7 @@ export class LiveSession {
     this.epoch++;
     this.lagBaselineMs = Number.POSITIVE_INFINITY;
     this.pictureSinceConnect = false;
+    this.videoSinceConnect = false;
   }
 
   sink(media: MediaInfo, analysisSize?: { width: number; height: number }): LiveConnectionSink {
@@ -138,20 +144,14 @@ export class LiveSession {
       analysisFrame: (packet) => {
         const time = this.arrive("video", packet);
         this.pictureSinceConnect = true;
-        const size = analysisSize;
-        if (size && packet.data.length === size.width * size.height) {
-          const picture = frame(packet, size, video?.range ?? "limited", time);
-          this.detect(this.analysis, (d) => pushFrame(d, picture));
-          this.detect(this.native, (d) =>
-            d.input === "native-video" ? (d.pushAnalysis?.(picture) ?? []) : [],
-          );
-          this.detect(this.audioVideo, (d) => d.pushPicture(picture));
-        }
+        const range = video?.range ?? "limited";
+        const picture = analysisSize && lumaFrame(packet, analysisSize, range, time, this.videoFrames);
+        if (picture) this.analysePicture(picture, { withAudioVideo: true });
         this.videoFrames++;
       },
       nativeFrame: (packet) => {
         const time = this.timeline.lastTimeOf("video") ?? 0;
-        if (video) this.detect(this.native, (d) => pushFrame(d, frame(packet, video, video.range, time)));
+        if (video) this.analyseNative(frame(packet, video, video.range, time));
       },
       audio: (packet) => {
         if (!audio) return;
@@ -184,12 +184,7 @@ export class LiveSession {
           () => {},
         );
       },
-      evidencePicture: (packet) => {
-        if (!this.evidence || !analysisSize) return;
-        // On the video timeline as it stands (offsets change only at a jump), without moving it.
-        const time = packet.time + this.timeline.offsets().video;
-        this.emitReleased(this.evidence.picture({ time, ...analysisSize, jpeg: packet.data }));
-      },
+      evidencePicture: (packet) => this.evidencePicture(packet, analysisSize),
       captions: () => {
         // Named just before its picture arrives: the picture before it is where the stream is.
         const time = this.timeline.lastTimeOf("video");
@@ -198,12 +193,69 @@ export class LiveSession {
       },
       decodeError: (message) => {
         if (!this.pictureSinceConnect) return;
-        const time = this.timeline.lastTimeOf("video") ?? 0;
-        this.detect(this.native, (d) =>
-          d.input === "native-video" ? d.pushDecodeError({ time, message }) : [],
-        );
+        this.decoderComplaint(message, this.timeline.lastTimeOf("video") ?? 0);
       },
     };
+  }
+
+  /** A picture for the picture detectors, at its place on the timeline. */
+  analysePicture(picture: LumaFrame, { withAudioVideo }: { withAudioVideo: boolean }): void {
+    this.detect(this.analysis, (d) => pushFrame(d, picture));
+    this.detect(this.native, (d) => (d.input === "native-video" ? (d.pushAnalysis?.(picture) ?? []) : []));
+    if (withAudioVideo) this.detect(this.audioVideo, (d) => d.pushPicture(picture));
+  }
+
+  /** A small colour picture for evidence, timed by its raw pts. */
+  evidencePicture(packet: TimedPacket, size: { width: number; height: number } | undefined): void {
+    if (!this.evidence || !size) return;
+    // On the video timeline as it stands (offsets change only at a jump), without moving it.
+    const time = packet.time + this.timeline.offsets().video;
+    this.emitReleased(this.evidence.picture({ time, ...size, jpeg: packet.data }));
+  }
+
+  /** A native-resolution picture for block corruption. */
+  analyseNative(picture: LumaFrame): void {
+    this.detect(this.native, (d) => pushFrame(d, picture));
+  }
+
+  decoderComplaint(message: string, time: number): void {
+    this.detect(this.native, (d) => (d.input === "native-video" ? d.pushDecodeError({ time, message }) : []));
+  }
+
+  /**
+   * Economy: a copied video packet (raw pts) drives the video timeline and stream health, as decoded pictures do
+   * under the full profile.
+   */
+  videoPacket(time: number, duration: number): void {
+    this.arrive("video", { time, duration, data: EMPTY });
+  }
+
+  /** Economy: a keyframe picture arrived (decoder complaints count from here, as after a full decode's first). */
+  keyframeArrived(): void {
+    this.pictureSinceConnect = true;
+  }
+
+  /** Where a raw video time of this connection lies on the timeline; undefined before its first video packet. */
+  pictureTime(raw: number): number | undefined {
+    return this.videoSinceConnect ? raw + this.timeline.offsets().video : undefined;
+  }
+
+  /** Stream time of the latest media. */
+  streamTime(): number | undefined {
+    return this.timeline.latest();
+  }
+
+  /** An open black, freeze or block-corruption alert: the picture detectors must keep seeing every picture. */
+  hasOpenPictureDefect(): boolean {
+    return this.alerts.openAlerts().some((a) => PICTURE_DEFECTS.has(a.defect.type));
+  }
+
+  /** Economy escalation: fresh picture detectors, so none sees time go back to the replayed keyframe. */
+  replaceVideoDetectors(fresh: readonly Detector[]): void {
+    const isVideo = (d: Detector) => d.input === "analysis-video" || d.input === "native-video";
+    this.detectors = [...this.detectors.filter((d) => !isVideo(d)), ...fresh.filter(isVideo)];
+    this.analysis = fresh.filter((d) => d.input === "analysis-video");
+    this.native = fresh.filter((d) => d.input === "native-video");
   }
 
   /** Wall-clock duties: the stall detector, and resumed defects nobody saw again. */
@@ -227,7 +279,7 @@ export class LiveSession {
       connected: this.connectedNow,
       reconnects: this.reconnects,
       streamTime: this.timeline.latest(),
-      levels: readLevels(this.options.detectors),
+      levels: readLevels(this.detectors),
       profile: "full",
     };
   }
@@ -235,7 +287,7 @@ export class LiveSession {
   /** The job ends for good: every detector is flushed and every alert still open is closed. */
   closeEverything(): void {
     const end = this.timeline.latest() ?? 0;
-    this.deliver([...this.unwatched.finish(), ...this.options.detectors.flatMap((d) => d.flush(end))]);
+    this.deliver([...this.unwatched.finish(), ...this.detectors.flatMap((d) => d.flush(end))]);
     const endedAt = new Date(this.options.nowMs()).toISOString();
     this.emit(this.alerts.closeAll(end, endedAt));
     this.releaseWaiting();
@@ -259,6 +311,7 @@ export class LiveSession {
     const nowMs = this.options.nowMs();
     const placed = this.timeline.place(kind, packet.time, packet.duration, nowMs);
     this.anchor = { time: placed.time, wallMs: nowMs };
+    if (kind === "video") this.videoSinceConnect = true;
     const offsetMs = nowMs - placed.time * 1000;
     this.lagBaselineMs = Math.min(this.lagBaselineMs, offsetMs);
     this.lagMs = offsetMs - this.lagBaselineMs;
@@ -313,6 +366,22 @@ export class LiveSession {
     const anchor = this.anchor ?? { time, wallMs: this.options.nowMs() };
     return new Date(anchor.wallMs - (anchor.time - time) * 1000).toISOString();
   }
+}
+
+const EMPTY = new Uint8Array(0);
+/** The defects only full decode can follow: while one is open an economy stream stays escalated. */
+const PICTURE_DEFECTS: ReadonlySet<DefectType> = new Set(["black", "freeze", "blockiness"]);
+
+/** A luma picture of `size` from a packet; undefined when the packet is not one picture of that size. */
+export function lumaFrame(
+  packet: TimedPacket,
+  size: { width: number; height: number },
+  range: LumaFrame["range"],
+  time: number,
+  index = 0,
+): LumaFrame | undefined {
+  if (packet.data.length !== size.width * size.height) return undefined;
+  return { index, time, width: size.width, height: size.height, data: packet.data, range };
 }
 
 function pushFrame(detector: Detector, frame: LumaFrame): DetectorEvent[] {

@@ -104,6 +104,8 @@ export interface SpawnOptions {
   readonly signal?: AbortSignal;
   /** Number of extra output pipes (fd 3, 4, …) beyond stdout. */
   readonly extraPipes?: number;
+  /** Give the child a stdin pipe to write its input to (`-i pipe:0`); otherwise stdin is closed. */
+  readonly stdin?: boolean;
 }
 
 /** Spawns ffmpeg with an argument array (never a shell string); kills it when `signal` aborts. */
@@ -131,7 +133,9 @@ export function killRunningChildren(): number {
 
 function spawnKillable(binary: string, args: readonly string[], options: SpawnOptions): ChildProcess {
   const extra = Array.from({ length: options.extraPipes ?? 0 }, () => "pipe" as const);
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe", ...extra] });
+  const child = spawn(binary, args, {
+    stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe", ...extra],
+  });
   running.add(child);
   // 'close' comes after 'exit', and also after a spawn 'error' (when 'exit' may not).
   child.once("exit", () => running.delete(child));

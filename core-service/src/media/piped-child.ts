@@ -8,7 +8,7 @@
  * comes, and an exception thrown from a 'data' handler used to leave ffmpeg blocked on a full pipe for ever.
  */
 import type { ChildProcess } from "node:child_process";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { FfmpegError } from "../domain/errors.ts";
 import { readStderrLines, spawnFfmpeg } from "./ffmpeg.ts";
 
@@ -41,9 +41,16 @@ export class PipedChild {
   #failure: { error: unknown } | undefined;
   #holds = 0;
 
-  constructor(args: readonly string[], pipes: readonly PipeReader[], stderr: StderrReader) {
+  constructor(
+    args: readonly string[],
+    pipes: readonly PipeReader[],
+    stderr: StderrReader,
+    options: { readonly stdin?: boolean } = {},
+  ) {
     const extraPipes = Math.max(0, ...pipes.map((p) => p.fd - 2));
-    this.#child = spawnFfmpeg(args, { extraPipes });
+    this.#child = spawnFfmpeg(args, { extraPipes, stdin: options.stdin });
+    // A child killed while being written to makes its stdin fail (EPIPE): that is the end, not a failure.
+    this.#child.stdin?.on("error", () => {});
     const stdio = this.#child.stdio as unknown as (Readable | null)[];
     for (const { fd, onData } of pipes) {
       const pipe = stdio[fd];
@@ -70,6 +77,12 @@ export class PipedChild {
 
   get pid(): number | undefined {
     return this.#child.pid;
+  }
+
+  /** The child's input, when it was spawned with `stdin`; undefined once it has gone. */
+  get stdin(): Writable | undefined {
+    const stdin = this.#child.stdin;
+    return stdin && !stdin.destroyed && !this.#failure ? stdin : undefined;
   }
 
   get failed(): boolean {
@@ -101,6 +114,7 @@ export class PipedChild {
   /** Kills ffmpeg without calling it a failure (a live connection being replaced). */
   stop(): void {
     if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill("SIGKILL");
+    this.#child.stdin?.destroy();
     // stderr is never paused, so it ends by itself once ffmpeg is gone (and keeps its tail for messages).
     for (const pipe of this.#pipes) pipe.destroy();
   }
