@@ -9,7 +9,7 @@ import type { DefectType } from "../../core-service/src/domain/defect.ts";
 import { analyzeLive } from "../../core-service/src/live/analyze-live.ts";
 import type { LiveStats } from "../../core-service/src/live/types.ts";
 import { type LiveOrigin, startLiveOrigin } from "../support/live-origin.ts";
-import { makeClip, type AudioEvent, type VideoEvent } from "../support/test-media.ts";
+import { type AudioEvent, makeClip, type VideoEvent } from "../support/test-media.ts";
 import { waitFor } from "../worker/worker-harness.ts";
 import { EventLog, isRunning } from "./live-events.ts";
 
@@ -63,7 +63,10 @@ describe("live analysis in the economy profile", () => {
       const economyOpen = economy.find("open", type)?.event.defect;
       expect(fullOpen, `full ${type}: ${full.summary()}`).toBeDefined();
       expect(economyOpen, `economy ${type}: ${economy.summary()}`).toBeDefined();
-      expect(Math.abs((economyOpen?.start ?? 0) - (fullOpen?.start ?? 0))).toBeLessThanOrEqual(ONSET_TOLERANCE);
+      const onsets = `${type}: economy ${economyOpen?.start}, full ${fullOpen?.start}`;
+      expect(Math.abs((economyOpen?.start ?? 0) - (fullOpen?.start ?? 0)), onsets).toBeLessThanOrEqual(
+        ONSET_TOLERANCE,
+      );
       const economyClose = economy.find("close", type)?.event.defect;
       expect(economyClose?.end).toBeDefined();
       expect(economyClose?.end ?? 0).toBeGreaterThan(economyClose?.start ?? 0);

@@ -8,12 +8,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { loudnessSummary } from "../detectors/loudness.ts";
-import {
-  ALL_DETECTORS,
-  createDetectors,
-  detectorSummaries,
-  parseThresholds,
-} from "../detectors/registry.ts";
+import { ALL_DETECTORS, createDetectors, detectorSummaries, parseThresholds } from "../detectors/registry.ts";
 import type { Detector } from "../detectors/types.ts";
 import { backoffDelay } from "../domain/backoff.ts";
 import { SourceUnreachableError } from "../domain/errors.ts";
@@ -29,8 +24,8 @@ import type { ResolvedSource } from "../media/source.ts";
 import { resolveSupportedSource } from "../media/source-support.ts";
 import { overPictureBudget } from "../pipeline/analysis-limits.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
-import { isHls, type LivePlan } from "./live-args.ts";
 import { EconomyWatch } from "./economy-watch.ts";
+import { isHls, type LivePlan } from "./live-args.ts";
 import { type ConnectionEnd, type LiveConnection, openLiveConnection } from "./live-connection.ts";
 import { probeLive } from "./live-probe.ts";
 import { LiveSession } from "./live-session.ts";
@@ -154,13 +149,10 @@ async function follow(
     const { session } = watching;
     const framesBefore = session.videoFrames;
     const secondsBefore = session.audioSeconds;
-    const failure = await watchOnce(source, watching, thresholds, signal, options).catch(
-      (error: unknown) => {
-        if (!signal.aborted)
-          options.logger?.warn("live connection failed", { source: source.original, error });
-        return undefined;
-      },
-    );
+    const failure = await watchOnce(source, watching, thresholds, signal, options).catch((error: unknown) => {
+      if (!signal.aborted) options.logger?.warn("live connection failed", { source: source.original, error });
+      return undefined;
+    });
     // The analysis itself failed (a detector threw): another connection would fail the same way.
     if (failure) throw failure.error;
     if (signal.aborted) return;

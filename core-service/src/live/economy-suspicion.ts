@@ -28,11 +28,24 @@ export interface SuspicionThresholds {
   readonly freeze: FreezeOptions;
 }
 
+/** What looked wrong, and the earliest time (in the times given) the defect behind it can have begun after. */
+export interface Suspicion {
+  readonly cause: EscalationCause;
+  /**
+   * A full decode from the last keyframe strictly before this sees the onset: for a black keyframe, itself
+   * (the keyframe before was not black); for a still one, the keyframe before it (the picture may have stopped
+   * anywhere after the one before that); for a collapsed second, the second before it (whose bytes were still
+   * over the share).
+   */
+  readonly since: number;
+}
+
 export class EconomySuspicion {
   private readonly blackMeter: BlackMeter;
   private grid: BlockGrid | undefined;
   private regions: BlockRegions | undefined;
   private previous: Float32Array | undefined;
+  private previousTime = 0;
   private current: Float32Array | undefined;
   private scratch = new Float32Array(0);
   private readonly bitrate = new BitrateWatch();
@@ -46,16 +59,19 @@ export class EconomySuspicion {
    * keyframe by no more than the freeze detector lets a frozen picture drift from its reference (maxThreshold ×
    * referenceFactor), the overlay bands left out as the freeze detector does.
    */
-  keyframe(frame: LumaFrame): EscalationCause | undefined {
+  keyframe(frame: LumaFrame): Suspicion | undefined {
+    const previousTime = this.previousTime;
+    this.previousTime = frame.time;
     const black = this.blackMeter.measure(frame).isBlack;
     const still = this.stillSincePrevious(frame);
-    if (black) return "black";
-    return still ? "still" : undefined;
+    if (black) return { cause: "black", since: frame.time };
+    return still ? { cause: "still", since: previousTime } : undefined;
   }
 
-  /** A copied video packet of `bytes` at raw `time`. */
-  packet(time: number, bytes: number): EscalationCause | undefined {
-    return this.bitrate.packet(time, bytes) ? "bitrate-collapse" : undefined;
+  /** A copied video packet of `bytes` at `time`. */
+  packet(time: number, bytes: number): Suspicion | undefined {
+    const collapsed = this.bitrate.packet(time, bytes);
+    return collapsed === undefined ? undefined : { cause: "bitrate-collapse", since: collapsed - 1 };
   }
 
   /** A new connection: nothing before it says anything about what comes. */
@@ -84,7 +100,14 @@ export class EconomySuspicion {
     if (!previous) return false;
     const overlayBlocks = Math.floor(freeze.overlayShare * regions.unmaskedBlocks);
     const span = nominalLuma(frame.range).span;
-    const difference = overlayTolerantDifference(current, previous, regions, overlayBlocks, span, this.scratch);
+    const difference = overlayTolerantDifference(
+      current,
+      previous,
+      regions,
+      overlayBlocks,
+      span,
+      this.scratch,
+    );
     return difference <= freeze.maxThreshold * freeze.referenceFactor;
   }
 }
@@ -95,17 +118,17 @@ class BitrateWatch {
   private bytes = 0;
   private history: number[] = [];
 
-  /** True when the second that `time` closes was a collapse. */
-  packet(time: number, bytes: number): boolean {
+  /** The start of the second that `time` closes, when that second was a collapse. */
+  packet(time: number, bytes: number): number | undefined {
     const second = Math.floor(time);
     if (this.second === undefined || second < this.second) {
       // The first packet, or time went backwards (a jump): start counting afresh.
       this.reset();
       this.second = second;
     }
-    let collapsed = false;
+    let collapsed: number | undefined;
     if (second > (this.second as number)) {
-      collapsed = this.closeSecond();
+      if (this.closeSecond()) collapsed = this.second;
       // Seconds with no packet at all are a loss or a stall (stream health's), not a low bitrate.
       this.second = second;
       this.bytes = 0;

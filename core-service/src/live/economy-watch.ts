@@ -13,7 +13,7 @@ import type { TimedPacket } from "../media/packet-pairer.ts";
 import type { MediaInfo, VideoStreamInfo } from "../media/probe.ts";
 import type { CopiedPacket } from "./copied-packets.ts";
 import { EconomyDecoder } from "./economy-decoder.ts";
-import { EconomySuspicion, type SuspicionThresholds } from "./economy-suspicion.ts";
+import { EconomySuspicion, type Suspicion, type SuspicionThresholds } from "./economy-suspicion.ts";
 import { ECONOMY_CODECS, type LivePlan } from "./live-args.ts";
 import type { LiveConnectionSink } from "./live-connection.ts";
 import { type LiveSession, lumaFrame } from "./live-session.ts";
@@ -61,6 +61,10 @@ export class EconomyWatch {
   private lastDecoded: number | undefined;
   private lastNative: number | undefined;
   private failure: { error: unknown } | undefined;
+  /** An escalation waiting for its keyframe to reach the buffer. */
+  private pending: { cause: EscalationCause; raw: number } | undefined;
+  /** Raw time of the connection's latest keyframe picture. */
+  private lastKeyframe: number | undefined;
   private onFailure: (() => void) | undefined;
 
   constructor(private readonly options: EconomyWatchOptions) {
@@ -99,12 +103,17 @@ export class EconomyWatch {
       },
       decodeError: (message) => {
         // A full decoder, when there is one, complains of the same damage itself, at the right picture.
-        if (!this.decoder) this.suspect("decoder-complaint", this.connection?.newestPts);
+        // Only keyframes are decoded: the damage is in the latest one.
+        if (!this.decoder && this.lastKeyframe !== undefined)
+          this.suspect({ cause: "decoder-complaint", since: this.lastKeyframe });
         full.decodeError(message);
       },
       videoCopy: (chunk) => {
         const packets = this.connection?.buffer.push(chunk);
         if (packets) this.decoder?.write(packets);
+        // The copy and the pictures leave ffmpeg on different pipes: a suspicious keyframe can come first.
+        const pending = this.pending;
+        if (pending && !this.decoder) this.escalate(pending.cause, pending.raw);
       },
       videoPacket: (packet) => this.packet(packet),
     };
@@ -114,6 +123,7 @@ export class EconomyWatch {
   async disconnect(): Promise<{ error: unknown } | undefined> {
     this.stopDecoder("connection ended");
     this.connection = undefined;
+    this.pending = this.lastKeyframe = undefined;
     await Promise.all(this.exits);
     return this.failure;
   }
@@ -134,10 +144,13 @@ export class EconomyWatch {
     const time = session.pictureTime(packet.time);
     if (!connection || time === undefined || !connection.plan.analysisSize) return;
     session.videoFrames++;
-    const picture = lumaFrame(packet, connection.plan.analysisSize, connection.video.range, time);
-    const cause = picture && this.suspicion.keyframe(picture);
-    if (cause) this.suspect(cause, packet.time);
-    else if (!this.decoder && session.hasOpenPictureDefect()) this.escalate("open-defect", packet.time);
+    // The rules are given raw times, so what they say of the onset can be looked up in the copy's buffer.
+    const picture = lumaFrame(packet, connection.plan.analysisSize, connection.video.range, packet.time);
+    const suspicion = picture && this.suspicion.keyframe(picture);
+    this.lastKeyframe = packet.time;
+    if (suspicion) this.suspect(suspicion);
+    else if (!this.decoder && session.hasOpenPictureDefect())
+      this.suspect({ cause: "open-defect", since: packet.time });
   }
 
   private packet(packet: CopiedPacket): void {
@@ -152,22 +165,22 @@ export class EconomyWatch {
       this.options.session.videoPacket(packet.time, packet.duration);
       connection.newestPts = packet.time;
     }
-    const cause = this.suspicion.packet(packet.time, packet.size);
-    if (cause) this.suspect(cause, packet.time);
+    const suspicion = this.suspicion.packet(packet.time, packet.size);
+    if (suspicion) this.suspect(suspicion);
   }
 
-  /** Something looked wrong at raw time `raw` (of this connection). */
-  private suspect(cause: EscalationCause, raw: number | undefined): void {
-    if (raw === undefined) return;
-    const time = this.options.session.pictureTime(raw);
+  /** Something looked wrong (raw times of this connection). */
+  private suspect({ cause, since }: Suspicion): void {
+    const time = this.options.session.pictureTime(since);
     if (time !== undefined) this.quietSince = Math.max(this.quietSince, time);
-    if (!this.decoder) this.escalate(cause, raw);
+    if (!this.decoder) this.escalate(cause, since);
   }
 
   private escalate(cause: EscalationCause, raw: number): void {
     const connection = this.connection;
     const replay = connection?.buffer.replayFrom(raw);
-    // Nothing buffered yet (the connection's first keyframe): the next suspicious sample tries again.
+    // Its keyframe is not buffered yet (the copy is on another pipe): tried again with the next copied bytes.
+    this.pending = replay ? undefined : { cause, raw };
     if (!connection || !replay) return;
     const { session } = this.options;
     // With a defect open the detectors must keep it (they only see pictures later than their last, below).

@@ -142,7 +142,8 @@ export function buildEconomyDecoderArgs(video: VideoStreamInfo, plan: LivePlan):
   return [
     ...["-loglevel", "info", "-nostats", "-noautorotate", "-copyts"],
     ...["-max_pixels", String(plan.maxPixels ?? DEFAULT_ANALYSIS_LIMITS.maxPixels)],
-    ...["-fflags", "nobuffer", "-probesize", LIVE_PROBE_BYTES, "-analyzeduration", LIVE_ANALYZE_MICROSECONDS],
+    // No `-fflags nobuffer` here: it drops the packets read while probing, and those are the replayed GOPs.
+    ...["-probesize", LIVE_PROBE_BYTES, "-analyzeduration", LIVE_ANALYZE_MICROSECONDS],
     ...["-threads", "1", "-f", "mpegts", "-i", "pipe:0"],
     ...["-filter_complex_threads", "1", "-filter_complex", graph.join(";")],
     ...outputs,

@@ -6,17 +6,23 @@
  *
  * Written here rather than taken from a library: the npm MPEG-TS packages are demuxers that copy every payload
  * out into PES objects; this needs only a few header bits per 188-byte packet and the packets left whole.
- * Memory is bounded: at most MAX_GOPS GOPs, and a GOP that grows past MAX_GOP_BYTES (no keyframe for a long
- * time) is dropped rather than kept growing (a replay then starts at the next keyframe).
+ * Memory is bounded: KEEP_SECONDS of GOPs, and never more than MAX_BYTES (the oldest go first; a GOP that
+ * alone grows past it, no keyframe for a long time, is dropped: a replay then starts at the next keyframe).
  */
 
 const PACKET_SIZE = 188;
 const SYNC_BYTE = 0x47;
 const PAT_PID = 0;
-/** The GOP of the keyframe before the suspicious one, the suspicious one's, and one more should pictures lag. */
-const MAX_GOPS = 3;
-/** 64 MB is a 10 s GOP at 50 Mb/s: well past any live stream's. */
-const MAX_GOP_BYTES = 64 * 1024 * 1024;
+/**
+ * Stream seconds of GOPs kept (plus the one before them). Keyframe pictures reach Node well after their packets
+ * are copied: the H.264 decoder holds back as many decoded pictures as the stream may reorder (x264: 2), and
+ * under `-skip_frame nokey` those are keyframes, so a keyframe's picture comes out two keyframes later (4 s with
+ * 2 s GOPs, measured on ffmpeg 4.1 and 5.1; `-flags low_delay` does not change it). Twelve seconds keeps the GOP
+ * before a suspicious keyframe for GOPs of up to 4 s, scene-cut keyframes included.
+ */
+const KEEP_SECONDS = 12;
+/** 64 MB is 10 s at 50 Mb/s: well past any live stream's. A GOP that alone grows past it is dropped. */
+const MAX_BYTES = 64 * 1024 * 1024;
 const PTS_HZ = 90_000;
 
 interface Gop {
@@ -33,10 +39,11 @@ export class TsGopBuffer {
   private pmtPid: number | undefined;
   private videoPid: number | undefined;
   private readonly gops: Gop[] = [];
+  private held = 0;
 
   /** Bytes held (GOPs only). */
   get bytes(): number {
-    return this.gops.reduce((sum, gop) => sum + gop.bytes, 0);
+    return this.held;
   }
 
   /** Raw start times of the GOPs held, oldest first. */
@@ -80,6 +87,7 @@ export class TsGopBuffer {
   clear(): void {
     this.partial = Buffer.alloc(0);
     this.gops.length = 0;
+    this.held = 0;
     this.pat = this.pmt = undefined;
     this.pmtPid = this.videoPid = undefined;
   }
@@ -98,14 +106,34 @@ export class TsGopBuffer {
     if (header.payloadStart && this.videoPid === undefined && isVideoPes(packet, header.payload))
       this.videoPid = header.pid;
     if (header.pid === this.videoPid && header.payloadStart && header.randomAccess) {
-      this.gops.push({ start: pesPts(packet, header.payload), packets: [], bytes: 0 });
-      if (this.gops.length > MAX_GOPS) this.gops.shift();
+      const start = pesPts(packet, header.payload);
+      this.gops.push({ start, packets: [], bytes: 0 });
+      this.forget(start);
     }
     const current = this.gops.at(-1);
     if (!current) return;
     current.packets.push(packet);
     current.bytes += packet.length;
-    if (current.bytes > MAX_GOP_BYTES) this.gops.pop();
+    this.held += packet.length;
+    while (this.held > MAX_BYTES && this.gops.length > 0) this.dropOldest();
+  }
+
+  /** Drops the GOPs older than the one before the last KEEP_SECONDS (all but the newest when times are unknown). */
+  private forget(newest: number | undefined): void {
+    while (this.gops.length > 1) {
+      const next = this.gops[1] as Gop;
+      const old =
+        newest === undefined || next.start === undefined || next.start > newest + 1
+          ? this.gops.length > 2
+          : newest - next.start > KEEP_SECONDS;
+      if (!old) return;
+      this.dropOldest();
+    }
+  }
+
+  private dropOldest(): void {
+    const gop = this.gops.shift();
+    if (gop) this.held -= gop.bytes;
   }
 }
 
