@@ -5,6 +5,11 @@
  * Alert latency: a frame is handed to the detectors as soon as ffmpeg has decoded it (no pipe or muxer
  * buffering, no backpressure from listeners), so an `open` leaves within a frame of the defect reaching its
  * minimum duration, plus the source's own delivery delay (for HLS: up to one segment and one playlist reload).
+ *
+ * Under `profile: "economy"` (economy-watch.ts) a connection decodes keyframes only while the stream looks
+ * healthy and a second ffmpeg decodes every picture while it does not; a picture defect is then alerted up to
+ * about two GOPs later than under `full` (a keyframe's picture leaves the decoder two keyframes late, see
+ * ts-gop-buffer.ts), with the same onset and end.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { loudnessSummary } from "../detectors/loudness.ts";

@@ -9,6 +9,8 @@
  * - when captions are wanted, names the pictures that carry caption data on stderr (caption-lines.ts), each
  *   just before that picture leaves on the analysis pipe.
  * Evidence pictures are the same JPEG branch as the file decoder's (media/evidence-pictures.ts), timed by pts.
+ * The economy profile (plan.economy) decodes keyframes only and adds a stream copy of the video; the full
+ * decoder of an escalation (buildEconomyDecoderArgs) makes the same picture outputs from that copy.
  */
 import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import { CAPTION_FILTER } from "../media/caption-lines.ts";
