@@ -56,8 +56,10 @@ export class EconomySuspicion {
 
   /**
    * A decoded keyframe. `black`: black by the black detector's own rule. `still`: it differs from the previous
-   * keyframe by no more than the freeze detector lets a frozen picture drift from its reference (maxThreshold ×
-   * referenceFactor), the overlay bands left out as the freeze detector does.
+   * keyframe by no more than the freeze detector's cap on a change that can count as unchanged (maxThreshold),
+   * the overlay bands left out as the freeze detector does. Not the looser drift it allows from a frozen
+   * reference (× referenceFactor): on mostly static content (testsrc2 at 720p, keyframes 1 s apart) that calls
+   * every keyframe still and keeps the stream escalated; a frozen picture's keyframes differ by far less.
    */
   keyframe(frame: LumaFrame): Suspicion | undefined {
     const previousTime = this.previousTime;
@@ -108,7 +110,7 @@ export class EconomySuspicion {
       span,
       this.scratch,
     );
-    return difference <= freeze.maxThreshold * freeze.referenceFactor;
+    return difference <= freeze.maxThreshold;
   }
 }
 
