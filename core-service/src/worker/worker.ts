@@ -170,7 +170,8 @@ export class Worker {
         } else this.#launch(job);
       }
       // Receiving again at once would take the same job straight back: give the other tasks a moment.
-      if (returned > 0) await this.#nextFreedSlot(this.#options.fullPauseMs ?? FULL_PAUSE_MS);
+      if (returned > 0 && !signal.aborted)
+        await this.#nextFreedSlot(this.#options.fullPauseMs ?? FULL_PAUSE_MS);
     }
   }
 

@@ -68,6 +68,8 @@ export class CoreService extends Construct {
   readonly clusterResource: CfnElement;
   /** The `ServiceName` dimension of the tasks' RunningStreams metric: unique per stack and group. */
   readonly metricsServiceName: string;
+  /** The Average over the service's tasks of their RunningStreams: what the streams scaling tracks. */
+  readonly runningStreamsMetric: Metric;
 
   constructor(scope: Construct, id: string, props: CoreServiceProps) {
     super(scope, id);
@@ -75,6 +77,13 @@ export class CoreService extends Construct {
     this.clusterResource = props.cluster.node.defaultChild as CfnElement;
     // Known at synth time: the ECS service's own name would make the task definition depend on the service.
     this.metricsServiceName = `${Stack.of(this).stackName}-${props.group.name}`;
+    this.runningStreamsMetric = new Metric({
+      namespace: EMF_NAMESPACE,
+      metricName: RUNNING_STREAMS_METRIC,
+      dimensionsMap: { [TASK_DIMENSION]: this.metricsServiceName },
+      statistic: Stats.AVERAGE,
+      period: Duration.minutes(1),
+    });
     this.logGroup = new LogGroup(this, "Logs", { retention: props.logRetention });
     this.taskDefinition = this.createTaskDefinition(props);
     this.grantTaskRole(props);
@@ -193,13 +202,7 @@ export class CoreService extends Construct {
     // Live streams hold a task for hours at a steady CPU: scale on how many each task follows, as the profile
     // allows, rather than wait for CPU to say the tasks are full. The worker writes RunningStreams (EMF).
     taskCount.scaleToTrackCustomMetric("Streams", {
-      metric: new Metric({
-        namespace: EMF_NAMESPACE,
-        metricName: RUNNING_STREAMS_METRIC,
-        dimensionsMap: { [TASK_DIMENSION]: this.metricsServiceName },
-        statistic: Stats.AVERAGE,
-        period: Duration.minutes(1),
-      }),
+      metric: this.runningStreamsMetric,
       targetValue: props.group.streamsPerTask * STREAMS_TARGET_SHARE,
       scaleOutCooldown: Duration.seconds(60),
       scaleInCooldown: Duration.minutes(5),
