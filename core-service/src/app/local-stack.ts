@@ -168,6 +168,8 @@ export class LocalStack {
       live: {
         leaseSeconds: config.visibilityTimeoutSeconds,
         maxDurationSeconds: config.liveMaxDurationSeconds,
+        // Events cost nothing here, so the job status follows a live stream closely (on AWS: every 60 s).
+        progressIntervalSeconds: 5,
         ...this.#options.live,
       },
       isStopRequested: (jobId) => this.stopRequests.isRequested(jobId),

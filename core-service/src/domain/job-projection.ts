@@ -7,7 +7,7 @@ import type {
   ResolvedJobCompletedEvent,
 } from "./events.ts";
 import type { Evidence } from "./evidence.ts";
-import { isTerminal, type JobMode, type JobStatus } from "./job.ts";
+import { type EscalationCause, isTerminal, type JobMode, type JobStatus, type LiveProfile } from "./job.ts";
 import {
   latestDefects,
   mergeViewSummaries,
@@ -49,6 +49,16 @@ export interface JobView {
   summary?: Report;
   summaryAbridged?: SummaryAbridgement;
   error?: JobFailedDetail["error"];
+  /** Live jobs, from their latest Job Progress: the decode profile, and under economy whether it decodes fully now. */
+  profile?: LiveProfile;
+  escalated?: boolean;
+  /** Times the stream went to full decode, and why it last did. */
+  escalations?: { count: number; lastCause?: EscalationCause };
+  /** What the live job has cost so far: its ffmpegs and its share of the worker's process (media/cpu-meter.ts). */
+  cpuSeconds?: number;
+  cpuSecondsPerMediaHour?: number;
+  /** When the live figures above were taken. */
+  liveAt?: string;
   acceptedAt?: string;
   startedAt?: string;
   finishedAt?: string;
@@ -85,6 +95,8 @@ function applyEvent(view: JobView, event: ResolvedAvmonEvent): JobView {
       return onCompleted(view, event);
     case "Job Failed":
       return onFailed(view, event);
+    case "Job Progress":
+      return onProgress(view, event);
   }
 }
 
@@ -222,6 +234,24 @@ function onFailed(view: JobView, event: AvmonEventOf<"Job Failed">): JobView {
   if (isTerminal(view.status)) return view;
   const { error, occurredAt } = event.detail;
   return { ...view, status: "failed", error, finishedAt: occurredAt };
+}
+
+/** The latest figures win, whatever order they arrive in; they never change the job's status. */
+function onProgress(view: JobView, event: AvmonEventOf<"Job Progress">): JobView {
+  const { live, streamTime, occurredAt } = event.detail;
+  const mediaSeconds = Math.max(view.progress.mediaSeconds, streamTime ?? 0);
+  const next: JobView = { ...view, progress: { ...view.progress, mediaSeconds } };
+  if (view.liveAt !== undefined && Date.parse(view.liveAt) >= Date.parse(occurredAt)) return next;
+  const { count, lastCause } = live.escalations;
+  return {
+    ...next,
+    profile: live.profile,
+    escalated: live.escalated,
+    escalations: lastCause === undefined ? { count } : { count, lastCause },
+    cpuSeconds: live.cpuSeconds,
+    cpuSecondsPerMediaHour: live.cpuSecondsPerMediaHour,
+    liveAt: occurredAt,
+  };
 }
 
 function isRetryableFailure(view: JobView): boolean {
