@@ -137,6 +137,10 @@ describe("live jobs in the worker", () => {
     const watchingSince = Date.parse(messages[1]?.continuation?.watchingSince ?? "");
     expect(messages[2]?.continuation?.watchingSince).toBe(messages[1]?.continuation?.watchingSince);
     expect(engine.runs[2]?.resumeState?.openDefects.map((d) => d.alertId)).toEqual(["alert-1"]);
+    // The job's usage goes on across hand-offs: 5 s of stream, then 2 more (from 3 s to 5 s) in the second.
+    const usages = messages.map((m) => m.continuation?.usage);
+    expect(usages.map((u) => u?.mediaSeconds)).toEqual([undefined, 5, 7]);
+    expect(usages[2]?.cpuSeconds).toBeGreaterThanOrEqual(usages[1]?.cpuSeconds ?? Number.POSITIVE_INFINITY);
     // Max duration counts from the first start, not from each delivery.
     expect(engine.runs[2]?.maxDuration).toBeLessThan(60 - (Date.now() - watchingSince) / 1000 + 0.5);
 

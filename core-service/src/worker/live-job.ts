@@ -111,7 +111,8 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
   const usage = new LiveUsageMeter({
     profile: options.profile ?? "full",
     base: continued ? message.continuation?.usage : usageOfView(view),
-    resumed: start.resumeState !== undefined,
+    // A first delivery has a resume state too (from its own Job Started), but no stream time yet.
+    resumed: start.resumeState?.lastStreamTime !== undefined,
   });
   const sendProgress = progressSender(context, usage);
   const maxDuration = {
