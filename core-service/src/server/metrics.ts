@@ -50,6 +50,7 @@ export class Metrics {
             return;
           }
           case "Defect Cleared":
+          case "Job Progress":
             return;
         }
       },
