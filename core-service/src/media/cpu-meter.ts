@@ -65,33 +65,36 @@ function cpuFieldsSeconds(path: string, first: number, second: number): number |
  * child spends after the last reading before it is reaped is lost: at most one reading's interval of it.
  */
 export class ChildCpuTally {
-  /** Seconds each child had spent at its last reading. */
-  readonly #seconds = new Map<number, number>();
-  /** The children still running, so an exited one's pid (which Linux may reuse) is never read again. */
-  readonly #running = new Set<number>();
+  /** Seconds each running child had spent at its last reading. */
+  readonly #running = new Map<number, number>();
+  /** What the children that have exited spent, by their last reading (a live job may reconnect for days). */
+  #ended = 0;
 
   /** Counts `pid` from now on, until `exited` settles. */
   add(pid: number, exited: Promise<unknown>): void {
-    this.#running.add(pid);
+    this.#running.set(pid, 0);
     this.#read(pid);
     // Node has reaped it by then: its stat is gone, and the pid may already be someone else's.
-    const done = () => this.#running.delete(pid);
+    const done = () => {
+      this.#ended += this.#running.get(pid) ?? 0;
+      this.#running.delete(pid);
+    };
     exited.then(done, done);
   }
 
   /** CPU seconds of every child added, read afresh for those still running. */
   seconds(): number {
-    for (const pid of this.#running) this.#read(pid);
-    let total = 0;
-    for (const seconds of this.#seconds.values()) total += seconds;
+    let total = this.#ended;
+    for (const pid of this.#running.keys()) total += this.#read(pid);
     return total;
   }
 
-  #read(pid: number): void {
-    if (!this.#running.has(pid)) return;
-    const seconds = processCpuSeconds(pid);
+  #read(pid: number): number {
+    const last = this.#running.get(pid) ?? 0;
     // Gone (or not Linux): the last reading stands.
-    if (seconds !== undefined) this.#seconds.set(pid, Math.max(seconds, this.#seconds.get(pid) ?? 0));
+    const seconds = Math.max(last, processCpuSeconds(pid) ?? last);
+    this.#running.set(pid, seconds);
+    return seconds;
   }
 }
 
