@@ -63,4 +63,43 @@ describe("job projection of Job Progress", () => {
     expect(view?.status).toBe("completed");
     expect(view?.cpuSeconds).toBe(3);
   });
+
+  it("adds up a fanned-out job's groups: their CPU and escalations over the stream time the furthest one watched", () => {
+    const picture = {
+      ...jobProgress(JOB, { streamTime: 60, live: usage({ cpuSeconds: 3, mediaSeconds: 60 }) }, at(60)),
+    };
+    picture.detail = { ...picture.detail, group: "picture" };
+    const pictureLater = jobProgress(
+      JOB,
+      {
+        streamTime: 70,
+        live: usage({
+          cpuSeconds: 4,
+          mediaSeconds: 70,
+          escalated: true,
+          escalations: { count: 2, lastCause: "still" },
+        }),
+      },
+      at(70),
+    );
+    pictureLater.detail = { ...pictureLater.detail, group: "picture" };
+    const sound = jobProgress(
+      JOB,
+      { streamTime: 65, live: usage({ profile: "full", cpuSeconds: 1, mediaSeconds: 65 }) },
+      at(65),
+    );
+    sound.detail = { ...sound.detail, group: "sound" };
+
+    const view = project([started, picture, sound, pictureLater, picture]);
+
+    expect(view).toMatchObject({
+      profile: "economy",
+      escalated: true,
+      escalations: { count: 2, lastCause: "still" },
+      cpuSeconds: 5,
+      cpuSecondsPerMediaHour: 257.1, // 5 s × 3600 / 70 s
+      progress: { mediaSeconds: 70 },
+    });
+    expect(Object.keys(view?.groupUsage ?? {}).sort()).toEqual(["picture", "sound"]);
+  });
 });

@@ -8,6 +8,7 @@ import type {
 } from "./events.ts";
 import type { Evidence } from "./evidence.ts";
 import { type EscalationCause, isTerminal, type JobMode, type JobStatus, type LiveProfile } from "./job.ts";
+import { type GroupUsage, withProgress } from "./job-live-usage.ts";
 import {
   latestDefects,
   mergeViewSummaries,
@@ -59,6 +60,8 @@ export interface JobView {
   cpuSecondsPerMediaHour?: number;
   /** When the live figures above were taken. */
   liveAt?: string;
+  /** A live job fanned out to detector groups: each group's own figures; the ones above are their sum. */
+  groupUsage?: Record<string, GroupUsage>;
   acceptedAt?: string;
   startedAt?: string;
   finishedAt?: string;
@@ -236,22 +239,10 @@ function onFailed(view: JobView, event: AvmonEventOf<"Job Failed">): JobView {
   return { ...view, status: "failed", error, finishedAt: occurredAt };
 }
 
-/** The latest figures win, whatever order they arrive in; they never change the job's status. */
+/** Live figures never change the job's status (job-live-usage.ts). */
 function onProgress(view: JobView, event: AvmonEventOf<"Job Progress">): JobView {
-  const { live, streamTime, occurredAt } = event.detail;
-  const mediaSeconds = Math.max(view.progress.mediaSeconds, streamTime ?? 0);
-  const next: JobView = { ...view, progress: { ...view.progress, mediaSeconds } };
-  if (view.liveAt !== undefined && Date.parse(view.liveAt) >= Date.parse(occurredAt)) return next;
-  const { count, lastCause } = live.escalations;
-  return {
-    ...next,
-    profile: live.profile,
-    escalated: live.escalated,
-    escalations: lastCause === undefined ? { count } : { count, lastCause },
-    cpuSeconds: live.cpuSeconds,
-    cpuSecondsPerMediaHour: live.cpuSecondsPerMediaHour,
-    liveAt: occurredAt,
-  };
+  const mediaSeconds = Math.max(view.progress.mediaSeconds, event.detail.streamTime ?? 0);
+  return withProgress({ ...view, progress: { ...view.progress, mediaSeconds } }, event.detail);
 }
 
 function isRetryableFailure(view: JobView): boolean {

@@ -125,7 +125,9 @@ function round(value: number, digits: number): number {
 
 /** A job's usage so far as its status shows it, for a delivery that has only the job's events to go on. */
 export function usageOfView(view: JobView | undefined): LiveUsage | undefined {
-  if (view?.cpuSeconds === undefined || view.profile === undefined) return undefined;
+  // A fanned-out job's figures are every group's: this worker does not know which one is its own, so its group
+  // starts again from nothing (a limitation of redeliveries after a crash; hand-offs carry their usage exactly).
+  if (view?.cpuSeconds === undefined || view.profile === undefined || view.groupUsage) return undefined;
   const perHour = view.cpuSecondsPerMediaHour ?? 0;
   return {
     profile: view.profile,
