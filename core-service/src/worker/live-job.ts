@@ -131,8 +131,10 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
       onProcess: usage.track,
       onStats: (stats) => {
         usage.update(stats);
-        sendProgress();
-        context.streams?.update(jobId, message.source, stats, usage.usage());
+        // Read once a tick: each reading reads every running ffmpeg's /proc stat.
+        const live = usage.usage();
+        sendProgress(live);
+        context.streams?.update(jobId, message.source, stats, live);
         if (stats.streamTime !== undefined)
           context.levels?.record(jobId, { t: stats.streamTime, ...stats.levels });
       },
@@ -195,11 +197,10 @@ export function continuationOf(message: QueueMessage, result: LiveJobResult): Qu
  * Publishes the job's Job Progress when its schedule says so, one at a time: a bus slower than the stats never
  * queues them up, and a failed one is only logged (the next is due soon, and the status is not an alert).
  */
-function progressSender(context: LiveJobContext, usage: LiveUsageMeter): () => void {
+function progressSender(context: LiveJobContext, usage: LiveUsageMeter): (live: LiveUsage) => void {
   const schedule = new ProgressSchedule(context.settings.progressIntervalSeconds);
   let sending = false;
-  return () => {
-    const live = usage.usage();
+  return (live) => {
     if (sending || !schedule.due(live)) return;
     schedule.sent(live);
     sending = true;
