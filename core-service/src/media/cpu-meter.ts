@@ -8,6 +8,9 @@
  * every child reaped in the window, so it is exact for `avmon analyze` (one source a process) and, in a worker
  * running several jobs at once, includes the others' children too. Where /proc is missing (not Linux) only this
  * process is counted, and `childrenCounted` says so.
+ *
+ * A live job is metered on its own instead (startLiveCpuMeter, below): a worker follows many at once, so each is
+ * charged its own ffmpegs, read per pid while they run, and an even share of this process.
  */
 import { readFileSync } from "node:fs";
 
