@@ -160,4 +160,23 @@ describe("a live job's usage in its status and /metrics", () => {
     expect(view?.cpuSecondsPerMediaHour).toBeCloseTo(((view?.cpuSeconds ?? 0) * 3600) / 8, -1);
     expect(metricsOver(streams)).not.toContain(`jobId="${message.jobId}"`);
   });
+
+  it("keeps the final figures in the status of a job that fails at the worker's default maximum duration", async () => {
+    const { queue, store, createWorker } = liveHarness();
+    const engine = escalatingEngine();
+    const message = { ...aLiveJob(), live: { profile: "economy" as const } };
+    await queue.send(message);
+    started(createWorker(engine.analyze));
+    await waitFor(async () => (await store.get(message.jobId))?.escalated === true, 30_000);
+
+    engine.letGo();
+    await waitFor(async () => (await store.get(message.jobId))?.status === "failed", 30_000);
+
+    expect(await store.get(message.jobId)).toMatchObject({
+      error: { code: "LIMIT_REACHED" },
+      escalated: false,
+      escalations: { count: 1, lastCause: "black" },
+      progress: { mediaSeconds: 8 },
+    });
+  });
 });

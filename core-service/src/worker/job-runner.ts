@@ -176,7 +176,10 @@ export class JobRun {
     switch (interruption) {
       case undefined: {
         const limit = defaultMaxDurationReached(result);
-        return limit ? this.#fail(limit) : this.#complete(result.report, "end-of-source", [result.progress]);
+        if (!limit) return this.#complete(result.report, "end-of-source", [result.progress]);
+        // Its status keeps the final figures even though it fails.
+        await this.#settling(() => this.#options.bus.publish([result.progress]));
+        return this.#fail(limit);
       }
       case "stop": {
         const clears = clearOpenDefects(this.#jobId, result.summary);
