@@ -168,6 +168,7 @@ export class LocalStack {
       live: {
         leaseSeconds: config.visibilityTimeoutSeconds,
         maxDurationSeconds: config.liveMaxDurationSeconds,
+        profile: config.liveProfile,
         // Events cost nothing here, so the job status follows a live stream closely (on AWS: every 60 s).
         progressIntervalSeconds: 5,
         ...this.#options.live,
@@ -175,6 +176,7 @@ export class LocalStack {
       isStopRequested: (jobId) => this.stopRequests.isRequested(jobId),
       detectors: config.detectors,
       concurrency: config.concurrency,
+      maxLiveStreams: config.maxLiveStreams,
       maxReceiveCount: config.maxReceiveCount,
       retryBaseSeconds: config.retryBaseSeconds,
       logger,

@@ -10,6 +10,7 @@ import {
 import {
   DEFAULT_LIVE_MAX_DURATION_SECONDS,
   type LiveContinuation,
+  type LiveProfile,
   type LiveReconnect,
   type LiveUsage,
   MAX_LIVE_DURATION_SECONDS,
@@ -34,6 +35,8 @@ export interface LiveJobSettings {
   readonly maxDurationSeconds: number;
   readonly stallAfterSeconds: number;
   readonly reconnect: LiveReconnect;
+  /** AVMON_LIVE_PROFILE: for jobs that do not ask for a profile of their own. */
+  readonly profile: LiveProfile;
   /** The queue's visibility timeout: how long a crashed worker's job stays hidden before it comes back. */
   readonly leaseSeconds: number;
   /** Seconds between a running live job's Job Progress events (escalations are told at once); see ProgressSchedule. */
@@ -44,6 +47,7 @@ export const DEFAULT_LIVE_SETTINGS: LiveJobSettings = {
   maxDurationSeconds: DEFAULT_LIVE_MAX_DURATION_SECONDS,
   stallAfterSeconds: 5,
   reconnect: {},
+  profile: "full",
   leaseSeconds: 30,
   progressIntervalSeconds: 60,
 };
@@ -109,7 +113,7 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
   const options = message.live ?? {};
   const continued = message.continuation && context.receiveCount === 1;
   const usage = new LiveUsageMeter({
-    profile: options.profile ?? "full",
+    profile: options.profile ?? settings.profile,
     base: continued ? message.continuation?.usage : usageOfView(view),
     // A first delivery has a resume state too (from its own Job Started), but no stream time yet.
     resumed: start.resumeState?.lastStreamTime !== undefined,
@@ -126,6 +130,7 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
       maxDuration: remainingSeconds(maxDuration.seconds, start.watchingSince),
       stallAfter: options.stallAfterSeconds ?? settings.stallAfterSeconds,
       reconnect: { ...settings.reconnect, ...options.reconnect },
+      profile: options.profile ?? settings.profile,
       resumeState: start.resumeState,
       onDetectorEvent,
       onProcess: usage.track,
