@@ -169,6 +169,8 @@ export class LocalStack {
         leaseSeconds: config.visibilityTimeoutSeconds,
         maxDurationSeconds: config.liveMaxDurationSeconds,
         profile: config.liveProfile,
+        // Events cost nothing here, so the job status follows a live stream closely (on AWS: every 60 s).
+        progressIntervalSeconds: 5,
         ...this.#options.live,
       },
       isStopRequested: (jobId) => this.stopRequests.isRequested(jobId),

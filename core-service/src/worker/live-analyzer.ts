@@ -4,7 +4,13 @@ import type { LiveProfile, LiveResumeState, QueueMessage } from "../domain/job.t
 import type { AnalysisLimits } from "../domain/limits.ts";
 import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { analyzeLive } from "../live/analyze-live.ts";
-import type { LiveDetectorEvent, LiveStats, LiveSummary, ReconnectPolicy } from "../live/types.ts";
+import type {
+  LiveDetectorEvent,
+  LiveOptions,
+  LiveStats,
+  LiveSummary,
+  ReconnectPolicy,
+} from "../live/types.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { HttpProxyProvider, SourcePreparer } from "./analyzer.ts";
 
@@ -20,6 +26,8 @@ export interface LiveAnalyzerRun {
   readonly resumeState: LiveResumeState | undefined;
   readonly onDetectorEvent: (event: LiveDetectorEvent) => Promise<void>;
   readonly onStats: (stats: LiveStats) => void;
+  /** Told about each ffmpeg process of the job, to count its CPU. */
+  readonly onProcess?: LiveOptions["onProcess"];
   /** Keeps each defect's evidence image; its Defect Detected then carries `evidence`. */
   readonly evidence?: EvidenceKeeper<LiveDetectorEvent>;
   readonly logger: Logger;
@@ -61,7 +69,10 @@ export function liveMediaAnalyzer(options: LiveMediaAnalyzerOptions = {}): LiveA
       evidence: run.evidence,
       logger: run.logger,
       httpProxy: await options.httpProxy?.(),
-      onProcess: options.onProcess && (({ pid }) => options.onProcess?.(pid)),
+      onProcess: (process) => {
+        options.onProcess?.(process.pid);
+        run.onProcess?.(process);
+      },
       maxPixels: options.limits?.maxPixels,
     });
   };
