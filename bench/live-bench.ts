@@ -147,7 +147,7 @@ async function benchProfile(
     const hold = await streams.measure(HOLD_MS);
     scored.untilMs = Date.now();
     reportHold(profile, kept, hold, baseline.mib, log);
-    reportLatencies(streams.defectOpens(), origins, scored, log);
+    reportLatencies(streams.defectOpens(), origins, scored, hold.defectMaxLag, log);
     return { profile, kept };
   } finally {
     await streams.close();
@@ -188,13 +188,14 @@ function reportLatencies(
   opensByStream: readonly Timed[][],
   origins: Origins,
   scored: { fromMs: number; untilMs: number },
+  defectMaxLag: number,
   log: (line: string) => void,
 ): void {
   const onsets = [...programmeOnsets(origins.publishedAt, 0, scored.untilMs), ...origins.stallOnsets];
   const pooled = poolLatencies(opensByStream.map((opens) => matchLatencies(onsets, opens, scored)));
   const bounds = latencyBounds(DEFECT_GOP / FPS);
   log(
-    `  alert latency, onset published → Defect Detected (${opensByStream.length} defect streams, the hold):`,
+    `  alert latency, onset published → Defect Detected (${opensByStream.length} defect streams over the hold, their lag up to ${defectMaxLag.toFixed(1)} s):`,
   );
   for (const type of INJECTED_TYPES) {
     const latencies = [...pooled.latencies[type]].sort((a, b) => a - b);

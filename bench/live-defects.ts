@@ -91,8 +91,8 @@ export interface Scored {
 
 /**
  * One stream's alert latencies over `scored`: each onset is answered by the first open of its type after it
- * (within MATCH_WINDOW_MS). Only onsets in `scored` count; one whose window has not ended by `untilMs` is left
- * out unless answered. An open in `scored` that follows no onset of its type (scored or not) is unexpected.
+ * (within MATCH_WINDOW_MS). Only onsets whose whole window lies in `scored` count, answered or missed alike. An
+ * open in `scored` that follows no onset of its type (scored or not) is unexpected.
  */
 export function matchLatencies(
   onsets: readonly Timed[],
@@ -108,9 +108,9 @@ export function matchLatencies(
   for (const onset of [...onsets].sort((a, b) => a.atMs - b.atMs)) {
     const answer = opens.find((o) => !used.has(o) && answers(onset, o));
     if (answer) used.add(answer);
-    if (onset.atMs < scored.fromMs || onset.atMs >= scored.untilMs) continue;
+    if (onset.atMs < scored.fromMs || onset.atMs + MATCH_WINDOW_MS > scored.untilMs) continue;
     if (answer) result.latencies[onset.type].push((answer.atMs - onset.atMs) / 1000);
-    else if (onset.atMs + MATCH_WINDOW_MS <= scored.untilMs) result.missed[onset.type]++;
+    else result.missed[onset.type]++;
   }
   for (const open of opens)
     if (open.atMs >= scored.fromMs && open.atMs < scored.untilMs && !onsets.some((o) => answers(o, open)))

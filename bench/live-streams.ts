@@ -46,6 +46,8 @@ export interface Window {
   /** Opens raised by healthy streams, and economy escalations of healthy streams, during the window. */
   readonly healthyOpens: number;
   readonly healthyEscalations: number;
+  /** The defect streams' largest lag in the window: their alert latencies include it. */
+  readonly defectMaxLag: number;
 }
 
 export class StreamSet {
@@ -94,6 +96,7 @@ export class StreamSet {
       openFiles: openFiles(),
       healthyOpens: sum(this.healthy.map((s) => s.opensTotal)) - opensBefore,
       healthyEscalations: sum(this.healthy.map((s) => s.latest?.escalations?.count ?? 0)) - escalationsBefore,
+      defectMaxLag: Math.max(...this.defect.map((s) => s.maxLag)),
     };
   }
 

@@ -82,13 +82,18 @@ describe("matchLatencies", () => {
     expect(result.unexpected).toMatchObject({ freeze: 1, stall: 1 });
   });
 
-  it("scores only onsets inside the range, leaving out one whose window is still open", () => {
+  it("scores only onsets whose whole window lies inside the range", () => {
     const onsets: Timed[] = [
       { type: "black", atMs: 5_000 },
       { type: "black", atMs: 95_000 },
     ];
-    // The open at 12 s answers the onset before the range: neither a latency nor unexpected.
-    const result = matchLatencies(onsets, [{ type: "black", atMs: 12_000 }], scored);
+    // The open at 12 s answers the onset before the range, the one at 96 s an onset whose window runs past it:
+    // neither is a latency, a miss or unexpected.
+    const opens: Timed[] = [
+      { type: "black", atMs: 12_000 },
+      { type: "black", atMs: 96_000 },
+    ];
+    const result = matchLatencies(onsets, opens, scored);
     expect(result.latencies.black).toEqual([]);
     expect(result.missed.black).toBe(0);
     expect(result.unexpected.black).toBe(0);
