@@ -9,7 +9,7 @@
  * origin; the others, each a separate analyzeLive (its own connection and ffmpeg), follow the healthy one.
  *
  * The search (live-search.ts) adds streams one at a time up to 8, then about a quarter more a step, until a
- * step falls behind, then halves the gap to the exact count; it also stops when more streams would exhaust
+ * step falls behind, then halves the gap to the exact count (economy, run after full, starts at full's count); it also stops when more streams would exhaust
  * memory or file descriptors, never at a fixed count. Each step settles 6 s and is judged over 6 s on the
  * healthy streams: kept in real time when no stream's lag behind real time grew past 2 s and, in the full
  * profile, each decoded ≥ 90 % of 30 fps; economy decodes few pictures by design, so there each stream must
@@ -40,7 +40,7 @@ import {
   STALL_SECONDS,
   type Timed,
 } from "./live-defects.ts";
-import { FPS, nextCount, parseLiveBenchArgs, safetyStop } from "./live-search.ts";
+import { FIRST_COUNT, FPS, nextCount, parseLiveBenchArgs, safetyStop } from "./live-search.ts";
 import { openFiles, processTreeMiB, resources, StreamSet, type Window } from "./live-streams.ts";
 
 const BENCH_DIR = join(import.meta.dirname, "../.cache/bench");
@@ -88,7 +88,9 @@ export async function liveBench(log: (line: string) => void, args: readonly stri
     const results: ProfileResult[] = [];
     for (const profile of options.profiles) {
       log("");
-      results.push(await benchProfile(profile, origins, options.stopAt, log));
+      // Economy keeps at least what full kept: its search starts there instead of climbing from 4 again.
+      const start = Math.max(FIRST_COUNT, ...results.map((r) => r.kept));
+      results.push(await benchProfile(profile, origins, { start, stopAt: options.stopAt }, log));
     }
     const full = results.find((r) => r.profile === "full");
     const economy = results.find((r) => r.profile === "economy");
@@ -105,7 +107,7 @@ export async function liveBench(log: (line: string) => void, args: readonly stri
 async function benchProfile(
   profile: LiveProfile,
   origins: Origins,
-  stopAt: number | undefined,
+  search: { readonly start: number; readonly stopAt?: number },
   log: (line: string) => void,
 ): Promise<ProfileResult> {
   const baseline = { mib: processTreeMiB([]), files: openFiles() };
@@ -122,7 +124,7 @@ async function benchProfile(
     log(`${profile} profile — streams  min fps  media s/s  max lag s  RSS MiB (node + ffmpegs)`);
     let kept: number | undefined;
     let failed: number | undefined;
-    for (let n = nextCount(kept, failed, stopAt); n !== undefined; n = nextCount(kept, failed, stopAt)) {
+    for (let n = nextCount(kept, failed, search); n !== undefined; n = nextCount(kept, failed, search)) {
       const adding = n - streams.size;
       const stop = adding > 0 ? safetyStop(adding, resources(), perStream()) : undefined;
       if (stop) {

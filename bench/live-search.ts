@@ -61,21 +61,22 @@ export function growCount(count: number): number {
 }
 
 /**
- * The next count to try, or undefined when the search is over: grow while nothing has fallen behind, then halve
- * the gap between the largest count kept and the smallest that fell behind until they are neighbours.
- * `stopAt` caps the growth (a smoke run).
+ * The next count to try, or undefined when the search is over: `start` first, grow while nothing has fallen
+ * behind, then halve the gap between the largest count kept (the defect streams alone, before any) and the
+ * smallest that fell behind until they are neighbours. `stopAt` caps the growth (a smoke run).
  */
 export function nextCount(
   kept: number | undefined,
   failed: number | undefined,
-  stopAt?: number,
+  { start = FIRST_COUNT, stopAt }: { start?: number; stopAt?: number } = {},
 ): number | undefined {
-  if (kept === undefined) return failed === undefined ? FIRST_COUNT : undefined;
+  const cap = stopAt ?? Number.POSITIVE_INFINITY;
   if (failed === undefined) {
-    if (stopAt !== undefined && kept >= stopAt) return undefined;
-    return Math.min(growCount(kept), stopAt ?? Number.POSITIVE_INFINITY);
+    if (kept === undefined) return Math.min(start, cap);
+    return kept >= cap ? undefined : Math.min(growCount(kept), cap);
   }
-  return failed - kept > 1 ? Math.floor((kept + failed) / 2) : undefined;
+  const floor = kept ?? FIRST_COUNT - 1;
+  return failed - floor > 1 ? Math.floor((floor + failed) / 2) : undefined;
 }
 
 /** What one healthy stream did over a measure window. */

@@ -50,11 +50,20 @@ describe("nextCount", () => {
     expect(nextCount(undefined, FIRST_COUNT)).toBeUndefined();
   });
 
+  it("starts where it is told, and halves down towards the first count when that start fell behind", () => {
+    expect(nextCount(undefined, undefined, { start: 20 })).toBe(20);
+    expect(nextCount(20, undefined, { start: 20 })).toBe(25);
+    // Below 20 nothing is known but that the defect streams alone (3) are no count to report.
+    expect(nextCount(undefined, 20, { start: 20 })).toBe(11);
+    expect(nextCount(11, 20, { start: 20 })).toBe(15);
+  });
+
   it("grows no further than --stop-at", () => {
-    expect(nextCount(8, undefined, 9)).toBe(9);
-    expect(nextCount(9, undefined, 9)).toBeUndefined();
-    expect(nextCount(undefined, undefined, 4)).toBe(4);
-    expect(nextCount(4, undefined, 4)).toBeUndefined();
+    expect(nextCount(8, undefined, { stopAt: 9 })).toBe(9);
+    expect(nextCount(9, undefined, { stopAt: 9 })).toBeUndefined();
+    expect(nextCount(undefined, undefined, { stopAt: 4 })).toBe(4);
+    expect(nextCount(4, undefined, { stopAt: 4 })).toBeUndefined();
+    expect(nextCount(undefined, undefined, { start: 20, stopAt: 6 })).toBe(6);
   });
 });
 
