@@ -4,6 +4,7 @@
  * memory or file descriptors. No I/O here, so each rule is unit-tested (test/unit/live-bench-search.test.ts).
  */
 import type { LiveProfile } from "../core-service/src/domain/job.ts";
+import { BenchUsageError } from "./usage-error.ts";
 
 export const PROFILES: readonly LiveProfile[] = ["full", "economy"];
 /** Streams that follow the defect origin (test/support/live-origin.ts with a programme of defects). */
@@ -30,7 +31,7 @@ export interface LiveBenchArgs {
   readonly stopAt?: number;
 }
 
-/** `npm run bench -- live [--profile full|economy] [--stop-at N]`; bad input throws a message saying why. */
+/** `npm run bench -- live [--profile full|economy] [--stop-at N]`; bad input throws a BenchUsageError saying why. */
 export function parseLiveBenchArgs(args: readonly string[]): LiveBenchArgs {
   let profiles = PROFILES;
   let stopAt: number | undefined;
@@ -39,17 +40,21 @@ export function parseLiveBenchArgs(args: readonly string[]): LiveBenchArgs {
     const value = args[i + 1];
     if (name === "--profile") {
       if (!PROFILES.includes(value as LiveProfile))
-        throw new Error(`--profile must be one of ${PROFILES.join(", ")}, not ${JSON.stringify(value)}`);
+        throw new BenchUsageError(
+          `--profile must be one of ${PROFILES.join(", ")}, not ${JSON.stringify(value)}`,
+        );
       profiles = [value as LiveProfile];
     } else if (name === "--stop-at") {
       const count = Number(value);
       if (!Number.isInteger(count) || count < FIRST_COUNT)
-        throw new Error(
+        throw new BenchUsageError(
           `--stop-at must be a whole number of streams ≥ ${FIRST_COUNT} (${DEFECT_STREAMS} defect streams and a healthy one), not ${JSON.stringify(value)}`,
         );
       stopAt = count;
     } else
-      throw new Error(`unknown live bench argument ${JSON.stringify(name)} (known: --profile, --stop-at)`);
+      throw new BenchUsageError(
+        `unknown live bench argument ${JSON.stringify(name)} (known: --profile, --stop-at)`,
+      );
     i++;
   }
   return { profiles, ...(stopAt !== undefined && { stopAt }) };

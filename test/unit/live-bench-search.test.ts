@@ -8,6 +8,7 @@ import {
   parseLiveBenchArgs,
   safetyStop,
 } from "../../bench/live-search.ts";
+import { BenchUsageError } from "../../bench/usage-error.ts";
 
 describe("parseLiveBenchArgs", () => {
   it("runs both profiles, full first, when none is named", () => {
@@ -22,6 +23,7 @@ describe("parseLiveBenchArgs", () => {
   });
 
   it("refuses an unknown profile, a stop below the defect streams plus one, and unknown arguments", () => {
+    expect(() => parseLiveBenchArgs(["--profile", "lite"])).toThrow(BenchUsageError);
     expect(() => parseLiveBenchArgs(["--profile", "lite"])).toThrow(/--profile must be one of full, economy/);
     expect(() => parseLiveBenchArgs(["--stop-at", "2"])).toThrow(
       /--stop-at must be a whole number of streams ≥ 4/,
