@@ -6,12 +6,13 @@
  * Two local origins publish MPEG-TS over HTTP in real time (stream copy, `-re`): the healthy one loops the
  * 30 s bench clip; the defect one loops a 65 s 720p30 programme with a black interval, a freeze, a silence and
  * a +10 LU stretch, and pauses 8 s each cycle (a stall; see live-defects.ts). Three streams follow the defect
- * origin; the others, each a separate analyzeLive (its own connection and ffmpeg), follow the healthy one.
+ * origin; the others follow the healthy one; each is a separate analyzeLive (its own connection and ffmpeg),
+ * and the counts printed include the defect streams (720p30 like the rest; judged by their latencies).
  *
  * The search (live-search.ts) adds streams one at a time up to 8, then about a quarter more a step, until a
- * step falls behind, then halves the gap to the exact count (economy, run after full, starts at full's count); it also stops when more streams would exhaust
- * memory or file descriptors, never at a fixed count. Each step settles 6 s and is judged over 6 s on the
- * healthy streams: kept in real time when no stream's lag behind real time grew past 2 s and, in the full
+ * step falls behind, then halves the gap to the exact count (economy, run after full, starts at full's count).
+ * It also stops when more streams would exhaust memory or file descriptors, never at a fixed count. Each step
+ * settles 6 s and is judged over 6 s on the healthy streams: kept in real time when no stream's lag behind real time grew past 2 s and, in the full
  * profile, each decoded ≥ 90 % of 30 fps; economy decodes few pictures by design, so there each stream must
  * analyse ≥ 0.9 s of stream per wall second instead (audio is decoded in full). Then the bench holds the kept
  * count for a whole defect cycle and a match window (80 s): the CPU, memory and alert latencies reported are
