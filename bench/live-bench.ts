@@ -183,7 +183,10 @@ function reportHold(
       : `${kept}${hold.verdict.kept ? "" : "  (but the hold fell behind)"}`;
   log(`${profile} profile: 720p30 live streams kept in real time, all detectors: ${verdict}`);
   log(`  memory per stream (node share + its ffmpeg): ${memoryPerStream.toFixed(0)} MiB`);
-  log(`  healthy streams over the hold: ${hold.healthyOpens} alerts, ${hold.healthyEscalations} escalations`);
+  const alerts = Object.entries(hold.healthyOpens).map(([kind, n]) => `${kind} ×${n}`);
+  log(
+    `  healthy streams over the hold: ${alerts.length ? alerts.join(", ") : "no alerts"}, ${hold.healthyEscalations} escalations`,
+  );
   const label = `live 720p30, ${profile} profile, at ${count} streams`;
   for (const line of costLines(label, cpuPerMediaHour, memoryPerStream)) log(`  ${line}`);
 }

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { defectKind } from "../core-service/src/domain/defect.ts";
 import type { LiveProfile } from "../core-service/src/domain/job.ts";
 import { analyzeLive } from "../core-service/src/live/analyze-live.ts";
 import type { LiveStats } from "../core-service/src/live/types.ts";
@@ -26,8 +27,8 @@ interface Stream {
   readonly pids: Set<number>;
   /** Wall-clock ms of each open of an injected defect type (the defect streams' alert latencies). */
   readonly opens: Timed[];
-  /** Opens of any type, for the healthy streams: a healthy stream should raise none. */
-  opensTotal: number;
+  /** Every open's defect kind and wall-clock ms, for the healthy streams: a healthy stream should raise none. */
+  readonly allOpens: { readonly kind: string; readonly atMs: number }[];
   latest?: LiveStats;
   latestAtMs: number;
   fpsSamples: number[];
@@ -43,8 +44,8 @@ export interface Window {
   /** Resident memory of this process and the streams' ffmpegs at the window's end, MiB. */
   readonly rssMiB: number;
   readonly openFiles: number;
-  /** Opens raised by healthy streams, and economy escalations of healthy streams, during the window. */
-  readonly healthyOpens: number;
+  /** Opens raised by healthy streams during the window, by defect kind, and their economy escalations. */
+  readonly healthyOpens: Readonly<Record<string, number>>;
   readonly healthyEscalations: number;
   /** The defect streams' largest lag in the window: their alert latencies include it. */
   readonly defectMaxLag: number;
@@ -83,7 +84,6 @@ export class StreamSet {
     const all = [...this.defect, ...this.healthy];
     for (const s of all) resetWindow(s);
     const escalationsBefore = sum(this.healthy.map((s) => s.latest?.escalations?.count ?? 0));
-    const opensBefore = sum(this.healthy.map((s) => s.opensTotal));
     const startedMs = Date.now();
     const cpuBefore = processTreeCpuSeconds(all.flatMap((s) => [...s.pids]));
     await sleep(ms);
@@ -94,7 +94,7 @@ export class StreamSet {
       cpuSeconds: processTreeCpuSeconds(pids) - cpuBefore,
       rssMiB: processTreeMiB(pids),
       openFiles: openFiles(),
-      healthyOpens: sum(this.healthy.map((s) => s.opensTotal)) - opensBefore,
+      healthyOpens: countKinds(this.healthy.flatMap((s) => s.allOpens.filter((o) => o.atMs >= startedMs))),
       healthyEscalations: sum(this.healthy.map((s) => s.latest?.escalations?.count ?? 0)) - escalationsBefore,
       defectMaxLag: Math.max(...this.defect.map((s) => s.maxLag)),
     };
@@ -112,7 +112,7 @@ export class StreamSet {
       done: Promise.resolve(),
       pids: new Set(),
       opens: [],
-      opensTotal: 0,
+      allOpens: [],
       latestAtMs: 0,
       fpsSamples: [],
       maxLag: 0,
@@ -122,7 +122,7 @@ export class StreamSet {
       signal: stream.stop.signal,
       onDetectorEvent: (event) => {
         if (event.kind !== "open") return;
-        stream.opensTotal++;
+        stream.allOpens.push({ kind: defectKind(event.defect), atMs: Date.now() });
         const type = injectedType(event.defect);
         if (type) stream.opens.push({ type, atMs: Date.now() });
       },
@@ -161,6 +161,12 @@ function streamWindow(stream: Stream): StreamWindow {
     maxLag: stream.maxLag,
     mediaRate: start && end !== undefined && wallSeconds > 0 ? (end - start.streamTime) / wallSeconds : 0,
   };
+}
+
+function countKinds(opens: readonly { readonly kind: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { kind } of opens) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
 }
 
 function sum(values: readonly number[]): number {
