@@ -168,11 +168,13 @@ export class LocalStack {
       live: {
         leaseSeconds: config.visibilityTimeoutSeconds,
         maxDurationSeconds: config.liveMaxDurationSeconds,
+        profile: config.liveProfile,
         ...this.#options.live,
       },
       isStopRequested: (jobId) => this.stopRequests.isRequested(jobId),
       detectors: config.detectors,
       concurrency: config.concurrency,
+      maxLiveStreams: config.maxLiveStreams,
       maxReceiveCount: config.maxReceiveCount,
       retryBaseSeconds: config.retryBaseSeconds,
       logger,

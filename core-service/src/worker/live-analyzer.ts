@@ -1,6 +1,6 @@
 import type { DetectorName } from "../domain/defect.ts";
 import { alertId } from "../domain/events.ts";
-import type { LiveResumeState, QueueMessage } from "../domain/job.ts";
+import type { LiveProfile, LiveResumeState, QueueMessage } from "../domain/job.ts";
 import type { AnalysisLimits } from "../domain/limits.ts";
 import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { analyzeLive } from "../live/analyze-live.ts";
@@ -15,6 +15,8 @@ export interface LiveAnalyzerRun {
   readonly maxDuration: number | undefined;
   readonly stallAfter: number;
   readonly reconnect: Partial<ReconnectPolicy>;
+  /** The job's own `live.profile`, else the worker's AVMON_LIVE_PROFILE. */
+  readonly profile: LiveProfile;
   readonly resumeState: LiveResumeState | undefined;
   readonly onDetectorEvent: (event: LiveDetectorEvent) => Promise<void>;
   readonly onStats: (stats: LiveStats) => void;
@@ -48,6 +50,7 @@ export function liveMediaAnalyzer(options: LiveMediaAnalyzerOptions = {}): LiveA
       thresholds: message.thresholds,
       streamThresholds: { stallAfter: run.stallAfter },
       reconnect: run.reconnect,
+      profile: run.profile,
       maxDuration: run.maxDuration,
       signal: run.signal,
       resumeState: run.resumeState,

@@ -4,6 +4,7 @@ import { type AvmonEvent, defectCleared, defectDetected } from "../domain/events
 import {
   DEFAULT_LIVE_MAX_DURATION_SECONDS,
   type LiveContinuation,
+  type LiveProfile,
   type LiveReconnect,
   MAX_LIVE_DURATION_SECONDS,
   type QueueMessage,
@@ -26,6 +27,8 @@ export interface LiveJobSettings {
   readonly maxDurationSeconds: number;
   readonly stallAfterSeconds: number;
   readonly reconnect: LiveReconnect;
+  /** AVMON_LIVE_PROFILE: for jobs that do not ask for a profile of their own. */
+  readonly profile: LiveProfile;
   /** The queue's visibility timeout: how long a crashed worker's job stays hidden before it comes back. */
   readonly leaseSeconds: number;
 }
@@ -34,6 +37,7 @@ export const DEFAULT_LIVE_SETTINGS: LiveJobSettings = {
   maxDurationSeconds: DEFAULT_LIVE_MAX_DURATION_SECONDS,
   stallAfterSeconds: 5,
   reconnect: {},
+  profile: "full",
   leaseSeconds: 30,
 };
 
@@ -103,6 +107,7 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
       maxDuration: remainingSeconds(maxDuration.seconds, start.watchingSince),
       stallAfter: options.stallAfterSeconds ?? settings.stallAfterSeconds,
       reconnect: { ...settings.reconnect, ...options.reconnect },
+      profile: options.profile ?? settings.profile,
       resumeState: start.resumeState,
       onDetectorEvent,
       onStats: (stats) => {
