@@ -143,7 +143,7 @@ export async function fileBench(log: (line: string) => void): Promise<void> {
     `blockiness's share of all detectors: ${ratio(avmon.cpuSeconds - withoutBlockiness.cpuSeconds, decode.cpuSeconds)} of decode-only CPU (all − all but blockiness)`,
   );
   log(
-    `sync and channel detectors:         ${ratio(avmon.cpuSeconds, pictureAndLevel.cpuSeconds)}  (all detectors / ${PICTURE_AND_LEVEL.join(", ")}; av-sync needs every picture scaled)`,
+    `sync and channel detectors:         ${ratio(avmon.cpuSeconds, pictureAndLevel.cpuSeconds)}  (all detectors / ${PICTURE_AND_LEVEL.join(", ")}; av-sync reads a tiny picture of every frame)`,
   );
   log(`ffmpeg chain CPU / avmon CPU:       ${ratio(filters.cpuSeconds, avmon.cpuSeconds)}  (target ≥ 3×)`);
   log(`ffmpeg chain wall / avmon wall:     ${(filters.wallSeconds / avmon.wallSeconds).toFixed(2)}×`);

@@ -98,7 +98,7 @@ function treeRssKiB(root: number): number {
 }
 
 /** Resident memory of one process in KiB; 0 once it is gone. */
-function rssKiB(pid: number): number {
+export function rssKiB(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
   } catch {

@@ -7,8 +7,9 @@ import { z } from "zod";
 import { ALL_DETECTORS, parseDetectorList } from "./detectors/registry.ts";
 import { type DetectorName, DetectorName as DetectorNameSchema } from "./domain/defect.ts";
 import { ConfigError } from "./domain/errors.ts";
-import { DEFAULT_LIVE_MAX_DURATION_SECONDS, MAX_LIVE_DURATION_SECONDS } from "./domain/job.ts";
+import { DEFAULT_LIVE_MAX_DURATION_SECONDS, LiveProfile, MAX_LIVE_DURATION_SECONDS } from "./domain/job.ts";
 import { type AnalysisLimits, DEFAULT_ANALYSIS_LIMITS } from "./domain/limits.ts";
+import { liveStreamsPerTask } from "./domain/live-capacity.ts";
 import { parseAuthority } from "./server/host-allow-list.ts";
 
 export interface SettingDescription {
@@ -87,7 +88,25 @@ export const SETTINGS = [
     default: "all",
     description: "Comma-separated detectors this worker runs (a detector group).",
   },
-  { name: "AVMON_CONCURRENCY", default: "2", description: "Jobs one worker analyses at once." },
+  { name: "AVMON_CONCURRENCY", default: "2", description: "File jobs one worker analyses at once." },
+  {
+    name: "AVMON_LIVE_PROFILE",
+    default: "full",
+    description:
+      "Decode profile of live jobs whose request sets no `live.profile`: `full` (every picture) or `economy` (keyframes while healthy).",
+  },
+  {
+    name: "AVMON_MAX_LIVE_STREAMS",
+    default: `(from AVMON_LIVE_PROFILE: full ${liveStreamsPerTask("full")}, economy ${liveStreamsPerTask("economy")})`,
+    description:
+      "Live streams one worker follows at once, apart from the file jobs' `AVMON_CONCURRENCY`; a live job received beyond it goes straight back to the queue for another task.",
+  },
+  {
+    name: "AVMON_SERVICE_NAME",
+    default: "(AVMON_DETECTOR_GROUP, else avmon-core)",
+    description:
+      "`ServiceName` dimension of the task's `RunningStreams` metric (CloudWatch EMF), which autoscaling averages over the service's tasks; the stack sets `<stack>-<group>`.",
+  },
   {
     name: "AVMON_SHUTDOWN_DEADLINE_SECONDS",
     default: "100",
@@ -217,6 +236,9 @@ const EnvSchema = z.object({
   AWS_REGION: optionalText,
   AVMON_DETECTORS: detectorList,
   AVMON_CONCURRENCY: int(1, 64, 2),
+  AVMON_LIVE_PROFILE: LiveProfile.default("full"),
+  AVMON_MAX_LIVE_STREAMS: z.coerce.number().int().min(1).max(1000).optional(),
+  AVMON_SERVICE_NAME: optionalText,
   AVMON_SHUTDOWN_DEADLINE_SECONDS: int(0, 3600, 100),
   AVMON_VISIBILITY_TIMEOUT_SECONDS: int(1, 43_200, 30),
   AVMON_MAX_RECEIVE_COUNT: int(1, 1000, 5),
@@ -248,7 +270,12 @@ export interface AvmonConfig {
   readonly localRoots: readonly string[];
   readonly awsRegion: string | undefined;
   readonly detectors: readonly DetectorName[];
+  /** File jobs at once. */
   readonly concurrency: number;
+  readonly liveProfile: LiveProfile;
+  /** Live streams at once, apart from `concurrency`. */
+  readonly maxLiveStreams: number;
+  readonly serviceName: string | undefined;
   readonly shutdownDeadlineSeconds: number;
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
@@ -283,6 +310,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AvmonConfig {
     awsRegion: e.AWS_REGION,
     detectors: e.AVMON_DETECTORS,
     concurrency: e.AVMON_CONCURRENCY,
+    liveProfile: e.AVMON_LIVE_PROFILE,
+    maxLiveStreams: e.AVMON_MAX_LIVE_STREAMS ?? liveStreamsPerTask(e.AVMON_LIVE_PROFILE),
+    serviceName: e.AVMON_SERVICE_NAME,
     shutdownDeadlineSeconds: e.AVMON_SHUTDOWN_DEADLINE_SECONDS,
     visibilityTimeoutSeconds: e.AVMON_VISIBILITY_TIMEOUT_SECONDS,
     maxReceiveCount: e.AVMON_MAX_RECEIVE_COUNT,

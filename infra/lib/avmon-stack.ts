@@ -125,6 +125,8 @@ export class AvmonStack extends Stack {
         name: group.name,
         queue: queues.queue,
         service: core.service,
+        runningStreams: core.runningStreamsMetric,
+        streamsPerTask: group.streamsPerTask,
       })),
       deadLetterQueues: {
         ...Object.fromEntries(

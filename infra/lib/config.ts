@@ -2,6 +2,11 @@ import { z } from "zod";
 import { EVENT_STORE_PREFIX } from "../../core-service/src/adapters/aws/event-store-layout.ts";
 import { DetectorName, FILE_DEFECT_TYPES, Severity } from "../../core-service/src/domain/defect.ts";
 import { EVIDENCE_PREFIX } from "../../core-service/src/domain/evidence.ts";
+import { LiveProfile } from "../../core-service/src/domain/job.ts";
+import { liveStreamsPerTask } from "../../core-service/src/domain/live-capacity.ts";
+
+/** Fargate CPU units per vCPU. */
+export const VCPU_UNITS = 1024;
 
 /** A slice of the detectors run by its own ECS service, fed by its own queue. */
 export const DetectorGroupConfig = z
@@ -12,9 +17,18 @@ export const DetectorGroupConfig = z
     detectors: z.array(DetectorName).min(1),
     minTasks: z.number().int().min(0).default(1),
     maxTasks: z.number().int().min(1).default(10),
+    /** Decode profile of the group's live jobs that ask for none (AVMON_LIVE_PROFILE). */
+    liveProfile: LiveProfile.default("full"),
+    /**
+     * Live streams one task follows at most (AVMON_MAX_LIVE_STREAMS); autoscaling keeps the average below it.
+     * Default: the profile's bench figure scaled to taskCpu, three quarters of it (domain/live-capacity.ts).
+     */
+    streamsPerTask: z.number().int().min(1).max(1000).optional(),
   })
   .refine((group) => group.maxTasks >= group.minTasks, "maxTasks must be ≥ minTasks");
-export type DetectorGroupConfig = z.infer<typeof DetectorGroupConfig>;
+
+/** A detector group as the constructs get it: every default filled in, streamsPerTask included. */
+export type DetectorGroupConfig = z.infer<typeof DetectorGroupConfig> & { readonly streamsPerTask: number };
 
 const AuthConfig = z.discriminatedUnion("type", [
   z.object({ type: z.literal("iam") }),
@@ -34,14 +48,17 @@ export const AvmonConfig = z
     detectorGroups: z
       .array(DetectorGroupConfig)
       .min(1)
-      .default([{ name: "all", detectors: [...FILE_DEFECT_TYPES], minTasks: 1, maxTasks: 10 }]),
+      .default([
+        { name: "all", detectors: [...FILE_DEFECT_TYPES], minTasks: 1, maxTasks: 10, liveProfile: "full" },
+      ]),
     alertSeverities: z.array(Severity).min(1).default(["major", "critical"]),
     alertEmails: z.array(z.email()).default([]),
     /** Name of a Secrets Manager secret holding a Slack-compatible incoming-webhook URL. */
     webhookSecretName: z.string().min(1).optional(),
     /** Messages waiting per running task that autoscaling aims for. */
     backlogPerTask: z.number().positive().default(4),
-    taskCpu: z.number().int().default(2048),
+    /** Fargate CPU units of each task (1024 = 1 vCPU); the default streamsPerTask scales with it. */
+    taskCpu: z.number().int().min(256).default(2048),
     taskMemoryMiB: z.number().int().default(4096),
     /**
      * Uploads under it become jobs; it may not hold the events/ prefix where avmon keeps event data, nor the
@@ -72,7 +89,17 @@ export const AvmonConfig = z
         message: "detector group names must be unique",
       });
     }
-  });
+  })
+  .transform((config) => ({
+    ...config,
+    detectorGroups: config.detectorGroups.map(
+      (group): DetectorGroupConfig => ({
+        ...group,
+        streamsPerTask:
+          group.streamsPerTask ?? liveStreamsPerTask(group.liveProfile, config.taskCpu / VCPU_UNITS),
+      }),
+    ),
+  }));
 export type AvmonConfig = z.infer<typeof AvmonConfig>;
 export type AvmonConfigInput = z.input<typeof AvmonConfig>;
 

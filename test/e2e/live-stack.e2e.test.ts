@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../core-service/src/app/local-stack.ts";
 import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
+import type { JobView } from "../../core-service/src/domain/job-projection.ts";
 import { isRunning } from "../live/live-events.ts";
 import { startStack } from "../server/stack-fixture.ts";
 import { type LiveOrigin, startLiveOrigin } from "../support/live-origin.ts";
@@ -98,6 +99,27 @@ describe("a live job through the local stack (real HLS origin, real ffmpeg, real
     expect(metricsAfter).not.toContain(`jobId="${jobId}"`);
   });
 
+  it("says what the stream cost in /metrics while it ran and in the stopped job's status and report", async () => {
+    expect(metricsWhileRunning).toContain(`avmon_live_stream_info{jobId="${jobId}",profile="full"} 1`);
+    expect(metricsWhileRunning).toContain(`avmon_live_escalated{jobId="${jobId}"} 0`);
+    const running = Number(
+      new RegExp(`avmon_live_cpu_seconds_total\\{jobId="${jobId}"\\} ([\\d.]+)`).exec(
+        metricsWhileRunning,
+      )?.[1],
+    );
+    expect(running).toBeGreaterThan(0);
+
+    const view = await jobView();
+    expect(view).toMatchObject({ profile: "full", escalated: false, escalations: { count: 0 } });
+    // The whole run's CPU, its ffmpeg's decode included, is at least what it had cost while running.
+    expect(view.cpuSeconds).toBeGreaterThanOrEqual(running);
+    expect(view.cpuSecondsPerMediaHour).toBeGreaterThan(0);
+    expect(view.summary?.stats).toMatchObject({
+      cpuSeconds: view.cpuSeconds,
+      cpuSecondsPerMediaHour: view.cpuSecondsPerMediaHour,
+    });
+  });
+
   type DefectEvent = AvmonEvent & { "detail-type": "Defect Detected" | "Defect Cleared" };
 
   function detected(): AvmonEvent | undefined {
@@ -117,8 +139,8 @@ describe("a live job through the local stack (real HLS origin, real ffmpeg, real
     return subscriber.events.find((e) => e.detail.jobId === jobId && e["detail-type"] === "Defect Cleared");
   }
 
-  async function jobView(): Promise<{ status: string; defects: { type: string; end?: number }[] }> {
-    return (await (await fetch(`${url}/v1/jobs/${jobId}`)).json()) as Awaited<ReturnType<typeof jobView>>;
+  async function jobView(): Promise<JobView> {
+    return (await (await fetch(`${url}/v1/jobs/${jobId}`)).json()) as JobView;
   }
 });
 

@@ -5,6 +5,7 @@ import {
   defectDetected,
   jobAccepted,
   jobCompleted,
+  jobProgress,
   jobStarted,
 } from "../../core-service/src/domain/events.ts";
 import type { Report } from "../../core-service/src/domain/report.ts";
@@ -64,6 +65,34 @@ describe("status-projector", () => {
       source: "s3://b/a.mp4",
       defects: [expect.objectContaining({ type: "black", start: 3 })],
       progress: { fraction: 1 },
+    });
+  });
+
+  it("keeps a live job's profile, escalations and CPU from its latest Job Progress in the table", async () => {
+    const usage = {
+      profile: "economy" as const,
+      escalated: false,
+      escalations: { count: 0 },
+      cpuSeconds: 1.5,
+      cpuSecondsPerMediaHour: 180,
+      mediaSeconds: 30,
+    };
+    const escalated = jobProgress("job-live", {
+      streamTime: 41,
+      live: { ...usage, escalated: true, escalations: { count: 1, lastCause: "still" }, cpuSeconds: 2 },
+    });
+    const earlier = jobProgress("job-live", { streamTime: 30, live: usage }, new Date(Date.now() - 10_000));
+    const result = await handler(sqsBatch([jobStarted("job-live", { attempt: 1 }), escalated, earlier]));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await store.get("job-live")).toMatchObject({
+      status: "running",
+      profile: "economy",
+      escalated: true,
+      escalations: { count: 1, lastCause: "still" },
+      cpuSeconds: 2,
+      cpuSecondsPerMediaHour: 180,
+      progress: { mediaSeconds: 41 },
     });
   });
 

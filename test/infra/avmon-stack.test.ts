@@ -265,6 +265,7 @@ describe("the default avmon stack", () => {
       "avmon@JobAccepted",
       "avmon@JobCompleted",
       "avmon@JobFailed",
+      "avmon@JobProgress",
       "avmon@JobStarted",
     ]);
     for (const [, schema] of schemas) {

@@ -61,7 +61,7 @@ describe("avmon deployed as detector groups", () => {
     expect(targets.map(([, t]) => t.Properties.MaxCapacity).sort()).toEqual([20, 4]);
     const backlogQueues = resourcesOf(synth.template, "AWS::ApplicationAutoScaling::ScalingPolicy")
       .map(([, p]) => p.Properties.TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification)
-      .filter(Boolean)
+      .filter((spec: CfnJson) => spec?.Metrics !== undefined)
       .map((spec: CfnJson) => spec.Metrics[0].MetricStat.Metric.Dimensions[0].Value["Fn::GetAtt"][0]);
     expect(backlogQueues).toHaveLength(2);
     expect(backlogQueues.some((q: string) => q.startsWith("JobQueuevideo"))).toBe(true);

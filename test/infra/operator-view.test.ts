@@ -123,6 +123,7 @@ describe("the stack behind the operator's view", () => {
       "Defects by type",
       "Queue backlog",
       "Running tasks",
+      "Live streams per task (average; scaling aims for 75 % of the cap)",
       "Worker CPU (%)",
       "Worker memory (%)",
       "Live streams: analysed frames per second",
@@ -137,6 +138,7 @@ describe("the stack behind the operator's view", () => {
     expect(body).toContain('"UndeliverableEvents"');
     expect(body).toContain('"MemoryUtilization"');
     expect(body).toContain('MetricName=\\"LagSeconds\\"');
+    expect(body).toContain('"RunningStreams"');
     expect(body).toContain('status=\\"failed\\"');
     expect(body).toContain('"5XXError"');
   });

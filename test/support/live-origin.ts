@@ -45,6 +45,11 @@ export interface LiveOrigin {
   kill(): Promise<void>;
   /** The origin comes back on the same URL, at the programme position the wall clock implies. */
   restart(): Promise<void>;
+  /**
+   * MPEG-TS over HTTP only: the origin sends nothing for `seconds` while connections stay open, as when the
+   * link to the encoder drops; what ffmpeg writes meanwhile is discarded, so the programme moves on.
+   */
+  pause(seconds: number): void;
   close(): Promise<void>;
 }
 
@@ -79,6 +84,7 @@ class Origin implements LiveOrigin {
   private poller: NodeJS.Timeout | undefined;
   private port = 0;
   private firstStartMs = 0;
+  private pausedUntilMs = 0;
   /** Origin time at which the current ffmpeg run began, and the wall time its first byte came out. */
   private run = { originStart: 0, firstOutputMs: 0, nextSegment: 0, segmentStart: 0 };
 
@@ -129,6 +135,11 @@ class Origin implements LiveOrigin {
     this.publish(Math.floor((Date.now() - this.firstStartMs) / 1000));
   }
 
+  pause(seconds: number): void {
+    if (this.protocol !== "mpegts-http") throw new Error("pause is for MPEG-TS over HTTP origins");
+    this.pausedUntilMs = Date.now() + seconds * 1000;
+  }
+
   async close(): Promise<void> {
     if (this.server.listening) await this.kill();
     else await this.stopPublishing();
@@ -173,6 +184,7 @@ class Origin implements LiveOrigin {
     child.stderr?.resume();
     child.stdout?.on("data", (chunk: Buffer) => {
       this.run.firstOutputMs ||= Date.now();
+      if (Date.now() < this.pausedUntilMs) return;
       for (const res of this.clients) res.write(chunk);
     });
     if (this.protocol === "hls") this.poller = setInterval(() => this.watchPlaylist(), SEGMENT_POLL_MS);

@@ -14,6 +14,7 @@ export function runLiveJob(message: QueueMessage, detectors: readonly DetectorNa
     maxDuration: 60,
     stallAfter: 5,
     reconnect: {},
+    profile: message.live?.profile ?? "full",
     resumeState: undefined,
     onDetectorEvent: async (event) => {
       events.push(event);

@@ -4,12 +4,16 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type Defect, DefectType, FILE_DEFECT_TYPES } from "../../core-service/src/domain/defect.ts";
 import { EVIDENCE_FORMATS, evidenceFormatFor } from "../../core-service/src/domain/evidence.ts";
+import type { JobView } from "../../core-service/src/domain/job-projection.ts";
 
 /** The page's own copy (plain JS, served as is), loaded as the browser loads it. */
 const FORMAT_JS = fileURLToPath(
   new URL("../../core-service/src/server/dashboard/format.js", import.meta.url),
 );
-type PageFormat = { evidenceKind(defect: Pick<Defect, "type" | "metrics">): string };
+type PageFormat = {
+  evidenceKind(defect: Pick<Defect, "type" | "metrics">): string;
+  profileNote(job: Partial<Pick<JobView, "profile" | "escalated" | "escalations">>): string;
+};
 
 const shown = (defect: Pick<Defect, "type" | "metrics">): string => {
   const format = evidenceFormatFor(defect);
@@ -32,6 +36,23 @@ describe("the dashboard page", () => {
     expect(shown({ type: "test-signal", metrics: { signal: "line-up-tone" } })).toBe("sound");
     expect(shown({ type: "test-signal", metrics: { signal: "colour-bars" } })).toBe("picture");
     expect(shown({ type: "unwatched", metrics: {} })).toBe("none");
+  });
+
+  it("says on a live job's progress line when it runs in economy and when it decodes fully, and why", async () => {
+    const page = (await import(pathToFileURL(FORMAT_JS).href)) as PageFormat;
+
+    expect(page.profileNote({ profile: "full" })).toBe("");
+    expect(page.profileNote({})).toBe("");
+    expect(page.profileNote({ profile: "economy", escalated: false, escalations: { count: 2 } })).toBe(
+      " (economy)",
+    );
+    expect(
+      page.profileNote({
+        profile: "economy",
+        escalated: true,
+        escalations: { count: 3, lastCause: "still" },
+      }),
+    ).toBe(" (economy, full decode: still)");
   });
 
   it("offers every detector on the submission form", () => {

@@ -3,6 +3,7 @@ import { parseConfig, SETTINGS } from "../../core-service/src/config.ts";
 import { FILE_DEFECT_TYPES } from "../../core-service/src/domain/defect.ts";
 import { ConfigError } from "../../core-service/src/domain/errors.ts";
 import { DEFAULT_ANALYSIS_LIMITS, LIMIT_SETTINGS } from "../../core-service/src/domain/limits.ts";
+import { liveStreamsPerTask } from "../../core-service/src/domain/live-capacity.ts";
 
 describe("config", () => {
   it("gives the documented defaults when nothing is set", () => {
@@ -47,9 +48,25 @@ describe("config", () => {
     ["AVMON_DETECTORS", "black,flicker"],
     ["AVMON_DEMO", "maybe"],
     ["AVMON_LOG_LEVEL", "loud"],
+    ["AVMON_LIVE_PROFILE", "cheap"],
+    ["AVMON_MAX_LIVE_STREAMS", "0"],
+    ["AVMON_MAX_LIVE_STREAMS", "2.5"],
   ])("fails fast naming %s when it is %j", (name, value) => {
     expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+
+  it("follows live jobs in the full profile by default, as many at once as the profile's bench figure allows", () => {
+    const full = parseConfig({});
+    const economy = parseConfig({ AVMON_LIVE_PROFILE: "economy" });
+    expect(full).toMatchObject({ liveProfile: "full", maxLiveStreams: liveStreamsPerTask("full") });
+    expect(economy).toMatchObject({ liveProfile: "economy", maxLiveStreams: liveStreamsPerTask("economy") });
+    expect(economy.maxLiveStreams).toBeGreaterThanOrEqual(3 * full.maxLiveStreams);
+    expect(parseConfig({ AVMON_LIVE_PROFILE: "economy", AVMON_MAX_LIVE_STREAMS: "20" }).maxLiveStreams).toBe(
+      20,
+    );
+    const documented = SETTINGS.find((s) => s.name === "AVMON_MAX_LIVE_STREAMS")?.default;
+    expect(documented).toContain(`full ${full.maxLiveStreams}`);
   });
 
   it("describes every setting it reads, for the README's table", () => {

@@ -24,12 +24,14 @@ describe("live jobs in the worker", () => {
     started(createWorker(engine.analyze));
 
     await waitFor(() => detailTypes(message.jobId).includes("Job Completed"));
-    expect(detailTypes(message.jobId)).toEqual([
+    // Job Progress (the job's usage, worker/live-usage.ts) comes with the first stats and just before the end.
+    expect(detailTypes(message.jobId).filter((type) => type !== "Job Progress")).toEqual([
       "Job Started",
       "Defect Detected",
       "Defect Cleared",
       "Job Completed",
     ]);
+    expect(detailTypes(message.jobId).slice(-2)).toEqual(["Job Progress", "Job Completed"]);
     const events = ofJob(message.jobId);
     expect(alertIdsOf(events, "Defect Detected")).toEqual(["alert-1"]);
     expect(alertIdsOf(events, "Defect Cleared")).toEqual(["alert-1"]);
@@ -135,6 +137,10 @@ describe("live jobs in the worker", () => {
     const watchingSince = Date.parse(messages[1]?.continuation?.watchingSince ?? "");
     expect(messages[2]?.continuation?.watchingSince).toBe(messages[1]?.continuation?.watchingSince);
     expect(engine.runs[2]?.resumeState?.openDefects.map((d) => d.alertId)).toEqual(["alert-1"]);
+    // The job's usage goes on across hand-offs: 5 s of stream, then 2 more (from 3 s to 5 s) in the second.
+    const usages = messages.map((m) => m.continuation?.usage);
+    expect(usages.map((u) => u?.mediaSeconds)).toEqual([undefined, 5, 7]);
+    expect(usages[2]?.cpuSeconds).toBeGreaterThanOrEqual(usages[1]?.cpuSeconds ?? Number.POSITIVE_INFINITY);
     // Max duration counts from the first start, not from each delivery.
     expect(engine.runs[2]?.maxDuration).toBeLessThan(60 - (Date.now() - watchingSince) / 1000 + 0.5);
 

@@ -22,7 +22,7 @@ import { GuardedProxy } from "../security/guarded-proxy.ts";
 import { mediaAnalyzer } from "../worker/analyzer.ts";
 import { SETTLE_MS, settledWithin } from "../worker/bounded.ts";
 import { ClaimCheckEventBus } from "../worker/claim-check-bus.ts";
-import { emfUndeliverableCounter, startEmfReporter } from "../worker/emf-metrics.ts";
+import { CORE_SERVICE_NAME, emfUndeliverableCounter, startEmfReporter } from "../worker/emf-metrics.ts";
 import { GroupStampedEventBus } from "../worker/group-stamped-bus.ts";
 import { liveMediaAnalyzer } from "../worker/live-analyzer.ts";
 import { LiveStreams } from "../worker/live-streams.ts";
@@ -88,6 +88,7 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
     live: {
       leaseSeconds: config.visibilityTimeoutSeconds,
       maxDurationSeconds: config.liveMaxDurationSeconds,
+      profile: config.liveProfile,
     },
     jobStore: jobTableName
       ? new DynamoJobStore({ client: clients.dynamo, tableName: jobTableName })
@@ -96,6 +97,7 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
     evidence: new S3Evidence({ client: clients.s3, bucket: ingestBucket }),
     detectors: config.detectors,
     concurrency: config.concurrency,
+    maxLiveStreams: config.maxLiveStreams,
     maxReceiveCount: config.maxReceiveCount,
     retryBaseSeconds: config.retryBaseSeconds,
     logger,
@@ -121,8 +123,16 @@ export function createAwsWorker(config: AvmonConfig, logger: Logger): AwsWorker 
       worker.start();
       poller?.start();
       protection?.start();
-      // Per-stream live metrics as CloudWatch Embedded Metric Format lines on stdout (the task's log stream).
-      stopEmf = startEmfReporter({ streams: liveStreams, write: (line) => process.stdout.write(line) });
+      // Per-stream and per-task live metrics as CloudWatch Embedded Metric Format lines on stdout (the task's
+      // log stream); the task's RunningStreams is what the service's streams-per-task scaling tracks.
+      stopEmf = startEmfReporter({
+        streams: liveStreams,
+        task: {
+          serviceName: config.serviceName ?? config.detectorGroup ?? CORE_SERVICE_NAME,
+          runningStreams: () => worker.runningLiveJobs(),
+        },
+        write: (line) => process.stdout.write(line),
+      });
     },
     async stop(deadlineMs) {
       // The poller keeps running during the drain: a stop request still ends a job that would hold it up.

@@ -168,11 +168,15 @@ export class LocalStack {
       live: {
         leaseSeconds: config.visibilityTimeoutSeconds,
         maxDurationSeconds: config.liveMaxDurationSeconds,
+        profile: config.liveProfile,
+        // Events cost nothing here, so the job status follows a live stream closely (on AWS: every 60 s).
+        progressIntervalSeconds: 5,
         ...this.#options.live,
       },
       isStopRequested: (jobId) => this.stopRequests.isRequested(jobId),
       detectors: config.detectors,
       concurrency: config.concurrency,
+      maxLiveStreams: config.maxLiveStreams,
       maxReceiveCount: config.maxReceiveCount,
       retryBaseSeconds: config.retryBaseSeconds,
       logger,

@@ -29,7 +29,10 @@ export const BlockinessOptions = z
      * own block edges show), footage ≤ 0.002; damaged footage 0.003–0.03, damaged test patterns 0.01–0.024.
      */
     misfitThreshold: z.number().positive().default(0.04),
-    /** Below misfitThreshold, a picture is damaged when its score is at least this… */
+    /**
+     * Below misfitThreshold, a picture is damaged when its score is at least this (a share of edges at 640x360;
+     * larger pictures scale it down by their area, picture-evidence.ts areaScale)…
+     */
     misfitFloor: z.number().positive().default(0.005),
     /** …and this many times the highest of the source's recent clean samples (once there are 5 of them). */
     misfitFactor: z.number().min(1).default(2),

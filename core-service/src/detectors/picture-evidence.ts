@@ -67,12 +67,13 @@ export class PictureEvidence {
     const collapsed = this.#collapsedToGrey(greyShare);
     const gridBlocky = this.#hasGrid(measure.grid, hold);
     const terraced = this.#hasTerraces(measure.terraces, hold);
-    const misfit = this.#misfits(measure.misfitEdges, measure);
+    const floor = this.#bars.misfitFloor * areaScale(frame);
+    const misfit = this.#misfits(measure.misfitEdges, measure, floor);
     if (!terraced && !misfit) return { blocky: gridBlocky, damaged: collapsed, greyShare, flat };
     const strict = confirmOnGrid(frame, measure);
     return {
       blocky: gridBlocky || (terraced && this.#hasTerraces(strict.terraces, hold)),
-      damaged: collapsed || (misfit && this.#misfits(strict.misfitEdges, measure)),
+      damaged: collapsed || (misfit && this.#misfits(strict.misfitEdges, measure, floor)),
       greyShare,
       flat,
     };
@@ -117,14 +118,15 @@ export class PictureEvidence {
   /**
    * Misfit edges above a bar no clean picture reaches (and above the source's clean baseline, as for blocking),
    * or far above what this source's clean pictures have shown lately: a damaged picture among clean ones.
+   * `floor` is misfitFloor for this picture's size (areaScale).
    */
-  #misfits(misfitEdges: number, measure: BlockingMeasure): boolean {
+  #misfits(misfitEdges: number, measure: BlockingMeasure, floor: number): boolean {
     const bars = this.#bars;
     if (above(misfitEdges, bars.misfitThreshold, this.#misfit, bars.baselineFactor)) return true;
     if (this.#misfit.size() < HISTORY) return false;
-    if (misfitEdges >= Math.max(bars.misfitFloor, bars.misfitFactor * this.#misfit.max())) return true;
+    if (misfitEdges >= Math.max(floor, bars.misfitFactor * this.#misfit.max())) return true;
     // Fewer misfit edges, but macroblock edges broken well beyond the source's clean pictures and off the grid.
-    return misfitEdges >= bars.misfitFloor / 2 && this.rough(measure, bars.misfitFloor);
+    return misfitEdges >= floor / 2 && this.rough(measure, floor);
   }
 
   /**
@@ -143,11 +145,29 @@ function above(value: number, bar: number, baseline: RollingMedian, factor: numb
   return value >= Math.max(bar, baseline.value() * factor);
 }
 
+/** The picture size misfitFloor was measured at (BlockinessOptions). */
+const REFERENCE_AREA = 640 * 360;
+
+/**
+ * A damaged macroblock breaks the same few block edges whatever the picture's size, so the share of broken edges
+ * that a given amount of damage makes shrinks with the area (a 1080p picture has 9 times the edges of a 360p
+ * one): the relative floors scale down for pictures larger than the size they were measured at, never up.
+ * Damage is still judged against the source's own clean pictures (misfitFactor), which is what keeps clean HD
+ * content, whose edges fit as well as at 360p, from reaching it.
+ */
+function areaScale(frame: Pick<LumaFrame, "width" | "height">): number {
+  return Math.min(1, REFERENCE_AREA / Math.max(1, frame.width * frame.height));
+}
+
 /** Mid-grey is 128 in 8-bit luma whatever the range (and 512 of 1023, which the 8-bit planes carry as 128). */
 const MID_GREY = 128;
 const GREY_TOLERANCE = 4;
-/** Every second pixel of every second row: a collapse covers much of the picture, a quarter of it shows it. */
-const GREY_STEP = 2;
+/**
+ * Every third pixel of every third row: a collapse covers much of the picture and the spread is a statistic of
+ * all of it, so a ninth (230 000 samples of a 1080p picture) shows both. An odd step does not fall on the same
+ * place of every 8×8 block, where coding leaves its edges.
+ */
+const GREY_STEP = 3;
 /**
  * Standard deviation of luma in levels below which a picture is flat: black and plain cards with coding noise
  * measure under 1, a dark night scene 5 or more. (The step between neighbours is no measure: smooth HD footage
@@ -157,7 +177,7 @@ const FLAT_SPREAD = 2;
 
 /**
  * Share of the picture within GREY_TOLERANCE of mid-grey, and the spread of its luma (standard deviation), in
- * one pass over a quarter of it (≈0.4 ms per 1080p picture).
+ * one pass over a ninth of it (≈0.2 ms per 1080p picture).
  */
 export function surface(frame: Pick<LumaFrame, "width" | "height" | "data">): {
   greyShare: number;

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { Defect, DetectorName, defectKind } from "./defect.ts";
 import { Evidence } from "./evidence.ts";
-import { JobMode } from "./job.ts";
+import { JobMode, LiveUsage } from "./job.ts";
 import { Report } from "./report.ts";
 
 /**
@@ -20,6 +20,7 @@ export const DETAIL_TYPES = [
   "Defect Cleared",
   "Job Completed",
   "Job Failed",
+  "Job Progress",
 ] as const;
 export const DetailType = z.enum(DETAIL_TYPES);
 export type DetailType = z.infer<typeof DetailType>;
@@ -112,6 +113,20 @@ export const JobFailedDetail = z.object({
 });
 export type JobFailedDetail = z.infer<typeof JobFailedDetail>;
 
+/**
+ * How a running live job is doing: its stream time and usage (profile, escalations, CPU), sent every little while
+ * and the moment it escalates or returns to economy, so the job status follows the stream. Its figures are the
+ * job's totals so far; the latest `occurredAt` wins.
+ */
+export const JobProgressDetail = z.object({
+  ...detailBase,
+  group,
+  /** Stream time reached, seconds on the stream's timeline. */
+  streamTime: z.number().min(0).optional(),
+  live: LiveUsage,
+});
+export type JobProgressDetail = z.infer<typeof JobProgressDetail>;
+
 function envelope<T extends DetailType, D extends z.ZodType>(detailType: T, detail: D) {
   return z.object({
     version: z.literal("0"),
@@ -132,12 +147,14 @@ export const DefectDetectedEvent = envelope("Defect Detected", DefectDetectedDet
 export const DefectClearedEvent = envelope("Defect Cleared", DefectClearedDetail);
 export const JobCompletedEvent = envelope("Job Completed", JobCompletedDetail);
 export const JobFailedEvent = envelope("Job Failed", JobFailedDetail);
+export const JobProgressEvent = envelope("Job Progress", JobProgressDetail);
 export type JobAcceptedEvent = z.infer<typeof JobAcceptedEvent>;
 export type JobStartedEvent = z.infer<typeof JobStartedEvent>;
 export type DefectDetectedEvent = z.infer<typeof DefectDetectedEvent>;
 export type DefectClearedEvent = z.infer<typeof DefectClearedEvent>;
 export type JobCompletedEvent = z.infer<typeof JobCompletedEvent>;
 export type JobFailedEvent = z.infer<typeof JobFailedEvent>;
+export type JobProgressEvent = z.infer<typeof JobProgressEvent>;
 
 /** One schema per detail-type: what `schemas/*.json` are generated from. */
 export const EVENT_SCHEMAS = {
@@ -147,6 +164,7 @@ export const EVENT_SCHEMAS = {
   "Defect Cleared": DefectClearedEvent,
   "Job Completed": JobCompletedEvent,
   "Job Failed": JobFailedEvent,
+  "Job Progress": JobProgressEvent,
 } as const satisfies Record<DetailType, z.ZodType>;
 
 export const AvmonEvent = z.discriminatedUnion("detail-type", [
@@ -156,6 +174,7 @@ export const AvmonEvent = z.discriminatedUnion("detail-type", [
   DefectClearedEvent,
   JobCompletedEvent,
   JobFailedEvent,
+  JobProgressEvent,
 ]);
 export type AvmonEvent = z.infer<typeof AvmonEvent>;
 export type AvmonEventOf<T extends DetailType> = Extract<AvmonEvent, { "detail-type": T }>;
@@ -282,6 +301,16 @@ export function jobFailed(
     "detail-type": "Job Failed",
     detail: { ...base(jobId, now), error: { code, message, retryable } },
   };
+}
+
+export function jobProgress(
+  jobId: string,
+  progress: { streamTime: number | undefined; live: LiveUsage },
+  now = new Date(),
+): JobProgressEvent {
+  const detail: JobProgressDetail = { ...base(jobId, now), live: progress.live };
+  if (progress.streamTime !== undefined) detail.streamTime = progress.streamTime;
+  return { ...envelopeFields(now), "detail-type": "Job Progress", detail };
 }
 
 /** File name of each detail-type's JSON Schema under `core-service/schemas/`, e.g. `defect-detected.json`. */

@@ -7,7 +7,8 @@ import type {
   ResolvedJobCompletedEvent,
 } from "./events.ts";
 import type { Evidence } from "./evidence.ts";
-import { isTerminal, type JobMode, type JobStatus } from "./job.ts";
+import { type EscalationCause, isTerminal, type JobMode, type JobStatus, type LiveProfile } from "./job.ts";
+import { type GroupUsage, withProgress } from "./job-live-usage.ts";
 import {
   latestDefects,
   mergeViewSummaries,
@@ -49,6 +50,18 @@ export interface JobView {
   summary?: Report;
   summaryAbridged?: SummaryAbridgement;
   error?: JobFailedDetail["error"];
+  /** Live jobs, from their latest Job Progress: the decode profile, and under economy whether it decodes fully now. */
+  profile?: LiveProfile;
+  escalated?: boolean;
+  /** Times the stream went to full decode, and why it last did. */
+  escalations?: { count: number; lastCause?: EscalationCause };
+  /** What the live job has cost so far: its ffmpegs and its share of the worker's process (media/cpu-meter.ts). */
+  cpuSeconds?: number;
+  cpuSecondsPerMediaHour?: number;
+  /** When the live figures above were taken. */
+  liveAt?: string;
+  /** A live job fanned out to detector groups: each group's own figures; the ones above are their sum. */
+  groupUsage?: Record<string, GroupUsage>;
   acceptedAt?: string;
   startedAt?: string;
   finishedAt?: string;
@@ -85,6 +98,8 @@ function applyEvent(view: JobView, event: ResolvedAvmonEvent): JobView {
       return onCompleted(view, event);
     case "Job Failed":
       return onFailed(view, event);
+    case "Job Progress":
+      return onProgress(view, event);
   }
 }
 
@@ -222,6 +237,12 @@ function onFailed(view: JobView, event: AvmonEventOf<"Job Failed">): JobView {
   if (isTerminal(view.status)) return view;
   const { error, occurredAt } = event.detail;
   return { ...view, status: "failed", error, finishedAt: occurredAt };
+}
+
+/** Live figures never change the job's status (job-live-usage.ts). */
+function onProgress(view: JobView, event: AvmonEventOf<"Job Progress">): JobView {
+  const mediaSeconds = Math.max(view.progress.mediaSeconds, event.detail.streamTime ?? 0);
+  return withProgress({ ...view, progress: { ...view.progress, mediaSeconds } }, event.detail);
 }
 
 function isRetryableFailure(view: JobView): boolean {

@@ -43,6 +43,33 @@ export type LiveReconnect = z.infer<typeof LiveReconnect>;
 export const LiveProfile = z.enum(["full", "economy"]);
 export type LiveProfile = z.infer<typeof LiveProfile>;
 
+/** What sent an economy stream to full decode (the engine's EscalationCause, live/types.ts). */
+export const EscalationCause = z.enum([
+  "black",
+  "still",
+  "decoder-complaint",
+  "bitrate-collapse",
+  "open-defect",
+]);
+export type EscalationCause = z.infer<typeof EscalationCause>;
+
+/**
+ * What a live job has cost and how it has been decoded, across hand-offs: the figures of its status and of its
+ * Job Progress events. `cpuSeconds` is its ffmpegs' CPU plus its share of the worker process's (media/cpu-meter.ts);
+ * `mediaSeconds` the stream time watched, which `cpuSecondsPerMediaHour` divides by.
+ */
+export const LiveUsage = z.object({
+  profile: LiveProfile,
+  /** Economy only: decoding every picture now. */
+  escalated: z.boolean(),
+  /** Times the stream went to full decode (0 under `full`), and why it last did. */
+  escalations: z.object({ count: z.int().min(0), lastCause: EscalationCause.optional() }),
+  cpuSeconds: z.number().min(0),
+  cpuSecondsPerMediaHour: z.number().min(0),
+  mediaSeconds: z.number().min(0),
+});
+export type LiveUsage = z.infer<typeof LiveUsage>;
+
 /** Options of a `"mode": "live"` job; absent ones come from the worker's configuration. */
 export const LiveJobOptions = z
   .object({
@@ -80,6 +107,8 @@ export const LiveContinuation = z
     /** Hand-offs so far, for logs and to tell a continuation from a first delivery. */
     handOffs: z.int().min(1),
     resumeState: LiveResumeState,
+    /** The job's usage so far, so the next worker's figures go on from it. */
+    usage: LiveUsage.optional(),
   })
   .strict();
 export type LiveContinuation = z.infer<typeof LiveContinuation>;

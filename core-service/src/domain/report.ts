@@ -64,8 +64,9 @@ export const ReportStats = z.object({
   wallSeconds: z.number(),
   realtimeFactor: z.number(),
   /**
-   * CPU seconds avmon's process and its ffprobe/ffmpeg spent on this analysis (media/cpu-meter.ts); absent
-   * where not measured (a stopped job's partial report, a live job's report).
+   * CPU seconds avmon's process and its ffprobe/ffmpeg spent on this analysis (media/cpu-meter.ts); a live job's
+   * are its ffmpegs' and its share of the worker process's, across its deliveries. Absent where not measured (a
+   * stopped file job's partial report).
    */
   cpuSeconds: z.number().optional(),
   /** cpuSeconds per hour of media analysed: what a monitored stream-hour costs in CPU. */

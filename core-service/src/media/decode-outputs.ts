@@ -31,8 +31,8 @@ export type SinkResult = void | Promise<void>;
 export interface DecodeSink {
   /** The analysis pictures sampled for the frame detectors (about 10 a second). */
   analysisFrame?(frame: LumaFrame): SinkResult;
-  /** Every analysis picture, when the plan asks for every one (`everyAnalysisFrame`). */
-  everyAnalysisFrame?(frame: LumaFrame): SinkResult;
+  /** A tiny picture of every frame, when the plan asks for them (`syncPictures`). */
+  syncPicture?(frame: LumaFrame): SinkResult;
   nativeFrame?(frame: LumaFrame): SinkResult;
   /** `track`: which of the media's audio tracks, from 0 (MediaInfo.audioTracks). */
   audio?(chunk: AudioChunk, track: number): SinkResult;
@@ -67,13 +67,9 @@ export function openOutput(
 ): DecodeOutput {
   switch (spec.kind) {
     case "analysis-video":
-      return new LumaOutput(
-        spec,
-        media,
-        delivered,
-        sink.analysisFrame?.bind(sink),
-        sink.everyAnalysisFrame?.bind(sink),
-      );
+      return new LumaOutput(spec, media, delivered, sink.analysisFrame?.bind(sink));
+    case "sync-video":
+      return new LumaOutput(spec, media, delivered, sink.syncPicture?.bind(sink));
     case "native-video":
       return new LumaOutput(spec, media, delivered, sink.nativeFrame?.bind(sink));
     case "audio":
@@ -83,10 +79,7 @@ export function openOutput(
   }
 }
 
-/**
- * Luma planes of a fixed size, every `step` source frames, timed by a constant-rate frame index: every one to
- * `deliverEvery`, every `sampleStep` source frames to `deliver`.
- */
+/** Luma planes of a fixed size, every `step` source frames, timed by a constant-rate frame index. */
 class LumaOutput implements DecodeOutput {
   pieces = 0;
   endTime = 0;
@@ -96,11 +89,10 @@ class LumaOutput implements DecodeOutput {
   readonly #range: LumaFrame["range"];
 
   constructor(
-    readonly spec: Extract<DecodeOutputSpec, { kind: "analysis-video" | "native-video" }>,
+    readonly spec: Extract<DecodeOutputSpec, { kind: "analysis-video" | "native-video" | "sync-video" }>,
     media: MediaInfo,
     private readonly delivered: Delivered,
     private readonly deliver: ((frame: LumaFrame) => SinkResult) | undefined,
-    private readonly deliverEvery?: (frame: LumaFrame) => SinkResult,
   ) {
     this.#reader = new FixedSizeReader(spec.width * spec.height);
     this.#fps = media.video?.fps ?? 25;
@@ -113,18 +105,13 @@ class LumaOutput implements DecodeOutput {
   }
 
   push(chunk: Buffer): void {
-    const { width, height, step, sampleStep } = this.spec;
+    const { width, height, step } = this.spec;
     this.#reader.push(chunk, (data) => {
       const index = this.pieces++ * step;
       const time = this.#offset + index / this.#fps;
       this.endTime = time + step / this.#fps;
       const frame: LumaFrame = { index, time, width, height, data, range: this.#range };
-      const every = this.deliverEvery?.(frame);
-      const sampled = index % sampleStep === 0 ? this.deliver?.(frame) : undefined;
-      this.delivered(
-        this.endTime,
-        every && sampled ? Promise.all([every, sampled]).then(() => {}) : (every ?? sampled),
-      );
+      this.delivered(this.endTime, this.deliver?.(frame));
     });
   }
 }

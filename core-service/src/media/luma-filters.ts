@@ -78,3 +78,12 @@ export function nativeLumaFilter(source: LumaSource, size: PlaneSize): string {
 export function analysisLumaFilter(source: LumaSource, size: PlaneSize): string {
   return `${lumaPlane(source.bitDepth)},scale=${size.width}:${size.height}:flags=area:${KEEP_CODES},format=gray`;
 }
+
+/**
+ * Luma point-sampled to width × height (nearest neighbour: each output pixel one source pixel), for measures of
+ * the whole picture's level that a sample estimates as well as the full picture, at a cost that does not grow
+ * with the source's size.
+ */
+export function syncLumaFilter(source: LumaSource, size: PlaneSize): string {
+  return `${lumaPlane(source.bitDepth)},scale=${size.width}:${size.height}:flags=neighbor:${KEEP_CODES},format=gray`;
+}

@@ -143,7 +143,7 @@ export function decodePlan(
   return {
     analysisSize: media.video && pictures ? analysisSize(media.video.width, media.video.height) : undefined,
     analysisFramesPerSecond: ANALYSIS_FRAMES_PER_SECOND,
-    everyAnalysisFrame: wants("audio-video"),
+    syncPictures: wants("audio-video"),
     nativeFramesPerSecond: media.video && wants("native-video") ? NATIVE_FRAMES_PER_SECOND : undefined,
     // Caption detectors weigh a loss against the programme sound.
     audio: Boolean(media.audio) && (wants("audio") || wants("audio-video") || wants("captions")),

@@ -117,7 +117,7 @@ export class DetectorSet {
         latest = Math.max(latest, frame.time);
         return this.deliver(events);
       },
-      everyAnalysisFrame: (frame: LumaFrame) => this.deliver(both.flatMap((d) => d.pushPicture(frame))),
+      syncPicture: (frame: LumaFrame) => this.deliver(both.flatMap((d) => d.pushPicture(frame))),
       nativeFrame: (frame: LumaFrame) => this.deliver(native.flatMap((d) => d.push(frame))),
       audio: (chunk: AudioChunk, track: number) => {
         this.evidence?.recorder.sound(chunk, track);

@@ -1,5 +1,5 @@
 import { DETAIL_TYPES, EVENT_SOURCE } from "../domain/events.ts";
-import { JobStatus } from "../domain/job.ts";
+import { JobStatus, type LiveUsage } from "../domain/job.ts";
 import type { SubscribableEventBus } from "../ports/event-bus.ts";
 import type { LiveStreamSample } from "../worker/live-streams.ts";
 
@@ -50,6 +50,7 @@ export class Metrics {
             return;
           }
           case "Defect Cleared":
+          case "Job Progress":
             return;
         }
       },
@@ -139,6 +140,7 @@ export class Metrics {
         "Reconnects to the source since the job started on this worker.",
         per((s) => s.reconnects),
       ),
+      ...usageFamilies(streams),
     ];
   }
 
@@ -153,6 +155,52 @@ export class Metrics {
 }
 
 type Sample = readonly [Record<string, string>, number];
+
+/**
+ * Profile, escalations and CPU of each live job. The profile and the last escalation's cause are labels of info
+ * metrics (value 1) rather than of the counters: a label that changes would start a new counter series each time.
+ */
+function usageFamilies(streams: readonly LiveStreamSample[]): string[] {
+  const measured = streams.flatMap((s) => (s.usage ? [{ jobId: s.jobId, usage: s.usage }] : []));
+  const per = (value: (usage: LiveUsage) => number): Sample[] =>
+    measured.map(({ jobId, usage }) => [{ jobId }, value(usage)]);
+  const lastCauses: Sample[] = measured.flatMap(({ jobId, usage }) => {
+    const cause = usage.escalations.lastCause;
+    return cause === undefined ? [] : [[{ jobId, cause }, 1] as const];
+  });
+  return [
+    gauge(
+      "avmon_live_stream_info",
+      "The decode profile of each live job (full or economy); value 1.",
+      measured.map(({ jobId, usage }) => [{ jobId, profile: usage.profile }, 1]),
+    ),
+    gauge(
+      "avmon_live_escalated",
+      "1 while an economy stream decodes every picture, 0 otherwise.",
+      per((u) => (u.escalated ? 1 : 0)),
+    ),
+    counter(
+      "avmon_live_escalations_total",
+      "Times an economy stream went to full decode, across the job's deliveries.",
+      per((u) => u.escalations.count),
+    ),
+    gauge(
+      "avmon_live_last_escalation_info",
+      "Why each economy stream last went to full decode (black, still, decoder-complaint, bitrate-collapse, open-defect); value 1.",
+      lastCauses,
+    ),
+    counter(
+      "avmon_live_cpu_seconds_total",
+      "CPU seconds of the job's ffmpegs and its even share of this process, across the job's deliveries.",
+      per((u) => u.cpuSeconds),
+    ),
+    gauge(
+      "avmon_live_cpu_seconds_per_media_hour",
+      "The job's CPU seconds per hour of stream watched.",
+      per((u) => u.cpuSecondsPerMediaHour),
+    ),
+  ];
+}
 
 function gauge(name: string, help: string, samples: readonly Sample[]): string {
   return family(name, "gauge", help, samples);

@@ -1,7 +1,8 @@
 /**
- * Per-stream metrics as CloudWatch Embedded Metric Format: one JSON log line per live stream per interval on
- * stdout, which the container's awslogs driver hands to CloudWatch Logs, where the metrics are extracted
- * (namespace "avmon", dimension JobId). No SDK call and no extra permission: the log group is enough.
+ * Live metrics as CloudWatch Embedded Metric Format: each interval, one JSON log line per live stream
+ * (dimension JobId) and one for the task (dimension ServiceName), on stdout, which the container's awslogs
+ * driver hands to CloudWatch Logs, where the metrics are extracted (namespace "avmon"). No SDK call and no
+ * extra permission: the log group is enough.
  */
 import type { LiveStreamSample, LiveStreams } from "./live-streams.ts";
 
@@ -51,8 +52,40 @@ export function emfDocument(sample: LiveStreamSample, now: Date): EmfDocument {
   };
 }
 
+/** Live streams one task follows; the stack's target tracking holds its Average over tasks under the cap. */
+export const RUNNING_STREAMS_METRIC = "RunningStreams";
+/** The per-task document's dimension: every task of one service writes the same value (AVMON_SERVICE_NAME). */
+export const TASK_DIMENSION = "ServiceName";
+
+/** What the per-task document reports: the service its tasks share, and this task's count. */
+export interface TaskMetricsSource {
+  readonly serviceName: string;
+  /** Live jobs this task holds now (Worker.runningLiveJobs), connecting ones included. */
+  readonly runningStreams: () => number;
+}
+
+/** The task's document, written every interval even at 0, so the average over tasks counts idle ones too. */
+export function taskEmfDocument(serviceName: string, runningStreams: number, now: Date) {
+  return {
+    _aws: {
+      Timestamp: now.getTime(),
+      CloudWatchMetrics: [
+        {
+          Namespace: EMF_NAMESPACE,
+          Dimensions: [[TASK_DIMENSION]],
+          Metrics: [{ Name: RUNNING_STREAMS_METRIC, Unit: "Count" }],
+        },
+      ],
+    },
+    [TASK_DIMENSION]: serviceName,
+    [RUNNING_STREAMS_METRIC]: runningStreams,
+  };
+}
+
 export interface EmfReporterOptions {
   readonly streams: LiveStreams;
+  /** When given, the task's RunningStreams document is written each interval too. */
+  readonly task?: TaskMetricsSource;
   /** Where lines go: process.stdout in the container. */
   readonly write: (line: string) => void;
   /** CloudWatch's standard resolution is one minute; 10 s keeps a stalled stream visible quickly. */
@@ -60,7 +93,7 @@ export interface EmfReporterOptions {
   readonly now?: () => Date;
 }
 
-/** Writes one EMF line per running live stream every interval; returns a function that stops it. */
+/** Writes one EMF line per running live stream, and the task's, every interval; returns a function that stops it. */
 export function startEmfReporter(options: EmfReporterOptions): () => void {
   const now = options.now ?? (() => new Date());
   const timer = setInterval(
@@ -68,6 +101,10 @@ export function startEmfReporter(options: EmfReporterOptions): () => void {
       const at = now();
       for (const sample of options.streams.samples()) {
         options.write(`${JSON.stringify(emfDocument(sample, at))}\n`);
+      }
+      const task = options.task;
+      if (task) {
+        options.write(`${JSON.stringify(taskEmfDocument(task.serviceName, task.runningStreams(), at))}\n`);
       }
     },
     (options.intervalSeconds ?? 10) * 1000,

@@ -30,6 +30,8 @@ export class GroupStampedEventBus implements EventBus {
         return { ...event, detail: { ...event.detail, group: this.#group } };
       case "Job Failed":
         return { ...event, detail: { ...event.detail, group: this.#group } };
+      case "Job Progress":
+        return { ...event, detail: { ...event.detail, group: this.#group } };
       default:
         return event;
     }

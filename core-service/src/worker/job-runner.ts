@@ -122,10 +122,19 @@ export class JobRun {
     }
   }
 
-  /** Publishes Job Completed and acks; the bus is flushed first so a crash cannot lose the event. */
-  async #complete(report: Report, reason: "end-of-source" | "stopped" = "end-of-source"): Promise<void> {
+  /**
+   * Publishes Job Completed (after `before`, a live job's last Job Progress) and acks; the bus is flushed first so
+   * a crash cannot lose the event.
+   */
+  async #complete(
+    report: Report,
+    reason: "end-of-source" | "stopped" = "end-of-source",
+    before: readonly AvmonEvent[] = [],
+  ): Promise<void> {
     const { bus, queue } = this.#options;
-    await this.#settling(() => bus.publish([jobCompleted(this.#jobId, report, new Date(), reason)]));
+    await this.#settling(() =>
+      bus.publish([...before, jobCompleted(this.#jobId, report, new Date(), reason)]),
+    );
     await this.#settling(() => bus.flush());
     await this.#settling(() => queue.ack(this.#job));
     this.#logger.info(reason === "stopped" ? "job stopped on request" : "job completed", {
@@ -167,12 +176,15 @@ export class JobRun {
     switch (interruption) {
       case undefined: {
         const limit = defaultMaxDurationReached(result);
-        return limit ? this.#fail(limit) : this.#complete(result.report);
+        if (!limit) return this.#complete(result.report, "end-of-source", [result.progress]);
+        // Its status keeps the final figures even though it fails.
+        await this.#settling(() => this.#options.bus.publish([result.progress]));
+        return this.#fail(limit);
       }
       case "stop": {
         const clears = clearOpenDefects(this.#jobId, result.summary);
         if (clears.length > 0) await this.#settling(() => this.#options.bus.publish(clears));
-        return this.#complete(result.report, "stopped");
+        return this.#complete(result.report, "stopped", [result.progress]);
       }
       case "shutdown":
       case "lease-ending":

@@ -1,10 +1,16 @@
 import type { DetectorName } from "../domain/defect.ts";
 import { alertId } from "../domain/events.ts";
-import type { LiveResumeState, QueueMessage } from "../domain/job.ts";
+import type { LiveProfile, LiveResumeState, QueueMessage } from "../domain/job.ts";
 import type { AnalysisLimits } from "../domain/limits.ts";
 import type { EvidenceKeeper } from "../evidence/evidence-recorder.ts";
 import { analyzeLive } from "../live/analyze-live.ts";
-import type { LiveDetectorEvent, LiveStats, LiveSummary, ReconnectPolicy } from "../live/types.ts";
+import type {
+  LiveDetectorEvent,
+  LiveOptions,
+  LiveStats,
+  LiveSummary,
+  ReconnectPolicy,
+} from "../live/types.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { HttpProxyProvider, SourcePreparer } from "./analyzer.ts";
 
@@ -15,9 +21,13 @@ export interface LiveAnalyzerRun {
   readonly maxDuration: number | undefined;
   readonly stallAfter: number;
   readonly reconnect: Partial<ReconnectPolicy>;
+  /** The job's own `live.profile`, else the worker's AVMON_LIVE_PROFILE. */
+  readonly profile: LiveProfile;
   readonly resumeState: LiveResumeState | undefined;
   readonly onDetectorEvent: (event: LiveDetectorEvent) => Promise<void>;
   readonly onStats: (stats: LiveStats) => void;
+  /** Told about each ffmpeg process of the job, to count its CPU. */
+  readonly onProcess?: LiveOptions["onProcess"];
   /** Keeps each defect's evidence image; its Defect Detected then carries `evidence`. */
   readonly evidence?: EvidenceKeeper<LiveDetectorEvent>;
   readonly logger: Logger;
@@ -48,6 +58,7 @@ export function liveMediaAnalyzer(options: LiveMediaAnalyzerOptions = {}): LiveA
       thresholds: message.thresholds,
       streamThresholds: { stallAfter: run.stallAfter },
       reconnect: run.reconnect,
+      profile: run.profile,
       maxDuration: run.maxDuration,
       signal: run.signal,
       resumeState: run.resumeState,
@@ -58,7 +69,10 @@ export function liveMediaAnalyzer(options: LiveMediaAnalyzerOptions = {}): LiveA
       evidence: run.evidence,
       logger: run.logger,
       httpProxy: await options.httpProxy?.(),
-      onProcess: options.onProcess && (({ pid }) => options.onProcess?.(pid)),
+      onProcess: (process) => {
+        options.onProcess?.(process.pid);
+        run.onProcess?.(process);
+      },
       maxPixels: options.limits?.maxPixels,
     });
   };

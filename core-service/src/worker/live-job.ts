@@ -1,10 +1,18 @@
 import type { ClosedDefect, DetectorName } from "../domain/defect.ts";
 import { LimitReachedError } from "../domain/errors.ts";
-import { type AvmonEvent, defectCleared, defectDetected } from "../domain/events.ts";
+import {
+  type AvmonEvent,
+  defectCleared,
+  defectDetected,
+  type JobProgressEvent,
+  jobProgress,
+} from "../domain/events.ts";
 import {
   DEFAULT_LIVE_MAX_DURATION_SECONDS,
   type LiveContinuation,
+  type LiveProfile,
   type LiveReconnect,
+  type LiveUsage,
   MAX_LIVE_DURATION_SECONDS,
   type QueueMessage,
 } from "../domain/job.ts";
@@ -18,6 +26,7 @@ import { untilAborted } from "./bounded.ts";
 import type { LiveAnalyzer } from "./live-analyzer.ts";
 import { liveStartOf, remainingSeconds } from "./live-resume.ts";
 import type { LiveStreams } from "./live-streams.ts";
+import { LiveUsageMeter, ProgressSchedule, usageOfView } from "./live-usage.ts";
 import { PublishedAlerts } from "./published-alerts.ts";
 
 /** What a live job gets when its request leaves an option out (the worker's configuration). */
@@ -26,15 +35,21 @@ export interface LiveJobSettings {
   readonly maxDurationSeconds: number;
   readonly stallAfterSeconds: number;
   readonly reconnect: LiveReconnect;
+  /** AVMON_LIVE_PROFILE: for jobs that do not ask for a profile of their own. */
+  readonly profile: LiveProfile;
   /** The queue's visibility timeout: how long a crashed worker's job stays hidden before it comes back. */
   readonly leaseSeconds: number;
+  /** Seconds between a running live job's Job Progress events (escalations are told at once); see ProgressSchedule. */
+  readonly progressIntervalSeconds: number;
 }
 
 export const DEFAULT_LIVE_SETTINGS: LiveJobSettings = {
   maxDurationSeconds: DEFAULT_LIVE_MAX_DURATION_SECONDS,
   stallAfterSeconds: 5,
   reconnect: {},
+  profile: "full",
   leaseSeconds: 30,
+  progressIntervalSeconds: 60,
 };
 
 /** The summary of a long stream keeps its latest defects only, so it stays one event's size. */
@@ -59,6 +74,10 @@ export interface LiveJobContext {
 export interface LiveJobResult {
   readonly summary: LiveSummary;
   readonly report: Report;
+  /** The job's usage at the end (profile, escalations, CPU), for its continuation and its last Job Progress. */
+  readonly usage: LiveUsage;
+  /** That usage as the Job Progress published with the job's end. */
+  readonly progress: JobProgressEvent;
   /** When the job first started watching, for the next worker's max duration. */
   readonly watchingSince: Date;
   /** The maximum duration the job ran under: its own (`request`) or the worker's (`default`). */
@@ -92,6 +111,14 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
     alerts.add(published);
   };
   const options = message.live ?? {};
+  const continued = message.continuation && context.receiveCount === 1;
+  const usage = new LiveUsageMeter({
+    profile: options.profile ?? settings.profile,
+    base: continued ? message.continuation?.usage : usageOfView(view),
+    // A first delivery has a resume state too (from its own Job Started), but no stream time yet.
+    resumed: start.resumeState?.lastStreamTime !== undefined,
+  });
+  const sendProgress = progressSender(context, usage);
   const maxDuration = {
     seconds: options.maxDurationSeconds ?? settings.maxDurationSeconds,
     source: options.maxDurationSeconds === undefined ? "default" : "request",
@@ -103,23 +130,34 @@ export async function runLiveJob(context: LiveJobContext): Promise<LiveJobResult
       maxDuration: remainingSeconds(maxDuration.seconds, start.watchingSince),
       stallAfter: options.stallAfterSeconds ?? settings.stallAfterSeconds,
       reconnect: { ...settings.reconnect, ...options.reconnect },
+      profile: options.profile ?? settings.profile,
       resumeState: start.resumeState,
       onDetectorEvent,
+      onProcess: usage.track,
       onStats: (stats) => {
-        context.streams?.update(jobId, message.source, stats);
+        usage.update(stats);
+        // Read once a tick: each reading reads every running ffmpeg's /proc stat.
+        const live = usage.usage();
+        sendProgress(live);
+        context.streams?.update(jobId, message.source, stats, live);
         if (stats.streamTime !== undefined)
           context.levels?.record(jobId, { t: stats.streamTime, ...stats.levels });
       },
       ...(context.evidence && { evidence: context.evidence }),
       logger,
     });
+    usage.end(summary.resumeState.lastStreamTime);
+    const final = usage.usage();
     return {
       summary,
-      report: liveReport(message.source, summary, closed),
+      report: liveReport(message.source, summary, closed, final),
+      usage: final,
+      progress: jobProgress(jobId, { streamTime: usage.streamTime, live: final }),
       watchingSince: start.watchingSince,
       maxDuration,
     };
   } finally {
+    usage.stop();
     context.streams?.remove(jobId);
   }
 }
@@ -155,8 +193,29 @@ export function continuationOf(message: QueueMessage, result: LiveJobResult): Qu
     watchingSince: result.watchingSince.toISOString(),
     handOffs: (message.continuation?.handOffs ?? 0) + 1,
     resumeState: result.summary.resumeState,
+    usage: result.usage,
   };
   return { ...message, continuation };
+}
+
+/**
+ * Publishes the job's Job Progress when its schedule says so, one at a time: a bus slower than the stats never
+ * queues them up, and a failed one is only logged (the next is due soon, and the status is not an alert).
+ */
+function progressSender(context: LiveJobContext, usage: LiveUsageMeter): (live: LiveUsage) => void {
+  const schedule = new ProgressSchedule(context.settings.progressIntervalSeconds);
+  let sending = false;
+  return (live) => {
+    if (sending || !schedule.due(live)) return;
+    schedule.sent(live);
+    sending = true;
+    context
+      .publish(jobProgress(context.message.jobId, { streamTime: usage.streamTime, live }))
+      .catch((error: unknown) => context.logger.debug("job progress not published", { error }))
+      .finally(() => {
+        sending = false;
+      });
+  };
 }
 
 function toAvmonEvent(jobId: string, event: LiveDetectorEvent) {
@@ -169,7 +228,12 @@ function toAvmonEvent(jobId: string, event: LiveDetectorEvent) {
   return published;
 }
 
-function liveReport(source: string, summary: LiveSummary, closed: readonly ClosedDefect[]): Report {
+function liveReport(
+  source: string,
+  summary: LiveSummary,
+  closed: readonly ClosedDefect[],
+  usage: LiveUsage,
+): Report {
   const streamSeconds = summary.resumeState.lastStreamTime ?? 0;
   return {
     source,
@@ -182,6 +246,9 @@ function liveReport(source: string, summary: LiveSummary, closed: readonly Close
       wallSeconds: Math.round(summary.wallSeconds * 1000) / 1000,
       // A live source cannot be read faster than it is published: 1 means it kept up.
       realtimeFactor: summary.wallSeconds > 0 ? Math.min(1, summary.audioSeconds / summary.wallSeconds) : 0,
+      // The job's, across its deliveries: what its status says too.
+      cpuSeconds: usage.cpuSeconds,
+      cpuSecondsPerMediaHour: usage.cpuSecondsPerMediaHour,
     },
   };
 }

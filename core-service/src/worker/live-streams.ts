@@ -1,3 +1,4 @@
+import type { LiveUsage } from "../domain/job.ts";
 import type { LiveStats } from "../live/types.ts";
 
 /** The latest figures of one live job this process follows. */
@@ -9,6 +10,8 @@ export interface LiveStreamSample {
   readonly openDefects: number;
   readonly connected: boolean;
   readonly reconnects: number;
+  /** The job's profile, escalations and CPU so far (worker/live-usage.ts). */
+  readonly usage?: LiveUsage;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface LiveStreamSample {
 export class LiveStreams {
   readonly #streams = new Map<string, LiveStreamSample>();
 
-  update(jobId: string, source: string, stats: LiveStats): void {
+  update(jobId: string, source: string, stats: LiveStats, usage?: LiveUsage): void {
     this.#streams.set(jobId, {
       jobId,
       source,
@@ -27,6 +30,7 @@ export class LiveStreams {
       openDefects: stats.openDefects.length,
       connected: stats.connected,
       reconnects: stats.reconnects,
+      ...(usage && { usage }),
     });
   }
 

@@ -1,11 +1,20 @@
 import { randomUUID } from "node:crypto";
+import { liveStreamsPerTask } from "../domain/live-capacity.ts";
 import type { ReceivedJob } from "../ports/job-queue.ts";
 import { SETTLE_MS, settledWithin } from "./bounded.ts";
 import { JobRun, type JobRunnerOptions } from "./job-runner.ts";
+import { FULL_PAUSE_MS, returnToQueue } from "./live-slots.ts";
 
 export interface WorkerOptions extends Omit<JobRunnerOptions, "workerId"> {
-  /** Jobs analysed at once; the worker only receives as many as it has free slots. */
+  /** File jobs analysed at once; the worker only receives as many as it has free file slots. */
   readonly concurrency: number;
+  /**
+   * Live streams followed at once, apart from `concurrency` (a live job runs for hours and would hold a file
+   * slot all that time); default: the profile's streams per task (domain/live-capacity.ts).
+   */
+  readonly maxLiveStreams?: number;
+  /** Pause before receiving again after a live job went back for want of a slot, unless a slot frees. */
+  readonly fullPauseMs?: number;
   readonly workerId?: string;
   /** Pause after a failed receive (network, throttling) before polling again. */
   readonly receiveErrorPauseMs?: number;
@@ -33,6 +42,7 @@ type WorkerState = "idle" | "running" | "stopping" | "stopped";
 export class Worker {
   readonly workerId: string;
   readonly #options: WorkerOptions;
+  readonly #maxLiveStreams: number;
   readonly #running = new Map<string, RunningJob>();
   readonly #receiving = new AbortController();
   #state: WorkerState = "idle";
@@ -43,7 +53,12 @@ export class Worker {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
       throw new RangeError(`concurrency must be a positive integer, got ${options.concurrency}`);
     }
+    const maxLiveStreams = options.maxLiveStreams ?? liveStreamsPerTask(options.live?.profile ?? "full");
+    if (!Number.isInteger(maxLiveStreams) || maxLiveStreams < 1) {
+      throw new RangeError(`maxLiveStreams must be a positive integer, got ${maxLiveStreams}`);
+    }
     this.#options = options;
+    this.#maxLiveStreams = maxLiveStreams;
     this.workerId = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
   }
 
@@ -54,6 +69,17 @@ export class Worker {
   /** Job ids running now. */
   runningJobIds(): string[] {
     return [...this.#running.values()].map((r) => r.job.message.jobId);
+  }
+
+  /** Live jobs running now: the task's RunningStreams metric, which autoscaling averages over tasks. */
+  runningLiveJobs(): number {
+    return this.#runningOf("live");
+  }
+
+  #runningOf(mode: "file" | "live"): number {
+    let count = 0;
+    for (const running of this.#running.values()) if (running.job.message.mode === mode) count++;
+    return count;
   }
 
   start(): void {
@@ -131,15 +157,33 @@ export class Worker {
   async #receiveLoop(): Promise<void> {
     const signal = this.#receiving.signal;
     while (!signal.aborted) {
-      const free = this.#options.concurrency - this.#running.size;
+      const free = this.#options.concurrency - this.#runningOf("file");
       if (free <= 0) {
-        await new Promise<void>((resolve) => {
-          this.#slotFreed = resolve;
-        });
+        await this.#nextFreedSlot();
         continue;
       }
-      for (const job of await this.#receive(free, signal)) this.#launch(job);
+      let returned = 0;
+      for (const job of await this.#receive(free, signal)) {
+        if (job.message.mode === "live" && this.runningLiveJobs() >= this.#maxLiveStreams) {
+          await returnToQueue(this.#options.queue, job, this.#options.logger);
+          returned++;
+        } else this.#launch(job);
+      }
+      // Receiving again at once would take the same job straight back: give the other tasks a moment.
+      if (returned > 0 && !signal.aborted)
+        await this.#nextFreedSlot(this.#options.fullPauseMs ?? FULL_PAUSE_MS);
     }
+  }
+
+  /** Resolves when a job ends, when the worker stops, or after `ms` when given. */
+  #nextFreedSlot(ms?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
+      this.#slotFreed = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   async #receive(max: number, signal: AbortSignal): Promise<ReceivedJob[]> {

@@ -1,5 +1,6 @@
 import { type CfnElement, Duration, Stack } from "aws-cdk-lib";
 import type { ScalableTarget } from "aws-cdk-lib/aws-applicationautoscaling";
+import { Metric, Stats } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { SubnetType } from "aws-cdk-lib/aws-ec2";
 import {
@@ -19,13 +20,23 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { EVENT_STORE_PREFIX } from "../../../core-service/src/adapters/aws/event-store-layout.ts";
 import { EVIDENCE_PREFIX } from "../../../core-service/src/domain/evidence.ts";
-import type { DetectorGroupConfig } from "../config.ts";
+import {
+  EMF_NAMESPACE,
+  RUNNING_STREAMS_METRIC,
+  TASK_DIMENSION,
+} from "../../../core-service/src/worker/emf-metrics.ts";
+import { type DetectorGroupConfig, VCPU_UNITS } from "../config.ts";
 import { BacklogScaling } from "./backlog-scaling.ts";
 
 export const WORKER_PORT = 3000;
 /** Long enough for a worker to finish flushing reports and release its messages after SIGTERM. */
 export const STOP_TIMEOUT = Duration.seconds(120);
-const VCPU_UNITS = 1024;
+/**
+ * Streams per task the streams scaling aims for, as a share of the cap. Scaling out takes minutes (three
+ * one-minute datapoints over the target, then a task to start), and live jobs keep arriving meanwhile: the
+ * quarter of slots still free takes them, so a new task is running before the others fill and turn jobs away.
+ */
+export const STREAMS_TARGET_SHARE = 0.75;
 
 export interface CoreServiceProps {
   readonly cluster: ICluster;
@@ -46,7 +57,7 @@ export interface CoreServiceProps {
 
 /**
  * One detector group of the core: a Fargate service running the worker with its subset of detectors, reading
- * its own queue, publishing to the bus, scaled on backlog per task and CPU.
+ * its own queue, publishing to the bus, scaled on CPU, on backlog per task and on live streams per task.
  */
 export class CoreService extends Construct {
   readonly service: FargateService;
@@ -55,11 +66,24 @@ export class CoreService extends Construct {
   /** The resources the task role's wildcard-suffixed statements point at (for the nag acknowledgements). */
   readonly ingestBucketResource: CfnElement;
   readonly clusterResource: CfnElement;
+  /** The `ServiceName` dimension of the tasks' RunningStreams metric: unique per stack and group. */
+  readonly metricsServiceName: string;
+  /** The Average over the service's tasks of their RunningStreams: what the streams scaling tracks. */
+  readonly runningStreamsMetric: Metric;
 
   constructor(scope: Construct, id: string, props: CoreServiceProps) {
     super(scope, id);
     this.ingestBucketResource = props.ingestBucket.node.defaultChild as CfnElement;
     this.clusterResource = props.cluster.node.defaultChild as CfnElement;
+    // Known at synth time: the ECS service's own name would make the task definition depend on the service.
+    this.metricsServiceName = `${Stack.of(this).stackName}-${props.group.name}`;
+    this.runningStreamsMetric = new Metric({
+      namespace: EMF_NAMESPACE,
+      metricName: RUNNING_STREAMS_METRIC,
+      dimensionsMap: { [TASK_DIMENSION]: this.metricsServiceName },
+      statistic: Stats.AVERAGE,
+      period: Duration.minutes(1),
+    });
     this.logGroup = new LogGroup(this, "Logs", { retention: props.logRetention });
     this.taskDefinition = this.createTaskDefinition(props);
     this.grantTaskRole(props);
@@ -96,8 +120,11 @@ export class CoreService extends Construct {
         AVMON_INGEST_BUCKET: props.ingestBucket.bucketName,
         AVMON_DETECTORS: props.group.detectors.join(","),
         AVMON_DETECTOR_GROUP: props.group.name,
-        // One live stream per vCPU keeps decode and detection in real time with headroom.
+        // File jobs: one per vCPU keeps each decode fast. Live streams have slots of their own.
         AVMON_CONCURRENCY: String(Math.max(1, Math.floor(props.cpu / VCPU_UNITS))),
+        AVMON_LIVE_PROFILE: props.group.liveProfile,
+        AVMON_MAX_LIVE_STREAMS: String(props.group.streamsPerTask),
+        AVMON_SERVICE_NAME: this.metricsServiceName,
         AWS_REGION: Stack.of(this).region,
         PORT: String(WORKER_PORT),
       },
@@ -169,6 +196,14 @@ export class CoreService extends Construct {
     });
     taskCount.scaleOnCpuUtilization("Cpu", {
       targetUtilizationPercent: 70,
+      scaleOutCooldown: Duration.seconds(60),
+      scaleInCooldown: Duration.minutes(5),
+    });
+    // Live streams hold a task for hours at a steady CPU: scale on how many each task follows, as the profile
+    // allows, rather than wait for CPU to say the tasks are full. The worker writes RunningStreams (EMF).
+    taskCount.scaleToTrackCustomMetric("Streams", {
+      metric: this.runningStreamsMetric,
+      targetValue: props.group.streamsPerTask * STREAMS_TARGET_SHARE,
       scaleOutCooldown: Duration.seconds(60),
       scaleInCooldown: Duration.minutes(5),
     });

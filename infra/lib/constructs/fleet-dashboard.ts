@@ -12,6 +12,7 @@ import type { ICluster } from "aws-cdk-lib/aws-ecs";
 import type { Construct } from "constructs";
 import { EMF_DIMENSION, EMF_METRICS, EMF_NAMESPACE } from "../../../core-service/src/worker/emf-metrics.ts";
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from "../../../edge-functions/shared/metric-names.ts";
+import { STREAMS_TARGET_SHARE } from "./core-service.ts";
 import type { MonitoredGroup, MonitoringProps } from "./monitoring.ts";
 
 const PERIOD = Duration.minutes(1);
@@ -73,12 +74,20 @@ export function createFleetDashboard(scope: Construct, id: string, props: FleetD
           label: `${group.name} oldest (s)`,
         }),
       ),
-      width: 12,
+      width: 8,
     }),
     new GraphWidget({
       title: "Running tasks",
       left: perGroup((group) => runningTasks(props.cluster, group)),
-      width: 12,
+      width: 8,
+    }),
+    new GraphWidget({
+      title: `Live streams per task (average; scaling aims for ${STREAMS_TARGET_SHARE * 100} % of the cap)`,
+      left: perGroup((group) =>
+        group.runningStreams.with({ label: `${group.name} (cap ${group.streamsPerTask})` }),
+      ),
+      leftYAxis: { min: 0 },
+      width: 8,
     }),
   );
   dashboard.addWidgets(

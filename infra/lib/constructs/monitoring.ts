@@ -1,6 +1,12 @@
 import { Duration } from "aws-cdk-lib";
 import type { RestApi } from "aws-cdk-lib/aws-apigateway";
-import { Alarm, ComparisonOperator, type Dashboard, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import {
+  Alarm,
+  ComparisonOperator,
+  type Dashboard,
+  type Metric,
+  TreatMissingData,
+} from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { FargateService, ICluster } from "aws-cdk-lib/aws-ecs";
 import { ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -17,6 +23,10 @@ export interface MonitoredGroup {
   readonly name: string;
   readonly queue: IQueue;
   readonly service: FargateService;
+  /** The Average over the service's tasks of RunningStreams, the metric its streams scaling tracks. */
+  readonly runningStreams: Metric;
+  /** The live streams one task follows at most (AVMON_MAX_LIVE_STREAMS). */
+  readonly streamsPerTask: number;
 }
 
 export interface MonitoringProps {

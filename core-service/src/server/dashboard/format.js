@@ -24,6 +24,14 @@ export function defectName(defect) {
 }
 
 /** Media seconds as m:ss.s (or h:mm:ss past an hour). */
+/** How a live job is decoded, for its progress line: nothing under `full`, and under economy whether it decodes fully now. */
+export function profileNote(job) {
+  if (job.profile !== "economy") return "";
+  return job.escalated
+    ? ` (economy, full decode: ${job.escalations?.lastCause ?? "escalated"})`
+    : " (economy)";
+}
+
 export function mediaTime(seconds) {
   if (seconds === undefined || seconds === null || !Number.isFinite(seconds)) return "…";
   const s = Math.max(0, seconds);

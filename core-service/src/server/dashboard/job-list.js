@@ -5,6 +5,7 @@ import {
   evidenceKind,
   interval,
   mediaTime,
+  profileNote,
   setText,
   shortSource,
   svgElement,
@@ -105,7 +106,11 @@ export function progressOf(job, levels) {
       return { fraction: 0, text: "Waiting for a worker", reached };
     case "running":
       if (job.mode === "live")
-        return { fraction: undefined, text: `Live: ${mediaTime(reached)} of stream watched`, reached };
+        return {
+          fraction: undefined,
+          text: `Live${profileNote(job)}: ${mediaTime(reached)} of stream watched`,
+          reached,
+        };
       if (levels?.duration)
         return {
           fraction: Math.min(1, reached / levels.duration),
