@@ -21,11 +21,8 @@
  * bound minimum duration + one GOP + 1 s. `--stop-at N` (debug, smoke runs) stops growing at N streams and
  * holds there even if they fell behind.
  */
-import { existsSync, mkdirSync, renameSync } from "node:fs";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LiveProfile } from "../core-service/src/domain/job.ts";
-import { runFfmpeg } from "../core-service/src/media/ffmpeg.ts";
 import { type LiveOrigin, startLiveOrigin } from "../test/support/live-origin.ts";
 import { makeClip } from "../test/support/test-media.ts";
 import { costLines } from "./cost.ts";
@@ -42,10 +39,9 @@ import {
   STALL_SECONDS,
   type Timed,
 } from "./live-defects.ts";
-import { FIRST_COUNT, FPS, nextCount, parseLiveBenchArgs, safetyStop } from "./live-search.ts";
+import { DEFECT_STREAMS, FIRST_COUNT, FPS, nextCount, parseLiveBenchArgs, safetyStop } from "./live-search.ts";
 import { openFiles, processTreeMiB, resources, StreamSet, type Window } from "./live-streams.ts";
 
-const BENCH_DIR = join(import.meta.dirname, "../.cache/bench");
 const SETTLE_MS = 6_000;
 /** Streams that were overloaded get longer to catch up after some are stopped. */
 const SETTLE_AFTER_REMOVAL_MS = 10_000;
@@ -53,6 +49,8 @@ const MEASURE_MS = 6_000;
 const HOLD_MS = CYCLE_SECONDS * 1000 + MATCH_WINDOW_MS;
 /** The defect programme's keyframe interval, frames (one second, like the bench clip's). */
 const DEFECT_GOP = FPS;
+/** Holds tried, each a tenth fewer streams than the one that fell behind. */
+const HOLD_ATTEMPTS = 3;
 /** Before any stream has been measured, what one is assumed to cost, for the safety stop. */
 const FIRST_GUESS = { memoryMiB: 100, openFiles: 16 };
 
@@ -142,14 +140,25 @@ async function benchProfile(
     }
     if (kept === undefined) log(`${profile} profile: not even ${streams.size} streams kept in real time`);
     // A smoke run (--stop-at) goes through the hold and its report even on a machine too busy to keep up.
-    const held = kept ?? search.stopAt;
+    let held = kept ?? search.stopAt;
     if (held === undefined) return { profile, kept: 0 };
-    await streams.resize(held);
-    await sleep(SETTLE_AFTER_REMOVAL_MS);
-    log(`holding ${held} streams for ${HOLD_MS / 1000} s (a whole defect cycle) …`);
-    const scored = { fromMs: Date.now(), untilMs: 0 };
-    const hold = await streams.measure(HOLD_MS);
-    scored.untilMs = Date.now();
+    // The search judges 6 s windows; a whole cycle (escalations, defects) may not keep up at that count. A hold
+    // that falls behind is tried again a tenth lower, a few times: what is reported is a count that held.
+    let hold: Window;
+    let scored: { fromMs: number; untilMs: number };
+    for (let attempt = 1; ; attempt++) {
+      await streams.resize(held);
+      await sleep(SETTLE_AFTER_REMOVAL_MS);
+      log(`holding ${held} streams for ${HOLD_MS / 1000} s (a whole defect cycle) …`);
+      scored = { fromMs: Date.now(), untilMs: 0 };
+      hold = await streams.measure(HOLD_MS);
+      scored.untilMs = Date.now();
+      const retry = kept !== undefined && !hold.verdict.kept && attempt < HOLD_ATTEMPTS;
+      if (!retry) break;
+      log(`${row(held, hold)}  (the hold)`);
+      held = Math.max(DEFECT_STREAMS + 1, Math.min(held - 1, Math.floor(held * 0.9)));
+      kept = held;
+    }
     reportHold(profile, held, kept, hold, baseline.mib, log);
     reportLatencies(streams.defectOpens(), origins, scored, hold.defectMaxLag, log);
     return { profile, kept: kept ?? 0 };
@@ -256,16 +265,27 @@ function scheduleStalls(
   return { onsets, stop: () => clearTimeout(timer) };
 }
 
-/** The defect programme: 720p30 testsrc2 like the bench clip, the defects of live-defects.ts PROGRAMME in it. */
+/**
+ * The programme both origins publish: 720p30 H.264 of a zooming fractal (detail and motion in every picture) with
+ * stereo AAC of the test clips' programme tone at the loudness target. Not testsrc2 and a 1 kHz sine at −18 dBFS,
+ * as this bench once published: colour bars and line-up tone are a test signal on air, a defect since issue 12,
+ * which left every "healthy" stream with an open alert (and under economy, escalated for good).
+ */
+const PROGRAMME_VIDEO = {
+  codec: "libx264",
+  size: "1280x720",
+  fps: String(FPS),
+  content: "mandelbrot",
+} as const;
+
+/** The defect programme: the bench programme with the defects of live-defects.ts PROGRAMME in it. */
 function defectProgramme(): Promise<string> {
   const { black, freeze, silence, loudness } = PROGRAMME;
   return makeClip({
     duration: CYCLE_SECONDS,
     container: "ts",
     video: {
-      codec: "libx264",
-      size: "1280x720",
-      fps: String(FPS),
+      ...PROGRAMME_VIDEO,
       gop: DEFECT_GOP,
       events: [
         { type: "black", ...black },
@@ -283,18 +303,12 @@ function defectProgramme(): Promise<string> {
   });
 }
 
-async function benchClip(): Promise<string> {
-  mkdirSync(BENCH_DIR, { recursive: true });
-  const path = join(BENCH_DIR, "live-30s-720p30.ts");
-  if (existsSync(path)) return path;
-  const partial = `${path}.partial.ts`;
-  await runFfmpeg([
-    "-y",
-    ...["-f", "lavfi", "-i", `testsrc2=size=1280x720:rate=${FPS}:duration=30`],
-    ...["-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=30"],
-    ...["-c:v", "libx264", "-preset", "veryfast", "-b:v", "3M", "-g", String(FPS), "-pix_fmt", "yuv420p"],
-    ...["-c:a", "aac", "-b:a", "128k", "-ac", "2", "-f", "mpegts", partial],
-  ]);
-  renameSync(partial, path);
-  return path;
+/** The healthy streams' programme: 30 s, looped by the origin. */
+function benchClip(): Promise<string> {
+  return makeClip({
+    duration: 30,
+    container: "ts",
+    video: { ...PROGRAMME_VIDEO, gop: DEFECT_GOP },
+    audio: { codec: "aac", channels: 2 },
+  });
 }
