@@ -39,7 +39,14 @@ import {
   STALL_SECONDS,
   type Timed,
 } from "./live-defects.ts";
-import { DEFECT_STREAMS, FIRST_COUNT, FPS, nextCount, parseLiveBenchArgs, safetyStop } from "./live-search.ts";
+import {
+  DEFECT_STREAMS,
+  FIRST_COUNT,
+  FPS,
+  nextCount,
+  parseLiveBenchArgs,
+  safetyStop,
+} from "./live-search.ts";
 import { openFiles, processTreeMiB, resources, StreamSet, type Window } from "./live-streams.ts";
 
 const SETTLE_MS = 6_000;
