@@ -21,8 +21,11 @@
  * bound minimum duration + one GOP + 1 s. `--stop-at N` (debug, smoke runs) stops growing at N streams and
  * holds there even if they fell behind.
  */
+import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LiveProfile } from "../core-service/src/domain/job.ts";
+import { runFfmpeg } from "../core-service/src/media/ffmpeg.ts";
 import { type LiveOrigin, startLiveOrigin } from "../test/support/live-origin.ts";
 import { makeClip } from "../test/support/test-media.ts";
 import { costLines } from "./cost.ts";
@@ -55,6 +58,7 @@ const SETTLE_AFTER_REMOVAL_MS = 10_000;
 const MEASURE_MS = 6_000;
 const HOLD_MS = CYCLE_SECONDS * 1000 + MATCH_WINDOW_MS;
 /** The defect programme's keyframe interval, frames (one second, like the bench clip's). */
+const BENCH_DIR = join(import.meta.dirname, "../.cache/bench");
 const DEFECT_GOP = FPS;
 /** Holds tried, each a tenth fewer streams than the one that fell behind. */
 const HOLD_ATTEMPTS = 3;
@@ -310,12 +314,31 @@ function defectProgramme(): Promise<string> {
   });
 }
 
-/** The healthy streams' programme: 30 s, looped by the origin. */
-function benchClip(): Promise<string> {
-  return makeClip({
-    duration: 30,
-    container: "ts",
-    video: { ...PROGRAMME_VIDEO, gop: DEFECT_GOP },
-    audio: { codec: "aac", channels: 2 },
-  });
+/**
+ * The healthy streams' programme: 30 s, looped by the origin, the same picture and tone as the defect programme
+ * (test-media.ts renders that one). Without B-frames: the origin splices the clip's end to its start, and a
+ * B-frame after the splice predicts from pictures of the other end (the decoder says "co located POCs
+ * unavailable", which block corruption rightly takes as damage, once a loop on every stream).
+ */
+async function benchClip(): Promise<string> {
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const path = join(BENCH_DIR, "live-30s-720p30-programme.ts");
+  if (existsSync(path)) return path;
+  const partial = `${path}.partial.ts`;
+  // test-media.ts's programme tone at the loudness target (−23 dBFS, a 1 kHz tone with a 300 Hz partial).
+  const tone = "0.0708*(sin(2*PI*1000*t)*0.9+sin(2*PI*300*t)*0.1)";
+  await runFfmpeg([
+    "-y",
+    ...["-f", "lavfi", "-i", `mandelbrot=size=1280x720:rate=${FPS}:maxiter=256,fps=${FPS},trim=duration=30`],
+    ...[
+      "-f",
+      "lavfi",
+      "-i",
+      `aevalsrc='${tone}|${tone}':channel_layout=stereo:sample_rate=48000:duration=30`,
+    ],
+    ...["-c:v", "libx264", "-preset", "veryfast", "-b:v", "3M", "-g", String(FPS), "-bf", "0"],
+    ...["-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-f", "mpegts", partial],
+  ]);
+  renameSync(partial, path);
+  return path;
 }
