@@ -99,12 +99,21 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
   const { graph, outputs } = video ? videoOutputs(video, plan) : { graph: [], outputs: [] };
   if (media.audio && plan.audio) {
     // A fixed rate and sample format keep the PCM readable should the stream change them.
-    graph.push(
-      `[0:${media.audio.index}]aresample=${media.audio.sampleRate},aformat=sample_fmts=flt,asplit=2[audio][audio_t]`,
-    );
+    const pcm = `aresample=${media.audio.sampleRate},aformat=sample_fmts=flt`;
+    // Economy: each audio output gets its own simple graph. In one complex graph with the video, ffmpeg 5.1
+    // holds the audio back until the video side has a frame, which under `-skip_frame nokey` is once a
+    // keyframe: sound would arrive in GOP-sized bursts (and be taken for audio loss).
+    let maps: { data: string[]; times: string[] };
+    if (plan.economy) {
+      const own = ["-map", `0:${media.audio.index}`, "-af", pcm];
+      maps = { data: own, times: own };
+    } else {
+      graph.push(`[0:${media.audio.index}]${pcm},asplit=2[audio][audio_t]`);
+      maps = { data: ["-map", "[audio]"], times: ["-map", "[audio_t]"] };
+    }
     outputs.push(
-      ...["-map", "[audio]", "-c:a", "pcm_f32le", "-f", "f32le", ...flush(), pipe(LIVE_PIPES.audio.data)],
-      ...["-map", "[audio_t]", "-c:a", "pcm_f32le", "-enc_time_base", "-1", "-f", "framecrc"],
+      ...[...maps.data, "-c:a", "pcm_f32le", "-f", "f32le", ...flush(), pipe(LIVE_PIPES.audio.data)],
+      ...[...maps.times, "-c:a", "pcm_f32le", "-enc_time_base", "-1", "-f", "framecrc"],
       ...flush(),
       pipe(LIVE_PIPES.audio.times),
     );
