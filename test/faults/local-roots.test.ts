@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../core-service/src/app/local-stack.ts";
 import { parseConfig } from "../../core-service/src/config.ts";
 import { REFUSED_LOCAL_FILE } from "../../core-service/src/security/local-roots.ts";
+import type { Worker } from "../../core-service/src/worker/worker.ts";
 import { startStack } from "../server/stack-fixture.ts";
 import { makeClip } from "../support/test-media.ts";
-import { fakeLiveEngine } from "../worker/live-harness.ts";
 import { waitFor } from "../worker/worker-harness.ts";
 
 // Issue 10, case 12: local paths were accepted from anywhere on disk, and the error wording told which files
@@ -15,8 +15,10 @@ import { waitFor } from "../worker/worker-harness.ts";
 // the API and again in the worker right before the file is opened.
 describe("local file sources and AVMON_LOCAL_ROOTS", () => {
   const stacks: LocalStack[] = [];
+  const workers: Worker[] = [];
   const scratch = mkdtempSync(join(tmpdir(), "avmon-roots-"));
   afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop(1000)));
     await Promise.all(stacks.splice(0).map((s) => s.stop(1000)));
   });
   const start = async (...args: Parameters<typeof startStack>) => {
@@ -88,25 +90,18 @@ describe("local file sources and AVMON_LOCAL_ROOTS", () => {
       container: "mp4",
       video: { codec: "libx264", size: "160x90", fps: "25" },
     });
-    const live = fakeLiveEngine();
-    // One job at a time: a live job holds the worker while the file job waits on the queue.
-    const { stack, url, post, dataDir } = await start(
-      { analyzeLive: live.analyze },
-      { AVMON_CONCURRENCY: "1" },
-    );
-    const holder = (await (
-      await post("/v1/jobs", { source: "http://192.168.1.20/live.m3u8", mode: "live" })
-    ).json()) as {
-      jobId: string;
-    };
-    await waitFor(() => stack.worker.runningJobIds().includes(holder.jobId));
+    // No worker while the file is swapped: the job waits on the queue between intake's check and the opening.
+    const { stack, post, dataDir } = await start();
+    await stack.worker.stop(1000);
     const source = join(dataDir, "swapped.mp4");
     symlinkSync(clip, source);
     const submitted = (await (await post("/v1/jobs", { source })).json()) as { jobId: string };
 
     rmSync(source);
     symlinkSync("/etc/passwd", source);
-    await fetch(`${url}/v1/jobs/${holder.jobId}`, { method: "DELETE" });
+    const worker = stack.createWorker();
+    worker.start();
+    workers.push(worker);
 
     await waitFor(async () => (await stack.store.get(submitted.jobId))?.status === "failed", 30_000);
     expect((await stack.store.get(submitted.jobId))?.error).toMatchObject({
