@@ -122,7 +122,9 @@ async function benchProfile(
   log: (line: string) => void,
 ): Promise<ProfileResult> {
   const baseline = { mib: processTreeMiB([]), files: openFiles() };
-  const streams = new StreamSet(profile, { healthy: origins.healthy.url, defect: origins.defect.url });
+  const newStreams = () =>
+    new StreamSet(profile, { healthy: origins.healthy.url, defect: origins.defect.url });
+  let streams = newStreams();
   let last: Window | undefined;
   const perStream = () =>
     last
@@ -169,6 +171,9 @@ async function benchProfile(
       log(`${row(held, hold)}  (the hold)`);
       held = Math.max(DEFECT_STREAMS + 1, Math.min(held - 1, Math.floor(held * 0.9)));
       kept = held;
+      // Streams that fell behind stay behind (the origin queues what they have not read): start afresh.
+      await streams.close();
+      streams = newStreams();
     }
     reportHold(profile, held, kept, hold, baseline.mib, log);
     reportLatencies(streams.defectOpens(), origins, scored, hold.defectMaxLag, log);
