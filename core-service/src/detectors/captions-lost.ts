@@ -105,6 +105,9 @@ export function createCaptionsLostDetector(options: CaptionsLostOptions = {}): C
   const captionsAt = (time: number): DetectorEvent[] => {
     const events: DetectorEvent[] = [];
     if (gap && time > gap.start) {
+      // Captions named after the audio past them was counted (stderr and the audio pipe race): the programme
+      // heard after `time` is not the gap's, so the measure does not depend on which arrived first.
+      for (const w of recent) if (w.loud && w.end > time) gap.programme -= w.end - Math.max(w.start, time);
       if (gap.opened) events.push({ kind: "close", defect: { ...defectFor(gap, time), end: time } });
       gap = undefined;
     }
