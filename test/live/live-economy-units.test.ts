@@ -2,9 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { parseThresholds } from "../../core-service/src/detectors/registry.ts";
 import type { LumaFrame } from "../../core-service/src/detectors/types.ts";
-import { type CopiedPacket, CopiedPacketLines } from "../../core-service/src/live/copied-packets.ts";
 import { EconomySuspicion } from "../../core-service/src/live/economy-suspicion.ts";
 import { TsGopBuffer } from "../../core-service/src/live/ts-gop-buffer.ts";
+import { FramecrcLines, type FramecrcPacket } from "../../core-service/src/media/framecrc-lines.ts";
 
 const PMT_PID = 0x1000;
 const VIDEO_PID = 0x100;
@@ -151,10 +151,10 @@ describe("EconomySuspicion", () => {
   });
 });
 
-describe("CopiedPacketLines", () => {
+describe("FramecrcLines", () => {
   it("reads the copied packets' pts, size and key flag from framecrc lines split anywhere", () => {
-    const packets: CopiedPacket[] = [];
-    const lines = new CopiedPacketLines((p) => packets.push(p));
+    const packets: FramecrcPacket[] = [];
+    const lines = new FramecrcLines((p) => packets.push(p));
     lines.push(
       "#tb 0: 1/90000\n0,     126000,     133200,     3600,     4503, 0x3cd1502c, S=1,        1\n0,  ",
     );

@@ -9,9 +9,9 @@
  */
 import type { Detector } from "../detectors/types.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { FramecrcPacket } from "../media/framecrc-lines.ts";
 import type { TimedPacket } from "../media/packet-pairer.ts";
 import type { MediaInfo, VideoStreamInfo } from "../media/probe.ts";
-import type { CopiedPacket } from "./copied-packets.ts";
 import { EconomyDecoder } from "./economy-decoder.ts";
 import { EconomySuspicion, type Suspicion, type SuspicionThresholds } from "./economy-suspicion.ts";
 import { ECONOMY_CODECS, type LivePlan } from "./live-args.ts";
@@ -153,7 +153,7 @@ export class EconomyWatch {
       this.suspect({ cause: "open-defect", since: packet.time });
   }
 
-  private packet(packet: CopiedPacket): void {
+  private packet(packet: FramecrcPacket): void {
     const connection = this.connection;
     if (!connection) return;
     const newest = connection.newestPts;

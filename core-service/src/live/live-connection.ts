@@ -7,12 +7,12 @@ import { pictureTooLarge } from "../domain/limits.ts";
 import { CaptionLines, isCaptionFilterLine } from "../media/caption-lines.ts";
 import { DecoderComplaints } from "../media/decoder-complaints.ts";
 import { overMaxPixels } from "../media/ffmpeg.ts";
+import { FramecrcLines, type FramecrcPacket } from "../media/framecrc-lines.ts";
 import { PacketPairer, type TimedPacket } from "../media/packet-pairer.ts";
 import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { parseSegmentFailure, type SegmentFailure } from "../media/segment-failures.ts";
 import type { ResolvedSource } from "../media/source.ts";
-import { type CopiedPacket, CopiedPacketLines } from "./copied-packets.ts";
 import { buildLiveArgs, LIVE_PIPES, type LivePlan } from "./live-args.ts";
 
 export interface LiveConnectionSink {
@@ -28,7 +28,7 @@ export interface LiveConnectionSink {
   /** Economy: bytes of the stream-copied video (MPEG-TS), as the pipe gives them. */
   videoCopy?(chunk: Buffer): void;
   /** Economy: one copied video packet's timing, size and key flag. */
-  videoPacket?(packet: CopiedPacket): void;
+  videoPacket?(packet: FramecrcPacket): void;
 }
 
 export interface ConnectionEnd {
@@ -89,7 +89,7 @@ export function openLiveConnection(
 
 /** Economy: the copied video's bytes and its packets' framecrc lines, read independently. */
 function copyPipes(sink: LiveConnectionSink): PipeReader[] {
-  const lines = new CopiedPacketLines((packet) => sink.videoPacket?.(packet));
+  const lines = new FramecrcLines((packet) => sink.videoPacket?.(packet));
   return [
     { fd: LIVE_PIPES.videoCopy.data, onData: (chunk) => sink.videoCopy?.(chunk) },
     { fd: LIVE_PIPES.videoCopy.times, onData: (chunk) => lines.push(chunk.toString("latin1")) },

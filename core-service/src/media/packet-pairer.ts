@@ -4,6 +4,7 @@
  * framecrc line describes the n-th packet: its size says where the packet ends in the byte stream, its pts when
  * it was on the stream's timeline. Used by live connections and by the file decoder's picture output.
  */
+import { FramecrcLines, type FramecrcPacket } from "./framecrc-lines.ts";
 
 export interface TimedPacket {
   /** Seconds on the stream's own (raw) timeline. */
@@ -13,31 +14,17 @@ export interface TimedPacket {
   readonly data: Uint8Array;
 }
 
-interface PacketTime {
-  readonly time: number;
-  readonly duration: number;
-  readonly size: number;
-}
-
-/** `#tb 0: 1/90000` */
-const TIME_BASE = /^#tb \d+: (\d+)\/(\d+)/;
-/** `0,     127920,     127920,        0,     2304, 0x2d6847e5` (stream, dts, pts, duration, size, crc) */
-const PACKET = /^\s*\d+,\s*(-?\d+),\s*(-?\d+),\s*(-?\d+),\s*(\d+)/;
-
 export class PacketPairer {
-  private timeBase: number | undefined;
-  private partialLine = "";
-  private readonly times: PacketTime[] = [];
+  private readonly times: FramecrcPacket[] = [];
   private readonly chunks: Uint8Array[] = [];
   private buffered = 0;
+  private readonly lines = new FramecrcLines((packet) => this.times.push(packet));
 
   constructor(private readonly emit: (packet: TimedPacket) => void) {}
 
   /** framecrc text, in whatever pieces the pipe delivers. */
   pushTimes(text: string): void {
-    const lines = (this.partialLine + text).split("\n");
-    this.partialLine = lines.pop() ?? "";
-    for (const line of lines) this.parseLine(line);
+    this.lines.push(text);
     this.drain();
   }
 
@@ -45,21 +32,6 @@ export class PacketPairer {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     this.drain();
-  }
-
-  private parseLine(line: string): void {
-    const base = TIME_BASE.exec(line);
-    if (base) {
-      this.timeBase = Number(base[1]) / Number(base[2]);
-      return;
-    }
-    const packet = PACKET.exec(line);
-    if (!packet || this.timeBase === undefined) return;
-    this.times.push({
-      time: Number(packet[2]) * this.timeBase,
-      duration: Math.max(0, Number(packet[3]) * this.timeBase),
-      size: Number(packet[4]),
-    });
   }
 
   private drain(): void {

@@ -1,29 +1,34 @@
 /**
- * Reads the framecrc lines of the economy profile's stream-copied video (live-args.ts videoCopyOutputs): one
- * line per packet, `0, dts, pts, duration, size, crc` and `, F=0x0` when the packet is not a keyframe (the
- * flags are printed only when they differ from "key"; the same on ffmpeg 4.1 and 5.1).
+ * Reads ffmpeg's `framecrc` output: a `#tb` line per stream, then one line per packet,
+ * `0, dts, pts, duration, size, 0xcrc`, with `, F=0x0` when the packet is not a keyframe (flags are printed only
+ * when they differ from "key"; the same on ffmpeg 4.1 and 5.1). The one parser of these lines: the side pipes
+ * that time raw outputs (packet-pairer.ts) and the economy profile's copied video packets.
  */
 
-export interface CopiedPacket {
-  /** Raw seconds (pts). */
+export interface FramecrcPacket {
+  /** Seconds on the stream's own (raw) timeline (pts). */
   readonly time: number;
+  /** Seconds the packet lasts when the muxer knows it (audio); 0 otherwise. */
   readonly duration: number;
   readonly size: number;
   readonly key: boolean;
 }
 
+/** `#tb 0: 1/90000` */
 const TIME_BASE = /^#tb \d+: (\d+)\/(\d+)/;
+/** `0,     127920,     127920,        0,     2304, 0x2d6847e5` (stream, dts, pts, duration, size, crc) */
 const PACKET = /^\s*\d+,\s*(-?\d+),\s*(-?\d+),\s*(-?\d+),\s*(\d+),\s*0x[0-9a-f]+(.*)$/i;
 const FLAGS = /F=0x([0-9a-f]+)/i;
 /** AV_PKT_FLAG_KEY */
 const KEY_FLAG = 0x1;
 
-export class CopiedPacketLines {
+export class FramecrcLines {
   private timeBase: number | undefined;
   private partialLine = "";
 
-  constructor(private readonly emit: (packet: CopiedPacket) => void) {}
+  constructor(private readonly emit: (packet: FramecrcPacket) => void) {}
 
+  /** framecrc text, in whatever pieces the pipe delivers (ASCII: a chunk boundary cannot split a character). */
   push(text: string): void {
     const lines = (this.partialLine + text).split("\n");
     this.partialLine = lines.pop() ?? "";
