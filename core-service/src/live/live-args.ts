@@ -6,14 +6,14 @@
  *   checksum of a 320 px picture costs next to nothing), paired in order with the raw data pipes;
  * - reads with as little buffering as ffmpeg allows, so a frame reaches the detectors soon after the origin
  *   publishes it;
- * - when captions are wanted, names the pictures that carry caption data on stderr (caption-lines.ts), each
- *   just before that picture leaves on the analysis pipe.
+ * - when captions are wanted, names the pictures that carry caption data on stderr (caption-markers.ts), one
+ *   line each as the picture leaves the graph.
  * Evidence pictures are the same JPEG branch as the file decoder's (media/evidence-pictures.ts), timed by pts.
  * The economy profile (plan.economy) decodes keyframes only and adds a stream copy of the video; the full
  * decoder of an escalation (buildEconomyDecoderArgs) makes the same picture outputs from that copy.
  */
 import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
-import { CAPTION_FILTER } from "../media/caption-lines.ts";
+import { CAPTION_FILTER, captionMarkerOutput } from "../media/caption-markers.ts";
 import { evidencePictureFilter, evidencePictureOutput } from "../media/evidence-pictures.ts";
 import { analysisLumaFilter, nativeLumaFilter } from "../media/luma-filters.ts";
 import type { MediaInfo, VideoStreamInfo } from "../media/probe.ts";
@@ -44,7 +44,7 @@ export interface LivePlan {
   readonly readTimeout: number;
   /** The decoder refuses pictures larger than this (`-max_pixels`); default the default decode budget. */
   readonly maxPixels?: number;
-  /** Say on stderr which pictures carry closed-caption data (caption-lines.ts). */
+  /** Say on stderr which pictures carry closed-caption data (caption-markers.ts). */
   readonly captions?: boolean;
   /** The economy profile: keyframes only, plus the copied video packets (videoCopyOutputs). */
   readonly economy?: boolean;
@@ -172,9 +172,10 @@ function videoOutputs(video: VideoStreamInfo, plan: LivePlan): { graph: string[]
   if (plan.analysisSize) branches.push("[va]");
   if (plan.nativeFramesPerSecond) branches.push("[vn]");
   if (plan.evidencePictures) branches.push("[vp]");
+  if (plan.captions) branches.push("[vc]");
   if (branches.length === 0) return { graph, outputs };
   const fanOut = branches.length > 1 ? `split=${branches.length}${branches.join("")}` : `null${branches[0]}`;
-  graph.push(`[0:${video.index}]${plan.captions ? `${CAPTION_FILTER},` : ""}${fanOut}`);
+  graph.push(`[0:${video.index}]${fanOut}`);
   if (plan.analysisSize) {
     graph.push(`[va]${analysisLumaFilter(video, plan.analysisSize)},split=2[analysis][analysis_t]`);
     outputs.push(...rawOutput("[analysis]", "analysis"), ...timesOutput("[analysis_t]", "analysis"));
@@ -196,8 +197,15 @@ function videoOutputs(video: VideoStreamInfo, plan: LivePlan): { graph: string[]
       ),
     );
   }
+  if (plan.captions) {
+    graph.push(`[vc]${CAPTION_FILTER}[captions]`);
+    outputs.push(...captionMarkerOutput("[captions]", STDERR_FD, ["-vsync", "passthrough"]));
+  }
   return { graph, outputs };
 }
+
+/** Caption markers go to stderr, with ffmpeg's messages (caption-markers.ts). */
+const STDERR_FD = 2;
 
 /**
  * Economy: the video packets stream-copied as MPEG-TS (original PTS kept: `-mpegts_copyts`) for the full

@@ -4,7 +4,7 @@
  * the sink throws: ffmpeg is killed and the end carries the failure (PipedChild, as the file decoder).
  */
 import { pictureTooLarge } from "../domain/limits.ts";
-import { CaptionLines, isCaptionFilterLine } from "../media/caption-lines.ts";
+import { isCaptionMarker } from "../media/caption-markers.ts";
 import { DecoderComplaints } from "../media/decoder-complaints.ts";
 import { overMaxPixels } from "../media/ffmpeg.ts";
 import { FramecrcLines, type FramecrcPacket } from "../media/framecrc-lines.ts";
@@ -53,7 +53,6 @@ export function openLiveConnection(
   sink: LiveConnectionSink,
 ): LiveConnection {
   const complaints = media.video && new DecoderComplaints(media.video.index);
-  const captions = plan.captions ? new CaptionLines() : undefined;
   const child = new PipedChild(
     buildLiveArgs(source, media, plan),
     [
@@ -65,8 +64,8 @@ export function openLiveConnection(
     ],
     {
       onLine: (line) => {
-        if (isCaptionFilterLine(line)) {
-          if (captions?.captionedPicture(line) !== undefined) sink.captions?.();
+        if (isCaptionMarker(line)) {
+          sink.captions?.();
           return;
         }
         // Pictures that grew past the decode budget after the probe: ffmpeg refuses them (-max_pixels) and says so.
@@ -77,7 +76,7 @@ export function openLiveConnection(
         const complaint = complaints?.read(line);
         if (complaint) sink.decodeError(complaint);
       },
-      isMachineOutput: isCaptionFilterLine,
+      isMachineOutput: isCaptionMarker,
     },
   );
   return {

@@ -8,14 +8,14 @@
  * - evidence pictures (when asked for): a few small colour JPEGs a second, with their sizes on a side pipe;
  * - frame markers: one framecrc line per frame on stderr, in order with the decoder's complaints (see below);
  * - keyframe markers (when asked for): one framemd5 line per intra-coded picture, after that frame's marker;
- * - caption lines (when asked for): showinfo's lines on stderr, which name the pictures carrying A/53 closed
- *   captions (caption-lines.ts).
+ * - caption markers (when asked for): one line on stderr per picture carrying A/53 closed captions, after that
+ *   frame's marker (caption-markers.ts).
  * Outputs get fd 1 (stdout), then 3, 4, … in the order they are added; fd 2 is stderr. A new kind of output
  * (one pipe per audio track, evidence thumbnails) is one more branch of the graph here and one more
  * DecodeOutputSpec, read by an output class in decode-outputs.ts.
  */
 import { UnsupportedMediaError } from "../domain/errors.ts";
-import { CAPTION_FILTER, isCaptionFilterLine } from "./caption-lines.ts";
+import { CAPTION_FILTER, captionMarkerOutput, isCaptionMarker } from "./caption-markers.ts";
 import { pinnableLayout } from "./channel-layout.ts";
 import { evidencePictureFilter, evidencePictureOutput } from "./evidence-pictures.ts";
 import { analysisLumaFilter, nativeLumaFilter, syncLumaFilter } from "./luma-filters.ts";
@@ -119,7 +119,7 @@ export function isKeyframeMarker(line: string): boolean {
 
 /** Lines of ffmpeg's stderr that are our markers, not ffmpeg talking. */
 export function isMarker(line: string): boolean {
-  return isFrameMarker(line) || isKeyframeMarker(line) || isCaptionFilterLine(line);
+  return isFrameMarker(line) || isKeyframeMarker(line) || isCaptionMarker(line);
 }
 
 export function buildDecodeCommand(
@@ -174,6 +174,10 @@ export function buildDecodeCommand(
       branches.push("[vk]");
       graph.push(`[vk]select='eq(pict_type\\,I)'[keyframes]`);
     }
+    if (plan.captions) {
+      branches.push("[vc]");
+      graph.push(`[vc]${CAPTION_FILTER}[captions]`);
+    }
     if (plan.evidencePictures) {
       const { perSecond, ...size } = plan.evidencePictures;
       const step = frameStep(video.fps, perSecond);
@@ -184,10 +188,11 @@ export function buildDecodeCommand(
       outputs.push({ kind: "evidence-pictures", fd, timesFd, ...size, step });
     }
     graph.unshift(
-      `[0:${video.index}]${videoTimelineGuard(video.offset, video.fps)}fps=fps=${video.fpsRational},${plan.captions ? `${CAPTION_FILTER},` : ""}split=${branches.length}${branches.join("")}`,
+      `[0:${video.index}]${videoTimelineGuard(video.offset, video.fps)}fps=fps=${video.fpsRational},split=${branches.length}${branches.join("")}`,
     );
     outputArgs.push(...markers("[markers]", "framecrc"));
     if (plan.keyframes) outputArgs.push(...markers("[keyframes]", "framemd5"));
+    if (plan.captions) outputArgs.push(...captionMarkerOutput("[captions]", MARKERS_FD));
   }
   for (const [track, stream] of plan.audio ? media.audioTracks.entries() : []) {
     const fd = nextFd();

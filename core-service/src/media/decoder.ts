@@ -19,7 +19,7 @@ import {
   noProgress,
   pictureTooLarge,
 } from "../domain/limits.ts";
-import { CaptionLines, isCaptionFilterLine } from "./caption-lines.ts";
+import { isCaptionMarker } from "./caption-markers.ts";
 import {
   buildDecodeCommand,
   type DecodePlan,
@@ -81,7 +81,7 @@ class DecodeSession {
   #framesDecoded = 0;
   #lastProgressMs = performance.now();
   readonly #complaints: DecoderComplaints | undefined;
-  readonly #captions: CaptionLines | undefined;
+  readonly #captions: boolean;
   #captionFrames = 0;
 
   constructor(
@@ -97,7 +97,7 @@ class DecodeSession {
     this.#signal = options.signal;
     this.#limits = options.limits ?? DEFAULT_ANALYSIS_LIMITS;
     this.#complaints = media.video && new DecoderComplaints(media.video.index);
-    this.#captions = media.video && plan.captions ? new CaptionLines() : undefined;
+    this.#captions = Boolean(media.video && plan.captions);
     const command = buildDecodeCommand(source, media, plan);
     const delivered = (endTime: number, result: SinkResult) => this.#delivered(endTime, result);
     this.#outputs = command.outputs.map((spec) => openOutput(spec, media, sink, delivered));
@@ -190,11 +190,11 @@ class DecodeSession {
       if (video) this.#hold(this.#sink.keyframe?.(video.offset + (this.#framesDecoded - 1) / video.fps));
       return;
     }
-    if (isCaptionFilterLine(line)) {
-      const captioned = this.#captions?.captionedPicture(line);
-      if (captioned === undefined || !video) return;
+    if (isCaptionMarker(line)) {
+      // Printed just after that frame's own marker, like a keyframe's.
+      if (!video) return;
       this.#captionFrames++;
-      this.#hold(this.#sink.captions?.({ time: video.offset + captioned / video.fps }));
+      this.#hold(this.#sink.captions?.({ time: video.offset + (this.#framesDecoded - 1) / video.fps }));
       return;
     }
     const picture = overMaxPixels(line);

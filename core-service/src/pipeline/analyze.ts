@@ -155,7 +155,7 @@ export function decodePlan(
     maxPixels: limits.maxPixels,
     // Block corruption ends damage at the keyframe that repairs it.
     keyframes: detectors.some((d) => "pushKeyframe" in d),
-    // Only when asked for: cheap (see caption-lines.ts), but a few more lines of stderr for every picture.
+    // Only when asked for: one more branch of the graph and a line of stderr per captioned picture.
     captions: Boolean(media.video) && wants("captions"),
   };
 }
