@@ -1,10 +1,10 @@
 /**
  * What captions-lost adds to a file analysis, on the bench clip with CEA-608 captions put in every picture
- * (test/support/caption-injector.ts): the decoder with and without its caption branch (showinfo after the fps
- * filter, its stderr lines parsed in Node), everything else as `avmon analyze` plans it, taking turns ROUNDS
- * times and compared by medians (ffmpeg's CPU and Node's, in process); then the detector alone on the clip's
- * audio and one caption a picture, median of 5. A whole-analysis run with and without the detector could not
- * show this: the cost is below the few per cent such runs drift by.
+ * (test/support/caption-injector.ts): the decoder with and without its caption branch (the A53_CC sidedata
+ * selection after the fps filter, its stderr lines parsed in Node), everything else as `avmon analyze` plans
+ * it, taking turns ROUNDS times and compared by medians (ffmpeg's CPU and Node's, in process); then the detector
+ * alone on the clip's audio and one caption a picture, median of 5. A whole-analysis run with and without the
+ * detector could not show this: the cost is below the few per cent such runs drift by.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
