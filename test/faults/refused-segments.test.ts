@@ -15,9 +15,9 @@ import type { Defect } from "../../core-service/src/domain/defect.ts";
 import type { AvmonEvent } from "../../core-service/src/domain/events.ts";
 import { DEFAULT_ANALYSIS_LIMITS } from "../../core-service/src/domain/limits.ts";
 import { silentLogger } from "../../core-service/src/logging/logger.ts";
-import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
 import { GuardedProxy } from "../../core-service/src/security/guarded-proxy.ts";
 import { mediaAnalyzer } from "../../core-service/src/worker/analyzer.ts";
+import { runEncoder } from "../support/encoder-threads.ts";
 import { type LiveOrigin, startLiveOrigin } from "../support/live-origin.ts";
 import { runLiveJob } from "../support/live-run.ts";
 import { aQueueMessage, waitFor, workerHarness } from "../worker/worker-harness.ts";
@@ -35,7 +35,7 @@ const dns: Record<string, string[]> = { "media.test": ["93.184.215.14"], "intern
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "avmon-refused-"));
   // 12 s of programme in six 2 s segments.
-  await runFfmpeg([
+  await runEncoder([
     ...[
       "-f",
       "lavfi",

@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { createBlockinessDetector } from "../../core-service/src/detectors/blockiness.ts";
 import type { DecodeErrorEvent, DetectorEvent, LumaFrame } from "../../core-service/src/detectors/types.ts";
 import { parseDecoderComplaint } from "../../core-service/src/media/decoder-complaints.ts";
-import { runFfmpeg, spawnFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
+import { spawnFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
+import { runEncoder } from "../support/encoder-threads.ts";
 
 const CACHE = join(import.meta.dirname, "../../.cache/test-media");
 const FOOTAGE = "/work/shared/media/real-640x360-1s.mp4";
@@ -36,7 +37,7 @@ async function cached(
 }
 
 function encode(name: string, ext: string, args: readonly string[]): Promise<string> {
-  return cached(name, ext, (out) => runFfmpeg(["-y", ...args, out]).then(() => undefined), args);
+  return cached(name, ext, (out) => runEncoder(["-y", ...args, out]).then(() => undefined), args);
 }
 
 /** The filmed footage looped (it is 1 s long), re-timed to FPS, `from`..`from + seconds`. */

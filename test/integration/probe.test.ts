@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { AbortedError, StalledError } from "../../core-service/src/domain/errors.ts";
-import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
 import { probeSource } from "../../core-service/src/media/probe.ts";
 import { resolveSource } from "../../core-service/src/media/source.ts";
+import { runEncoder } from "../support/encoder-threads.ts";
 import { processesMatching, silentFifo } from "../support/fault-injection.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "avmon-probe-"));
@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("probe", () => {
   it("reads a 5.1 AAC MP4's layout and channel count", async () => {
     const path = join(dir, "surround.mp4");
-    await runFfmpeg([
+    await runEncoder([
       ...["-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=2"],
       ...["-f", "lavfi", "-i", "sine=f=440:d=2", "-filter_complex"],
       "[1:a]pan=5.1|FL=c0|FR=c0|FC=c0|LFE=c0|BL=c0|BR=c0[a]",

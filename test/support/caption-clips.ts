@@ -5,8 +5,8 @@
  * captions in every picture outside the gaps, and the mux of that with the sound.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
 import { type CaptionCodec, injectCaptions } from "./caption-injector.ts";
+import { runEncoder } from "./encoder-threads.ts";
 import { makeCached, makeClip, makeWithFfmpeg } from "./test-media.ts";
 
 export interface Span {
@@ -48,7 +48,7 @@ export async function makeCaptionClip(spec: CaptionClipSpec): Promise<string> {
   const timing = ["-fflags", "+genpts", "-framerate", String(spec.fps)];
   const args = [...timing, "-i", video, "-i", audio, "-map", "0:v", "-map", "1:a", "-c", "copy"];
   return makeCached({ args, container: spec.container }, spec.container, async (partial) => {
-    await runFfmpeg(["-y", ...args, partial]);
+    await runEncoder(["-y", ...args, partial]);
   });
 }
 

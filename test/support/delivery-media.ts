@@ -5,7 +5,7 @@
  * number of audio tracks each in its own layout and codec (and, copied once more, a rotation). Cached like the
  * clips.
  */
-import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
+import { runEncoder } from "./encoder-threads.ts";
 import {
   type AudioEvent,
   type ClipSpec,
@@ -94,12 +94,12 @@ export async function makeDelivery(spec: DeliverySpec): Promise<string> {
     ...["-t", String(spec.duration), ...(spec.output ?? []), "-f", spec.format],
   ];
   const encoded = await makeCached({ delivery: args }, spec.extension, async (partial) => {
-    await runFfmpeg(["-y", ...args, partial]);
+    await runEncoder(["-y", ...args, partial]);
   });
   if (!spec.remux) return encoded;
   const remux = ["-i", encoded, "-map", "0", "-c", "copy", ...spec.remux, "-f", spec.format];
   return makeCached({ remux }, spec.extension, async (partial) => {
-    await runFfmpeg(["-y", ...remux, partial]);
+    await runEncoder(["-y", ...remux, partial]);
   });
 }
 

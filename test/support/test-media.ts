@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runFfmpeg } from "../../core-service/src/media/ffmpeg.ts";
+import { runEncoder } from "./encoder-threads.ts";
 import { damageIvfFrames } from "./ivf-damage.ts";
 import { sharedMedia } from "./shared-media.ts";
 import { damageVideoPictures } from "./ts-damage.ts";
@@ -86,7 +86,7 @@ export async function makeClip(spec: ClipSpec): Promise<string> {
   return makeCached(recipe, spec.container, async (partial, stem) => {
     if (recipe.damage.length > 0 && spec.container !== "ts") return encodeDamagedIvf(recipe, stem, partial);
     if (recipe.segments.length > 0) await encodeJoined(recipe, stem, partial);
-    else await runFfmpeg(["-y", ...recipe.args, partial]);
+    else await runEncoder(["-y", ...recipe.args, partial]);
     if (recipe.damage.length > 0)
       writeFileSync(partial, damageVideoPictures(readFileSync(partial), recipe.damage));
   });
@@ -94,7 +94,7 @@ export async function makeClip(spec: ClipSpec): Promise<string> {
 
 /** Media that one ffmpeg command (`args`, the output path left off) makes, cached like clips. */
 export function makeWithFfmpeg(args: readonly string[], extension: string): Promise<string> {
-  return makeCached({ args }, extension, (partial) => runFfmpeg(["-y", ...args, partial]).then(() => {}));
+  return makeCached({ args }, extension, (partial) => runEncoder(["-y", ...args, partial]).then(() => {}));
 }
 
 /** The file `produce` writes to a partial path (and files named from `stem`), kept under CACHE_DIR by the hash of `recipe`. */
@@ -144,16 +144,16 @@ const IVF_CONTAINERS: ReadonlySet<string> = new Set(["webm", "mkv", "ivf"]);
  */
 async function encodeDamagedIvf(recipe: ClipRecipe, stem: string, output: string): Promise<void> {
   if (output.endsWith(".ivf")) {
-    await runFfmpeg(["-y", ...recipe.args, "-f", "ivf", output]);
+    await runEncoder(["-y", ...recipe.args, "-f", "ivf", output]);
     writeFileSync(output, damageIvfFrames(readFileSync(output), recipe.damage));
     return;
   }
   const ivf = `${stem}.ivf`;
   const format = output.endsWith(".mkv") ? "matroska" : "webm";
   try {
-    await runFfmpeg(["-y", ...recipe.args, "-f", "ivf", ivf]);
+    await runEncoder(["-y", ...recipe.args, "-f", "ivf", ivf]);
     writeFileSync(ivf, damageIvfFrames(readFileSync(ivf), recipe.damage));
-    await runFfmpeg(["-y", "-i", ivf, "-c", "copy", "-f", format, output]);
+    await runEncoder(["-y", "-i", ivf, "-c", "copy", "-f", format, output]);
   } finally {
     rmSync(ivf, { force: true });
   }
@@ -163,9 +163,9 @@ async function encodeJoined(recipe: ClipRecipe, stem: string, output: string): P
   const files = recipe.segments.map((_, i) => `${stem}.segment${i}.ts`);
   const list = `${stem}.segments.txt`;
   try {
-    for (const [i, args] of recipe.segments.entries()) await runFfmpeg(["-y", ...args, files[i] as string]);
+    for (const [i, args] of recipe.segments.entries()) await runEncoder(["-y", ...args, files[i] as string]);
     writeFileSync(list, files.map((f) => `file '${f}'\n`).join(""));
-    await runFfmpeg(["-y", ...recipe.args.map((a) => (a === SEGMENT_LIST ? list : a)), output]);
+    await runEncoder(["-y", ...recipe.args.map((a) => (a === SEGMENT_LIST ? list : a)), output]);
   } finally {
     for (const file of [...files, list]) rmSync(file, { force: true });
   }
