@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { analyzeLive } from "../../core-service/src/live/analyze-live.ts";
 import { type LiveOrigin, startLiveOrigin } from "../support/live-origin.ts";
+import { makeClip } from "../support/test-media.ts";
 import { waitFor } from "../worker/worker-harness.ts";
 import { EventLog, isRunning } from "./live-events.ts";
 
@@ -70,6 +71,46 @@ describe("live analysis of an MPEG-TS over HTTP origin", () => {
     expect(delays.slice(0, 3)).toEqual([0.25, 0.5, 1]);
     expect(summary.reconnects).toBe(delays.length);
     expect(summary.resumeState.openDefects).toEqual([]);
+  }, 60_000);
+
+  it("sees the picture after a reconnection that joined between keyframes (a probe that missed the video)", async () => {
+    // 2 s GOPs: keyframes at every even second of origin time. The origin goes quiet from 12.3 s to 20.3 s, so
+    // the reconnection's probe starts reading 0.3 s past a keyframe and sees the next (the first picture size)
+    // only 1.7 s later: past its short window, within its long one. The black from 32 s can only be seen if
+    // the connection after it decodes video.
+    const clip = await makeClip({
+      duration: 40,
+      container: "ts",
+      video: {
+        ...{ codec: "libx264", size: "320x180", fps: "25", gop: 50 },
+        events: [{ type: "black", start: 32, end: 36 }],
+      },
+      audio: { codec: "aac", channels: 2, events: [] },
+    });
+    origin = await startLiveOrigin({ protocol: "mpegts-http", duration: 40, clip });
+    const log = new EventLog();
+    let reconnects = 0;
+    const stop = new AbortController();
+    const run = analyzeLive(origin.url, {
+      detectors: ["black"],
+      streamThresholds: { stallAfter: STALL_AFTER },
+      reconnect: { initialDelay: 0.25, factor: 2, maxDelay: MAX_DELAY },
+      signal: stop.signal,
+      onDetectorEvent: log.listener,
+      onReconnect: () => reconnects++,
+    });
+    try {
+      while (origin.availableAt(12.3) === undefined) await sleep(20);
+      origin.pause(8);
+      const black = await log.waitFor("open", "black", 30_000);
+      expect(reconnects).toBeGreaterThanOrEqual(1);
+      // Stream time runs a little ahead of origin time (the TS's start offset).
+      expect(black.event.defect.start).toBeGreaterThanOrEqual(32);
+      expect(black.event.defect.start).toBeLessThan(34);
+    } finally {
+      stop.abort();
+      await run;
+    }
   }, 60_000);
 
   it("hands an open defect to the next worker without announcing it again, and reports the gap in watching", async () => {

@@ -74,6 +74,26 @@ describe("StreamHealth", () => {
     expect(close).toMatchObject({ kind: "close", defect: { type: "audio-loss", start: 1, end: 4 } });
   });
 
+  it("reports video-loss when a reconnection brings back only the sound, timed from the new connection", () => {
+    const health = new StreamHealth(thresholds, 0);
+    health.packet("video", 1, 0);
+    health.packet("audio", 1, 0);
+    health.reconnected();
+    expect(health.packet("audio", 20, 0)).toEqual([]);
+    expect(health.packet("audio", 21.9, 0)).toEqual([]);
+    const [open] = health.packet("audio", 22, 0);
+    expect(open).toMatchObject({ kind: "open", defect: { type: "video-loss", start: 20 } });
+    const [close] = health.packet("video", 23, 0);
+    expect(close).toMatchObject({ kind: "close", defect: { type: "video-loss", start: 20, end: 23 } });
+  });
+
+  it("expects no picture back from a source that never carried one", () => {
+    const health = new StreamHealth(thresholds, 0);
+    health.packet("audio", 1, 0);
+    health.reconnected();
+    expect([...health.packet("audio", 2, 0), ...health.packet("audio", 30, 0)]).toEqual([]);
+  });
+
   it("reports a timestamp jump as one instant discontinuity even when both kinds jump", () => {
     const health = new StreamHealth(thresholds, 0);
     const events = [...health.packet("video", 10, 0, -8), ...health.packet("audio", 10.02, 0, -8)];

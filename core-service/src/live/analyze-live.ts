@@ -30,7 +30,7 @@ import { resolveSupportedSource } from "../media/source-support.ts";
 import { overPictureBudget } from "../pipeline/analysis-limits.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
 import { EconomyWatch } from "./economy-watch.ts";
-import { isHls, type LivePlan } from "./live-args.ts";
+import { isHls, type LivePlan, type ProbeWindow, probeWindowSeconds } from "./live-args.ts";
 import { type ConnectionEnd, type LiveConnection, openLiveConnection } from "./live-connection.ts";
 import { probeLive } from "./live-probe.ts";
 import { LiveSession } from "./live-session.ts";
@@ -178,14 +178,17 @@ async function follow(
  */
 async function watchOnce(
   source: ResolvedSource,
-  { detectors, session, economy }: Watching,
+  watching: Watching,
   thresholds: StreamThresholds,
   signal: AbortSignal,
   options: LiveOptions,
 ): Promise<ConnectionEnd["failure"]> {
+  const { detectors, session, economy } = watching;
   const maxPixels = options.maxPixels ?? DEFAULT_ANALYSIS_LIMITS.maxPixels;
-  const media = await probeLive(source, thresholds.stallAfter, signal, maxPixels);
+  const probe = await probeLive(source, thresholds.stallAfter, signal, { maxPixels, known: watching.media });
   if (signal.aborted) return undefined;
+  const media = probe.media;
+  watching.media = media;
   // Pictures over the decode budget stay over it: the analysis ends (LIMIT_REACHED) instead of reconnecting.
   const refusal = overPictureBudget(media, { maxPixels }, source.original);
   if (refusal) return { error: refusal };
@@ -193,6 +196,7 @@ async function watchOnce(
     maxPixels,
     evidence: options.evidence !== undefined,
     economy: economy?.usable(media) ?? false,
+    probeWindow: probe.window,
   });
   session.connected();
   const fullSink = session.sink(media, plan.analysisSize);
@@ -204,10 +208,15 @@ async function watchOnce(
   options.onProcess?.({ pid: connection.pid, exited: connection.ended.then(() => undefined) });
   session.connectedNow = true;
   const openedAt = Date.now();
+  // A new connection reads up to its probe window before its first output (and, joined between keyframes,
+  // up to a GOP more): replacing it sooner would only start the wait again.
+  const startUpMs = probeWindowSeconds(plan.probeWindow) * 1000;
   const watchdog = setInterval(() => {
     // A connection that delivers nothing for stallAfter is replaced, whatever ffmpeg thinks of it.
-    const quietMs = Math.min(session.silenceMs(), Date.now() - openedAt);
-    if (quietMs >= thresholds.stallAfter * 1000) connection.close();
+    const sinceOpenMs = Date.now() - openedAt;
+    const quietMs = Math.min(session.silenceMs(), sinceOpenMs);
+    const allowedMs = thresholds.stallAfter * 1000 + (session.silenceMs() >= sinceOpenMs ? startUpMs : 0);
+    if (quietMs >= allowedMs) connection.close();
   }, TICK_MS);
   const onAbort = () => connection.close();
   signal.addEventListener("abort", onAbort, { once: true });
@@ -232,7 +241,12 @@ function livePlan(
   media: MediaInfo,
   detectors: readonly Detector[],
   thresholds: StreamThresholds,
-  { maxPixels, evidence, economy }: { maxPixels: number; evidence: boolean; economy: boolean },
+  {
+    maxPixels,
+    evidence,
+    economy,
+    probeWindow,
+  }: { maxPixels: number; evidence: boolean; economy: boolean; probeWindow: ProbeWindow },
 ): LivePlan {
   const wants = (input: Detector["input"]) => detectors.some((d) => d.input === input);
   const video = media.video;
@@ -249,6 +263,9 @@ function livePlan(
     readTimeout: thresholds.stallAfter,
     maxPixels,
     economy,
+    // Decoded outputs learn a picture's size from the first one; economy's stream copy must know it before its
+    // first packet, so it reads as far as its probe had to.
+    probeWindow: economy ? probeWindow : "short",
   };
 }
 
@@ -285,6 +302,8 @@ interface Watching {
   readonly detectors: readonly Detector[];
   readonly session: LiveSession;
   readonly economy: EconomyWatch | undefined;
+  /** What the latest connection's probe found: a reconnection's probe falls back on it (live-probe.ts). */
+  media?: MediaInfo;
 }
 
 /**

@@ -48,11 +48,26 @@ export interface LivePlan {
   readonly captions?: boolean;
   /** The economy profile: keyframes only, plus the copied video packets (videoCopyOutputs). */
   readonly economy?: boolean;
+  /** How far the connection reads to learn its streams (as far as its probe had to); default short. */
+  readonly probeWindow?: ProbeWindow;
 }
 
-/** Small probing keeps start-up (and every reconnect) short; live streams repeat their headers anyway. */
-const LIVE_PROBE_BYTES = "500000";
-const LIVE_ANALYZE_MICROSECONDS = "1000000";
+/**
+ * How much of the stream ffmpeg reads to learn its streams. Short keeps start-up (and every reconnect) quick;
+ * live streams repeat their headers anyway. Long is for a probe that missed a stream's parameters: joined between
+ * keyframes, H.264 and HEVC give their picture size only with the next one, up to a GOP later (5 s covers the
+ * GOPs of broadcast and OTT delivery), and the connection after such a probe reads as far.
+ */
+export type ProbeWindow = "short" | "long";
+const PROBE_WINDOWS: Record<ProbeWindow, { bytes: string; microseconds: string }> = {
+  short: { bytes: "500000", microseconds: "1000000" },
+  long: { bytes: "5000000", microseconds: "5000000" },
+};
+
+/** Seconds of stream a connection may read before its first output, learning its streams. */
+export function probeWindowSeconds(window: ProbeWindow = "short"): number {
+  return Number(PROBE_WINDOWS[window].microseconds) / 1_000_000;
+}
 
 /**
  * The input options of the probe and of every connection. `-max_pixels` keeps the decoder from allocating
@@ -62,7 +77,9 @@ export function liveInputOptions(
   source: ResolvedSource,
   readTimeout: number,
   maxPixels = DEFAULT_ANALYSIS_LIMITS.maxPixels,
+  probeWindow: ProbeWindow = "short",
 ): string[] {
+  const window = PROBE_WINDOWS[probeWindow];
   const scheme = new URL(source.input).protocol;
   const options = [
     ...["-max_pixels", String(maxPixels)],
@@ -72,9 +89,9 @@ export function liveInputOptions(
     "-fflags",
     "nobuffer",
     "-probesize",
-    LIVE_PROBE_BYTES,
+    window.bytes,
     "-analyzeduration",
-    LIVE_ANALYZE_MICROSECONDS,
+    window.microseconds,
   ];
   if (isHls(source)) {
     // Start at the newest segment: older ones only add delay. (Options of a demuxer the input does not use
@@ -125,7 +142,7 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     "-nostats",
     "-noautorotate",
     "-copyts",
-    ...liveInputOptions(source, plan.readTimeout, plan.maxPixels),
+    ...liveInputOptions(source, plan.readTimeout, plan.maxPixels, plan.probeWindow),
     // One decoder thread per stream: frame threads each hold a frame back (latency) and a task follows many
     // streams, so parallelism comes from the streams, not from within one.
     "-threads",
@@ -154,7 +171,7 @@ export function buildEconomyDecoderArgs(video: VideoStreamInfo, plan: LivePlan):
     ...["-loglevel", "info", "-nostats", "-noautorotate", "-copyts"],
     ...["-max_pixels", String(plan.maxPixels ?? DEFAULT_ANALYSIS_LIMITS.maxPixels)],
     // No `-fflags nobuffer` here: it drops the packets read while probing, and those are the replayed GOPs.
-    ...["-probesize", LIVE_PROBE_BYTES, "-analyzeduration", LIVE_ANALYZE_MICROSECONDS],
+    ...["-probesize", PROBE_WINDOWS.short.bytes, "-analyzeduration", PROBE_WINDOWS.short.microseconds],
     ...["-threads", "1", "-f", "mpegts", "-i", "pipe:0"],
     ...["-filter_complex_threads", "1", "-filter_complex", graph.join(";")],
     ...outputs,

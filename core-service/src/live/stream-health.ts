@@ -30,6 +30,8 @@ export class StreamHealth {
   private stall: OpenStreamDefect | undefined;
   private readonly seen: Partial<Record<MediaKind, KindSeen>> = {};
   private readonly losses: Partial<Record<MediaKind, OpenStreamDefect>> = {};
+  /** Kinds the stream has carried, over all its connections. */
+  private readonly carried = new Set<MediaKind>();
   private lastDiscontinuityAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -73,11 +75,19 @@ export class StreamHealth {
       delete this.losses[kind];
     }
     this.seen[kind] = { time, wallMs: nowMs };
-    events.push(...this.checkLoss(otherKind(kind), time));
+    // A kind carried before a reconnection is expected back: its absence counts from the new connection's first
+    // packet, so a connection that never brings it (its probe missed it, the source dropped it) is a loss.
+    const other = otherKind(kind);
+    if (this.carried.has(other)) this.seen[other] ??= { time, wallMs: nowMs };
+    this.carried.add(kind);
+    events.push(...this.checkLoss(other, time));
     return events;
   }
 
-  /** The connection was replaced: the next packets of a kind cannot prove the other one lost. */
+  /**
+   * The connection was replaced: the next packets of a kind cannot prove the other one lost by the old times,
+   * only by the new connection's (see packet).
+   */
   reconnected(): void {
     for (const kind of ["video", "audio"] as const) delete this.seen[kind];
   }
