@@ -7,7 +7,7 @@
  *   defect with `metrics.offsetMs`, positive = audio late. The default tolerance is ITU-R BT.1359's
  *   acceptability (audio up to 90 ms early, 185 ms late); EBU R37 would be `audioEarlyMs` 40, `audioLateMs` 60.
  * - `timestamps` (live streams): audio and video timestamps drifting apart against each other and against
- *   arrival time, as an encoder with a slipping audio clock makes them (clock-drift.ts), for `driftWindow`.
+ *   arrival time, as an encoder with a slipping audio clock makes them (clock-drift.ts), for 2 × `driftWindow`.
  * - `durations` (files): audio and video that do not last as long, audio shorter by more than two frames or
  *   longer by more than two seconds (the usual QC limits; lossy audio ends a frame or so late anyway). The defect
  *   covers the stretch one stream leaves uncovered; `metrics` give both durations and their difference.
@@ -55,7 +55,8 @@ export const AvSyncOptions = z
     maxPairGap: z.number().positive().default(5),
     /**
      * Live streams: seconds of arrivals over which each stream's least lateness is taken (jitter and bursts
-     * cancel out); a drift must also last this long.
+     * cancel out). A drift must last twice as long: one packet sent early (a sender's burst, as a looping
+     * playout sends at each loop) holds its kind's least lateness down for a whole window.
      */
     driftWindow: z.number().positive().default(10),
     /** Files: audio shorter than the video by more than this many frames is a fault. */
@@ -90,7 +91,7 @@ export function createAvSyncDetector(options: AvSyncOptions = {}): AudioVideoDet
     pairWindow: o.pairWindowMs / 1000,
     maxPairGap: o.maxPairGap,
   });
-  const drift = new ClockDrift({ ...tolerance, window: o.driftWindow, minDuration: o.driftWindow });
+  const drift = new ClockDrift({ ...tolerance, window: o.driftWindow, minDuration: 2 * o.driftWindow });
   const advance = () => signal.advance(flashes.settledUntil(), beeps.settledUntil());
 
   return {

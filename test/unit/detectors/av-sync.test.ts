@@ -256,7 +256,13 @@ describe("av-sync from live timestamps", () => {
    */
   function arrivals(
     seconds: number,
-    options: { audioClock?: number; jitterMs?: number; epochAt?: number } = {},
+    options: {
+      audioClock?: number;
+      jitterMs?: number;
+      epochAt?: number;
+      /** Audio packets sent this many ms early for one second from `at` (a sender's burst). */
+      audioBurst?: { at: number; earlyMs: number };
+    } = {},
   ) {
     const out: PacketArrival[] = [];
     const jitter = noise(0, 11);
@@ -273,10 +279,12 @@ describe("av-sync from live timestamps", () => {
     for (let i = 0; i < (seconds * 48000) / 1024; i++) {
       const t = (i * 1024) / 48000;
       const stamped = t * (options.audioClock ?? 1) + (epochOf(t) ? 50 : 0);
+      const burst = options.audioBurst;
+      const early = burst && t >= burst.at && t < burst.at + 1 ? burst.earlyMs : 0;
       out.push({
         kind: "audio",
         time: stamped,
-        wallMs: 1e6 + t * 1000 + 180 + (options.jitterMs ?? 30) * Math.abs(jitter(t, i + 7)),
+        wallMs: 1e6 + t * 1000 + 180 - early + (options.jitterMs ?? 30) * Math.abs(jitter(t, i + 7)),
         epoch: epochOf(t),
       });
     }
@@ -302,6 +310,11 @@ describe("av-sync from live timestamps", () => {
     expect(closed?.defect.metrics.offsetMs).toBeGreaterThan(400);
     expect(closed?.defect.metrics.audioClockDriftMs).toBeGreaterThan(400);
     expect(Math.abs(Number(closed?.defect.metrics.videoClockDriftMs))).toBeLessThan(50);
+  });
+
+  it("raises nothing for a second of sound sent early (a looping sender's burst), however early", () => {
+    // One early packet holds each kind's least lateness for a whole window: a drift must outlast that.
+    expect(feed(arrivals(60, { audioBurst: { at: 25, earlyMs: 400 } }))).toEqual([]);
   });
 
   it("raises nothing on steady timestamps with arrival jitter", () => {
