@@ -2,13 +2,13 @@ import type { LiveProfile } from "./job.ts";
 
 /**
  * 720p30 streams one machine keeps in real time, per profile: THE figure to update when the bench says
- * otherwise. Measured with `npm run bench -- live` (full) and `npm run bench -- live --profile economy` on a
- * 2-vCPU machine. Full: 16 streams (38 MiB each). Economy: issue 13's target of at least 3× full, until the
- * economy bench run replaces it with its own figure.
+ * otherwise. Measured with `npm run bench -- live --profile full` and `npm run bench -- live --profile economy`
+ * on a 2-vCPU machine (quiet, 2026-12-02, the programme source): full 15 streams (29 MiB each), economy 62
+ * (37 MiB each), the README's Cost figures.
  */
 export const LIVE_BENCH = {
   vcpus: 2,
-  streams: { full: 16, economy: 48 },
+  streams: { full: 15, economy: 62 },
 } as const satisfies { vcpus: number; streams: Record<LiveProfile, number> };
 
 /**
