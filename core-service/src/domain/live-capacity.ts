@@ -2,13 +2,14 @@ import type { LiveProfile } from "./job.ts";
 
 /**
  * 720p30 streams one machine keeps in real time, per profile: THE figure to update when the bench says
- * otherwise. Measured with `npm run bench -- live --profile full` and `npm run bench -- live --profile economy`
- * on a 2-vCPU machine (quiet, 2026-12-02, the programme source): full 15 streams (29 MiB each), economy 62
- * (37 MiB each), the README's Cost figures.
+ * otherwise. Measured with `npm run bench -- live` (both profiles in one run) on a 2-vCPU machine
+ * (2026-12-03, the programme source, a shared machine): full 11 streams (35 MiB each), economy 53 (44 MiB
+ * each), the README's Cost figures. (A quiet run on 2026-12-02 kept 15 and 62, but its defect streams stopped
+ * decoding pictures after each stall, a bug since fixed; the lower figures are the safer ones to scale on.)
  */
 export const LIVE_BENCH = {
   vcpus: 2,
-  streams: { full: 15, economy: 62 },
+  streams: { full: 11, economy: 53 },
 } as const satisfies { vcpus: number; streams: Record<LiveProfile, number> };
 
 /**
