@@ -214,9 +214,10 @@ async function watchOnce(
   const watchdog = setInterval(() => {
     // A connection that delivers nothing for stallAfter is replaced, whatever ffmpeg thinks of it.
     const sinceOpenMs = Date.now() - openedAt;
-    const quietMs = Math.min(session.silenceMs(), sinceOpenMs);
-    const allowedMs = thresholds.stallAfter * 1000 + (session.silenceMs() >= sinceOpenMs ? startUpMs : 0);
-    if (quietMs >= allowedMs) connection.close();
+    const silenceMs = session.silenceMs();
+    const deliveredYet = silenceMs < sinceOpenMs;
+    const quietMs = deliveredYet ? silenceMs : sinceOpenMs;
+    if (quietMs >= thresholds.stallAfter * 1000 + (deliveredYet ? 0 : startUpMs)) connection.close();
   }, TICK_MS);
   const onAbort = () => connection.close();
   signal.addEventListener("abort", onAbort, { once: true });

@@ -16,6 +16,7 @@ import { parseInputSummary } from "../media/input-summary.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import type { ResolvedSource } from "../media/source.ts";
 import { liveInputOptions, type ProbeWindow } from "./live-args.ts";
+import type { MediaKind } from "./timeline.ts";
 
 export interface LiveProbe {
   readonly media: MediaInfo;
@@ -50,12 +51,10 @@ export async function probeLive(
   throw long.failure;
 }
 
-/** Kinds of stream a probe named without finding their parameters. */
-type Kind = "video" | "audio";
-
 interface ProbeOutcome {
   readonly media: MediaInfo | undefined;
-  readonly unknown: ReadonlySet<Kind>;
+  /** Kinds of stream the probe named without finding their parameters. */
+  readonly unknown: ReadonlySet<MediaKind>;
   readonly failure: Error;
 }
 
@@ -81,10 +80,11 @@ function probeOnce(
       if (signal.aborted) return reject(new AbortedError("live probe was stopped"));
       const text = stderr.toString();
       const media = parseInputSummary(text);
-      const unknown = new Set<Kind>();
-      for (const [, kind] of text.matchAll(MISSING_PARAMETERS))
-        if ((kind === "Video" && !media?.video) || (kind === "Audio" && !media?.audio))
-          unknown.add(kind === "Video" ? "video" : "audio");
+      const unknown = new Set<MediaKind>();
+      for (const [, named] of text.matchAll(MISSING_PARAMETERS)) {
+        const kind = (named as string).toLowerCase() as MediaKind;
+        if (!media?.[kind]) unknown.add(kind);
+      }
       const failure = /output file must be specified/i.test(text)
         ? new UnsupportedMediaError(`${source.original}: no audio or video stream`)
         : classifyFfmpegFailure(text, source.original, code);
@@ -98,7 +98,7 @@ function probeOnce(
 /** The probe's streams, with those it named but could not read taken from the last connection's. */
 function withKnownStreams(
   media: MediaInfo | undefined,
-  unknown: ReadonlySet<Kind>,
+  unknown: ReadonlySet<MediaKind>,
   known: MediaInfo | undefined,
 ): MediaInfo | undefined {
   if (!known) return media;
