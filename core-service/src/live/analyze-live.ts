@@ -30,6 +30,7 @@ import { resolveSupportedSource } from "../media/source-support.ts";
 import { overPictureBudget } from "../pipeline/analysis-limits.ts";
 import { analysisSize } from "../pipeline/analyze.ts";
 import { EconomyWatch } from "./economy-watch.ts";
+import { FrameRate } from "./frame-rate.ts";
 import { isHls, type LivePlan, type ProbeWindow, probeWindowSeconds } from "./live-args.ts";
 import { type ConnectionEnd, type LiveConnection, openLiveConnection } from "./live-connection.ts";
 import { probeLive } from "./live-probe.ts";
@@ -278,15 +279,14 @@ function startTicker(
   onFailure: (error: unknown) => void,
 ): NodeJS.Timeout {
   const intervalMs = (options.statsInterval ?? 1) * 1000;
+  const frameRate = new FrameRate(Date.now(), session.videoFrames);
   let lastStatsMs = Date.now();
-  let framesAtLastStats = session.videoFrames;
   const tick = () => {
     session.tick();
     const now = Date.now();
     if (!options.onStats || now - lastStatsMs < intervalMs) return;
-    const fps = ((session.videoFrames - framesAtLastStats) * 1000) / (now - lastStatsMs);
     lastStatsMs = now;
-    framesAtLastStats = session.videoFrames;
+    const fps = frameRate.update(now, session.videoFrames);
     options.onStats({ ...session.stats(Math.round(fps * 10) / 10), ...economy?.stats() });
   };
   return setInterval(() => {

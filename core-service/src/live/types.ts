@@ -54,7 +54,7 @@ export type LiveDetectorEvent = DetectorEvent & { readonly alertId: string; read
 export interface LiveStats {
   /** Seconds the analysis runs behind the stream since this connection began (0 = keeping up). */
   readonly lagSeconds: number;
-  /** Analysed video frames per second over the last report interval. */
+  /** Analysed video frames per second over the last few seconds (see live/frame-rate.ts). */
   readonly framesPerSecond: number;
   readonly openDefects: readonly Defect[];
   readonly connected: boolean;

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { FrameRate } from "../../core-service/src/live/frame-rate.ts";
+
+describe("FrameRate", () => {
+  it("reads a segment-at-a-time 30 fps stream as 30 fps, not the 0 or 60 of a one-second count", () => {
+    // 2 s segments of 60 frames, each decoded in the first half second after it arrives.
+    const rate = new FrameRate(0, 0);
+    const readings: number[] = [];
+    for (let second = 1; second <= 20; second++) {
+      const frames = Math.floor(second / 2) * 60;
+      readings.push(rate.update(second * 1000, frames));
+    }
+    for (const fps of readings.slice(6)) expect(fps).toBeGreaterThanOrEqual(25);
+    for (const fps of readings.slice(6)) expect(fps).toBeLessThanOrEqual(35);
+  });
+
+  it("falls to 0 within the window once frames stop", () => {
+    const rate = new FrameRate(0, 0);
+    for (let second = 1; second <= 10; second++) rate.update(second * 1000, second * 30);
+    let fps = Number.NaN;
+    for (let second = 11; second <= 17; second++) fps = rate.update(second * 1000, 300);
+    expect(fps).toBe(0);
+  });
+});
