@@ -190,9 +190,13 @@ export function buildDecodeCommand(
     graph.unshift(
       `[0:${video.index}]${videoTimelineGuard(video.offset, video.fps)}fps=fps=${video.fpsRational},split=${branches.length}${branches.join("")}`,
     );
-    outputArgs.push(...markers("[markers]", "framecrc"));
-    if (plan.keyframes) outputArgs.push(...markers("[keyframes]", "framemd5"));
-    if (plan.captions) outputArgs.push(...captionMarkerOutput("[captions]", MARKERS_FD));
+    // The markers are ffmpeg's first outputs: each frame's marker is written before its pictures (see
+    // marker-order.ts), and a keyframe's or caption's marker just after it.
+    outputArgs.unshift(
+      ...markers("[markers]", "framecrc"),
+      ...(plan.keyframes ? markers("[keyframes]", "framemd5") : []),
+      ...(plan.captions ? captionMarkerOutput("[captions]", MARKERS_FD) : []),
+    );
   }
   for (const [track, stream] of plan.audio ? media.audioTracks.entries() : []) {
     const fd = nextFd();

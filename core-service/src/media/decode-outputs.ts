@@ -7,6 +7,7 @@ import type { AudioChunk, CaptionEvent, DecodeErrorEvent, LumaFrame } from "../d
 import { channelNames } from "./channel-layout.ts";
 import type { DecodeOutputSpec } from "./decode-args.ts";
 import { FixedSizeReader, PcmReader } from "./frame-reader.ts";
+import type { MarkerOrder } from "./marker-order.ts";
 import { PacketPairer } from "./packet-pairer.ts";
 import type { PipeReader } from "./piped-child.ts";
 import type { MediaInfo } from "./probe.ts";
@@ -59,19 +60,21 @@ export interface DecodeOutput {
   readonly endTime: number;
 }
 
+/** `order`: luma pictures go on only once their frame markers have been read (marker-order.ts). */
 export function openOutput(
   spec: DecodeOutputSpec,
   media: MediaInfo,
   sink: DecodeSink,
   delivered: Delivered,
+  order: MarkerOrder,
 ): DecodeOutput {
   switch (spec.kind) {
     case "analysis-video":
-      return new LumaOutput(spec, media, delivered, sink.analysisFrame?.bind(sink));
+      return new LumaOutput(spec, media, delivered, order, sink.analysisFrame?.bind(sink));
     case "sync-video":
-      return new LumaOutput(spec, media, delivered, sink.syncPicture?.bind(sink));
+      return new LumaOutput(spec, media, delivered, order, sink.syncPicture?.bind(sink));
     case "native-video":
-      return new LumaOutput(spec, media, delivered, sink.nativeFrame?.bind(sink));
+      return new LumaOutput(spec, media, delivered, order, sink.nativeFrame?.bind(sink));
     case "audio":
       return new PcmOutput(spec, sink.audio?.bind(sink), delivered);
     case "evidence-pictures":
@@ -92,6 +95,7 @@ class LumaOutput implements DecodeOutput {
     readonly spec: Extract<DecodeOutputSpec, { kind: "analysis-video" | "native-video" | "sync-video" }>,
     media: MediaInfo,
     private readonly delivered: Delivered,
+    private readonly order: MarkerOrder,
     private readonly deliver: ((frame: LumaFrame) => SinkResult) | undefined,
   ) {
     this.#reader = new FixedSizeReader(spec.width * spec.height);
@@ -111,7 +115,12 @@ class LumaOutput implements DecodeOutput {
       const time = this.#offset + index / this.#fps;
       this.endTime = time + step / this.#fps;
       const frame: LumaFrame = { index, time, width, height, data, range: this.#range };
-      this.delivered(this.endTime, this.deliver?.(frame));
+      const endTime = this.endTime;
+      if (this.order.ready(index)) this.delivered(endTime, this.deliver?.(frame));
+      else {
+        const copy = { ...frame, data: data.slice() };
+        this.order.wait(index, () => this.delivered(endTime, this.deliver?.(copy)));
+      }
     });
   }
 }

@@ -30,6 +30,7 @@ import {
 import { type DecodeOutput, type DecodeSink, openOutput, type SinkResult } from "./decode-outputs.ts";
 import { DecoderComplaints } from "./decoder-complaints.ts";
 import { classifyFfmpegFailure, overMaxPixels } from "./ffmpeg.ts";
+import { MarkerOrder } from "./marker-order.ts";
 import { type ChildEnd, PipedChild } from "./piped-child.ts";
 import type { MediaInfo } from "./probe.ts";
 import { parseSegmentFailure } from "./segment-failures.ts";
@@ -77,6 +78,7 @@ class DecodeSession {
   readonly #limits: Pick<AnalysisLimits, "stallSeconds" | "maxMediaSeconds">;
   readonly #outputs: DecodeOutput[];
   readonly #child: PipedChild;
+  readonly #order: MarkerOrder;
   /** Frames ffmpeg has decoded (frame markers on stderr), ahead of what the pipes have delivered. */
   #framesDecoded = 0;
   #lastProgressMs = performance.now();
@@ -100,11 +102,16 @@ class DecodeSession {
     this.#captions = Boolean(media.video && plan.captions);
     const command = buildDecodeCommand(source, media, plan);
     const delivered = (endTime: number, result: SinkResult) => this.#delivered(endTime, result);
-    this.#outputs = command.outputs.map((spec) => openOutput(spec, media, sink, delivered));
+    this.#order = new MarkerOrder();
+    this.#outputs = command.outputs.map((spec) => openOutput(spec, media, sink, delivered, this.#order));
     this.#child = new PipedChild(
       command.args,
       this.#outputs.flatMap((output) => output.readers),
-      { onLine: (line) => this.#stderrLine(line), isMachineOutput: isMarker },
+      {
+        onLine: (line) => this.#stderrLine(line),
+        isMachineOutput: isMarker,
+        onEnd: () => this.#order.ended(),
+      },
     );
   }
 
@@ -183,6 +190,7 @@ class DecodeSession {
     if (isFrameMarker(line)) {
       this.#framesDecoded++;
       this.#progress(this.#videoDecodedUntil());
+      this.#order.markerRead();
       return;
     }
     if (isKeyframeMarker(line)) {

@@ -22,6 +22,8 @@ export interface StderrReader {
   readonly onLine: (line: string) => void;
   /** Lines handed on but kept out of the stderr tail used in error messages (frame markers). */
   readonly isMachineOutput?: (line: string) => boolean;
+  /** stderr has ended (ffmpeg has gone or closed it); after its last line. */
+  readonly onEnd?: () => void;
 }
 
 export interface ChildEnd {
@@ -65,6 +67,12 @@ export class PipedChild {
     for (const [fd, pipe] of stdio.entries())
       if (pipe && fd !== 2 && !pipes.some((p) => p.fd === fd)) pipe.resume();
     const tail = readStderrLines(this.#child, this.#guarded(stderr.onLine), stderr.isMachineOutput);
+    const onEnd = stderr.onEnd;
+    if (onEnd)
+      this.#child.stderr?.once(
+        "end",
+        this.#guarded(() => onEnd()),
+      );
     this.#child.once("error", (error) =>
       this.fail(new FfmpegError(`cannot run ffmpeg: ${error.message}`, "", { cause: error })),
     );
