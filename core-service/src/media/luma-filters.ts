@@ -85,5 +85,16 @@ export function analysisLumaFilter(source: LumaSource, size: PlaneSize): string 
  * with the source's size.
  */
 export function syncLumaFilter(source: LumaSource, size: PlaneSize): string {
-  return `${lumaPlane(source.bitDepth)},scale=${size.width}:${size.height}:flags=neighbor:${KEEP_CODES},format=gray`;
+  return `${sampledPlane(source.bitDepth)},scale=${size.width}:${size.height}:flags=neighbor:${KEEP_CODES},format=gray`;
+}
+
+/**
+ * What the point-sampled picture is scaled from. An 8-bit planar picture goes to swscale as it is: scaling to
+ * gray reads the Y plane alone, and with both ranges declared full keeps its codes, so the samples are those
+ * of the extracted plane (checked byte for byte on 4:2:0, 4:2:2, 4:4:4, full range and RGB, ffmpeg 4.1 and
+ * 5.1) without extractplanes copying every picture's whole Y plane first (≈0.3 s a minute of 1080p30).
+ * Deeper pictures keep the one 8-bit conversion on the extracted plane.
+ */
+function sampledPlane(bitDepth: number): string {
+  return DEEP_DEPTHS.includes(bitDepth) ? lumaPlane(bitDepth) : `format=pix_fmts=${EIGHT_BIT.join("|")}`;
 }
