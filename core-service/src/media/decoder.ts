@@ -79,7 +79,7 @@ class DecodeSession {
   readonly #outputs: DecodeOutput[];
   readonly #child: PipedChild;
   readonly #order: MarkerOrder;
-  /** Frames ffmpeg has decoded (frame markers on stderr), ahead of what the pipes have delivered. */
+  /** Frames ffmpeg has decoded (frame markers on stderr); no picture past them has been handed on. */
   #framesDecoded = 0;
   #lastProgressMs = performance.now();
   readonly #complaints: DecoderComplaints | undefined;
