@@ -5,12 +5,10 @@
  * and of the whole process tree, CPU and wall seconds.
  */
 import { statSync } from "node:fs";
-import { join } from "node:path";
 import { decodeBomb } from "../test/support/hostile-media.ts";
-import { buildCli } from "./file-bench.ts";
+import { AVMON, buildCli } from "./file-bench.ts";
 import { type Measurement, measure } from "./process-meter.ts";
 
-const AVMON = join(import.meta.dirname, "../bin/avmon.mjs");
 const ROUNDS = 3;
 
 export async function decodeBombBench(log: (line: string) => void): Promise<void> {
