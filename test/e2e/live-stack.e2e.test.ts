@@ -14,7 +14,11 @@ import { type LiveOrigin, startLiveOrigin } from "../support/live-origin.ts";
 import { waitFor } from "../worker/worker-harness.ts";
 import { subscribeSse } from "./sse-client.ts";
 
-const FREEZE = { start: 4, end: 8 };
+/**
+ * Late enough in the programme that a job started on a busy machine (stack, probe, first segment) joins the
+ * stream before it: a live job starts at the live edge, and a freeze that went by before it joined is not seen.
+ */
+const FREEZE = { start: 10, end: 14 };
 
 describe("a live job through the local stack (real HLS origin, real ffmpeg, real HTTP)", () => {
   let origin: LiveOrigin;
@@ -28,8 +32,8 @@ describe("a live job through the local stack (real HLS origin, real ffmpeg, real
   let ffmpegGoneAfterMs = Number.POSITIVE_INFINITY;
 
   beforeAll(async () => {
-    origin = await startLiveOrigin({ protocol: "hls", duration: 40, video: [{ type: "freeze", ...FREEZE }] });
     const started = await startStack();
+    origin = await startLiveOrigin({ protocol: "hls", duration: 40, video: [{ type: "freeze", ...FREEZE }] });
     stack = started.stack;
     url = started.url;
     subscriber = await subscribeSse(url, { detail: { defect: { type: ["freeze"] } } });

@@ -63,7 +63,8 @@ export class LiveSession {
   private readonly audioVideo: AudioVideoDetector[];
   /** Counts the times the stream's timestamps started afresh (connections, jumps), for the clock detectors. */
   private epoch = 0;
-  private anchor: { time: number; wallMs: number } | undefined;
+  /** Wall-clock ms of the latest packet. */
+  private lastPacketMs: number | undefined;
   private firstTime: number | undefined;
   private lagBaselineMs = Number.POSITIVE_INFINITY;
   private lagMs = 0;
@@ -302,7 +303,7 @@ export class LiveSession {
     return {
       openDefects: this.alerts.openAlerts(),
       lastStreamTime: this.timeline.latest(),
-      lastSeenAt: this.anchor ? new Date(this.anchor.wallMs).toISOString() : undefined,
+      lastSeenAt: this.lastPacketMs === undefined ? undefined : new Date(this.lastPacketMs).toISOString(),
       timelineOffsets: this.timeline.offsets(),
     };
   }
@@ -310,7 +311,7 @@ export class LiveSession {
   private arrive(kind: MediaKind, packet: TimedPacket): number {
     const nowMs = this.options.nowMs();
     const placed = this.timeline.place(kind, packet.time, packet.duration, nowMs);
-    this.anchor = { time: placed.time, wallMs: nowMs };
+    this.lastPacketMs = nowMs;
     if (kind === "video") this.videoSinceConnect = true;
     const offsetMs = nowMs - placed.time * 1000;
     this.lagBaselineMs = Math.min(this.lagBaselineMs, offsetMs);
@@ -358,13 +359,25 @@ export class LiveSession {
     const defect = event.defect;
     const startedAt = defect.startedAt ?? this.wallAt(defect.start);
     if (event.kind === "open") return { kind: "open", defect: { ...defect, startedAt } };
-    const endedAt = event.defect.endedAt ?? this.wallAt(event.defect.end);
+    // The stream's timeline keeps time with the wall clock, so a defect lasts as long on both: ended from its
+    // start, not mapped afresh, which a lag baseline that has moved since the onset would put off by as much.
+    const { start, end } = event.defect;
+    const endedAt =
+      event.defect.endedAt ?? new Date(Date.parse(startedAt) + (end - start) * 1000).toISOString();
     return { kind: "close", defect: { ...event.defect, startedAt, endedAt } };
   }
 
+  /**
+   * The wall-clock time of a stream time as the stream reached us soonest since this connection began (the lag
+   * baseline). Not from the latest packet: HLS arrives a segment at a time and is decoded faster than real time,
+   * so the same instant would be put up to a segment apart depending on where in its segment each event was
+   * seen, and a busy machine adds its own delays (CI read 3.43 s between the wall times of a 4 s freeze).
+   */
   private wallAt(time: number): string {
-    const anchor = this.anchor ?? { time, wallMs: this.options.nowMs() };
-    return new Date(anchor.wallMs - (anchor.time - time) * 1000).toISOString();
+    const offsetMs = Number.isFinite(this.lagBaselineMs)
+      ? this.lagBaselineMs
+      : this.options.nowMs() - time * 1000;
+    return new Date(time * 1000 + offsetMs).toISOString();
   }
 }
 
