@@ -129,6 +129,14 @@ describe("the dashboard across a server restart", () => {
     const { page, problems } = await openDashboard(browser, stack.url);
     try {
       await jobRow(page, before).waitFor();
+      // Every job's evidence loaded first (the earlier test's jobs are listed too): a picture still in
+      // flight when the server stops fails, as it should.
+      await expect
+        .poll(() => loadedWidths(jobRow(page, before).locator(".defect .thumb img")))
+        .toEqual([320]);
+      await expect
+        .poll(async () => (await loadedWidths(page.locator(".thumb img"))).filter((width) => width === 0))
+        .toEqual([]);
       const navigations: string[] = [];
       page.on("framenavigated", (frame) => navigations.push(frame.url()));
 
