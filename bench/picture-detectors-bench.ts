@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { createColourBarsDetector } from "../core-service/src/detectors/bars-on-air.ts";
 import { BlackOptions, createBlackDetector } from "../core-service/src/detectors/black.ts";
 import { createFreezeDetector, FreezeOptions } from "../core-service/src/detectors/freeze.ts";
+import { stillPictureMeters } from "../core-service/src/detectors/still-pictures.ts";
 import type { AnalysisFrameDetector, LumaFrame } from "../core-service/src/detectors/types.ts";
 import { ffmpegBinaries } from "../core-service/src/media/ffmpeg.ts";
 
@@ -27,9 +28,14 @@ export async function pictureDetectorsBench(log: (line: string) => void): Promis
     },
     "black (blocks, overlays, masks)": () => pushing(createBlackDetector(BlackOptions.parse({}))),
     "freeze (overlays, black and bars left out)": () =>
-      pushing(createFreezeDetector(FreezeOptions.parse({}), BlackOptions.parse({}))),
+      pushing(createFreezeDetector(FreezeOptions.parse({}), stillPictureMeters(BlackOptions.parse({})))),
     "freeze with overlayShare 0": () =>
-      pushing(createFreezeDetector(FreezeOptions.parse({ overlayShare: 0 }), BlackOptions.parse({}))),
+      pushing(
+        createFreezeDetector(
+          FreezeOptions.parse({ overlayShare: 0 }),
+          stillPictureMeters(BlackOptions.parse({})),
+        ),
+      ),
     "test-signal (colour bars)": () => pushing(createColourBarsDetector()),
   };
   const runs = new Map<string, number[]>(Object.keys(candidates).map((name) => [name, []]));

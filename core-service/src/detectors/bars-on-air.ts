@@ -26,11 +26,16 @@ export const ColourBarsSignalOptions = z
   .strict();
 export type ColourBarsSignalOptions = z.infer<typeof ColourBarsSignalOptions>;
 
+/** The finder these options describe (freeze shares the test-signal detector's: still-pictures.ts). */
+export function barsFinderFor(options: ColourBarsSignalOptions): ColourBarsFinder {
+  return new ColourBarsFinder({ minBars: options.barsMinCount, minStripShare: options.barsMinStripShare });
+}
+
 export function createColourBarsDetector(
   options: z.input<typeof ColourBarsSignalOptions> = {},
+  finder = barsFinderFor(ColourBarsSignalOptions.parse(options)),
 ): AnalysisFrameDetector {
   const o = ColourBarsSignalOptions.parse(options);
-  const finder = new ColourBarsFinder({ minBars: o.barsMinCount, minStripShare: o.barsMinStripShare });
   const tracker = new IntervalTracker({ minDuration: o.minDuration, endAfter: o.barsEndAfterFrames });
   let frames = 0;
   let stripShareSum = 0;
@@ -54,7 +59,7 @@ export function createColourBarsDetector(
     type: "test-signal",
     input: "analysis-video",
     push(frame: LumaFrame): DetectorEvent[] {
-      const match = finder.find(frame.data, frame.width, frame.height);
+      const match = finder.find(frame);
       if (match.isBars) {
         if (tracker.phase === "idle") {
           frames = 0;

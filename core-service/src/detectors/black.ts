@@ -38,7 +38,7 @@ export const BlackOptions = z
 export type BlackOptions = z.infer<typeof BlackOptions>;
 export type BlackOptionsInput = z.input<typeof BlackOptions>;
 
-type BlackRule = Pick<BlackOptions, "pictureBlackRatio" | "pixelThreshold" | "overlayShare"> & {
+export type BlackRule = Pick<BlackOptions, "pictureBlackRatio" | "pixelThreshold" | "overlayShare"> & {
   readonly masks?: readonly MaskRectangle[];
 };
 
@@ -81,9 +81,11 @@ export interface BlackMeasure {
  * a whole, the blocks in the picture's corners that are not black may be set aside as an overlay, if together
  * they cover at most `overlayShare` of the picture; the rest must then pass the rule on its own. Anything lit
  * elsewhere (rolling credits, which are centred; a night scene's windows) keeps the picture from being black.
- * Buffers are reused from frame to frame.
+ * Buffers are reused from frame to frame. The meter remembers its last picture, so detectors sharing a meter
+ * (black and freeze, see still-pictures.ts) measure each picture once.
  */
 export class BlackMeter {
+  private last: { readonly frame: LumaFrame; readonly measure: BlackMeasure } | null = null;
   private regions: BlockRegions | null = null;
   private nonBlack = new Uint32Array(0);
   private sums = new Float64Array(0);
@@ -94,6 +96,11 @@ export class BlackMeter {
   }
 
   measure(frame: LumaFrame): BlackMeasure {
+    if (this.last?.frame !== frame) this.last = { frame, measure: this.measured(frame) };
+    return this.last.measure;
+  }
+
+  private measured(frame: LumaFrame): BlackMeasure {
     const regions = this.regionsFor(frame);
     if (regions.unmaskedPixels === 0)
       return { isBlack: false, blackFraction: 0, meanLuma: 0, overlayFraction: 0 };
@@ -237,11 +244,13 @@ function blackConfidence(blackFraction: number, pictureBlackRatio: number): numb
 }
 
 /** Reports intervals of black picture; streaming, one luma plane at a time. */
-export function createBlackDetector(options: BlackOptions): AnalysisFrameDetector {
+export function createBlackDetector(
+  options: BlackOptions,
+  meter = new BlackMeter(BlackOptions.parse(options)),
+): AnalysisFrameDetector {
   const settings = BlackOptions.parse(options);
   const tracker = new IntervalTracker({ minDuration: settings.minDuration, endAfter: 1 });
   const stats = new BlackStats();
-  const meter = new BlackMeter(settings);
   let lastMeanLuma: number | undefined;
 
   const defect = (start: number, end?: number): Defect => {

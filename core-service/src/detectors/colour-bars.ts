@@ -30,6 +30,13 @@ const BARS_HEIGHT = 0.6;
 /** Bars a strip may miss at one end (hidden by a logo) and still match. */
 const HIDDEN_BARS = 2;
 
+/** One luma picture; the finder knows a picture it has seen by this object. */
+export interface BarsPicture {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
 export interface ColourBarsOptions {
   /** Bars in the falling staircase needed in at least one strip (SMPTE 7, EBU 8). */
   readonly minBars: number;
@@ -39,26 +46,37 @@ export interface ColourBarsOptions {
 
 export interface ColourBarsMatch {
   readonly isBars: boolean;
-  /** Bars in the longest staircase found in a matching strip (0 when none). */
+  /** Bars in the longest staircase found in a matching strip (0 when none; a lower bound when not bars). */
   readonly bars: number;
-  /** Share of the strips that matched, 0..1. */
+  /** Share of the strips that matched, 0..1 (a lower bound when not bars). */
   readonly stripShare: number;
 }
 
-/** Finds colour bars in luma planes; keeps its column buffers between pictures. */
+/**
+ * Finds colour bars in luma planes; keeps its column buffers between pictures. It remembers its last picture,
+ * so detectors sharing a finder (freeze and test-signal, see still-pictures.ts) look at each picture once.
+ */
 export class ColourBarsFinder {
   private profile = new Float32Array(0);
+  private last: { readonly picture: BarsPicture; readonly match: ColourBarsMatch } | null = null;
 
   constructor(private readonly options: ColourBarsOptions) {}
 
-  find(data: Uint8Array, width: number, height: number): ColourBarsMatch {
+  find(picture: BarsPicture): ColourBarsMatch {
+    if (this.last?.picture !== picture) this.last = { picture, match: this.match(picture) };
+    return this.last.match;
+  }
+
+  private match({ data, width, height }: BarsPicture): ColourBarsMatch {
     if (this.profile.length !== width) this.profile = new Float32Array(width);
     const strips = Math.floor((height * BARS_HEIGHT) / STRIP_ROWS);
     if (strips < 1 || width < 32) return { isBars: false, bars: 0, stripShare: 0 };
     const { minBars, minStripShare } = this.options;
+    // Past this many strips without the staircase, too few are left to make bars: most pictures stop halfway.
+    const allowedMisses = strips - Math.ceil(minStripShare * strips - 1e-9);
     let matched = 0;
     let bars = 0;
-    for (let strip = 0; strip < strips; strip++) {
+    for (let strip = 0; strip < strips && strip - matched <= allowedMisses; strip++) {
       const first = strip * STRIP_ROWS;
       this.columnMeans(data, width, first, STRIP_ROWS);
       const staircase = longestStaircase(this.profile);

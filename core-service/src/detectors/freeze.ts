@@ -1,10 +1,9 @@
 import { z } from "zod";
 import type { Defect } from "../domain/defect.ts";
-import { ColourBarsSignalOptions } from "./bars-on-air.ts";
-import { BlackMeter, type BlackOptions, nominalLuma } from "./black.ts";
-import { ColourBarsFinder } from "./colour-bars.ts";
+import { nominalLuma } from "./black.ts";
 import { IntervalTracker, severityForDuration, toDetectorEvents } from "./interval-tracker.ts";
 import { BlockRegions, Masks } from "./picture-regions.ts";
+import type { StillPictureMeters } from "./still-pictures.ts";
 import type { AnalysisFrameDetector, DetectorEvent, LumaFrame } from "./types.ts";
 
 /**
@@ -244,8 +243,7 @@ class FrameMemory {
  */
 export function createFreezeDetector(
   options: FreezeOptions,
-  black: BlackOptions,
-  testSignal: ColourBarsSignalOptions = ColourBarsSignalOptions.parse({}),
+  still: StillPictureMeters,
 ): AnalysisFrameDetector {
   const settings = FreezeOptions.parse(options);
   const tracker = new IntervalTracker({
@@ -254,11 +252,6 @@ export function createFreezeDetector(
   });
   const noise = new NoiseFloor(settings);
   const stats = new FreezeStats();
-  const blackMeter = new BlackMeter(black);
-  const barsFinder = new ColourBarsFinder({
-    minBars: testSignal.barsMinCount,
-    minStripShare: testSignal.barsMinStripShare,
-  });
   let memory: FrameMemory | null = null;
   /** The last picture-to-picture difference; a black picture counts as still. */
   let lastMotion: number | undefined;
@@ -310,8 +303,7 @@ export function createFreezeDetector(
     push(frame: LumaFrame): DetectorEvent[] {
       const frames = memoryFor(frame);
       // Black and colour bars are still pictures with defects of their own: neither is also a freeze.
-      const isStillOfItsOwn =
-        blackMeter.measure(frame).isBlack || barsFinder.find(frame.data, frame.width, frame.height).isBars;
+      const isStillOfItsOwn = still.black.measure(frame).isBlack || still.bars.find(frame).isBars;
       if (isStillOfItsOwn) lastMotion = 0;
       let unchanged = false;
       if (!isStillOfItsOwn) {

@@ -18,6 +18,7 @@ import { createLineUpToneDetector, LineUpToneOptions } from "./line-up-tone.ts";
 import { createLoudnessDetector, LoudnessOptions } from "./loudness.ts";
 import { createPhaseDetector, PhaseOptions } from "./phase.ts";
 import { createSilenceDetector, SilenceOptions } from "./silence.ts";
+import { stillPictureMeters } from "./still-pictures.ts";
 import type { Detector } from "./types.ts";
 
 export const ALL_DETECTORS: readonly DetectorName[] = FILE_DEFECT_TYPES;
@@ -65,11 +66,12 @@ export type ParsedThresholds = { [K in DetectorName]: z.infer<(typeof DETECTOR_O
 
 export function createDetectors(names: readonly DetectorName[], thresholds: Thresholds = {}): Detector[] {
   const options = parseThresholds(thresholds);
+  const still = stillPictureMeters(options.black, options["test-signal"]);
   // A name may stand for several detectors of one defect type, each on its own input (test-signal: bars in
   // the picture, a tone in the sound).
   const factories: Record<DetectorName, () => Detector | Detector[]> = {
-    black: () => createBlackDetector(options.black),
-    freeze: () => createFreezeDetector(options.freeze, options.black, options["test-signal"]),
+    black: () => createBlackDetector(options.black, still.black),
+    freeze: () => createFreezeDetector(options.freeze, still),
     blockiness: () => createBlockinessDetector(options.blockiness),
     silence: () => createSilenceDetector(options.silence),
     clipping: () => createClippingDetector(options.clipping),
@@ -79,7 +81,7 @@ export function createDetectors(names: readonly DetectorName[], thresholds: Thre
     phase: () => createPhaseDetector(options.phase),
     "test-signal": () => [
       createLineUpToneDetector(only(LineUpToneOptions, options["test-signal"])),
-      createColourBarsDetector(only(ColourBarsSignalOptions, options["test-signal"])),
+      createColourBarsDetector(only(ColourBarsSignalOptions, options["test-signal"]), still.bars),
     ],
     "captions-lost": () => createCaptionsLostDetector(options["captions-lost"]),
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  BlackMeter,
   BlackOptions,
   blackLevel,
   createBlackDetector,
@@ -221,5 +222,20 @@ describe("BlackOptions", () => {
 
     expect(result.success).toBe(false);
     expect(result.error?.message).toContain("minDurations");
+  });
+});
+
+describe("a black meter shared by detectors", () => {
+  it("measures each picture once and a new one afresh, though the decoder reuses its buffer", () => {
+    const meter = new BlackMeter(BlackOptions.parse({}));
+    const buffer = videoBlack(random(1));
+    const first = frame(0, buffer);
+
+    expect(meter.measure(first).isBlack).toBe(true);
+    buffer.set(programme(random(2)));
+    // The same picture asked again (by a second detector) gets the same answer…
+    expect(meter.measure(first).isBlack).toBe(true);
+    // …and the next picture, in the same buffer, its own.
+    expect(meter.measure(frame(1, buffer)).isBlack).toBe(false);
   });
 });

@@ -91,13 +91,17 @@ describe("colour bars finder", () => {
     ["SMPTE HD bars between side panels", bars(SMPTE_HD, { sidePanel: 40 }), 7],
     ["full-field EBU bars", bars(EBU, { fullField: true }), 8],
   ])("recognises %s by their falling luma staircase", (_name, picture, count) => {
-    const match = finder.find(picture, WIDTH, HEIGHT);
+    const match = finder.find({ data: picture, width: WIDTH, height: HEIGHT });
 
     expect(match).toEqual({ isBars: true, bars: count, stripShare: 1 });
   });
 
   it("recognises bars under an identification caption, from the strips the caption leaves clear", () => {
-    const match = finder.find(withCaption(bars(EBU, { fullField: true })), WIDTH, HEIGHT);
+    const match = finder.find({
+      data: withCaption(bars(EBU, { fullField: true })),
+      width: WIDTH,
+      height: HEIGHT,
+    });
 
     expect(match.isBars).toBe(true);
     expect(match.stripShare).toBeGreaterThanOrEqual(0.5);
@@ -110,7 +114,54 @@ describe("colour bars finder", () => {
     ["vertical stripes", stripes],
     ["bars under a caption covering most of them", withCaption(bars(SMPTE), 0, 80)],
   ])("does not take %s for bars", (_name, picture) => {
-    expect(finder.find(picture, WIDTH, HEIGHT).isBars).toBe(false);
+    expect(finder.find({ data: picture, width: WIDTH, height: HEIGHT }).isBars).toBe(false);
+  });
+});
+
+describe("colour bars finder, strip by strip", () => {
+  const STRIPS = Math.floor((HEIGHT * 0.6) / 4);
+  const full = bars(EBU, { fullField: true });
+
+  /** Full-field bars with programme in every strip not listed. */
+  function barsInStrips(strips: ReadonlySet<number>): Uint8Array {
+    const data = programme.slice();
+    for (const strip of strips) {
+      const rows = [strip * 4, strip * 4 + 4].map((row) => row * WIDTH);
+      data.set(full.subarray(rows[0], rows[1]), rows[0]);
+    }
+    return data;
+  }
+
+  it.each([1, 2, 3, 4, 5])(
+    "takes bars in half the strips for bars wherever those strips are, and one strip fewer for none (layout %i)",
+    (seed) => {
+      const finder = new ColourBarsFinder({ minBars: 7, minStripShare: 0.5 });
+      const rng = seededRandom(seed);
+      // Seed 1 puts the bars in the last strips, after every strip that could miss has missed.
+      const order = Array.from({ length: STRIPS }, (_, i) => i);
+      if (seed === 1) order.reverse();
+      else order.sort(() => rng() - 0.5);
+      const needed = Math.ceil(STRIPS / 2);
+      const enough = barsInStrips(new Set(order.slice(0, needed)));
+      const tooFew = barsInStrips(new Set(order.slice(0, needed - 1)));
+
+      expect(finder.find({ data: enough, width: WIDTH, height: HEIGHT })).toEqual({
+        isBars: true,
+        bars: 8,
+        stripShare: needed / STRIPS,
+      });
+      expect(finder.find({ data: tooFew, width: WIDTH, height: HEIGHT }).isBars).toBe(false);
+    },
+  );
+
+  it("measures a new picture afresh though the decoder reuses its buffer", () => {
+    const finder = new ColourBarsFinder({ minBars: 7, minStripShare: 0.5 });
+    const buffer = full.slice();
+    const first = { data: buffer, width: WIDTH, height: HEIGHT };
+
+    expect(finder.find(first).isBars).toBe(true);
+    buffer.set(programme);
+    expect(finder.find({ data: buffer, width: WIDTH, height: HEIGHT }).isBars).toBe(false);
   });
 });
 

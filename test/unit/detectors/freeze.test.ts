@@ -8,6 +8,7 @@ import {
   overlayTolerantDifference,
 } from "../../../core-service/src/detectors/freeze.ts";
 import { BlockRegions } from "../../../core-service/src/detectors/picture-regions.ts";
+import { stillPictureMeters } from "../../../core-service/src/detectors/still-pictures.ts";
 import type { DetectorEvent, LumaFrame } from "../../../core-service/src/detectors/types.ts";
 import { seededRandom } from "../../support/seeded-random.ts";
 
@@ -95,7 +96,10 @@ interface Run {
 
 /** Pushes the pictures, one per frame at 25 fps, through a freeze detector. */
 function play(pictures: Iterable<Uint8Array>, options: FreezeOptionsInput = {}): Run {
-  const detector = createFreezeDetector(FreezeOptions.parse(options), BlackOptions.parse({}));
+  const detector = createFreezeDetector(
+    FreezeOptions.parse(options),
+    stillPictureMeters(BlackOptions.parse({})),
+  );
   const events: Array<DetectorEvent & { frame: number }> = [];
   let index = 0;
   for (const data of pictures) {

@@ -9,6 +9,7 @@ import {
   FreezeOptions,
   type FreezeOptionsInput,
 } from "../../../core-service/src/detectors/freeze.ts";
+import { stillPictureMeters } from "../../../core-service/src/detectors/still-pictures.ts";
 import type { AnalysisFrameDetector, LumaFrame } from "../../../core-service/src/detectors/types.ts";
 import type { Defect } from "../../../core-service/src/domain/defect.ts";
 import { seededRandom } from "../../support/seeded-random.ts";
@@ -111,7 +112,7 @@ function run(detector: AnalysisFrameDetector, segments: readonly [number, Pictur
 
 const blackDetector = (options: BlackOptionsInput = {}) => createBlackDetector(BlackOptions.parse(options));
 const freezeDetector = (options: FreezeOptionsInput = {}, blackOptions: BlackOptionsInput = {}) =>
-  createFreezeDetector(FreezeOptions.parse(options), BlackOptions.parse(blackOptions));
+  createFreezeDetector(FreezeOptions.parse(options), stillPictureMeters(BlackOptions.parse(blackOptions)));
 
 describe("black under overlays", () => {
   it("reports a black programme under a static logo of 5 % of the picture as black, saying how much it looked past", () => {
