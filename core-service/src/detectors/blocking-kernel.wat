@@ -281,17 +281,6 @@
         (br $next_row)))
     (call $flush (local.get $acc) (local.get $columns) (local.get $lanes)))
 
-;; 1 when a segment's 2*edge - 3*beside, summed over the lanes of $score, is above $limit (else 0).
-  (func $over_threshold (param $score v128) (param $limit i32) (result i32)
-    (i32.gt_s (call $sum_lanes (local.get $score)) (local.get $limit)))
-
-  ;; A row segment of $segment (8 or 16) bytes at $at: a whole vector, or 8 bytes with the upper lanes zero
-  ;; (zero lanes add nothing to a segment's score).
-  (func $segment_bytes (param $at i32) (param $segment i32) (result v128)
-    (if (result v128) (i32.eq (local.get $segment) (i32.const 16))
-      (then (v128.load (local.get $at)))
-      (else (v128.load64_zero (local.get $at)))))
-
   ;; Broken block edges. A segment of $segment pixels (8 or 16) across an edge is broken when its step is far
   ;; above the steps one pixel before and after it: edge/n > 3*beside/(2n) + 4 in the float code, which times
   ;; 2n is exactly 2*edge - 3*beside > 8n (all terms are integers; both sides keep the strict >).
@@ -303,11 +292,14 @@
     (local $broken i32) (local $segments i32) (local $y i32) (local $x i32) (local $at i32) (local $group i32)
     (local $groups i32) (local $limit i32)
     (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $edge v128) (local $beside v128)
-    (local $pixels v128) (local $steps v128) (local $score v128)
+    (local $pixels v128) (local $steps v128) (local $score v128) (local $low i32) (local $high i32)
     (local.set $limit (i32.shl (local.get $segment) (i32.const 3)))
     (local.set $groups (i32.shr_u (local.get $segment) (i32.const 2)))
-    ;; Horizontal edges (between rows y-1 and y): a segment is adjacent bytes in each of rows y-2 .. y+1.
-    ;; Per u16 lane (two columns) 2*edge <= 1020 and 3*beside <= 3060, so 2*edge - 3*beside fits in i16.
+    ;; Horizontal edges (between rows y-1 and y): a segment is adjacent bytes in each of rows y-2 .. y+1, read
+    ;; a vector (16 columns) at a time: one 16-pixel segment, or two 8-pixel ones (the second only when it fits
+    ;; in the row; else its lanes hold the next row's pixels and are not counted).
+    ;; Per u16 lane (two columns) 2*edge <= 1020 and 3*beside <= 3060, so 2*edge - 3*beside fits in i16; per
+    ;; i32 lane (four columns) the score of those columns, so lanes 0-1 score the first 8 pixels, 2-3 the next.
     (local.set $y (local.get $first))
     (block $h_done
       (loop $next_h_edge
@@ -318,14 +310,10 @@
             (br_if $h_row_done
               (i32.gt_u (i32.add (local.get $x) (local.get $segment)) (local.get $width)))
             (local.set $at (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x)))
-            (local.set $r0
-              (call $segment_bytes (i32.sub (local.get $at) (i32.shl (local.get $width) (i32.const 1)))
-                (local.get $segment)))
-            (local.set $r1
-              (call $segment_bytes (i32.sub (local.get $at) (local.get $width)) (local.get $segment)))
-            (local.set $r2 (call $segment_bytes (local.get $at) (local.get $segment)))
-            (local.set $r3
-              (call $segment_bytes (i32.add (local.get $at) (local.get $width)) (local.get $segment)))
+            (local.set $r0 (v128.load (i32.sub (local.get $at) (i32.shl (local.get $width) (i32.const 1)))))
+            (local.set $r1 (v128.load (i32.sub (local.get $at) (local.get $width))))
+            (local.set $r2 (v128.load (local.get $at)))
+            (local.set $r3 (v128.load (i32.add (local.get $at) (local.get $width))))
             (local.set $edge
               (i16x8.extadd_pairwise_i8x16_u
                 (i8x16.sub (i8x16.max_u (local.get $r1) (local.get $r2))
@@ -343,10 +331,26 @@
                 (i16x8.sub
                   (i16x8.shl (local.get $edge) (i32.const 1))
                   (i16x8.add (local.get $beside) (i16x8.shl (local.get $beside) (i32.const 1))))))
-            (local.set $broken
-              (i32.add (local.get $broken) (call $over_threshold (local.get $score) (local.get $limit))))
-            (local.set $segments (i32.add (local.get $segments) (i32.const 1)))
-            (local.set $x (i32.add (local.get $x) (local.get $segment)))
+            (local.set $low
+              (i32.add (i32x4.extract_lane 0 (local.get $score)) (i32x4.extract_lane 1 (local.get $score))))
+            (local.set $high
+              (i32.add (i32x4.extract_lane 2 (local.get $score)) (i32x4.extract_lane 3 (local.get $score))))
+            (if (i32.eq (local.get $segment) (i32.const 16))
+              (then
+                (local.set $broken
+                  (i32.add (local.get $broken)
+                    (i32.gt_s (i32.add (local.get $low) (local.get $high)) (local.get $limit))))
+                (local.set $segments (i32.add (local.get $segments) (i32.const 1))))
+              (else
+                (local.set $broken
+                  (i32.add (local.get $broken) (i32.gt_s (local.get $low) (local.get $limit))))
+                (local.set $segments (i32.add (local.get $segments) (i32.const 1)))
+                (if (i32.le_u (i32.add (local.get $x) (i32.const 16)) (local.get $width))
+                  (then
+                    (local.set $broken
+                      (i32.add (local.get $broken) (i32.gt_s (local.get $high) (local.get $limit))))
+                    (local.set $segments (i32.add (local.get $segments) (i32.const 1)))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
             (br $next_h_segment)))
         (local.set $y (i32.add (local.get $y) (local.get $period)))
         (br $next_h_edge)))
@@ -390,7 +394,12 @@
               (local.set $group (i32.add (local.get $group) (i32.const 1)))
               (br_if $next_group (i32.lt_u (local.get $group) (local.get $groups))))
             (local.set $broken
-              (i32.add (local.get $broken) (call $over_threshold (local.get $score) (local.get $limit))))
+              (i32.add (local.get $broken)
+                (i32.gt_s
+                  (i32.add
+                    (i32.add (i32x4.extract_lane 0 (local.get $score)) (i32x4.extract_lane 1 (local.get $score)))
+                    (i32.add (i32x4.extract_lane 2 (local.get $score)) (i32x4.extract_lane 3 (local.get $score))))
+                  (local.get $limit))))
             (local.set $segments (i32.add (local.get $segments) (i32.const 1)))
             (local.set $x (i32.add (local.get $x) (local.get $period)))
             (br $next_v_segment)))
@@ -410,7 +419,8 @@
   ;;
   ;; Per band of blocks, the core's rows are first reduced column by column in vectors (min, max, sum of the
   ;; core rows for every column) into scratch at $scratch: min and max a byte a column, sums a u16 a column
-  ;; (8 rows of 255 at most); then each block reduces its core columns, and is compared with the block to its
+  ;; (8 rows of 255 at most); then windows of $core columns reduce those (see below), each block reads its core
+  ;; from the window at its first core column, and is compared with the block to its
   ;; left and the one above it (kept from the previous band at $scratch + 4 * lanes, a (sum, range) pair of i32
   ;; per block). Vectors may read up to 15 bytes past a row: those lanes are columns past the width, never read
   ;; back.
@@ -423,10 +433,12 @@
     (local $mins i32) (local $maxes i32) (local $sums i32) (local $above i32) (local $i i32) (local $c i32)
     (local $lo i32) (local $hi i32) (local $sum i32) (local $q i32) (local $range i32)
     (local $left_sum i32) (local $left_range i32) (local $terraces i32) (local $pairs i32)
-    (local $terraces_v i32) (local $pairs_v i32)
+    (local $terraces_v i32) (local $pairs_v i32) (local $difference i32) (local $min_difference i32)
+    (local $above_sum i32)
     (local.set $core (i32.shr_u (local.get $block) (i32.const 1)))
     (local.set $inset (i32.shr_u (local.get $block) (i32.const 2)))
     (local.set $area (i32.mul (local.get $core) (local.get $core)))
+    (local.set $min_difference (i32.mul (i32.const 3) (local.get $area)))
     (local.set $lanes (i32.and (i32.add (local.get $width) (i32.const 15)) (i32.const -16)))
     (local.set $mins (local.get $scratch))
     (local.set $maxes (i32.add (local.get $scratch) (local.get $lanes)))
@@ -472,28 +484,57 @@
               (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 1))) (local.get $sums_high))
             (local.set $x (i32.add (local.get $x) (i32.const 16)))
             (br $next_vector)))
-        ;; Each block's core: reduce its columns, then compare with its left and upper neighbours.
+        ;; Each column's window of $core columns (the core of a block that starts there): min, max and sum, in
+        ;; vectors and in place, ascending. A vector's loads are done before it is stored, and they reach at most
+        ;; $core - 1 columns into the next vector, not yet rewritten; windows reaching past the width (into the
+        ;; next buffer) belong to no block.
+        (local.set $x (i32.const 0))
+        (block $windows_done
+          (loop $next_window
+            (br_if $windows_done (i32.ge_u (local.get $x) (local.get $lanes)))
+            (local.set $at (i32.add (local.get $mins) (local.get $x)))
+            (local.set $min (v128.load (local.get $at)))
+            (local.set $max (v128.load (i32.add (local.get $maxes) (local.get $x))))
+            (local.set $c (i32.const 1))
+            (loop $next_offset
+              (local.set $min
+                (i8x16.min_u (local.get $min) (v128.load (i32.add (local.get $at) (local.get $c)))))
+              (local.set $max
+                (i8x16.max_u (local.get $max)
+                  (v128.load (i32.add (i32.add (local.get $maxes) (local.get $x)) (local.get $c)))))
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (br_if $next_offset (i32.lt_u (local.get $c) (local.get $core))))
+            (v128.store (local.get $at) (local.get $min))
+            (v128.store (i32.add (local.get $maxes) (local.get $x)) (local.get $max))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (br $next_window)))
+        ;; The same for the sums, eight u16 columns a vector ($core * $core * 255 <= 16320 fits).
+        (local.set $x (i32.const 0))
+        (block $sums_done
+          (loop $next_sum
+            (br_if $sums_done (i32.ge_u (local.get $x) (local.get $lanes)))
+            (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 1))))
+            (local.set $v (v128.load (local.get $at)))
+            (local.set $c (i32.const 1))
+            (loop $next_offset
+              (local.set $v
+                (i16x8.add (local.get $v)
+                  (v128.load (i32.add (local.get $at) (i32.shl (local.get $c) (i32.const 1))))))
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (br_if $next_offset (i32.lt_u (local.get $c) (local.get $core))))
+            (v128.store (local.get $at) (local.get $v))
+            (local.set $x (i32.add (local.get $x) (i32.const 8)))
+            (br $next_sum)))
+        ;; Each block's core from its first column's window, compared with its left and upper neighbours.
         (local.set $i (i32.const 0))
         (block $blocks_done
           (loop $next_block
             (br_if $blocks_done (i32.ge_u (local.get $i) (local.get $columns)))
             (local.set $x
               (i32.add (i32.add (local.get $offset) (i32.mul (local.get $i) (local.get $block))) (local.get $inset)))
-            (local.set $lo (i32.const 255))
-            (local.set $hi (i32.const 0))
-            (local.set $sum (i32.const 0))
-            (local.set $c (i32.const 0))
-            (loop $next_column
-              (local.set $q (i32.load8_u (i32.add (local.get $mins) (local.get $x))))
-              (local.set $lo (select (local.get $q) (local.get $lo) (i32.lt_u (local.get $q) (local.get $lo))))
-              (local.set $q (i32.load8_u (i32.add (local.get $maxes) (local.get $x))))
-              (local.set $hi (select (local.get $q) (local.get $hi) (i32.gt_u (local.get $q) (local.get $hi))))
-              (local.set $sum
-                (i32.add (local.get $sum)
-                  (i32.load16_u (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 1))))))
-              (local.set $x (i32.add (local.get $x) (i32.const 1)))
-              (local.set $c (i32.add (local.get $c) (i32.const 1)))
-              (br_if $next_column (i32.lt_u (local.get $c) (local.get $core))))
+            (local.set $lo (i32.load8_u (i32.add (local.get $mins) (local.get $x))))
+            (local.set $hi (i32.load8_u (i32.add (local.get $maxes) (local.get $x))))
+            (local.set $sum (i32.load16_u (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 1)))))
             (local.set $range (i32.sub (local.get $hi) (local.get $lo)))
             (local.set $at (i32.add (local.get $above) (i32.shl (local.get $i) (i32.const 3))))
             (if (i32.gt_u (local.get $i) (i32.const 0))
@@ -501,15 +542,34 @@
                 (local.set $pairs (i32.add (local.get $pairs) (i32.const 1)))
                 (local.set $terraces
                   (i32.add (local.get $terraces)
-                    (call $is_terrace (local.get $sum) (local.get $range) (local.get $left_sum)
-                      (local.get $left_range) (local.get $area))))))
+                    (i32.and
+                      (i32.ge_u
+                        (local.tee $difference
+                          (select
+                            (i32.sub (local.get $sum) (local.get $left_sum))
+                            (i32.sub (local.get $left_sum) (local.get $sum))
+                            (i32.ge_u (local.get $sum) (local.get $left_sum))))
+                        (local.get $min_difference))
+                      (i32.gt_u (local.get $difference)
+                        (i32.mul (i32.add (i32.add (local.get $range) (local.get $left_range)) (i32.const 1))
+                          (local.get $area))))))))
             (if (i32.gt_u (local.get $band) (i32.const 0))
               (then
                 (local.set $pairs_v (i32.add (local.get $pairs_v) (i32.const 1)))
+                (local.set $above_sum (i32.load (local.get $at)))
                 (local.set $terraces_v
                   (i32.add (local.get $terraces_v)
-                    (call $is_terrace (local.get $sum) (local.get $range) (i32.load (local.get $at))
-                      (i32.load offset=4 (local.get $at)) (local.get $area))))))
+                    (i32.and
+                      (i32.ge_u
+                        (local.tee $difference
+                          (select
+                            (i32.sub (local.get $sum) (local.get $above_sum))
+                            (i32.sub (local.get $above_sum) (local.get $sum))
+                            (i32.ge_u (local.get $sum) (local.get $above_sum))))
+                        (local.get $min_difference))
+                      (i32.gt_u (local.get $difference)
+                        (i32.mul (i32.add (i32.add (local.get $range) (i32.load offset=4 (local.get $at))) (i32.const 1))
+                          (local.get $area))))))))
             (i32.store (local.get $at) (local.get $sum))
             (i32.store offset=4 (local.get $at) (local.get $range))
             (local.set $left_sum (local.get $sum))
@@ -521,18 +581,4 @@
     (local.get $terraces)
     (local.get $pairs)
     (local.get $terraces_v)
-    (local.get $pairs_v))
-
-  ;; 1 when two cores (sum, range) of area $area form a terrace (see terraces), else 0.
-  (func $is_terrace (param $sum_a i32) (param $range_a i32) (param $sum_b i32) (param $range_b i32)
-    (param $area i32) (result i32)
-    (local $difference i32)
-    (local.set $difference
-      (select
-        (i32.sub (local.get $sum_a) (local.get $sum_b))
-        (i32.sub (local.get $sum_b) (local.get $sum_a))
-        (i32.ge_u (local.get $sum_a) (local.get $sum_b))))
-    (i32.and
-      (i32.ge_u (local.get $difference) (i32.mul (i32.const 3) (local.get $area)))
-      (i32.gt_u (local.get $difference)
-        (i32.mul (i32.add (i32.add (local.get $range_a) (local.get $range_b)) (i32.const 1)) (local.get $area))))))
+    (local.get $pairs_v)))
