@@ -15,10 +15,13 @@ import { type LaunchedBrowser, type PageProblems, watchPage } from "../support/b
 import { makeClip } from "../support/test-media.ts";
 import { waitFor } from "../worker/worker-harness.ts";
 
-/** A 12 s clip with a black interval (2–4.5 s) and a freeze (6–9.5 s) on moving test pictures, with a tone. */
-export function defectClip(): Promise<string> {
+/**
+ * A clip (12 s unless asked) with a black interval (2–4.5 s) and a freeze (6–9.5 s) on moving test pictures,
+ * with a tone. A longer one runs long enough to be seen running on a busy machine.
+ */
+export function defectClip(duration = 12): Promise<string> {
   return makeClip({
-    duration: 12,
+    duration,
     container: "mp4",
     video: {
       codec: "libx264",

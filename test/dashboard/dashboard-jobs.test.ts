@@ -81,12 +81,15 @@ describe("the dashboard with file jobs", () => {
   });
 
   it("submits a generated clip from the form with the keyboard alone, and follows it to the end", async () => {
+    // 40 s: the analysis lasts long enough for the page to show it queued or running, even on a busy machine
+    // where the 12 s clip can finish before the page has drawn its row.
+    const longClip = await defectClip(40);
     const page = await open();
     await recordRow(page);
     await page.keyboard.press("Tab"); // the skip link
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("source");
-    await page.keyboard.type(clip);
+    await page.keyboard.type(longClip);
     await page.keyboard.press("Tab"); // mode: File is checked
     expect(await focusedLabel(page)).toBe("File, to its end");
     await page.keyboard.press("Tab"); // Black picture
