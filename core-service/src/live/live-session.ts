@@ -335,7 +335,8 @@ export class LiveSession {
   }
 
   private deliver(events: readonly DetectorEvent[]): void {
-    for (const event of events) this.emit(this.alerts.record(this.stamp(event)));
+    for (const event of events)
+      this.emit(this.alerts.record(this.stampOnset(event)).map((e) => this.stampEnd(e)));
   }
 
   /** Every event leaves through here, so none overtakes one that waits for its picture. */
@@ -355,16 +356,25 @@ export class LiveSession {
   }
 
   /** Picture and sound detectors know stream times only; live defects also say when, by the wall clock. */
-  private stamp(event: DetectorEvent): DetectorEvent {
+  private stampOnset(event: DetectorEvent): DetectorEvent {
+    if (event.kind !== "open") return event;
     const defect = event.defect;
-    const startedAt = defect.startedAt ?? this.wallAt(defect.start);
-    if (event.kind === "open") return { kind: "open", defect: { ...defect, startedAt } };
-    // The stream's timeline keeps time with the wall clock, so a defect lasts as long on both: ended from its
-    // start, not mapped afresh, which a lag baseline that has moved since the onset would put off by as much.
+    return { kind: "open", defect: { ...defect, startedAt: defect.startedAt ?? this.wallAt(defect.start) } };
+  }
+
+  /**
+   * A close is stamped once the alert book has given it its open's onset. The stream's timeline keeps time
+   * with the wall clock, so a defect lasts as long on both: ended from that onset, not mapped afresh, which a
+   * lag baseline that has moved since the onset would put off by as much (CI read 3.2 s for a 4 s HLS freeze
+   * when the close's end was reckoned from its own re-mapped onset and the open's onset was put back on it).
+   */
+  private stampEnd(event: LiveDetectorEvent): LiveDetectorEvent {
+    if (event.kind !== "close") return event;
     const { start, end } = event.defect;
+    const startedAt = event.defect.startedAt ?? this.wallAt(start);
     const endedAt =
       event.defect.endedAt ?? new Date(Date.parse(startedAt) + (end - start) * 1000).toISOString();
-    return { kind: "close", defect: { ...event.defect, startedAt, endedAt } };
+    return { ...event, defect: { ...event.defect, startedAt, endedAt } };
   }
 
   /**
