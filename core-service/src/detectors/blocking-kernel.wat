@@ -335,21 +335,16 @@
               (i32.add (i32x4.extract_lane 0 (local.get $score)) (i32x4.extract_lane 1 (local.get $score))))
             (local.set $high
               (i32.add (i32x4.extract_lane 2 (local.get $score)) (i32x4.extract_lane 3 (local.get $score))))
+            ;; A 16-pixel segment is the whole vector; of two 8-pixel ones the second counts when it fits.
             (if (i32.eq (local.get $segment) (i32.const 16))
+              (then (local.set $low (i32.add (local.get $low) (local.get $high)))))
+            (local.set $broken (i32.add (local.get $broken) (i32.gt_s (local.get $low) (local.get $limit))))
+            (local.set $segments (i32.add (local.get $segments) (i32.const 1)))
+            (if (i32.and (i32.eq (local.get $segment) (i32.const 8))
+                  (i32.le_u (i32.add (local.get $x) (i32.const 16)) (local.get $width)))
               (then
-                (local.set $broken
-                  (i32.add (local.get $broken)
-                    (i32.gt_s (i32.add (local.get $low) (local.get $high)) (local.get $limit))))
-                (local.set $segments (i32.add (local.get $segments) (i32.const 1))))
-              (else
-                (local.set $broken
-                  (i32.add (local.get $broken) (i32.gt_s (local.get $low) (local.get $limit))))
-                (local.set $segments (i32.add (local.get $segments) (i32.const 1)))
-                (if (i32.le_u (i32.add (local.get $x) (i32.const 16)) (local.get $width))
-                  (then
-                    (local.set $broken
-                      (i32.add (local.get $broken) (i32.gt_s (local.get $high) (local.get $limit))))
-                    (local.set $segments (i32.add (local.get $segments) (i32.const 1)))))))
+                (local.set $broken (i32.add (local.get $broken) (i32.gt_s (local.get $high) (local.get $limit))))
+                (local.set $segments (i32.add (local.get $segments) (i32.const 1)))))
             (local.set $x (i32.add (local.get $x) (i32.const 16)))
             (br $next_h_segment)))
         (local.set $y (i32.add (local.get $y) (local.get $period)))
@@ -434,7 +429,7 @@
     (local $lo i32) (local $hi i32) (local $sum i32) (local $q i32) (local $range i32)
     (local $left_sum i32) (local $left_range i32) (local $terraces i32) (local $pairs i32)
     (local $terraces_v i32) (local $pairs_v i32) (local $difference i32) (local $min_difference i32)
-    (local $above_sum i32)
+    (local $above_sum i32) (local $sums_at i32)
     (local.set $core (i32.shr_u (local.get $block) (i32.const 1)))
     (local.set $inset (i32.shr_u (local.get $block) (i32.const 2)))
     (local.set $area (i32.mul (local.get $core) (local.get $core)))
@@ -484,17 +479,20 @@
               (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 1))) (local.get $sums_high))
             (local.set $x (i32.add (local.get $x) (i32.const 16)))
             (br $next_vector)))
-        ;; Each column's window of $core columns (the core of a block that starts there): min, max and sum, in
-        ;; vectors and in place, ascending. A vector's loads are done before it is stored, and they reach at most
-        ;; $core - 1 columns into the next vector, not yet rewritten; windows reaching past the width (into the
-        ;; next buffer) belong to no block.
+        ;; Each column's window of $core columns (the core of a block that starts there): min, max and sum, 16
+        ;; columns a vector and in place, ascending (sums: two vectors of eight u16, $core * $core * 255 <= 16320
+        ;; fits). A vector's loads are done before it is stored, and they reach at most $core - 1 columns into the
+        ;; next vector, not yet rewritten; windows reaching past the width (into the next buffer) belong to no block.
         (local.set $x (i32.const 0))
         (block $windows_done
           (loop $next_window
             (br_if $windows_done (i32.ge_u (local.get $x) (local.get $lanes)))
             (local.set $at (i32.add (local.get $mins) (local.get $x)))
+            (local.set $sums_at (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 1))))
             (local.set $min (v128.load (local.get $at)))
             (local.set $max (v128.load (i32.add (local.get $maxes) (local.get $x))))
+            (local.set $sums_low (v128.load (local.get $sums_at)))
+            (local.set $sums_high (v128.load offset=16 (local.get $sums_at)))
             (local.set $c (i32.const 1))
             (loop $next_offset
               (local.set $min
@@ -502,29 +500,20 @@
               (local.set $max
                 (i8x16.max_u (local.get $max)
                   (v128.load (i32.add (i32.add (local.get $maxes) (local.get $x)) (local.get $c)))))
+              (local.set $sums_low
+                (i16x8.add (local.get $sums_low)
+                  (v128.load (i32.add (local.get $sums_at) (i32.shl (local.get $c) (i32.const 1))))))
+              (local.set $sums_high
+                (i16x8.add (local.get $sums_high)
+                  (v128.load offset=16 (i32.add (local.get $sums_at) (i32.shl (local.get $c) (i32.const 1))))))
               (local.set $c (i32.add (local.get $c) (i32.const 1)))
               (br_if $next_offset (i32.lt_u (local.get $c) (local.get $core))))
             (v128.store (local.get $at) (local.get $min))
             (v128.store (i32.add (local.get $maxes) (local.get $x)) (local.get $max))
+            (v128.store (local.get $sums_at) (local.get $sums_low))
+            (v128.store offset=16 (local.get $sums_at) (local.get $sums_high))
             (local.set $x (i32.add (local.get $x) (i32.const 16)))
             (br $next_window)))
-        ;; The same for the sums, eight u16 columns a vector ($core * $core * 255 <= 16320 fits).
-        (local.set $x (i32.const 0))
-        (block $sums_done
-          (loop $next_sum
-            (br_if $sums_done (i32.ge_u (local.get $x) (local.get $lanes)))
-            (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 1))))
-            (local.set $v (v128.load (local.get $at)))
-            (local.set $c (i32.const 1))
-            (loop $next_offset
-              (local.set $v
-                (i16x8.add (local.get $v)
-                  (v128.load (i32.add (local.get $at) (i32.shl (local.get $c) (i32.const 1))))))
-              (local.set $c (i32.add (local.get $c) (i32.const 1)))
-              (br_if $next_offset (i32.lt_u (local.get $c) (local.get $core))))
-            (v128.store (local.get $at) (local.get $v))
-            (local.set $x (i32.add (local.get $x) (i32.const 8)))
-            (br $next_sum)))
         ;; Each block's core from its first column's window, compared with its left and upper neighbours.
         (local.set $i (i32.const 0))
         (block $blocks_done
