@@ -33,9 +33,10 @@ export function barsFinderFor(options: ColourBarsSignalOptions): ColourBarsFinde
 
 export function createColourBarsDetector(
   options: z.input<typeof ColourBarsSignalOptions> = {},
-  finder = barsFinderFor(ColourBarsSignalOptions.parse(options)),
+  sharedFinder?: ColourBarsFinder,
 ): AnalysisFrameDetector {
   const o = ColourBarsSignalOptions.parse(options);
+  const finder = sharedFinder ?? barsFinderFor(o);
   const tracker = new IntervalTracker({ minDuration: o.minDuration, endAfter: o.barsEndAfterFrames });
   let frames = 0;
   let stripShareSum = 0;

@@ -243,12 +243,13 @@ function blackConfidence(blackFraction: number, pictureBlackRatio: number): numb
   return Math.min(1, Math.max(0, 0.6 + 0.4 * margin));
 }
 
-/** Reports intervals of black picture; streaming, one luma plane at a time. */
-export function createBlackDetector(
-  options: BlackOptions,
-  meter = new BlackMeter(BlackOptions.parse(options)),
-): AnalysisFrameDetector {
+/**
+ * Reports intervals of black picture; streaming, one luma plane at a time. `sharedMeter`: the set's meter
+ * (see still-pictures.ts), else one of its own.
+ */
+export function createBlackDetector(options: BlackOptions, sharedMeter?: BlackMeter): AnalysisFrameDetector {
   const settings = BlackOptions.parse(options);
+  const meter = sharedMeter ?? new BlackMeter(settings);
   const tracker = new IntervalTracker({ minDuration: settings.minDuration, endAfter: 1 });
   const stats = new BlackStats();
   let lastMeanLuma: number | undefined;
