@@ -4,8 +4,9 @@ import type { LiveProfile } from "./job.ts";
  * 720p30 streams one machine keeps in real time, per profile: THE figure to update when the bench says
  * otherwise. Measured with `npm run bench -- live` (both profiles in one run) on a 2-vCPU machine
  * (2026-12-03, the programme source, nothing else running): full 11 streams (35 MiB each), economy 53 (44 MiB
- * each), the README's Cost figures. (A quiet run on 2026-12-02 kept 15 and 62, but its defect streams stopped
- * decoding pictures after each stall, a bug since fixed; the lower figures are the safer ones to scale on.)
+ * each). (A quiet run on 2026-12-02 kept 15 and 62, but its defect streams stopped decoding pictures after each
+ * stall, a bug since fixed; the run of 2026-12-04 in the README's Cost table kept 14 and 69. The lowest
+ * figures since the fixes are the safer ones to scale on.)
  */
 export const LIVE_BENCH = {
   vcpus: 2,
