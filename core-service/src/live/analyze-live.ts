@@ -262,6 +262,7 @@ function livePlan(
     // Audio is decoded whatever the detectors, for audio-loss and the timeline.
     audio: Boolean(media.audio),
     captions: Boolean(video) && wants("captions"),
+    clocks: Boolean(video && media.audio) && wants("audio-video"),
     readTimeout: thresholds.stallAfter,
     maxPixels,
     economy,

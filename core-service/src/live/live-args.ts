@@ -11,6 +11,8 @@
  * Evidence pictures are the same JPEG branch as the file decoder's (media/evidence-pictures.ts), timed by pts.
  * The economy profile (plan.economy) decodes keyframes only and adds a stream copy of the video; the full
  * decoder of an escalation (buildEconomyDecoderArgs) makes the same picture outputs from that copy.
+ * The stream clocks (plan.clocks, for A/V drift) are framecrc lines of stream-copied packets, one output per
+ * kind: written as each packet is read, before any decoding (clockOutputs).
  */
 import { DEFAULT_ANALYSIS_LIMITS } from "../domain/limits.ts";
 import { CAPTION_FILTER, captionMarkerOutput } from "../media/caption-markers.ts";
@@ -27,6 +29,8 @@ export const LIVE_PIPES = {
   pictures: { data: 8, times: 9 },
   /** Economy only: the video packets, stream-copied as MPEG-TS, and their framecrc lines. */
   videoCopy: { data: 10, times: 11 },
+  /** The stream clocks: framecrc lines of each kind's packets as they are read (clockOutputs). */
+  clocks: { video: 12, audio: 13 },
 } as const;
 
 export interface LivePlan {
@@ -50,6 +54,8 @@ export interface LivePlan {
   readonly economy?: boolean;
   /** How far the connection reads to learn its streams (as far as its probe had to); default short. */
   readonly probeWindow?: ProbeWindow;
+  /** Time each kind's packets as they are read, for the A/V drift of the stream clocks (clockOutputs). */
+  readonly clocks?: boolean;
 }
 
 /**
@@ -136,6 +142,7 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     );
   }
   if (video && plan.economy) outputs.push(...videoCopyOutputs(video));
+  if (video && media.audio && plan.clocks) outputs.push(...clockOutputs(video.index, media.audio.index));
   return [
     "-loglevel",
     "info",
@@ -234,6 +241,39 @@ function videoCopyOutputs(video: VideoStreamInfo): string[] {
   return [
     ...[...map, "-f", "mpegts", "-mpegts_copyts", "1", ...flush(), pipe(LIVE_PIPES.videoCopy.data)],
     ...[...map, "-f", "framecrc", ...flush(), pipe(LIVE_PIPES.videoCopy.times)],
+  ];
+}
+
+/**
+ * The stream clocks: each kind's packets stream-copied to framecrc (pts, duration, size) on a pipe of its own,
+ * flushed per packet. A copied packet is written as soon as ffmpeg reads it, so the time it reaches Node is
+ * when it arrived plus a pipe, the same for both kinds. Decoded frames are no clock: under load a picture
+ * leaves the decoder later than the sound read with it (seen: A/V drift alarms on healthy streams on a busy
+ * machine). One output per kind, not both in one: a muxer holds each packet until the other stream has caught
+ * up, so an audio loss would hold the video lines back by up to ten seconds.
+ */
+function clockOutputs(videoIndex: number, audioIndex: number): string[] {
+  return [
+    ...[
+      "-map",
+      `0:${videoIndex}`,
+      "-c:v",
+      "copy",
+      "-f",
+      "framecrc",
+      ...flush(),
+      pipe(LIVE_PIPES.clocks.video),
+    ],
+    ...[
+      "-map",
+      `0:${audioIndex}`,
+      "-c:a",
+      "copy",
+      "-f",
+      "framecrc",
+      ...flush(),
+      pipe(LIVE_PIPES.clocks.audio),
+    ],
   ];
 }
 

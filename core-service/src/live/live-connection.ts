@@ -14,6 +14,7 @@ import type { MediaInfo } from "../media/probe.ts";
 import { parseSegmentFailure, type SegmentFailure } from "../media/segment-failures.ts";
 import type { ResolvedSource } from "../media/source.ts";
 import { buildLiveArgs, LIVE_PIPES, type LivePlan } from "./live-args.ts";
+import type { MediaKind } from "./timeline.ts";
 
 export interface LiveConnectionSink {
   analysisFrame(packet: TimedPacket): void;
@@ -29,6 +30,8 @@ export interface LiveConnectionSink {
   videoCopy?(chunk: Buffer): void;
   /** Economy: one copied video packet's timing, size and key flag. */
   videoPacket?(packet: FramecrcPacket): void;
+  /** A packet as ffmpeg read it, before decoding (plan.clocks): the stream clocks. */
+  clockPacket?(kind: MediaKind, packet: FramecrcPacket): void;
 }
 
 export interface ConnectionEnd {
@@ -61,6 +64,7 @@ export function openLiveConnection(
       ...pairedPipes(LIVE_PIPES.audio, (p) => sink.audio(p)),
       ...pairedPipes(LIVE_PIPES.pictures, (p) => sink.evidencePicture(p)),
       ...(plan.economy ? copyPipes(sink) : []),
+      ...(plan.clocks ? clockPipes(sink) : []),
     ],
     {
       onLine: (line) => {
@@ -93,6 +97,14 @@ function copyPipes(sink: LiveConnectionSink): PipeReader[] {
     { fd: LIVE_PIPES.videoCopy.data, onData: (chunk) => sink.videoCopy?.(chunk) },
     { fd: LIVE_PIPES.videoCopy.times, onData: (chunk) => lines.push(chunk.toString("latin1")) },
   ];
+}
+
+/** The stream clocks: each kind's packets as ffmpeg read them. */
+function clockPipes(sink: LiveConnectionSink): PipeReader[] {
+  return (["video", "audio"] as const).map((kind) => {
+    const lines = new FramecrcLines((packet) => sink.clockPacket?.(kind, packet));
+    return { fd: LIVE_PIPES.clocks[kind], onData: (chunk) => lines.push(chunk.toString("latin1")) };
+  });
 }
 
 /** A data pipe and its timestamps' pipe, joined into packets. */

@@ -15,6 +15,7 @@ import type { EvidenceImage } from "../domain/evidence.ts";
 import { readLevels } from "../domain/signal-levels.ts";
 import { EvidenceRecorder } from "../evidence/evidence-recorder.ts";
 import { channelNames } from "../media/channel-layout.ts";
+import type { FramecrcPacket } from "../media/framecrc-lines.ts";
 import type { SegmentSpan } from "../media/hls-playlist.ts";
 import type { TimedPacket } from "../media/packet-pairer.ts";
 import type { MediaInfo } from "../media/probe.ts";
@@ -61,7 +62,12 @@ export class LiveSession {
   private readonly audio: Detector[];
   private readonly captions: CaptionDetector[];
   private readonly audioVideo: AudioVideoDetector[];
-  /** Counts the times the stream's timestamps started afresh (connections, jumps), for the clock detectors. */
+  /**
+   * The stream clocks: each kind's packets as ffmpeg read them (LIVE_PIPES.clocks), on a timeline of their own
+   * (the same rules as the decoded media's, so the same times), for the clock detectors.
+   */
+  private readonly clockTimeline: StreamTimeline;
+  /** Counts the times the stream clocks started afresh (connections, jumps): times across one do not compare. */
   private epoch = 0;
   /** Wall-clock ms of the latest packet. */
   private lastPacketMs: number | undefined;
@@ -82,11 +88,9 @@ export class LiveSession {
     const now = options.nowMs();
     const resume = options.resume;
     const lastWallMs = resume?.lastSeenAt ? Date.parse(resume.lastSeenAt) : undefined;
-    this.timeline = new StreamTimeline(options.thresholds.jumpTolerance, {
-      lastTime: resume?.lastStreamTime,
-      lastWallMs,
-      offsets: resume?.timelineOffsets,
-    });
+    const resumed = { lastTime: resume?.lastStreamTime, lastWallMs, offsets: resume?.timelineOffsets };
+    this.timeline = new StreamTimeline(options.thresholds.jumpTolerance, resumed);
+    this.clockTimeline = new StreamTimeline(options.thresholds.jumpTolerance, resumed);
     // Counting the silence from the previous worker's last media makes the gap in watching a `stall`. A fresh
     // job gets one more stallAfter before its first media: probing and waiting for a keyframe take a while.
     const quietSince = lastWallMs ?? now + options.thresholds.stallAfter * 1000;
@@ -117,6 +121,7 @@ export class LiveSession {
   /** A new ffmpeg is about to deliver media. */
   connected(): void {
     this.timeline.reconnected();
+    this.clockTimeline.reconnected();
     this.health.reconnected();
     this.epoch++;
     this.lagBaselineMs = Number.POSITIVE_INFINITY;
@@ -196,6 +201,7 @@ export class LiveSession {
         if (!this.pictureSinceConnect) return;
         this.decoderComplaint(message, this.timeline.lastTimeOf("video") ?? 0);
       },
+      clockPacket: (kind, packet) => this.clockPacket(kind, packet),
     };
   }
 
@@ -324,10 +330,16 @@ export class LiveSession {
       ...this.unwatched.progress(placed.time),
       ...this.health.packet(kind, placed.time, nowMs, placed.jump),
     ]);
+    return placed.time;
+  }
+
+  /** A packet as ffmpeg read it: when it arrived, against its timestamp, for the A/V drift of the clocks. */
+  private clockPacket(kind: MediaKind, packet: FramecrcPacket): void {
+    const nowMs = this.options.nowMs();
+    const placed = this.clockTimeline.place(kind, packet.time, packet.duration, nowMs);
     if (placed.jump !== undefined) this.epoch++;
     const arrival = { kind, time: placed.time, wallMs: nowMs, epoch: this.epoch };
     this.detect(this.audioVideo, (d) => d.pushArrival(arrival));
-    return placed.time;
   }
 
   private detect<D extends Detector>(detectors: readonly D[], push: (d: D) => DetectorEvent[]): void {
