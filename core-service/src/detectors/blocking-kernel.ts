@@ -45,7 +45,16 @@ export interface OnAndOffGrid<T> {
   readonly offGrid: T;
 }
 
+/** What a picture's codes say of it as a whole, before any stretch to full range. */
+export interface PlaneSurface {
+  /** Share of the pixels within 4 codes of mid-grey (124..132): what a lost reference leaves. */
+  readonly greyShare: number;
+  /** Standard deviation of luma, in codes. */
+  readonly spread: number;
+}
+
 export interface PlaneMeasure {
+  readonly surface: PlaneSurface;
   readonly profiles: KernelStepProfiles;
   /** 16-pixel segments of 16-pixel macroblock edges. */
   readonly segments: SegmentCounts;
@@ -98,6 +107,7 @@ interface KernelExports {
     scratch: number,
   ): [number, number, number, number];
   stretch_to_full_range(length: number): void;
+  surface(width: number, height: number, step: number): [number, number, number, number];
 }
 
 const PAGE_BYTES = 65_536;
@@ -130,6 +140,17 @@ function layout(width: number, height: number) {
  * the frame is larger than any before.
  */
 function loadPlane(plane: PlaneBytes): KernelExports {
+  const exports = copyPlane(plane);
+  stretchLoaded(exports, plane);
+  return exports;
+}
+
+function stretchLoaded(exports: KernelExports, plane: PlaneBytes): void {
+  if (plane.range === "limited") exports.stretch_to_full_range(roundUp16(plane.width * plane.height));
+}
+
+/** Copies the plane to offset 0 as it is, growing the memory first when the frame is larger than any before. */
+function copyPlane(plane: PlaneBytes): KernelExports {
   const { width, height, data } = plane;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
     throw new RangeError(`plane size must be whole pixels, got ${width}x${height}`);
@@ -141,8 +162,27 @@ function loadPlane(plane: PlaneBytes): KernelExports {
   const shortfall = layout(width, height).end - exports.memory.buffer.byteLength;
   if (shortfall > 0) exports.memory.grow(Math.ceil(shortfall / PAGE_BYTES));
   new Uint8Array(exports.memory.buffer, 0, width * height).set(data.subarray(0, width * height));
-  if (plane.range === "limited") exports.stretch_to_full_range(roundUp16(width * height));
   return exports;
+}
+
+/**
+ * Every how many rows the surface reads (every pixel of those): a collapse to grey covers much of the picture
+ * and the spread is a statistic of all of it, so a third shows both. An odd step does not fall on the same row
+ * of every 8×8 block, where coding leaves its edges. Mid-grey is 128 in 8-bit luma whatever the range (and 512
+ * of 1023, which the 8-bit planes carry as 128).
+ */
+const SURFACE_ROW_STEP = 3;
+
+function surfaceOfLoaded(exports: KernelExports, plane: PlaneBytes): PlaneSurface {
+  const [grey, count, sum, squares] = exports.surface(plane.width, plane.height, SURFACE_ROW_STEP);
+  if (count === 0) return { greyShare: 0, spread: 0 };
+  const mean = sum / count;
+  return { greyShare: grey / count, spread: Math.sqrt(Math.max(0, squares / count - mean * mean)) };
+}
+
+/** The picture's surface alone (its codes as they are, whatever the range). */
+export function planeSurface(plane: PlaneBytes): PlaneSurface {
+  return surfaceOfLoaded(copyPlane(plane), plane);
 }
 
 function profilesOfLoaded(
@@ -270,8 +310,11 @@ export function shiftedGrids(plane: PlaneBytes): ShiftedGrids {
 
 /** All of the above with one copy of the plane: what the block measure needs per frame. */
 export function measurePlane(plane: PlaneBytes, sampleStep: number, edgeCeiling: number): PlaneMeasure {
-  const exports = loadPlane(plane);
+  const exports = copyPlane(plane);
+  const surface = surfaceOfLoaded(exports, plane);
+  stretchLoaded(exports, plane);
   return {
+    surface,
     profiles: profilesOfLoaded(exports, plane, sampleStep, edgeCeiling),
     segments: segmentsOfLoaded(exports, plane),
     segmentsOffGrid: segmentsOfLoaded(exports, plane, MACROBLOCK, MACROBLOCK + BLOCK / 2),

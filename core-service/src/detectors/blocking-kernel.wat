@@ -8,7 +8,8 @@
 ;; because the measure's thresholds were set on full-range planes.
 ;;
 ;; Memory (one exported memory, laid out and grown by blocking-kernel.ts before each call):
-;;   [0, width*height)      the luma plane, row-major, one byte a pixel, copied in by the caller;
+;;   [0, width*height)      the luma plane, row-major, one byte a pixel, copied in by the caller (surface reads
+;;                          it as copied; stretch_to_full_range then maps it for the block measure);
 ;;   $acc (16-aligned)      step_profiles' scratch: a u16 running sum a column, width rounded up to 16 entries;
 ;;   $columns (16-aligned)  step_profiles' column profile: a u32 a column step (x -> x+1), same entry count;
 ;;   $rows                  step_profiles' row profile: a u32 a row step (y -> y+1), height - 1 entries.
@@ -43,6 +44,85 @@
         (v128.store (local.get $at) (i8x16.narrow_i16x8_u (local.get $low) (local.get $high)))
         (local.set $at (i32.add (local.get $at) (i32.const 16)))
         (br $next))))
+
+;; The picture's surface, before any stretch: over every $step-th row (all of its pixels), how many pixels sit
+  ;; within 4 codes of mid-grey (124..132), how many were read, and the sum and sum of squares of their codes
+  ;; (for the spread). Per row the sums stay in u32 lanes (8192 pixels * 255^2 / 4 lanes < 2^32); the totals
+  ;; are f64, exact far past any picture's (2^53).
+  (func (export "surface") (param $width i32) (param $height i32) (param $step i32) (result i32 i32 f64 f64)
+    (local $y i32)
+    (local $x i32)
+    (local $row i32)
+    (local $vectors_end i32)
+    (local $p v128)
+    (local $grey_lanes v128)
+    (local $sum_lanes v128)
+    (local $square_lanes v128)
+    (local $grey i32)
+    (local $count i32)
+    (local $sum f64)
+    (local $squares f64)
+    (local $row_sum i32)
+    (local $row_squares i32)
+    (local $luma i32)
+    (local.set $vectors_end (i32.and (local.get $width) (i32.const -16)))
+    (block $rows_done
+      (loop $next_row
+        (br_if $rows_done (i32.ge_u (local.get $y) (local.get $height)))
+        (local.set $row (i32.mul (local.get $y) (local.get $width)))
+        (local.set $grey_lanes (v128.const i64x2 0 0))
+        (local.set $sum_lanes (v128.const i64x2 0 0))
+        (local.set $square_lanes (v128.const i64x2 0 0))
+        (local.set $x (i32.const 0))
+        (block $vectors_done
+          (loop $next_vector
+            (br_if $vectors_done (i32.ge_u (local.get $x) (local.get $vectors_end)))
+            (local.set $p (v128.load (i32.add (local.get $row) (local.get $x))))
+            ;; 1 a grey pixel: (124 <= p) and (p <= 132), as 0/-1 bytes, masked to 0/1.
+            (local.set $grey_lanes
+              (i32x4.add (local.get $grey_lanes)
+                (i32x4.extadd_pairwise_i16x8_u
+                  (i16x8.extadd_pairwise_i8x16_u
+                    (v128.and
+                      (v128.and
+                        (i8x16.ge_u (local.get $p) (i8x16.splat (i32.const 124)))
+                        (i8x16.le_u (local.get $p) (i8x16.splat (i32.const 132))))
+                      (i8x16.splat (i32.const 1)))))))
+            (local.set $sum_lanes
+              (i32x4.add (local.get $sum_lanes)
+                (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $p)))))
+            (local.set $square_lanes
+              (i32x4.add (local.get $square_lanes)
+                (i32x4.add
+                  (i32x4.extadd_pairwise_i16x8_u (i16x8.extmul_low_i8x16_u (local.get $p) (local.get $p)))
+                  (i32x4.extadd_pairwise_i16x8_u (i16x8.extmul_high_i8x16_u (local.get $p) (local.get $p))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (br $next_vector)))
+        (local.set $grey (i32.add (local.get $grey) (call $sum_lanes (local.get $grey_lanes))))
+        (local.set $row_sum (call $sum_lanes (local.get $sum_lanes)))
+        (local.set $row_squares (call $sum_lanes (local.get $square_lanes)))
+        ;; The pixels past the last whole vector.
+        (block $tail_done
+          (loop $next_pixel
+            (br_if $tail_done (i32.ge_u (local.get $x) (local.get $width)))
+            (local.set $luma (i32.load8_u (i32.add (local.get $row) (local.get $x))))
+            (local.set $grey
+              (i32.add (local.get $grey)
+                (i32.le_u (i32.sub (local.get $luma) (i32.const 124)) (i32.const 8))))
+            (local.set $row_sum (i32.add (local.get $row_sum) (local.get $luma)))
+            (local.set $row_squares
+              (i32.add (local.get $row_squares) (i32.mul (local.get $luma) (local.get $luma))))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $next_pixel)))
+        (local.set $sum (f64.add (local.get $sum) (f64.convert_i32_u (local.get $row_sum))))
+        (local.set $squares (f64.add (local.get $squares) (f64.convert_i32_u (local.get $row_squares))))
+        (local.set $count (i32.add (local.get $count) (local.get $width)))
+        (local.set $y (i32.add (local.get $y) (local.get $step)))
+        (br $next_row)))
+    (local.get $grey)
+    (local.get $count)
+    (local.get $sum)
+    (local.get $squares))
 
     ;; Scalar w(a - b), for the tails a vector does not fit.
   (func $weight (param $a i32) (param $b i32) (param $ceiling i32) (result i32)

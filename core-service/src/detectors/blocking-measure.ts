@@ -30,6 +30,7 @@ import {
   brokenSegments,
   measurePlane,
   type OnAndOffGrid,
+  type PlaneSurface,
   type SegmentCounts,
   shiftedGrids,
   type TerraceCounts,
@@ -50,6 +51,8 @@ export interface GridEvidence {
 }
 
 export interface BlockingMeasure {
+  /** The picture's grey share and spread, from its codes as decoded. */
+  readonly surface: PlaneSurface;
   /** Evidence in both directions at once (the weaker of the two): a coding grid is two-dimensional. */
   readonly grid: number;
   /**
@@ -158,7 +161,7 @@ function strongestGrid(profile: Uint32Array, samplesPerPosition: number): GridEv
 /** Measures the block grid of one luma plane at its native size (a scaled picture no longer shows it). */
 export function measureBlocking(plane: LumaPlane, options: BlockingMeasureOptions): BlockingMeasure {
   const step = Math.max(1, Math.floor(options.sampleStep));
-  const { profiles, segments, segmentsOffGrid, blockEdges, terraces8, terraces16 } = measurePlane(
+  const { surface, profiles, segments, segmentsOffGrid, blockEdges, terraces8, terraces16 } = measurePlane(
     plane,
     step,
     options.edgeCeiling,
@@ -166,6 +169,7 @@ export function measureBlocking(plane: LumaPlane, options: BlockingMeasureOption
   const acrossColumns = strongestGrid(profiles.columns, Math.ceil(plane.height / step));
   const acrossRows = strongestGrid(profiles.rows, Math.ceil(plane.width / step));
   return {
+    surface,
     grid: Math.min(acrossColumns.score, acrossRows.score),
     brokenMacroblockEdges: shareBroken(segments),
     brokenOffGridEdges: shareBroken(segmentsOffGrid),

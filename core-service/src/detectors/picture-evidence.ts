@@ -62,7 +62,7 @@ export class PictureEvidence {
    * and misfit edges are confirmed against every shift of the grid, which costs more, only when they are high.
    */
   judge(frame: LumaFrame, measure: BlockingMeasure, hold = 1): PictureVerdict {
-    const { greyShare, spread } = surface(frame);
+    const { greyShare, spread } = measure.surface;
     const flat = spread < FLAT_SPREAD;
     const collapsed = this.#collapsedToGrey(greyShare);
     const gridBlocky = this.#hasGrid(measure.grid, hold);
@@ -159,50 +159,12 @@ function areaScale(frame: Pick<LumaFrame, "width" | "height">): number {
   return Math.min(1, REFERENCE_AREA / Math.max(1, frame.width * frame.height));
 }
 
-/** Mid-grey is 128 in 8-bit luma whatever the range (and 512 of 1023, which the 8-bit planes carry as 128). */
-const MID_GREY = 128;
-const GREY_TOLERANCE = 4;
-/**
- * Every third pixel of every third row: a collapse covers much of the picture and the spread is a statistic of
- * all of it, so a ninth (230 000 samples of a 1080p picture) shows both. An odd step does not fall on the same
- * place of every 8×8 block, where coding leaves its edges.
- */
-const GREY_STEP = 3;
 /**
  * Standard deviation of luma in levels below which a picture is flat: black and plain cards with coding noise
  * measure under 1, a dark night scene 5 or more. (The step between neighbours is no measure: smooth HD footage
  * steps less than a level from pixel to pixel.)
  */
 const FLAT_SPREAD = 2;
-
-/**
- * Share of the picture within GREY_TOLERANCE of mid-grey, and the spread of its luma (standard deviation), in
- * one pass over a ninth of it (≈0.2 ms per 1080p picture).
- */
-export function surface(frame: Pick<LumaFrame, "width" | "height" | "data">): {
-  greyShare: number;
-  spread: number;
-} {
-  const { width, height, data } = frame;
-  let grey = 0;
-  let sum = 0;
-  let squares = 0;
-  let count = 0;
-  for (let y = 0; y < height; y += GREY_STEP) {
-    const row = y * width;
-    for (let x = 0; x < width; x += GREY_STEP) {
-      const luma = data[row + x] as number;
-      const offset = luma - MID_GREY;
-      if (offset >= -GREY_TOLERANCE && offset <= GREY_TOLERANCE) grey++;
-      sum += luma;
-      squares += luma * luma;
-      count++;
-    }
-  }
-  if (count === 0) return { greyShare: 0, spread: 0 };
-  const mean = sum / count;
-  return { greyShare: grey / count, spread: Math.sqrt(Math.max(0, squares / count - mean * mean)) };
-}
 
 /** Median of the last `capacity` values; 0 while empty. Sorting ≤ a few dozen numbers per sample is cheap. */
 class RollingMedian {

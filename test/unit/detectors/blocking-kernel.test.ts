@@ -5,6 +5,7 @@ import {
   blockTerraces,
   brokenSegments,
   measurePlane,
+  planeSurface,
   stepProfiles,
 } from "../../../core-service/src/detectors/blocking-kernel.ts";
 import { brokenMacroblockEdges } from "../../../core-service/src/detectors/blocking-measure.ts";
@@ -256,6 +257,41 @@ describe("blocking kernel", () => {
     expect(Array.from(measurePlane({ ...limited, range: "full" }, 1, 255).profiles.rows)).toEqual(
       Array.from(referenceStepProfiles(limited, 1, 255).rows),
     );
+  });
+
+  it("measures the surface (grey share, spread) of every third row exactly, before any stretch", () => {
+    // Grey around 124..132 and its edges (123, 133), at widths with and without a vector tail.
+    for (const width of [1, 15, 16, 17, 1921]) {
+      const plane = exact(
+        width,
+        31,
+        (x, y) => [123, 124, 128, 132, 133, 16, 235][(x * 5 + y * 3) % 7] as number,
+      );
+      let grey = 0;
+      let sum = 0;
+      let squares = 0;
+      let count = 0;
+      for (let y = 0; y < plane.height; y += 3)
+        for (let x = 0; x < width; x++) {
+          const luma = plane.data[y * width + x] as number;
+          if (luma >= 124 && luma <= 132) grey++;
+          sum += luma;
+          squares += luma * luma;
+          count++;
+        }
+      const mean = sum / count;
+      const expected = { greyShare: grey / count, spread: Math.sqrt(squares / count - mean * mean) };
+      const surface = planeSurface(plane);
+      expect(surface.greyShare).toBe(expected.greyShare);
+      expect(surface.spread).toBeCloseTo(expected.spread, 9);
+      // The block measure stretches a limited-range plane; its surface is still of the codes as decoded.
+      expect(measurePlane({ ...plane, range: "limited" }, 1, 64).surface).toEqual(surface);
+    }
+  });
+
+  it("sums the surface of an 8192-pixel-wide white picture without overflow", () => {
+    const white = exact(8192, 4, () => 255);
+    expect(planeSurface(white)).toEqual({ greyShare: 0, spread: 0 });
   });
 
   it("is assembled from the committed .wat (run `npm run wasm` after editing it)", async () => {

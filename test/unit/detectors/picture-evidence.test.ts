@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { surface } from "../../../core-service/src/detectors/picture-evidence.ts";
+import { planeSurface as surface } from "../../../core-service/src/detectors/blocking-kernel.ts";
 
 /** A 320×180 luma plane from a function of position. */
 function plane(luma: (x: number, y: number) => number) {
