@@ -53,6 +53,8 @@ import {
 import { openFiles, processTreeMiB, resources, StreamSet, type Window } from "./live-streams.ts";
 
 const SETTLE_MS = 6_000;
+/** Healthy streams' alerts printed one by one (what they measured), at most. */
+const MAX_ALERT_DETAILS = 6;
 /** Streams that were overloaded get longer to catch up after some are stopped. */
 const SETTLE_AFTER_REMOVAL_MS = 10_000;
 const MEASURE_MS = 6_000;
@@ -212,6 +214,7 @@ function reportHold(
   log(
     `  healthy streams over the hold: ${alerts.length ? alerts.join(", ") : "no alerts"}, ${hold.healthyEscalations} escalations`,
   );
+  for (const detail of hold.healthyDetails.slice(0, MAX_ALERT_DETAILS)) log(`    ${detail}`);
   const label = `live 720p30, ${profile} profile, at ${count} streams`;
   for (const line of costLines(label, cpuPerMediaHour, memoryPerStream)) log(`  ${line}`);
 }

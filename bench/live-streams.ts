@@ -28,7 +28,7 @@ interface Stream {
   /** Wall-clock ms of each open of an injected defect type (the defect streams' alert latencies). */
   readonly opens: Timed[];
   /** Every open's defect kind and wall-clock ms, for the healthy streams: a healthy stream should raise none. */
-  readonly allOpens: { readonly kind: string; readonly atMs: number }[];
+  readonly allOpens: { readonly kind: string; readonly atMs: number; readonly detail: string }[];
   latest?: LiveStats;
   latestAtMs: number;
   fpsSamples: number[];
@@ -46,6 +46,8 @@ export interface Window {
   readonly openFiles: number;
   /** Opens raised by healthy streams during the window, by defect kind, and their economy escalations. */
   readonly healthyOpens: Readonly<Record<string, number>>;
+  /** Each of those opens: kind, stream time and metrics, to tell what a false alarm measured. */
+  readonly healthyDetails: readonly string[];
   readonly healthyEscalations: number;
   /** The defect streams' largest lag in the window: their alert latencies include it. */
   readonly defectMaxLag: number;
@@ -94,7 +96,8 @@ export class StreamSet {
       cpuSeconds: processTreeCpuSeconds(pids) - cpuBefore,
       rssMiB: processTreeMiB(pids),
       openFiles: openFiles(),
-      healthyOpens: countKinds(this.healthy.flatMap((s) => s.allOpens.filter((o) => o.atMs >= startedMs))),
+      healthyOpens: countKinds(this.healthyOpensSince(startedMs)),
+      healthyDetails: this.healthyOpensSince(startedMs).map((o) => o.detail),
       healthyEscalations: sum(this.healthy.map((s) => s.latest?.escalations?.count ?? 0)) - escalationsBefore,
       defectMaxLag: Math.max(...this.defect.map((s) => s.maxLag)),
     };
@@ -104,6 +107,10 @@ export class StreamSet {
     const all = [...this.defect.splice(0), ...this.healthy.splice(0)];
     for (const s of all) s.stop.abort();
     await Promise.allSettled(all.map((s) => s.done));
+  }
+
+  private healthyOpensSince(startedMs: number): Stream["allOpens"] {
+    return this.healthy.flatMap((s) => s.allOpens.filter((o) => o.atMs >= startedMs));
   }
 
   private start(url: string): Stream {
@@ -122,7 +129,9 @@ export class StreamSet {
       signal: stream.stop.signal,
       onDetectorEvent: (event) => {
         if (event.kind !== "open") return;
-        stream.allOpens.push({ kind: defectKind(event.defect), atMs: Date.now() });
+        const { start, metrics } = event.defect;
+        const detail = `${defectKind(event.defect)} at ${start.toFixed(1)} s ${JSON.stringify(metrics ?? {})}`;
+        stream.allOpens.push({ kind: defectKind(event.defect), atMs: Date.now(), detail });
         const type = injectedType(event.defect);
         if (type) stream.opens.push({ type, atMs: Date.now() });
       },

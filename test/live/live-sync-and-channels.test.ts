@@ -125,7 +125,7 @@ describe("sync and channel detectors on a live stream", () => {
 
   it("reports audio timestamps drifting away from the pictures and from arrival (a slipping audio clock)", async () => {
     const clip = await fortySecondTs();
-    // 2 % fast: 20 ms a second, past BT.1359's 185 ms after about 9 s.
+    // 2 % fast: 20 ms a second, past the clocks' 400 ms drift floor about 20 s after the baseline window.
     paced = await startPacedOrigin(stretchAudioTimestamps(readFileSync(clip), 1.02));
 
     const log = await follow(

@@ -59,6 +59,13 @@ export const AvSyncOptions = z
      * playout sends at each loop) holds its kind's least lateness down for a whole window.
      */
     driftWindow: z.number().positive().default(10),
+    /**
+     * Live streams: the least drift of the clocks that counts, ms, either way (with the tolerance above when that
+     * is wider). How packets reach us shifts each kind's least lateness a little without any clock slipping: on
+     * a machine running past its capacity, healthy streams drifted by up to 190 ms (`npm run bench -- live`). A
+     * slipping clock drifts without bound, so this floor only delays it: a 0.1 % slip passes 400 ms in 7 minutes.
+     */
+    driftToleranceMs: z.number().min(0).default(400),
     /** Files: audio shorter than the video by more than this many frames is a fault. */
     maxShortFrames: z.number().min(0).default(2),
     /** Files: audio longer than the video by more than this many seconds is a fault. */
@@ -91,7 +98,12 @@ export function createAvSyncDetector(options: AvSyncOptions = {}): AudioVideoDet
     pairWindow: o.pairWindowMs / 1000,
     maxPairGap: o.maxPairGap,
   });
-  const drift = new ClockDrift({ ...tolerance, window: o.driftWindow, minDuration: 2 * o.driftWindow });
+  const drift = new ClockDrift({
+    audioEarlyMs: Math.max(o.audioEarlyMs, o.driftToleranceMs),
+    audioLateMs: Math.max(o.audioLateMs, o.driftToleranceMs),
+    window: o.driftWindow,
+    minDuration: 2 * o.driftWindow,
+  });
   const advance = () => signal.advance(flashes.settledUntil(), beeps.settledUntil());
 
   return {
