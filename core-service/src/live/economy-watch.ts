@@ -115,7 +115,11 @@ export class EconomyWatch {
         const pending = this.pending;
         if (pending && !this.decoder) this.escalate(pending.cause, pending.raw);
       },
-      videoPacket: (packet) => this.packet(packet),
+      videoPacket: (packet) => {
+        this.packet(packet);
+        // The copy is written as ffmpeg reads each packet: the stream's video clock too (LIVE_PIPES.clocks).
+        if (plan.clocks) full.clockPacket?.("video", packet);
+      },
     };
   }
 

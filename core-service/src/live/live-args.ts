@@ -20,6 +20,7 @@ import { evidencePictureFilter, evidencePictureOutput } from "../media/evidence-
 import { analysisLumaFilter, nativeLumaFilter } from "../media/luma-filters.ts";
 import type { MediaInfo, VideoStreamInfo } from "../media/probe.ts";
 import { isHlsUrl, type ResolvedSource } from "../media/source.ts";
+import type { MediaKind } from "./timeline.ts";
 
 /** The pipes of one live ffmpeg: data on the left, its timestamps on the right. */
 export const LIVE_PIPES = {
@@ -142,7 +143,8 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     );
   }
   if (video && plan.economy) outputs.push(...videoCopyOutputs(video));
-  if (video && media.audio && plan.clocks) outputs.push(...clockOutputs(video.index, media.audio.index));
+  if (video && media.audio && plan.clocks)
+    outputs.push(...clockOutputs(media.audio.index, plan.economy ? undefined : video.index));
   return [
     "-loglevel",
     "info",
@@ -252,29 +254,13 @@ function videoCopyOutputs(video: VideoStreamInfo): string[] {
  * machine). One output per kind, not both in one: a muxer holds each packet until the other stream has caught
  * up, so an audio loss would hold the video lines back by up to ten seconds.
  */
-function clockOutputs(videoIndex: number, audioIndex: number): string[] {
-  return [
-    ...[
-      "-map",
-      `0:${videoIndex}`,
-      "-c:v",
-      "copy",
-      "-f",
-      "framecrc",
-      ...flush(),
-      pipe(LIVE_PIPES.clocks.video),
-    ],
-    ...[
-      "-map",
-      `0:${audioIndex}`,
-      "-c:a",
-      "copy",
-      "-f",
-      "framecrc",
-      ...flush(),
-      pipe(LIVE_PIPES.clocks.audio),
-    ],
-  ];
+function clockOutputs(audioIndex: number, videoIndex: number | undefined): string[] {
+  const copied = (kind: MediaKind, index: number) => {
+    const codec = kind === "video" ? "-c:v" : "-c:a";
+    return ["-map", `0:${index}`, codec, "copy", "-f", "framecrc", ...flush(), pipe(LIVE_PIPES.clocks[kind])];
+  };
+  // Economy already copies the video with its framecrc lines (videoCopyOutputs): those are its video clock.
+  return [...(videoIndex === undefined ? [] : copied("video", videoIndex)), ...copied("audio", audioIndex)];
 }
 
 /** Picks frames by their own timestamps, so gaps and jumps (even backwards) never stop the sampling. */

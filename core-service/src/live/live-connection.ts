@@ -64,7 +64,7 @@ export function openLiveConnection(
       ...pairedPipes(LIVE_PIPES.audio, (p) => sink.audio(p)),
       ...pairedPipes(LIVE_PIPES.pictures, (p) => sink.evidencePicture(p)),
       ...(plan.economy ? copyPipes(sink) : []),
-      ...(plan.clocks ? clockPipes(sink) : []),
+      ...(plan.clocks ? clockPipes(sink, plan.economy ? ["audio"] : ["video", "audio"]) : []),
     ],
     {
       onLine: (line) => {
@@ -99,9 +99,9 @@ function copyPipes(sink: LiveConnectionSink): PipeReader[] {
   ];
 }
 
-/** The stream clocks: each kind's packets as ffmpeg read them. */
-function clockPipes(sink: LiveConnectionSink): PipeReader[] {
-  return (["video", "audio"] as const).map((kind) => {
+/** The stream clocks: each kind's packets as ffmpeg read them (economy's video clock is its copy's lines). */
+function clockPipes(sink: LiveConnectionSink, kinds: readonly MediaKind[]): PipeReader[] {
+  return kinds.map((kind) => {
     const lines = new FramecrcLines((packet) => sink.clockPacket?.(kind, packet));
     return { fd: LIVE_PIPES.clocks[kind], onData: (chunk) => lines.push(chunk.toString("latin1")) };
   });
