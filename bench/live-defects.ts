@@ -158,6 +158,17 @@ export function poolLatencies(streams: readonly StreamLatencies[]): StreamLatenc
   return pooled;
 }
 
+/** Whether every injected type was answered, each within its bound: the alerting the kept count must keep. */
+export function latenciesWithin(
+  pooled: StreamLatencies,
+  bounds: Readonly<Record<InjectedType, LatencyBound>>,
+): boolean {
+  return INJECTED_TYPES.every(
+    (type) =>
+      pooled.missed[type] === 0 && pooled.latencies[type].every((seconds) => seconds <= bounds[type].seconds),
+  );
+}
+
 function byType<T>(make: () => T): Record<InjectedType, T> {
   return Object.fromEntries(INJECTED_TYPES.map((t) => [t, make()])) as Record<InjectedType, T>;
 }

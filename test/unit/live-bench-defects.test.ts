@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   CYCLE_SECONDS,
   injectedType,
+  latenciesWithin,
   latencyBounds,
   MATCH_WINDOW_MS,
   matchLatencies,
@@ -109,5 +110,21 @@ describe("poolLatencies", () => {
     const pooled = poolLatencies([a, b]);
     expect(pooled.latencies.stall).toEqual([5]);
     expect(pooled.missed.stall).toBe(1);
+  });
+});
+
+describe("latenciesWithin", () => {
+  const bounds = latencyBounds(1);
+  const scored = { fromMs: 0, untilMs: 100_000 };
+  const onsets: Timed[] = [{ type: "stall", atMs: 10_000 }];
+  const answered = (atMs: number) => matchLatencies(onsets, [{ type: "stall", atMs }], scored);
+
+  it("holds when every onset was answered within its bound", () => {
+    expect(latenciesWithin(answered(10_000 + bounds.stall.seconds * 1000), bounds)).toBe(true);
+  });
+
+  it("fails on one late alert, and on one missed onset", () => {
+    expect(latenciesWithin(answered(10_000 + bounds.stall.seconds * 1000 + 100), bounds)).toBe(false);
+    expect(latenciesWithin(matchLatencies(onsets, [], scored), bounds)).toBe(false);
   });
 });
