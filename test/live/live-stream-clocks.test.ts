@@ -29,7 +29,7 @@ const MEDIA: MediaInfo = {
     range: "limited",
     bitDepth: 8,
     offset: 0,
-  } as MediaInfo["video"],
+  },
   audio: TRACK,
   audioTracks: [TRACK],
 };

@@ -47,7 +47,7 @@
 
 ;; The picture's surface, before any stretch: over every $step-th row (all of its pixels), how many pixels sit
   ;; within 4 codes of mid-grey (124..132), how many were read, and the sum and sum of squares of their codes
-  ;; (for the spread). Per row the sums stay in u32 lanes (8192 pixels * 255^2 / 4 lanes < 2^32); the totals
+  ;; (for the spread). Per row the sums stay in u32 (a row's squares up to 66 051 pixels * 255^2 < 2^32); the totals
   ;; are f64, exact far past any picture's (2^53).
   (func (export "surface") (param $width i32) (param $height i32) (param $step i32) (result i32 i32 f64 f64)
     (local $y i32)

@@ -143,8 +143,8 @@ export function buildLiveArgs(source: ResolvedSource, media: MediaInfo, plan: Li
     );
   }
   if (video && plan.economy) outputs.push(...videoCopyOutputs(video));
-  if (video && media.audio && plan.clocks)
-    outputs.push(...clockOutputs(media.audio.index, plan.economy ? undefined : video.index));
+  if (video && media.audio)
+    outputs.push(...clockOutputs(plan, { video: video.index, audio: media.audio.index }));
   return [
     "-loglevel",
     "info",
@@ -254,13 +254,21 @@ function videoCopyOutputs(video: VideoStreamInfo): string[] {
  * machine). One output per kind, not both in one: a muxer holds each packet until the other stream has caught
  * up, so an audio loss would hold the video lines back by up to ten seconds.
  */
-function clockOutputs(audioIndex: number, videoIndex: number | undefined): string[] {
-  const copied = (kind: MediaKind, index: number) => {
+function clockOutputs(plan: LivePlan, indexes: Record<MediaKind, number>): string[] {
+  return clockKinds(plan).flatMap((kind) => {
     const codec = kind === "video" ? "-c:v" : "-c:a";
-    return ["-map", `0:${index}`, codec, "copy", "-f", "framecrc", ...flush(), pipe(LIVE_PIPES.clocks[kind])];
-  };
-  // Economy already copies the video with its framecrc lines (videoCopyOutputs): those are its video clock.
-  return [...(videoIndex === undefined ? [] : copied("video", videoIndex)), ...copied("audio", audioIndex)];
+    const map = ["-map", `0:${indexes[kind]}`, codec, "copy"];
+    return [...map, "-f", "framecrc", ...flush(), pipe(LIVE_PIPES.clocks[kind])];
+  });
+}
+
+/**
+ * The kinds that get a clock output of their own (LIVE_PIPES.clocks). Economy already copies the video with its
+ * framecrc lines (videoCopyOutputs): those are its video clock.
+ */
+export function clockKinds(plan: LivePlan): readonly MediaKind[] {
+  if (!plan.clocks) return [];
+  return plan.economy ? ["audio"] : ["video", "audio"];
 }
 
 /** Picks frames by their own timestamps, so gaps and jumps (even backwards) never stop the sampling. */

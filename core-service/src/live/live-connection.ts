@@ -13,7 +13,7 @@ import { PipedChild, type PipeReader } from "../media/piped-child.ts";
 import type { MediaInfo } from "../media/probe.ts";
 import { parseSegmentFailure, type SegmentFailure } from "../media/segment-failures.ts";
 import type { ResolvedSource } from "../media/source.ts";
-import { buildLiveArgs, LIVE_PIPES, type LivePlan } from "./live-args.ts";
+import { buildLiveArgs, clockKinds, LIVE_PIPES, type LivePlan } from "./live-args.ts";
 import type { MediaKind } from "./timeline.ts";
 
 export interface LiveConnectionSink {
@@ -64,7 +64,7 @@ export function openLiveConnection(
       ...pairedPipes(LIVE_PIPES.audio, (p) => sink.audio(p)),
       ...pairedPipes(LIVE_PIPES.pictures, (p) => sink.evidencePicture(p)),
       ...(plan.economy ? copyPipes(sink) : []),
-      ...(plan.clocks ? clockPipes(sink, plan.economy ? ["audio"] : ["video", "audio"]) : []),
+      ...clockPipes(sink, clockKinds(plan)),
     ],
     {
       onLine: (line) => {
