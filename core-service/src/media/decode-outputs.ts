@@ -105,10 +105,11 @@ class LumaOutput implements DecodeOutput {
   }
 
   get readers(): PipeReader[] {
-    return [{ fd: this.spec.fd, onData: (chunk) => this.push(chunk) }];
+    // The reader assembles each picture in a buffer of its own, so the pipe's buffer can be reused.
+    return [{ fd: this.spec.fd, reusesBuffer: true, onData: (chunk) => this.push(chunk) }];
   }
 
-  push(chunk: Buffer): void {
+  push(chunk: Uint8Array): void {
     const { width, height, step } = this.spec;
     this.#reader.push(chunk, (data) => {
       const index = this.pieces++ * step;

@@ -106,6 +106,8 @@ export interface SpawnOptions {
   readonly extraPipes?: number;
   /** Give the child a stdin pipe to write its input to (`-i pipe:0`); otherwise stdin is closed. */
   readonly stdin?: boolean;
+  /** Output fds (1, 3, …) given one of ours (reused-buffer-pipe.ts) instead of a new pipe. */
+  readonly outputFds?: ReadonlyMap<number, number>;
 }
 
 /** Spawns ffmpeg with an argument array (never a shell string); kills it when `signal` aborts. */
@@ -132,9 +134,10 @@ export function killRunningChildren(): number {
 }
 
 function spawnKillable(binary: string, args: readonly string[], options: SpawnOptions): ChildProcess {
-  const extra = Array.from({ length: options.extraPipes ?? 0 }, () => "pipe" as const);
+  const output = (fd: number) => options.outputFds?.get(fd) ?? ("pipe" as const);
+  const extra = Array.from({ length: options.extraPipes ?? 0 }, (_, i) => output(3 + i));
   const child = spawn(binary, args, {
-    stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe", ...extra],
+    stdio: [options.stdin ? "pipe" : "ignore", output(1), "pipe", ...extra],
   });
   running.add(child);
   // 'close' comes after 'exit', and also after a spawn 'error' (when 'exit' may not).

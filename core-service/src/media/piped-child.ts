@@ -11,11 +11,17 @@ import type { ChildProcess } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { FfmpegError } from "../domain/errors.ts";
 import { readStderrLines, spawnFfmpeg } from "./ffmpeg.ts";
+import { openReusedBufferPipe, type ReusedBufferPipe } from "./reused-buffer-pipe.ts";
 
 export interface PipeReader {
   /** The child's fd: 1 (stdout) or 3 and above. */
   readonly fd: number;
   readonly onData: (chunk: Buffer) => void;
+  /**
+   * Each chunk is a view of one buffer that the next read overwrites, so `onData` must copy what it keeps; in
+   * return a read makes no garbage (reused-buffer-pipe.ts). For the big raw-picture outputs.
+   */
+  readonly reusesBuffer?: boolean;
 }
 
 export interface StderrReader {
@@ -50,14 +56,26 @@ export class PipedChild {
     options: { readonly stdin?: boolean } = {},
   ) {
     const extraPipes = Math.max(0, ...pipes.map((p) => p.fd - 2));
-    this.#child = spawnFfmpeg(args, { extraPipes, stdin: options.stdin });
+    const reused = new Map<number, ReusedBufferPipe>();
+    try {
+      for (const { fd, onData, reusesBuffer } of pipes)
+        if (reusesBuffer) reused.set(fd, openReusedBufferPipe(this.#guarded(onData)));
+      const outputFds = new Map([...reused].map(([fd, pipe]) => [fd, pipe.childEnd]));
+      this.#child = spawnFfmpeg(args, { extraPipes, stdin: options.stdin, outputFds });
+    } catch (error) {
+      for (const pipe of reused.values()) pipe.reader.destroy();
+      throw error;
+    } finally {
+      // The child has its copies now (or never will): our reads end when its writes do.
+      for (const pipe of reused.values()) pipe.releaseChildEnd();
+    }
     // A child killed while being written to makes its stdin fail (EPIPE): that is the end, not a failure.
     this.#child.stdin?.on("error", () => {});
     const stdio = this.#child.stdio as unknown as (Readable | null)[];
     for (const { fd, onData } of pipes) {
-      const pipe = stdio[fd];
+      const pipe = reused.get(fd)?.reader ?? stdio[fd];
       if (!pipe) throw new Error(`ffmpeg has no pipe on fd ${fd}`);
-      pipe.on("data", this.#guarded(onData));
+      if (!reused.has(fd)) pipe.on("data", this.#guarded(onData));
       pipe.on("error", (error) =>
         this.fail(new FfmpegError(`reading ffmpeg's fd ${fd}: ${error.message}`, "")),
       );
@@ -76,9 +94,15 @@ export class PipedChild {
     this.#child.once("error", (error) =>
       this.fail(new FfmpegError(`cannot run ffmpeg: ${error.message}`, "", { cause: error })),
     );
+    // The child's 'close' waits for the pipes child_process made; the reused-buffer ones are waited for here.
+    const readersClosed = Promise.all(
+      [...reused.values()].map(({ reader }) => new Promise((closed) => reader.once("close", closed))),
+    );
     this.ended = new Promise((resolve) => {
       this.#child.once("close", (code, signal) =>
-        resolve({ code, signal, failure: this.#failure, stderrTail: tail.toString() }),
+        readersClosed.then(() =>
+          resolve({ code, signal, failure: this.#failure, stderrTail: tail.toString() }),
+        ),
       );
     });
   }
