@@ -30,7 +30,8 @@ export class FixedSizeReader {
 
 /**
  * Cuts interleaved float PCM into whole sample frames. Chunks keep their natural size (no copy into fixed
- * windows); only the few bytes of a split sample frame are carried over.
+ * windows); only the few bytes of a split sample frame are carried over. What it returns and carries over are
+ * copies, so the caller may reuse `chunk`'s memory once `push` returns.
  */
 export class PcmReader {
   private carry = new Uint8Array(0);
