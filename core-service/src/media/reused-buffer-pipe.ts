@@ -2,9 +2,10 @@
  * An output pipe for ffmpeg that Node reads into one reused buffer. A child_process pipe hands every read to
  * JavaScript as a new Buffer of up to 64 KB: for the ≈300 MB a minute of native-resolution luma of a 1080p
  * source, that garbage drove about twenty full garbage collections a minute and cost ≈0.2 CPU s (five
- * alternating runs of the bench clip with and without this, CPU including ffmpeg). Node reads into a buffer of the caller's (net.Socket's `onread`) only on a socket
- * it opens itself, and it cannot make an anonymous pipe, so this is a named one (mkfifo) whose name is gone as
- * soon as both ends are open: nothing is left on disk, whatever happens next.
+ * alternating runs of the bench clip with and without this, CPU including ffmpeg). Node reads into a buffer
+ * of the caller's (net.Socket's `onread`) only on a socket it opens itself, and it cannot make an anonymous
+ * pipe, so this is a named one (mkfifo) whose name is gone as soon as both ends are open: nothing is left on
+ * disk, whatever happens next.
  */
 import { execFileSync } from "node:child_process";
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from "node:fs";

@@ -15,9 +15,8 @@ describe("PcmReader", () => {
   it("hands on whole sample frames whatever the chunk boundaries, and owns what it hands on", () => {
     const reader = new PcmReader(8);
     const bytes = stereoBytes(0, 100);
-    // One reused buffer, as the decode's pipes are read: each chunk is overwritten by the next.
+    // One buffer that each chunk overwrites, as a pipe's reused read buffer would.
     const shared = new Uint8Array(64);
-    const out: number[] = [];
     const handed: Float32Array[] = [];
     for (let at = 0; at < bytes.length; ) {
       const size = Math.min(shared.length - ((at * 7) % 13), bytes.length - at);
@@ -27,8 +26,9 @@ describe("PcmReader", () => {
       shared.fill(0xff);
       at += size;
     }
-    for (const samples of handed) out.push(...samples);
-    expect(out).toEqual(Array.from(new Float32Array(bytes.buffer)));
+    expect(handed.flatMap((samples) => Array.from(samples))).toEqual(
+      Array.from(new Float32Array(bytes.buffer)),
+    );
   });
 
   it("returns nothing until a whole sample frame has arrived", () => {
